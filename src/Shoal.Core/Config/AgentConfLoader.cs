@@ -1,0 +1,113 @@
+using Shoal.Core.Model;
+
+namespace Shoal.Core.Config;
+
+/// <summary>Reads <c>agents/NAME.conf</c> or <c>agents/NAME/NAME.conf</c> files (INI, <c>[default]</c>).</summary>
+public static class AgentConfLoader
+{
+    public static Dictionary<string, AgentTypeConfig> LoadAll(string agentsDir)
+    {
+        var types = new Dictionary<string, AgentTypeConfig>(StringComparer.Ordinal);
+        if (!System.IO.Directory.Exists(agentsDir))
+        {
+            return types;
+        }
+
+        var files = System.IO.Directory.GetFiles(agentsDir, "*.conf")
+            .Concat(System.IO.Directory.GetDirectories(agentsDir)
+                .Select(d => Path.Combine(d, Path.GetFileName(d) + ".conf"))
+                .Where(File.Exists))
+            .Order(StringComparer.Ordinal);
+        foreach (var file in files)
+        {
+            var type = Load(file);
+            if (!types.TryAdd(type.Name, type))
+            {
+                throw new ConfigException(file, 1, $"agent type '{type.Name}' is defined twice");
+            }
+        }
+
+        return types;
+    }
+
+    public static AgentTypeConfig Load(string file)
+    {
+        var doc = IniDocument.Parse(file, File.ReadAllText(file));
+        var name = Path.GetFileNameWithoutExtension(file);
+        foreach (var (section, line) in doc.Sections)
+        {
+            if (!string.Equals(section, "default", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new ConfigException(file, line, $"unknown section [{section}] (agent confs have [default])");
+            }
+        }
+
+        var type = new AgentTypeConfig { Name = name, Command = [], Directory = Path.GetDirectoryName(Path.GetFullPath(file))! };
+        var failureSet = false;
+        IniEntry? commandEntry = null;
+        foreach (var e in doc.In("default"))
+        {
+            type = e.Key switch
+            {
+                "command" => type with { Command = SplitCommand(doc, e) },
+                "max" => type with { Max = doc.Int(e, -1) },
+                "special[]" or "special" => type with { Special = type.Special | ParseSpecial(doc, e) },
+                "kind" => type with { Kind = doc.Enum(e, ("spawned", AgentKind.Spawned), ("pull", AgentKind.Pull)) },
+                "lease" => type with { Lease = doc.Seconds(e) },
+                "retries" => type with { Retries = doc.Int(e, 0) },
+                "chunk" => type with { Chunk = doc.Int(e, 1) },
+                "timeout" => type with { Timeout = doc.Seconds(e) },
+                "heartbeat_timeout" => type with { HeartbeatTimeout = doc.Seconds(e) },
+                "progress_timeout" => type with { ProgressTimeout = doc.Seconds(e) },
+                "on_part_failure" => type with
+                {
+                    OnPartFailure = doc.Enum(e, ("fail-job", OnPartFailure.FailJob), ("continue", OnPartFailure.Continue)),
+                },
+                _ => throw doc.UnknownKey(e),
+            };
+            failureSet |= e.Key == "on_part_failure";
+            commandEntry = e.Key == "command" ? e : commandEntry;
+        }
+
+        if (!failureSet && type.Kind == AgentKind.Pull)
+        {
+            type = type with { OnPartFailure = OnPartFailure.Continue };
+        }
+
+        if (type.Kind == AgentKind.Spawned && type.Command.Count == 0)
+        {
+            throw new ConfigException(file, commandEntry?.Line ?? 1, "a spawned agent type needs a 'command'");
+        }
+
+        return type;
+    }
+
+    private static IReadOnlyList<string> SplitCommand(IniDocument doc, IniEntry e)
+    {
+        var words = CommandLineSplitter.Split(e.Value, out var error);
+        if (error is not null || words.Count == 0)
+        {
+            throw doc.Error(e, error ?? "'command' is empty");
+        }
+
+        return words;
+    }
+
+    private static AgentSpecial ParseSpecial(IniDocument doc, IniEntry e)
+    {
+        var result = AgentSpecial.None;
+        foreach (var word in e.Value.Split([' ', ','], StringSplitOptions.RemoveEmptyEntries))
+        {
+            result |= word.ToUpperInvariant() switch
+            {
+                "EXCLUSIVE" => AgentSpecial.Exclusive,
+                "NOEMAIL" => AgentSpecial.NoEmail,
+                "LOCAL" => AgentSpecial.Local,
+                "NOKILL" => AgentSpecial.NoKill,
+                _ => throw doc.Error(e, $"unknown special flag '{word}' (EXCLUSIVE, NOEMAIL, LOCAL, NOKILL)"),
+            };
+        }
+
+        return result;
+    }
+}

@@ -1,0 +1,127 @@
+namespace Shoal.Core.Config;
+
+/// <summary>Reads <c>shoal.conf</c> and the agent confs it points at. Relative paths are relative to the conf file.</summary>
+public static class ConfigLoader
+{
+    /// <summary>Sections owned by features that read them elsewhere; accepted here as they are.</summary>
+    private static readonly string[] OtherSections = ["AFFINITY", "EMAILNOTIFY", "SWEEP", "NOTIFY", "RETENTION", "DASHBOARD"];
+
+    public static ShoalConfig Load(string path)
+    {
+        var full = Path.GetFullPath(path);
+        if (!File.Exists(full))
+        {
+            throw new ConfigException(path, 0, "no such file");
+        }
+
+        var doc = IniDocument.Parse(path, File.ReadAllText(full));
+        var baseDir = Path.GetDirectoryName(full)!;
+        foreach (var (section, line) in doc.Sections)
+        {
+            if (section.ToUpperInvariant() is not ("SCHEDULER" or "STORE" or "HOSTS" or "DIRECTORIES")
+                && !OtherSections.Contains(section.ToUpperInvariant()))
+            {
+                throw new ConfigException(path, line, $"unknown section [{section}]");
+            }
+        }
+
+        var scheduler = ReadScheduler(doc);
+        string Resolve(string p) => Path.GetFullPath(Path.Combine(baseDir, p));
+        var state = Resolve(".shoal");
+        var agents = Resolve("agents");
+        string? logs = null;
+        foreach (var e in doc.In("DIRECTORIES"))
+        {
+            switch (e.Key)
+            {
+                case "state": state = Resolve(e.Value); break;
+                case "logdir": logs = Resolve(e.Value); break;
+                case "agents": agents = Resolve(e.Value); break;
+                default: throw doc.UnknownKey(e);
+            }
+        }
+
+        var store = new StoreOptions(Path.Combine(state, "shoal.db"), SqliteSync.Full);
+        foreach (var e in doc.In("STORE"))
+        {
+            store = e.Key switch
+            {
+                "sqlite" => store with { SqlitePath = Resolve(e.Value) },
+                "synchronous" => store with { Synchronous = doc.Enum(e, ("full", SqliteSync.Full), ("normal", SqliteSync.Normal)) },
+                "postgres" => throw doc.Error(e, "the PostgreSQL store is not available in this version; use 'sqlite'"),
+                _ => throw doc.UnknownKey(e),
+            };
+        }
+
+        var hosts = ReadHosts(doc, agents);
+        var types = AgentConfLoader.LoadAll(agents);
+        return new ShoalConfig
+        {
+            File = full,
+            Scheduler = scheduler,
+            Store = store,
+            Hosts = hosts,
+            StateDir = state,
+            LogDir = logs ?? Path.Combine(state, "logs"),
+            AgentsDir = agents,
+            AgentTypes = types,
+        };
+    }
+
+    private static SchedulerOptions ReadScheduler(IniDocument doc)
+    {
+        var s = new SchedulerOptions();
+        foreach (var e in doc.In("SCHEDULER"))
+        {
+            s = e.Key switch
+            {
+                "address" => s with { Address = e.Value },
+                "port" => s with { Port = Port(doc, e) },
+                "command_port" => s with { CommandPort = Port(doc, e) },
+                "max_body_bytes" => s with { MaxBodyBytes = doc.Long(e, 1024) },
+                "aging_seconds" => s with { AgingStep = e.Value == "0" ? null : doc.Seconds(e) },
+                "shutdown_grace" => s with { ShutdownGrace = doc.Seconds(e) },
+                "tick_seconds" => s with { TickInterval = doc.Seconds(e) },
+                "name" => s with { NodeName = e.Value },
+                _ => throw doc.UnknownKey(e),
+            };
+        }
+
+        return s;
+    }
+
+    private static int Port(IniDocument doc, IniEntry e)
+    {
+        var port = doc.Int(e, 0);
+        return port <= 65535 ? port : throw doc.Error(e, $"'{e.Key}' must be a port number (0-65535), got '{e.Value}'");
+    }
+
+    private static List<HostConfig> ReadHosts(IniDocument doc, string agentsDir)
+    {
+        var hosts = new List<HostConfig>();
+        foreach (var e in doc.In("HOSTS"))
+        {
+            var words = e.Value.Split(' ', '\t').Where(w => w.Length > 0).ToArray();
+            if (words.Length != 3)
+            {
+                throw doc.Error(e, $"host '{e.Key}' must be 'name = address confdir max', got '{e.Value}'");
+            }
+
+            var max = doc.Int(e with { Key = "max", Value = words[2] }, 0);
+            var confDir = words[1] == "AGENT_DIR" ? agentsDir : words[1];
+            if (hosts.Any(h => h.Name == e.Key))
+            {
+                throw doc.Error(e, $"host '{e.Key}' is defined twice");
+            }
+
+            hosts.Add(new HostConfig(e.Key, words[0], confDir, max));
+        }
+
+        if (hosts.Count == 0)
+        {
+            hosts.Add(new HostConfig("localhost", "localhost", agentsDir, Math.Max(4, Environment.ProcessorCount * 4)));
+        }
+
+        return hosts;
+    }
+}

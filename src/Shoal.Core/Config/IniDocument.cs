@@ -1,0 +1,78 @@
+namespace Shoal.Core.Config;
+
+/// <summary>One <c>key = value</c> line of an INI file, with where it stands.</summary>
+public sealed record IniEntry(string Section, string Key, string Value, int Line);
+
+/// <summary>
+/// A parsed INI file in fossology.conf's dialect: <c>[SECTION]</c> headers, <c>key = value</c>
+/// lines, <c>;</c> and <c>#</c> comments, <c>key[] = value</c> for repeated keys.
+/// </summary>
+public sealed class IniDocument
+{
+    private IniDocument(string file, IReadOnlyList<IniEntry> entries, IReadOnlyList<(string Name, int Line)> sections)
+    {
+        File = file;
+        Entries = entries;
+        Sections = sections;
+    }
+
+    public string File { get; }
+
+    public IReadOnlyList<IniEntry> Entries { get; }
+
+    public IReadOnlyList<(string Name, int Line)> Sections { get; }
+
+    public IEnumerable<IniEntry> In(string section) =>
+        Entries.Where(e => string.Equals(e.Section, section, StringComparison.OrdinalIgnoreCase));
+
+    public ConfigException Error(IniEntry entry, string reason) => new(File, entry.Line, reason);
+
+    public static IniDocument Parse(string file, string text)
+    {
+        var entries = new List<IniEntry>();
+        var sections = new List<(string, int)>();
+        string? section = null;
+        var lineNo = 0;
+        foreach (var raw in text.Split('\n'))
+        {
+            lineNo++;
+            var line = raw.TrimEnd('\r').Trim();
+            if (line.Length == 0 || line[0] is ';' or '#')
+            {
+                continue;
+            }
+
+            if (line[0] == '[')
+            {
+                if (line[^1] != ']' || line.Length < 3)
+                {
+                    throw new ConfigException(file, lineNo, $"malformed section header '{line}'");
+                }
+
+                section = line[1..^1].Trim();
+                sections.Add((section, lineNo));
+                continue;
+            }
+
+            var eq = line.IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0)
+            {
+                throw new ConfigException(file, lineNo, $"expected 'key = value', got '{line}'");
+            }
+
+            if (section is null)
+            {
+                throw new ConfigException(file, lineNo, "a key outside any [SECTION]");
+            }
+
+            var key = line[..eq].Trim();
+            var value = Unquote(line[(eq + 1)..].Trim());
+            entries.Add(new IniEntry(section, key, value, lineNo));
+        }
+
+        return new IniDocument(file, entries, sections);
+    }
+
+    private static string Unquote(string value) =>
+        value.Length >= 2 && value[0] == '"' && value[^1] == '"' ? value[1..^1] : value;
+}

@@ -1,0 +1,55 @@
+using System.Globalization;
+
+namespace Shoal.Core.Config;
+
+/// <summary>Typed reads of INI values; a bad value names its file and line.</summary>
+internal static class IniValues
+{
+    public static int Int(this IniDocument doc, IniEntry e, int min = int.MinValue)
+    {
+        if (!int.TryParse(e.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) || v < min)
+        {
+            throw doc.Error(e, min == int.MinValue
+                ? $"'{e.Key}' must be an integer, got '{e.Value}'"
+                : $"'{e.Key}' must be an integer >= {min}, got '{e.Value}'");
+        }
+
+        return v;
+    }
+
+    public static long Long(this IniDocument doc, IniEntry e, long min)
+    {
+        if (!long.TryParse(e.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) || v < min)
+        {
+            throw doc.Error(e, $"'{e.Key}' must be an integer >= {min}, got '{e.Value}'");
+        }
+
+        return v;
+    }
+
+    public static TimeSpan Seconds(this IniDocument doc, IniEntry e)
+    {
+        if (!double.TryParse(e.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || v <= 0)
+        {
+            throw doc.Error(e, $"'{e.Key}' must be a positive number of seconds, got '{e.Value}'");
+        }
+
+        return TimeSpan.FromSeconds(v);
+    }
+
+    public static T Enum<T>(this IniDocument doc, IniEntry e, params (string Name, T Value)[] choices)
+    {
+        foreach (var (name, value) in choices)
+        {
+            if (string.Equals(name, e.Value, StringComparison.OrdinalIgnoreCase))
+            {
+                return value;
+            }
+        }
+
+        throw doc.Error(e, $"'{e.Key}' must be one of {string.Join(", ", choices.Select(c => c.Name))}, got '{e.Value}'");
+    }
+
+    public static ConfigException UnknownKey(this IniDocument doc, IniEntry e) =>
+        doc.Error(e, $"unknown key '{e.Key}' in [{e.Section}]");
+}

@@ -1,0 +1,25 @@
+namespace Shoal.Core.Config;
+
+/// <summary>The <c>[SCHEDULER]</c> section.</summary>
+public sealed record SchedulerOptions
+{
+    public string Address { get; init; } = "127.0.0.1";
+
+    /// <summary>REST/dashboard port; 0 picks a free one (written to the state folder's <c>server.url</c>).</summary>
+    public int Port { get; init; } = 24690;
+
+    public int CommandPort { get; init; } = 24693;
+
+    public long MaxBodyBytes { get; init; } = 1024 * 1024;
+
+    /// <summary>A ready job's effective priority rises by one for each step it waits; null turns aging off.</summary>
+    public TimeSpan? AgingStep { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long SIGTERM waits for running parts before the agents are stopped.</summary>
+    public TimeSpan ShutdownGrace { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often lease expiry and job time-outs are checked.</summary>
+    public TimeSpan TickInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    public string NodeName { get; init; } = Environment.MachineName;
+}

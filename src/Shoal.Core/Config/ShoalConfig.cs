@@ -1,0 +1,21 @@
+namespace Shoal.Core.Config;
+
+/// <summary>Everything read from <c>shoal.conf</c> and the agent confs.</summary>
+public sealed record ShoalConfig
+{
+    public required string File { get; init; }
+
+    public required SchedulerOptions Scheduler { get; init; }
+
+    public required StoreOptions Store { get; init; }
+
+    public required IReadOnlyList<HostConfig> Hosts { get; init; }
+
+    public required string StateDir { get; init; }
+
+    public required string LogDir { get; init; }
+
+    public required string AgentsDir { get; init; }
+
+    public required IReadOnlyDictionary<string, AgentTypeConfig> AgentTypes { get; init; }
+}

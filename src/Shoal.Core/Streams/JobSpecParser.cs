@@ -1,0 +1,129 @@
+using System.Text.Json;
+
+namespace Shoal.Core.Streams;
+
+/// <summary>Parses one element of a stream's <c>jobs</c> array.</summary>
+internal static class JobSpecParser
+{
+    public static JobSpec? Parse(JsonElement el, int index, Func<string, bool> isKnownType, out string? error)
+    {
+        if (el.ValueKind != JsonValueKind.Object)
+        {
+            error = $"jobs[{index}] must be an object";
+            return null;
+        }
+
+        if (!StreamSpecParser.TryString(el, "name", required: true, out var name, out error))
+        {
+            error = $"jobs[{index}]: {error}";
+            return null;
+        }
+
+        if (!StreamSpecParser.TryString(el, "type", required: true, out var type, out error))
+        {
+            error = $"job '{name}': {error}";
+            return null;
+        }
+
+        if (!isKnownType(type!))
+        {
+            error = $"job '{name}': unknown agent type '{type}'";
+            return null;
+        }
+
+        var deps = new List<string>();
+        if (el.TryGetProperty("depends_on", out var depsEl))
+        {
+            if (depsEl.ValueKind != JsonValueKind.Array || depsEl.EnumerateArray().Any(d => d.ValueKind != JsonValueKind.String))
+            {
+                error = $"job '{name}': 'depends_on' must be an array of job names";
+                return null;
+            }
+
+            deps.AddRange(depsEl.EnumerateArray().Select(d => d.GetString()!).Distinct());
+        }
+
+        if (el.TryGetProperty("generate", out _))
+        {
+            error = $"job '{name}': 'generate' is not supported by this server yet; list the parts";
+            return null;
+        }
+
+        var parts = ParseParts(el, name!, out error);
+        if (parts is null)
+        {
+            return null;
+        }
+
+        TimeSpan? timeout = null;
+        if (el.TryGetProperty("timeout", out var t))
+        {
+            if (t.ValueKind != JsonValueKind.Number || !t.TryGetDouble(out var seconds) || seconds <= 0)
+            {
+                error = $"job '{name}': 'timeout' must be a positive number of seconds";
+                return null;
+            }
+
+            timeout = TimeSpan.FromSeconds(seconds);
+        }
+
+        error = null;
+        return new JobSpec(name!, type!, deps, parts, timeout);
+    }
+
+    private static List<PartSpec>? ParseParts(JsonElement el, string name, out string? error)
+    {
+        error = null;
+        if (!el.TryGetProperty("parts", out var partsEl))
+        {
+            return [new PartSpec("", null)];
+        }
+
+        if (partsEl.ValueKind != JsonValueKind.Array || partsEl.GetArrayLength() == 0)
+        {
+            error = $"job '{name}': 'parts' must be a non-empty array";
+            return null;
+        }
+
+        var parts = new List<PartSpec>(partsEl.GetArrayLength());
+        var i = 0;
+        foreach (var part in partsEl.EnumerateArray())
+        {
+            switch (part.ValueKind)
+            {
+                case JsonValueKind.String:
+                    var text = part.GetString()!;
+                    if (text.Contains('\n') || text.Contains('\r'))
+                    {
+                        error = $"job '{name}': parts[{i}] contains a line break";
+                        return null;
+                    }
+
+                    parts.Add(new PartSpec(text, null));
+                    break;
+                case JsonValueKind.Object:
+                    string? key = null;
+                    if (part.TryGetProperty("key", out var k))
+                    {
+                        if (k.ValueKind != JsonValueKind.String)
+                        {
+                            error = $"job '{name}': parts[{i}].key must be a string";
+                            return null;
+                        }
+
+                        key = k.GetString();
+                    }
+
+                    parts.Add(new PartSpec(part.GetRawText().ReplaceLineEndings(" "), key));
+                    break;
+                default:
+                    error = $"job '{name}': parts[{i}] must be a string or an object";
+                    return null;
+            }
+
+            i++;
+        }
+
+        return parts;
+    }
+}
