@@ -1,0 +1,62 @@
+using Shoal.Core.Model;
+using Shoal.Core.Streams;
+
+namespace Shoal.Storage;
+
+/// <summary>
+/// The store is the truth: every state change of streams, jobs and parts is one transaction here.
+/// Implemented by SQLite (embedded) and, later, PostgreSQL; both run the same contract tests.
+/// </summary>
+public interface IShoalStore : IAsyncDisposable
+{
+    Task MigrateAsync(CancellationToken ct);
+
+    Task<StreamCreated> SubmitAsync(StreamSpec spec, Func<string, JobRules> rules, DateTimeOffset now, CancellationToken ct);
+
+    /// <summary>Leases up to <c>Max</c> of the best ready parts (priority with aging, then age), within every limit.</summary>
+    Task<IReadOnlyList<LeasedPart>> LeaseAsync(LeaseRequest request, CancellationToken ct);
+
+    /// <summary>Applies many reports in one transaction (group commit).</summary>
+    Task<IReadOnlyList<ReportOutcome>> CompleteAsync(IReadOnlyList<PartReport> reports, DateTimeOffset now, CancellationToken ct);
+
+    /// <summary>Returns parts whose lease deadline passed to ready (attempt + 1) or failed past their retries.</summary>
+    Task<int> ExpireAsync(DateTimeOffset now, CancellationToken ct);
+
+    /// <summary>The agent died: its leased parts count a failed try, as if their leases expired now.</summary>
+    Task<int> ReleaseOwnerAsync(string owner, DateTimeOffset now, CancellationToken ct);
+
+    /// <summary>Releases every lease whose owner starts with <paramref name="prefix"/> (a restarted server's agents).</summary>
+    Task<int> ReleaseOwnersByPrefixAsync(string prefix, DateTimeOffset now, CancellationToken ct);
+
+    /// <summary>Extends the current lease of a part.</summary>
+    Task<bool> ExtendLeaseAsync(PartId part, long leaseId, DateTimeOffset deadline, CancellationToken ct);
+
+    /// <summary>Fails running jobs whose wall-clock timeout passed; returns them.</summary>
+    Task<IReadOnlyList<JobId>> FailTimedOutJobsAsync(DateTimeOffset now, CancellationToken ct);
+
+    Task<ControlOutcome> PauseStreamAsync(StreamId id, DateTimeOffset now, CancellationToken ct);
+
+    Task<ControlOutcome> ResumeStreamAsync(StreamId id, DateTimeOffset now, CancellationToken ct);
+
+    Task<ControlOutcome> CancelStreamAsync(StreamId id, string reason, DateTimeOffset now, CancellationToken ct);
+
+    Task<ControlOutcome> PauseJobAsync(JobId id, DateTimeOffset now, CancellationToken ct);
+
+    Task<ControlOutcome> ResumeJobAsync(JobId id, DateTimeOffset now, CancellationToken ct);
+
+    Task<IReadOnlyList<StreamSummary>> ListStreamsAsync(StreamState? state, string? nameContains, int limit, CancellationToken ct);
+
+    Task<StreamDetail?> GetStreamAsync(StreamId id, CancellationToken ct);
+
+    Task<JobView?> GetJobAsync(JobId id, CancellationToken ct);
+
+    Task<IReadOnlyList<PartView>> GetPartsAsync(JobId job, CancellationToken ct);
+
+    Task<IReadOnlyList<TypeDemand>> GetDemandAsync(CancellationToken ct);
+
+    Task<WhyFacts?> GetWhyFactsAsync(JobId id, DateTimeOffset now, TimeSpan? agingStep, CancellationToken ct);
+
+    Task AddTokenAsync(TokenRecord token, CancellationToken ct);
+
+    Task<TokenRecord?> FindTokenAsync(string hash, CancellationToken ct);
+}

@@ -1,0 +1,114 @@
+namespace Shoal.Storage.Sqlite;
+
+/// <summary>Every SQL statement of the SQLite store. Parameters only; nothing is concatenated from input.</summary>
+internal static class SqliteSql
+{
+    // Jobs that may lease now: job ready or running, stream queued or running.
+    public const string RunnableJob = "j.state IN (1, 2) AND s.state IN (0, 1)";
+
+    public const string InsertStream =
+        "INSERT INTO streams (name, owner, priority, state, created_at) VALUES (@name, @owner, @priority, 0, @now) RETURNING id";
+
+    public const string InsertJob =
+        """
+        INSERT INTO jobs (stream_id, name, type, state, priority, retries, on_part_failure, timeout_ms, deps_pending, ready_at, n_parts, n_ready)
+        VALUES (@stream, @name, @type, @state, @priority, @retries, @opf, @timeout, @deps, @ready_at, @n, @n) RETURNING id
+        """;
+
+    public const string InsertDep = "INSERT INTO job_deps (job_id, dep_id) VALUES (@job, @dep)";
+
+    public const string InsertPart = "INSERT INTO parts (job_id, state, payload, key) VALUES (@job, 0, @payload, @key)";
+
+    public const string LeasedOnHost = "SELECT COUNT(*) FROM parts WHERE state = 1 AND host = @host";
+
+    public const string LeasedOfType = "SELECT COALESCE(SUM(n_leased), 0) FROM jobs WHERE n_leased > 0 AND type = @type";
+
+    public const string EffectivePriority = "(j.priority + (@now - j.ready_at) / @aging)";
+
+    public const string CandidateJobs =
+        $"""
+        SELECT j.id, j.type, j.stream_id FROM jobs j JOIN streams s ON s.id = j.stream_id
+        WHERE {RunnableJob} AND j.n_ready > 0 AND j.type IN (SELECT value FROM json_each(@types))
+        ORDER BY {EffectivePriority} DESC, j.id LIMIT 64
+        """;
+
+    public const string LeaseParts =
+        """
+        UPDATE parts SET state = 1, owner = @owner, host = @host, lease_no = lease_no + 1, deadline = @deadline
+        WHERE id IN (SELECT id FROM parts WHERE job_id = @job AND state = 0 ORDER BY id LIMIT @k)
+        RETURNING id, lease_no, attempt, payload
+        """;
+
+    public const string JobLeased =
+        """
+        UPDATE jobs SET n_ready = n_ready - @k, n_leased = n_leased + @k,
+            state = CASE WHEN state = 1 THEN 2 ELSE state END, started_at = COALESCE(started_at, @now)
+        WHERE id = @job
+        """;
+
+    public const string StreamStarted = "UPDATE streams SET state = 1 WHERE id = @stream AND state = 0";
+
+    public const string PartForReport = "SELECT state, lease_no, owner, job_id, attempt FROM parts WHERE id = @id";
+
+    public const string JobRulesSql = "SELECT retries, on_part_failure, state, stream_id FROM jobs WHERE id = @id";
+
+    public const string PartDone =
+        "UPDATE parts SET state = 2, owner = NULL, deadline = NULL, finished_at = @now, result = @result, log = @log WHERE id = @id";
+
+    public const string PartFailed =
+        "UPDATE parts SET state = 3, owner = NULL, deadline = NULL, finished_at = @now, result = @result, log = @log WHERE id = @id";
+
+    public const string PartRetry =
+        "UPDATE parts SET state = 0, attempt = attempt + 1, owner = NULL, host = NULL, deadline = NULL, log = COALESCE(@log, log) WHERE id = @id";
+
+    public const string JobCounts =
+        """
+        UPDATE jobs SET n_ready = n_ready + @r, n_leased = n_leased + @l, n_done = n_done + @d, n_failed = n_failed + @f
+        WHERE id = @job
+        """;
+
+    public const string JobForSettle =
+        "SELECT state, n_ready, n_leased, n_failed, on_part_failure, stream_id, deps_pending FROM jobs WHERE id = @id";
+
+    public const string JobFinish = "UPDATE jobs SET state = @state, finished_at = @now, reason = COALESCE(@reason, reason) WHERE id = @id";
+
+    public const string Dependents = "SELECT job_id FROM job_deps WHERE dep_id = @id";
+
+    public const string DependencyDone = "UPDATE jobs SET deps_pending = deps_pending - 1 WHERE id IN (SELECT job_id FROM job_deps WHERE dep_id = @id)";
+
+    public const string UnblockDependents =
+        """
+        UPDATE jobs SET state = 1, ready_at = @now
+        WHERE state = 0 AND deps_pending = 0 AND id IN (SELECT job_id FROM job_deps WHERE dep_id = @id)
+        """;
+
+    public const string CancelJob =
+        "UPDATE jobs SET state = 6, finished_at = @now, reason = @reason WHERE id = @id AND state NOT IN (4, 5, 6)";
+
+    public const string StreamJobStates =
+        "SELECT SUM(state NOT IN (4, 5, 6)), SUM(state IN (5, 6)) FROM jobs WHERE stream_id = @id";
+
+    public const string StreamFinish =
+        "UPDATE streams SET state = @state, finished_at = @now WHERE id = @id AND state NOT IN (3, 4, 5)";
+
+    public const string ExpiredParts =
+        "SELECT id FROM parts WHERE state = 1 AND deadline < @now ORDER BY deadline LIMIT 1000";
+
+    public const string PartsOfOwner = "SELECT id FROM parts WHERE state = 1 AND owner = @owner";
+
+    public const string PartsOfOwnerPrefix = "SELECT id FROM parts WHERE state = 1 AND substr(owner, 1, length(@prefix)) = @prefix";
+
+    public const string ExtendLease = "UPDATE parts SET deadline = @deadline WHERE id = @id AND state = 1 AND lease_no = @lease";
+
+    public const string TimedOutJobs =
+        "SELECT id FROM jobs WHERE state = 2 AND timeout_ms IS NOT NULL AND started_at + timeout_ms < @now";
+
+    public const string JobSelect =
+        """
+        SELECT id, stream_id, name, type, state, priority, n_ready, n_leased, n_done, n_failed, reason,
+               ready_at, started_at, finished_at, (SELECT group_concat(dep_id) FROM job_deps d WHERE d.job_id = jobs.id)
+        FROM jobs
+        """;
+
+    public const string StreamSelect = "SELECT id, name, owner, priority, state, created_at, finished_at, reason FROM streams";
+}

@@ -1,0 +1,121 @@
+using Shoal.Core.Model;
+using static Shoal.Storage.Sqlite.SqliteSql;
+
+namespace Shoal.Storage.Sqlite;
+
+public sealed partial class SqliteStore
+{
+    public Task<IReadOnlyList<ReportOutcome>> CompleteAsync(IReadOnlyList<PartReport> reports, DateTimeOffset now, CancellationToken ct) =>
+        WriteAsync<IReadOnlyList<ReportOutcome>>(tx =>
+        {
+            var steps = new SqliteTransitions(tx, Ms(now));
+            var rules = new Dictionary<long, (int Retries, OnPartFailure Rule)>();
+            var outcomes = new ReportOutcome[reports.Count];
+            for (var i = 0; i < reports.Count; i++)
+            {
+                outcomes[i] = Report(tx, steps, rules, reports[i], Ms(now));
+            }
+
+            steps.Flush();
+            return outcomes;
+        }, ct);
+
+    public Task<int> ExpireAsync(DateTimeOffset now, CancellationToken ct) =>
+        WriteAsync(tx => FailLeases(tx, tx.Query(ExpiredParts, r => r.GetInt64(0), ("@now", Ms(now))), Ms(now), "lease expired"), ct);
+
+    public Task<int> ReleaseOwnerAsync(string owner, DateTimeOffset now, CancellationToken ct) =>
+        WriteAsync(tx => FailLeases(tx, tx.Query(PartsOfOwner, r => r.GetInt64(0), ("@owner", owner)), Ms(now), "agent died"), ct);
+
+    public Task<int> ReleaseOwnersByPrefixAsync(string prefix, DateTimeOffset now, CancellationToken ct) =>
+        WriteAsync(tx => FailLeases(tx, tx.Query(PartsOfOwnerPrefix, r => r.GetInt64(0), ("@prefix", prefix)), Ms(now), "agent lost at restart"), ct);
+
+    public Task<bool> ExtendLeaseAsync(PartId part, long leaseId, DateTimeOffset deadline, CancellationToken ct) =>
+        WriteAsync(tx => tx.Exec(ExtendLease, ("@deadline", Ms(deadline)), ("@id", part.Value), ("@lease", leaseId)) == 1, ct);
+
+    private static int FailLeases(SqliteTx tx, List<long> parts, long now, string why)
+    {
+        var steps = new SqliteTransitions(tx, now);
+        var rules = new Dictionary<long, (int, OnPartFailure)>();
+        foreach (var part in parts)
+        {
+            var row = tx.One(PartForReport, r => new { Job = r.GetInt64(3), Attempt = r.GetInt32(4) }, ("@id", part))!;
+            var (retries, rule) = RulesOf(tx, rules, row.Job);
+            steps.FailTry(part, row.Job, row.Attempt, retries, rule, why);
+        }
+
+        steps.Flush();
+        return parts.Count;
+    }
+
+    private static (int Retries, OnPartFailure Rule) RulesOf(SqliteTx tx, Dictionary<long, (int, OnPartFailure)> cache, long job)
+    {
+        if (!cache.TryGetValue(job, out var r))
+        {
+            r = tx.One(JobRulesSql, x => new { R = x.GetInt32(0), O = (OnPartFailure)x.GetInt32(1) }, ("@id", job)) is { } row
+                ? (row.R, row.O)
+                : (0, OnPartFailure.FailJob);
+            cache[job] = r;
+        }
+
+        return r;
+    }
+
+    private static ReportOutcome Report(SqliteTx tx, SqliteTransitions steps, Dictionary<long, (int, OnPartFailure)> rules, PartReport report, long now)
+    {
+        var part = tx.One(
+            PartForReport,
+            r => new { State = (PartState)r.GetInt32(0), LeaseNo = r.GetInt64(1), Owner = r.IsDBNull(2) ? null : r.GetString(2), Job = r.GetInt64(3), Attempt = r.GetInt32(4) },
+            ("@id", report.PartId.Value));
+        if (part is null)
+        {
+            return ReportOutcome.UnknownPart;
+        }
+
+        if (part.State == PartState.Done)
+        {
+            return ReportOutcome.Duplicate;
+        }
+
+        if (report.LeaseId <= 0 || report.LeaseId > part.LeaseNo)
+        {
+            return ReportOutcome.NotOwner;
+        }
+
+        if (part.State == PartState.Failed)
+        {
+            return ReportOutcome.Ignored;
+        }
+
+        var current = part.State == PartState.Leased && part.LeaseNo == report.LeaseId;
+        if (current && part.Owner != report.Owner)
+        {
+            return ReportOutcome.NotOwner;
+        }
+
+        if (report.Outcome == PartOutcome.Failed)
+        {
+            if (!current)
+            {
+                return ReportOutcome.Ignored;
+            }
+
+            var (retries, rule) = RulesOf(tx, rules, part.Job);
+            steps.FailTry(report.PartId.Value, part.Job, part.Attempt, retries, rule, report.Log);
+            return ReportOutcome.Accepted;
+        }
+
+        tx.Exec(PartDone, ("@now", now), ("@result", report.Result), ("@log", report.Log), ("@id", report.PartId.Value));
+        var d = steps.Delta(part.Job);
+        d.Done++;
+        if (part.State == PartState.Leased)
+        {
+            d.Leased--;
+        }
+        else
+        {
+            d.Ready--;
+        }
+
+        return current ? ReportOutcome.Accepted : ReportOutcome.AcceptedLate;
+    }
+}

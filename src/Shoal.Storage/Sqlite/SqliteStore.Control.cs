@@ -1,0 +1,76 @@
+using Shoal.Core.Model;
+using static Shoal.Storage.Sqlite.SqliteSql;
+
+namespace Shoal.Storage.Sqlite;
+
+public sealed partial class SqliteStore
+{
+    public Task<ControlOutcome> PauseStreamAsync(StreamId id, DateTimeOffset now, CancellationToken ct) =>
+        WriteAsync(tx => Outcome(tx, "streams", id.Value, tx.Exec("UPDATE streams SET state = 2 WHERE id = @id AND state IN (0, 1)", ("@id", id.Value))), ct);
+
+    public Task<ControlOutcome> ResumeStreamAsync(StreamId id, DateTimeOffset now, CancellationToken ct) =>
+        WriteAsync(tx => Outcome(tx, "streams", id.Value, tx.Exec(
+            """
+            UPDATE streams SET state = CASE WHEN EXISTS (SELECT 1 FROM jobs WHERE stream_id = @id AND started_at IS NOT NULL) THEN 1 ELSE 0 END
+            WHERE id = @id AND state = 2
+            """,
+            ("@id", id.Value))), ct);
+
+    public Task<ControlOutcome> CancelStreamAsync(StreamId id, string reason, DateTimeOffset now, CancellationToken ct) =>
+        WriteAsync(tx =>
+        {
+            var changed = tx.Exec(
+                "UPDATE streams SET state = 5, finished_at = @now, reason = @reason WHERE id = @id AND state NOT IN (3, 4, 5)",
+                ("@now", Ms(now)), ("@reason", reason), ("@id", id.Value));
+            if (changed == 1)
+            {
+                tx.Exec(
+                    "UPDATE jobs SET state = 6, finished_at = @now, reason = @reason WHERE stream_id = @id AND state NOT IN (4, 5, 6)",
+                    ("@now", Ms(now)), ("@reason", reason), ("@id", id.Value));
+            }
+
+            return Outcome(tx, "streams", id.Value, changed);
+        }, ct);
+
+    public Task<ControlOutcome> PauseJobAsync(JobId id, DateTimeOffset now, CancellationToken ct) =>
+        WriteAsync(tx => Outcome(tx, "jobs", id.Value, tx.Exec("UPDATE jobs SET state = 3 WHERE id = @id AND state IN (0, 1, 2)", ("@id", id.Value))), ct);
+
+    public Task<ControlOutcome> ResumeJobAsync(JobId id, DateTimeOffset now, CancellationToken ct) =>
+        WriteAsync(tx =>
+        {
+            var changed = tx.Exec(
+                """
+                UPDATE jobs SET state = CASE WHEN deps_pending > 0 THEN 0 WHEN started_at IS NOT NULL THEN 2 ELSE 1 END,
+                    ready_at = CASE WHEN deps_pending > 0 THEN ready_at ELSE COALESCE(ready_at, @now) END
+                WHERE id = @id AND state = 3
+                """,
+                ("@now", Ms(now)), ("@id", id.Value));
+            if (changed == 1)
+            {
+                // Everything may have finished while it was paused.
+                new SqliteTransitions(tx, Ms(now)).Settle(id.Value);
+            }
+
+            return Outcome(tx, "jobs", id.Value, changed);
+        }, ct);
+
+    public Task<IReadOnlyList<JobId>> FailTimedOutJobsAsync(DateTimeOffset now, CancellationToken ct) =>
+        WriteAsync<IReadOnlyList<JobId>>(tx =>
+        {
+            var jobs = tx.Query(TimedOutJobs, r => r.GetInt64(0), ("@now", Ms(now)));
+            var steps = new SqliteTransitions(tx, Ms(now));
+            foreach (var job in jobs)
+            {
+                var limit = tx.Long("SELECT timeout_ms FROM jobs WHERE id = @id", ("@id", job));
+                steps.FailJob(job, $"timed out after {limit / 1000.0:0.###} s");
+            }
+
+            return jobs.Select(j => new JobId(j)).ToList();
+        }, ct);
+
+    private static ControlOutcome Outcome(SqliteTx tx, string table, long id, int changed) =>
+        changed > 0 ? ControlOutcome.Done
+        : tx.Long(table == "jobs" ? "SELECT COUNT(*) FROM jobs WHERE id = @id" : "SELECT COUNT(*) FROM streams WHERE id = @id", ("@id", id)) > 0
+            ? ControlOutcome.InvalidState
+            : ControlOutcome.NotFound;
+}

@@ -1,0 +1,107 @@
+using Microsoft.Data.Sqlite;
+using Shoal.Core.Model;
+using static Shoal.Storage.Sqlite.SqliteSql;
+
+namespace Shoal.Storage.Sqlite;
+
+public sealed partial class SqliteStore
+{
+    public Task<IReadOnlyList<StreamSummary>> ListStreamsAsync(StreamState? state, string? nameContains, int limit, CancellationToken ct) =>
+        ReadAsync<IReadOnlyList<StreamSummary>>(tx => tx.Query(
+            StreamSelect + " WHERE (@state IS NULL OR state = @state) AND (@name IS NULL OR instr(name, @name) > 0) ORDER BY id DESC LIMIT @limit",
+            MapStream,
+            ("@state", state is { } s ? (int)s : null),
+            ("@name", nameContains),
+            ("@limit", limit)), ct);
+
+    public Task<StreamDetail?> GetStreamAsync(StreamId id, CancellationToken ct) =>
+        ReadAsync(tx =>
+        {
+            var stream = tx.One(StreamSelect + " WHERE id = @id", MapStream, ("@id", id.Value));
+            return stream is null ? null : new StreamDetail(stream, tx.Query(JobSelect + " WHERE stream_id = @id ORDER BY id", MapJob, ("@id", id.Value)));
+        }, ct);
+
+    public Task<JobView?> GetJobAsync(JobId id, CancellationToken ct) =>
+        ReadAsync(tx => tx.One(JobSelect + " WHERE id = @id", MapJob, ("@id", id.Value)), ct);
+
+    public Task<IReadOnlyList<PartView>> GetPartsAsync(JobId job, CancellationToken ct) =>
+        ReadAsync<IReadOnlyList<PartView>>(tx => tx.Query(
+            "SELECT id, job_id, state, attempt, lease_no, owner, payload, result FROM parts WHERE job_id = @job ORDER BY id",
+            r => new PartView(
+                new PartId(r.GetInt64(0)),
+                new JobId(r.GetInt64(1)),
+                (PartState)r.GetInt32(2),
+                r.GetInt32(3),
+                r.GetInt64(4),
+                r.IsDBNull(5) ? null : r.GetString(5),
+                r.GetString(6),
+                r.IsDBNull(7) ? null : r.GetString(7)),
+            ("@job", job.Value)), ct);
+
+    public Task<IReadOnlyList<TypeDemand>> GetDemandAsync(CancellationToken ct) =>
+        ReadAsync<IReadOnlyList<TypeDemand>>(tx => tx.Query(
+            $"SELECT j.type, SUM(j.n_ready), SUM(j.n_leased) FROM jobs j JOIN streams s ON s.id = j.stream_id WHERE {RunnableJob} GROUP BY j.type",
+            r => new TypeDemand(r.GetString(0), r.GetInt32(1), r.GetInt32(2))), ct);
+
+    public Task<WhyFacts?> GetWhyFactsAsync(JobId id, DateTimeOffset now, TimeSpan? agingStep, CancellationToken ct) =>
+        ReadAsync(tx =>
+        {
+            var job = tx.One(JobSelect + " WHERE id = @id", MapJob, ("@id", id.Value));
+            if (job is null)
+            {
+                return null;
+            }
+
+            var streamState = (StreamState)tx.Long("SELECT state FROM streams WHERE id = @id", ("@id", job.StreamId.Value));
+            var pending = tx.Query(
+                "SELECT j.name, j.state FROM job_deps d JOIN jobs j ON j.id = d.dep_id WHERE d.job_id = @id AND j.state <> 4 ORDER BY j.id",
+                r => (r.GetString(0), (JobState)r.GetInt32(1)),
+                ("@id", id.Value));
+            var typeLeased = (int)tx.Long(LeasedOfType, ("@type", job.Type));
+            var aging = agingStep is { } a ? Math.Max(1L, (long)a.TotalMilliseconds) : NoAging;
+            var ahead = (int)tx.Long(
+                $"""
+                SELECT COALESCE(SUM(j.n_ready), 0) FROM jobs j JOIN streams s ON s.id = j.stream_id, jobs me
+                WHERE me.id = @id AND {RunnableJob} AND j.n_ready > 0 AND j.type = me.type AND j.id <> me.id
+                  AND ({EffectivePriority} > (me.priority + (@now - COALESCE(me.ready_at, @now)) / @aging)
+                       OR ({EffectivePriority} = (me.priority + (@now - COALESCE(me.ready_at, @now)) / @aging) AND j.id < me.id))
+                """,
+                ("@id", id.Value), ("@now", Ms(now)), ("@aging", aging));
+            return new WhyFacts(job, streamState, pending, typeLeased, ahead);
+        }, ct);
+
+    public Task AddTokenAsync(TokenRecord token, CancellationToken ct) =>
+        WriteAsync(tx => tx.Exec(
+            "INSERT OR IGNORE INTO tokens (hash, role, name, created_at) VALUES (@hash, @role, @name, @now)",
+            ("@hash", token.Hash), ("@role", token.Role), ("@name", token.Name), ("@now", Ms(token.CreatedAt))), ct);
+
+    public Task<TokenRecord?> FindTokenAsync(string hash, CancellationToken ct) =>
+        ReadAsync(tx => tx.One(
+            "SELECT hash, role, name, created_at, revoked_at FROM tokens WHERE hash = @hash",
+            r => new TokenRecord(r.GetString(0), r.GetString(1), r.GetString(2), FromMs(r.GetValue(3))!.Value, FromMs(r.GetValue(4))),
+            ("@hash", hash)), ct);
+
+    private static StreamSummary MapStream(SqliteDataReader r) => new(
+        new StreamId(r.GetInt64(0)),
+        r.GetString(1),
+        r.GetString(2),
+        r.GetInt32(3),
+        (StreamState)r.GetInt32(4),
+        FromMs(r.GetValue(5))!.Value,
+        FromMs(r.GetValue(6)),
+        r.IsDBNull(7) ? null : r.GetString(7));
+
+    private static JobView MapJob(SqliteDataReader r) => new(
+        new JobId(r.GetInt64(0)),
+        new StreamId(r.GetInt64(1)),
+        r.GetString(2),
+        r.GetString(3),
+        (JobState)r.GetInt32(4),
+        r.GetInt32(5),
+        new PartCounts(r.GetInt32(6), r.GetInt32(7), r.GetInt32(8), r.GetInt32(9)),
+        r.IsDBNull(10) ? null : r.GetString(10),
+        FromMs(r.GetValue(11)),
+        FromMs(r.GetValue(12)),
+        FromMs(r.GetValue(13)),
+        r.IsDBNull(14) ? [] : r.GetString(14).Split(',').Select(s => new JobId(long.Parse(s, System.Globalization.CultureInfo.InvariantCulture))).ToList());
+}

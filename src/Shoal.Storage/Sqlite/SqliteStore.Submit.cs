@@ -1,0 +1,49 @@
+using Shoal.Core.Model;
+using Shoal.Core.Streams;
+using static Shoal.Storage.Sqlite.SqliteSql;
+
+namespace Shoal.Storage.Sqlite;
+
+public sealed partial class SqliteStore
+{
+    public Task<StreamCreated> SubmitAsync(StreamSpec spec, Func<string, JobRules> rules, DateTimeOffset now, CancellationToken ct) =>
+        WriteAsync(tx =>
+        {
+            var t = Ms(now);
+            var stream = tx.Long(InsertStream, ("@name", spec.Name), ("@owner", spec.Owner), ("@priority", spec.Priority), ("@now", t));
+            var ids = new Dictionary<string, JobId>(StringComparer.Ordinal);
+            foreach (var job in spec.Jobs)
+            {
+                var rule = rules(job.Type);
+                var ready = job.DependsOn.Count == 0;
+                var id = tx.Long(
+                    InsertJob,
+                    ("@stream", stream),
+                    ("@name", job.Name),
+                    ("@type", job.Type),
+                    ("@state", (int)(ready ? JobState.Ready : JobState.Blocked)),
+                    ("@priority", spec.Priority),
+                    ("@retries", rule.Retries),
+                    ("@opf", (int)rule.OnPartFailure),
+                    ("@timeout", job.Timeout is { } to ? (long)to.TotalMilliseconds : null),
+                    ("@deps", job.DependsOn.Count),
+                    ("@ready_at", ready ? t : null),
+                    ("@n", job.Parts.Count));
+                ids[job.Name] = new JobId(id);
+                foreach (var part in job.Parts)
+                {
+                    tx.Exec(InsertPart, ("@job", id), ("@payload", part.Payload), ("@key", part.Key));
+                }
+            }
+
+            foreach (var job in spec.Jobs)
+            {
+                foreach (var dep in job.DependsOn)
+                {
+                    tx.Exec(InsertDep, ("@job", ids[job.Name].Value), ("@dep", ids[dep].Value));
+                }
+            }
+
+            return new StreamCreated(new StreamId(stream), ids);
+        }, ct);
+}

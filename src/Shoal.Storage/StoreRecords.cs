@@ -1,0 +1,123 @@
+using Shoal.Core.Model;
+
+namespace Shoal.Storage;
+
+/// <summary>How many of a type's parts may be leased at once, and for how long.</summary>
+public sealed record TypeLimit(string Type, int Max, TimeSpan Lease);
+
+/// <summary>One lease call: up to <paramref name="Max"/> parts for <paramref name="Owner"/> on <paramref name="Host"/>.</summary>
+public sealed record LeaseRequest(
+    string Owner,
+    string Host,
+    int HostMax,
+    IReadOnlyList<TypeLimit> Types,
+    int Max,
+    DateTimeOffset Now,
+    TimeSpan? AgingStep);
+
+/// <summary>A part handed to an agent.</summary>
+public sealed record LeasedPart(
+    PartId PartId,
+    long LeaseId,
+    JobId JobId,
+    string Type,
+    int Attempt,
+    string Payload,
+    DateTimeOffset Deadline);
+
+/// <summary>What the agent says happened to a part.</summary>
+public enum PartOutcome
+{
+    Ok,
+    Failed,
+}
+
+/// <summary>A completion report for one part.</summary>
+public sealed record PartReport(PartId PartId, long LeaseId, string Owner, PartOutcome Outcome, string? Result = null, string? Log = null);
+
+/// <summary>What the store made of a report.</summary>
+public enum ReportOutcome
+{
+    /// <summary>The current owner reported; the part changed state.</summary>
+    Accepted,
+
+    /// <summary>A previous owner reported after its lease expired; accepted, and any newer lease is void.</summary>
+    AcceptedLate,
+
+    /// <summary>The part was already done: acknowledged, nothing changed.</summary>
+    Duplicate,
+
+    /// <summary>The part had failed for good, or a stale owner reported a failure: nothing changed.</summary>
+    Ignored,
+
+    UnknownPart,
+
+    /// <summary>The lease named was never issued for this part, or belongs to another owner.</summary>
+    NotOwner,
+}
+
+/// <summary>Per-job part counts.</summary>
+public sealed record PartCounts(int Ready, int Leased, int Done, int Failed)
+{
+    public int Total => Ready + Leased + Done + Failed;
+}
+
+/// <summary>A stream as listed.</summary>
+public sealed record StreamSummary(
+    StreamId Id,
+    string Name,
+    string Owner,
+    int Priority,
+    StreamState State,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? FinishedAt,
+    string? Reason);
+
+/// <summary>A job with its counts.</summary>
+public sealed record JobView(
+    JobId Id,
+    StreamId StreamId,
+    string Name,
+    string Type,
+    JobState State,
+    int Priority,
+    PartCounts Parts,
+    string? Reason,
+    DateTimeOffset? ReadyAt,
+    DateTimeOffset? StartedAt,
+    DateTimeOffset? FinishedAt,
+    IReadOnlyList<JobId> DependsOn);
+
+/// <summary>A stream with its jobs.</summary>
+public sealed record StreamDetail(StreamSummary Stream, IReadOnlyList<JobView> Jobs);
+
+/// <summary>The ids a submit created.</summary>
+public sealed record StreamCreated(StreamId Id, IReadOnlyDictionary<string, JobId> Jobs);
+
+/// <summary>The rules a job takes from its agent type at submit time.</summary>
+public sealed record JobRules(int Retries, OnPartFailure OnPartFailure);
+
+/// <summary>Outcome of pause, resume and cancel.</summary>
+public enum ControlOutcome
+{
+    Done,
+    NotFound,
+    InvalidState,
+}
+
+/// <summary>Ready and leased parts of one agent type, counting only jobs that may lease now.</summary>
+public sealed record TypeDemand(string Type, int Ready, int Leased);
+
+/// <summary>A part as stored, for inspection and tests.</summary>
+public sealed record PartView(PartId Id, JobId JobId, PartState State, int Attempt, long LeaseId, string? Owner, string Payload, string? Result);
+
+/// <summary>The facts <c>shoal why</c> is computed from.</summary>
+public sealed record WhyFacts(
+    JobView Job,
+    StreamState StreamState,
+    IReadOnlyList<(string Name, JobState State)> PendingDependencies,
+    int TypeLeased,
+    int PartsAhead);
+
+/// <summary>A stored API token (only its hash).</summary>
+public sealed record TokenRecord(string Hash, string Role, string Name, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt);

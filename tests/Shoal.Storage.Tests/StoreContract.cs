@@ -1,0 +1,309 @@
+using Shoal.Core.Model;
+using Shouldly;
+using static Shoal.Storage.Tests.StoreFixture;
+
+namespace Shoal.Storage.Tests;
+
+/// <summary>
+/// The store's rules, written once; every store implementation runs them by inheriting this class.
+/// </summary>
+public abstract class StoreContract : IAsyncLifetime
+{
+    private IShoalStore? _store;
+
+    protected IShoalStore Store => _store!;
+
+    protected static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync() => _store = await CreateStoreAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_store is not null)
+        {
+            await _store.DisposeAsync();
+        }
+
+        GC.SuppressFinalize(this);
+    }
+
+    protected abstract Task<IShoalStore> CreateStoreAsync();
+
+    protected Task<StreamCreated> Submit(Shoal.Core.Streams.StreamSpec spec) => Store.SubmitAsync(spec, Rules, Start, Ct);
+
+    protected async Task<JobView> JobOf(JobId id) => (await Store.GetJobAsync(id, Ct))!;
+
+    protected async Task<StreamState> StreamStateOf(StreamId id) => (await Store.GetStreamAsync(id, Ct))!.Stream.State;
+
+    [Fact]
+    public async Task Submit_JobWithoutDependencies_IsReady_OthersBlocked()
+    {
+        var s = await Submit(Stream("s", 0, Job("unpack"), Job("scan", deps: "unpack")));
+        (await JobOf(s.Jobs["unpack"])).State.ShouldBe(JobState.Ready);
+        (await JobOf(s.Jobs["scan"])).State.ShouldBe(JobState.Blocked);
+        (await StreamStateOf(s.Id)).ShouldBe(StreamState.Queued);
+    }
+
+    [Fact]
+    public async Task Lease_BlockedJob_IsNotLeased_UntilDependencyCompletes()
+    {
+        var s = await Submit(Stream("s", 0, Job("unpack"), Job("scan", parts: 3, deps: "unpack")));
+        var first = await Store.LeaseAsync(Lease("a", Start), Ct);
+        first.Count.ShouldBe(1);
+        first[0].JobId.ShouldBe(s.Jobs["unpack"]);
+        (await Store.LeaseAsync(Lease("b", Start), Ct)).ShouldBeEmpty();
+        (await StreamStateOf(s.Id)).ShouldBe(StreamState.Running);
+
+        (await Store.CompleteAsync([Ok(first[0], "a")], Start, Ct)).ShouldBe([ReportOutcome.Accepted]);
+        (await JobOf(s.Jobs["unpack"])).State.ShouldBe(JobState.Completed);
+        (await JobOf(s.Jobs["scan"])).State.ShouldBe(JobState.Ready);
+        (await Store.LeaseAsync(Lease("b", Start), Ct)).Count.ShouldBe(3);
+    }
+
+    [Fact]
+    public async Task Complete_AllParts_CompletesStream()
+    {
+        var s = await Submit(Stream("s", 0, Job("a", parts: 4), Job("b", parts: 2, deps: "a")));
+        for (var i = 0; i < 2; i++)
+        {
+            var leased = await Store.LeaseAsync(Lease("x", Start), Ct);
+            await Store.CompleteAsync(leased.Select(p => Ok(p, "x")).ToList(), Start, Ct);
+        }
+
+        (await StreamStateOf(s.Id)).ShouldBe(StreamState.Completed);
+        (await JobOf(s.Jobs["b"])).Parts.ShouldBe(new PartCounts(0, 0, 2, 0));
+    }
+
+    [Fact]
+    public async Task Lease_HighestPriorityFirst_ThenOldest()
+    {
+        var low = await Submit(Stream("low", 0, Job("j", parts: 2)));
+        var high = await Submit(Stream("high", 5, Job("j", parts: 2)));
+        var older = await Submit(Stream("older-low", 0, Job("j", parts: 1)));
+        var got = await Store.LeaseAsync(Lease("a", Start, max: 3), Ct);
+        got.Select(p => p.JobId).ShouldBe([high.Jobs["j"], high.Jobs["j"], low.Jobs["j"]]);
+        var next = await Store.LeaseAsync(Lease("a", Start, max: 2), Ct);
+        next.Select(p => p.JobId).ShouldBe([low.Jobs["j"], older.Jobs["j"]]);
+    }
+
+    [Fact]
+    public async Task Lease_Aging_RaisesAWaitingJobAboveNewerHigherPriorityWork()
+    {
+        var old = await Submit(Stream("old", 0, Job("j", parts: 1)));
+        var later = Start.AddMinutes(10);
+        var fresh = await Store.SubmitAsync(Stream("fresh", 5, Job("j", parts: 1)), Rules, later, Ct);
+        // With a one-minute step the old job has aged by 10 and beats priority 5.
+        var got = await Store.LeaseAsync(Lease("a", later, max: 1, aging: TimeSpan.FromMinutes(1)), Ct);
+        got.Single().JobId.ShouldBe(old.Jobs["j"]);
+        var without = await Store.LeaseAsync(Lease("a", later, max: 1), Ct);
+        without.Single().JobId.ShouldBe(fresh.Jobs["j"]);
+    }
+
+    [Fact]
+    public async Task Lease_NeverExceedsTypeMax()
+    {
+        await Submit(Stream("s", 0, Job("j", parts: 10)));
+        (await Store.LeaseAsync(Lease("a", Start, max: 3, typeMax: 4), Ct)).Count.ShouldBe(3);
+        (await Store.LeaseAsync(Lease("b", Start, max: 3, typeMax: 4), Ct)).Count.ShouldBe(1);
+        (await Store.LeaseAsync(Lease("c", Start, max: 3, typeMax: 4), Ct)).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task Lease_TypeMaxZero_HoldsTheType()
+    {
+        await Submit(Stream("s", 0, Job("j", parts: 2)));
+        (await Store.LeaseAsync(Lease("a", Start, typeMax: 0), Ct)).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task Lease_NeverExceedsHostMax()
+    {
+        await Submit(Stream("s", 0, Job("j", parts: 10)));
+        (await Store.LeaseAsync(Lease("a", Start, max: 3, host: "h1", hostMax: 2), Ct)).Count.ShouldBe(2);
+        (await Store.LeaseAsync(Lease("b", Start, max: 3, host: "h1", hostMax: 2), Ct)).ShouldBeEmpty();
+        (await Store.LeaseAsync(Lease("c", Start, max: 3, host: "h2", hostMax: 2), Ct)).Count.ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task Expire_ReturnsPartToReady_WithAttemptPlusOne()
+    {
+        var s = await Submit(Stream("s", 0, Job("j")));
+        var p = (await Store.LeaseAsync(Lease("a", Start), Ct)).Single();
+        p.Attempt.ShouldBe(1);
+        (await Store.ExpireAsync(Start.AddSeconds(29), Ct)).ShouldBe(0);
+        (await Store.ExpireAsync(Start.AddSeconds(31), Ct)).ShouldBe(1);
+        (await JobOf(s.Jobs["j"])).Parts.ShouldBe(new PartCounts(1, 0, 0, 0));
+        var again = (await Store.LeaseAsync(Lease("b", Start.AddSeconds(31)), Ct)).Single();
+        again.Attempt.ShouldBe(2);
+        again.LeaseId.ShouldBeGreaterThan(p.LeaseId);
+    }
+
+    [Fact]
+    public async Task Expire_PastRetries_FailJob_CancelsDependents_AndFailsStream_InOneStep()
+    {
+        var s = await Submit(Stream("s", 0, Job("a"), Job("b", deps: "a"), Job("c", deps: "b")));
+        var t = Start;
+        for (var i = 0; i < 3; i++)
+        {
+            (await Store.LeaseAsync(Lease("a", t), Ct)).Count.ShouldBe(1);
+            t = t.AddMinutes(1);
+            (await Store.ExpireAsync(t, Ct)).ShouldBe(1);
+        }
+
+        var a = await JobOf(s.Jobs["a"]);
+        a.State.ShouldBe(JobState.Failed);
+        a.Parts.Failed.ShouldBe(1);
+        (await JobOf(s.Jobs["b"])).State.ShouldBe(JobState.Cancelled);
+        (await JobOf(s.Jobs["b"])).Reason.ShouldBe("dependency failed");
+        (await JobOf(s.Jobs["c"])).State.ShouldBe(JobState.Cancelled);
+        (await StreamStateOf(s.Id)).ShouldBe(StreamState.Failed);
+    }
+
+    [Fact]
+    public async Task FailedPart_WithContinue_IsCounted_AndTheJobCarriesOn()
+    {
+        var s = await Submit(Stream("s", 0, Job("net", type: "pull-scan", parts: 3)));
+        var t = Start;
+        for (var i = 0; i < 3; i++)
+        {
+            var leased = await Store.LeaseAsync(Lease("a", t, type: "pull-scan"), Ct);
+            var reports = leased.Select((p, n) => n == 0 ? Fail(p, "a") : Ok(p, "a")).ToList();
+            await Store.CompleteAsync(reports, t, Ct);
+        }
+
+        var job = await JobOf(s.Jobs["net"]);
+        job.State.ShouldBe(JobState.Completed);
+        job.Parts.ShouldBe(new PartCounts(0, 0, 2, 1));
+        (await StreamStateOf(s.Id)).ShouldBe(StreamState.Completed);
+    }
+
+    [Fact]
+    public async Task LateReport_FromExpiredOwner_IsAccepted_AndTheReissuedLeaseIsVoid()
+    {
+        var s = await Submit(Stream("s", 0, Job("j")));
+        var b = (await Store.LeaseAsync(Lease("B", Start), Ct)).Single();
+        await Store.ExpireAsync(Start.AddMinutes(1), Ct);
+        var a = (await Store.LeaseAsync(Lease("A", Start.AddMinutes(1)), Ct)).Single();
+        a.PartId.ShouldBe(b.PartId);
+
+        (await Store.CompleteAsync([Ok(b, "B")], Start.AddMinutes(2), Ct)).ShouldBe([ReportOutcome.AcceptedLate]);
+        (await Store.CompleteAsync([Ok(a, "A")], Start.AddMinutes(2), Ct)).ShouldBe([ReportOutcome.Duplicate]);
+        var job = await JobOf(s.Jobs["j"]);
+        job.Parts.ShouldBe(new PartCounts(0, 0, 1, 0));
+        job.State.ShouldBe(JobState.Completed);
+    }
+
+    [Fact]
+    public async Task LateReport_WhilePartWaitsReady_IsAccepted()
+    {
+        var s = await Submit(Stream("s", 0, Job("j")));
+        var b = (await Store.LeaseAsync(Lease("B", Start), Ct)).Single();
+        await Store.ExpireAsync(Start.AddMinutes(1), Ct);
+        (await Store.CompleteAsync([Ok(b, "B")], Start.AddMinutes(1), Ct)).ShouldBe([ReportOutcome.AcceptedLate]);
+        (await JobOf(s.Jobs["j"])).Parts.ShouldBe(new PartCounts(0, 0, 1, 0));
+    }
+
+    [Fact]
+    public async Task DuplicateCompletion_ChangesNothing()
+    {
+        var s = await Submit(Stream("s", 0, Job("j", parts: 2)));
+        var p = (await Store.LeaseAsync(Lease("a", Start, max: 1), Ct)).Single();
+        await Store.CompleteAsync([Ok(p, "a")], Start, Ct);
+        (await Store.CompleteAsync([Ok(p, "a"), Ok(p, "a")], Start, Ct)).ShouldBe([ReportOutcome.Duplicate, ReportOutcome.Duplicate]);
+        (await JobOf(s.Jobs["j"])).Parts.ShouldBe(new PartCounts(1, 0, 1, 0));
+    }
+
+    [Fact]
+    public async Task Report_UnknownPart_OrNeverIssuedLease_OrOtherOwner_IsRefused()
+    {
+        await Submit(Stream("s", 0, Job("j")));
+        var p = (await Store.LeaseAsync(Lease("a", Start), Ct)).Single();
+        (await Store.CompleteAsync([new PartReport(new PartId(999_999), 1, "a", PartOutcome.Ok)], Start, Ct)).ShouldBe([ReportOutcome.UnknownPart]);
+        (await Store.CompleteAsync([p with { LeaseId = p.LeaseId + 5 } is var q ? Ok(q, "a") : null!], Start, Ct)).ShouldBe([ReportOutcome.NotOwner]);
+        (await Store.CompleteAsync([Ok(p, "intruder")], Start, Ct)).ShouldBe([ReportOutcome.NotOwner]);
+    }
+
+    [Fact]
+    public async Task PausedStream_IsNotLeased_UntilResumed()
+    {
+        var s = await Submit(Stream("s", 0, Job("j", parts: 2)));
+        (await Store.PauseStreamAsync(s.Id, Start, Ct)).ShouldBe(ControlOutcome.Done);
+        (await Store.LeaseAsync(Lease("a", Start), Ct)).ShouldBeEmpty();
+        (await Store.PauseStreamAsync(s.Id, Start, Ct)).ShouldBe(ControlOutcome.InvalidState);
+        (await Store.ResumeStreamAsync(s.Id, Start, Ct)).ShouldBe(ControlOutcome.Done);
+        (await StreamStateOf(s.Id)).ShouldBe(StreamState.Queued);
+        (await Store.LeaseAsync(Lease("a", Start), Ct)).Count.ShouldBe(2);
+        (await Store.PauseStreamAsync(new StreamId(12345), Start, Ct)).ShouldBe(ControlOutcome.NotFound);
+    }
+
+    [Fact]
+    public async Task PausedJob_IsNotLeased_AndResumesWhereItWas()
+    {
+        var s = await Submit(Stream("s", 0, Job("j", parts: 2)));
+        (await Store.LeaseAsync(Lease("a", Start, max: 1), Ct)).Count.ShouldBe(1);
+        (await Store.PauseJobAsync(s.Jobs["j"], Start, Ct)).ShouldBe(ControlOutcome.Done);
+        (await Store.LeaseAsync(Lease("a", Start), Ct)).ShouldBeEmpty();
+        (await Store.ResumeJobAsync(s.Jobs["j"], Start, Ct)).ShouldBe(ControlOutcome.Done);
+        (await JobOf(s.Jobs["j"])).State.ShouldBe(JobState.Running);
+    }
+
+    [Fact]
+    public async Task CancelledStream_CancelsJobs_AndALateReportDoesNotReviveIt()
+    {
+        var s = await Submit(Stream("s", 0, Job("a", parts: 2), Job("b", deps: "a")));
+        var p = (await Store.LeaseAsync(Lease("x", Start, max: 1), Ct)).Single();
+        (await Store.CancelStreamAsync(s.Id, "cancelled by user", Start, Ct)).ShouldBe(ControlOutcome.Done);
+        (await Store.LeaseAsync(Lease("x", Start), Ct)).ShouldBeEmpty();
+        await Store.CompleteAsync([Ok(p, "x")], Start, Ct);
+        (await JobOf(s.Jobs["a"])).State.ShouldBe(JobState.Cancelled);
+        (await JobOf(s.Jobs["b"])).State.ShouldBe(JobState.Cancelled);
+        (await StreamStateOf(s.Id)).ShouldBe(StreamState.Cancelled);
+        (await Store.CancelStreamAsync(s.Id, "again", Start, Ct)).ShouldBe(ControlOutcome.InvalidState);
+    }
+
+    [Fact]
+    public async Task JobTimeout_FailsTheJob_AndCancelsDependents()
+    {
+        var spec = Stream("s", 0, Job("a", parts: 2) with { Timeout = TimeSpan.FromSeconds(10) }, Job("b", deps: "a"));
+        var s = await Submit(spec);
+        await Store.LeaseAsync(Lease("x", Start, max: 1), Ct);
+        (await Store.FailTimedOutJobsAsync(Start.AddSeconds(9), Ct)).ShouldBeEmpty();
+        (await Store.FailTimedOutJobsAsync(Start.AddSeconds(11), Ct)).ShouldBe([s.Jobs["a"]]);
+        (await JobOf(s.Jobs["a"])).Reason.ShouldBe("timed out after 10 s");
+        (await JobOf(s.Jobs["b"])).State.ShouldBe(JobState.Cancelled);
+        (await StreamStateOf(s.Id)).ShouldBe(StreamState.Failed);
+    }
+
+    [Fact]
+    public async Task ReleaseOwner_ReturnsItsPartsWithAttemptPlusOne()
+    {
+        var s = await Submit(Stream("s", 0, Job("j", parts: 3)));
+        await Store.LeaseAsync(Lease("spawn:n1:7", Start, max: 2), Ct);
+        await Store.LeaseAsync(Lease("other", Start, max: 1), Ct);
+        (await Store.ReleaseOwnersByPrefixAsync("spawn:n1:", Start, Ct)).ShouldBe(2);
+        (await JobOf(s.Jobs["j"])).Parts.ShouldBe(new PartCounts(2, 1, 0, 0));
+        var parts = await Store.GetPartsAsync(s.Jobs["j"], Ct);
+        parts.Count(p => p.Attempt == 2).ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task WhyFacts_NamePendingDependencies_AndWorkAhead()
+    {
+        var first = await Submit(Stream("first", 0, Job("j", parts: 5)));
+        var s = await Submit(Stream("s", 0, Job("a"), Job("b", deps: "a"), Job("c")));
+        var b = (await Store.GetWhyFactsAsync(s.Jobs["b"], Start, null, Ct))!;
+        b.PendingDependencies.ShouldBe([("a", JobState.Ready)]);
+        var c = (await Store.GetWhyFactsAsync(s.Jobs["c"], Start, null, Ct))!;
+        c.PartsAhead.ShouldBe(6);
+        (await Store.GetWhyFactsAsync(new JobId(424242), Start, null, Ct)).ShouldBeNull();
+        _ = first;
+    }
+
+    [Fact]
+    public async Task Tokens_AreFoundByHash()
+    {
+        await Store.AddTokenAsync(new TokenRecord("abc", "admin", "first", Start, null), Ct);
+        (await Store.FindTokenAsync("abc", Ct))!.Role.ShouldBe("admin");
+        (await Store.FindTokenAsync("nope", Ct)).ShouldBeNull();
+    }
+}
