@@ -1,0 +1,71 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using Shoal.Contracts;
+
+namespace Shoal.Cli.Client;
+
+/// <summary>The REST client the CLI uses. Errors become <see cref="CliException"/> with the server's message.</summary>
+internal sealed class ShoalClient(HttpClient http) : IDisposable
+{
+    public static ShoalClient Create(string baseUrl, string token)
+    {
+        var http = new HttpClient { BaseAddress = new Uri(baseUrl.TrimEnd('/') + "/"), Timeout = TimeSpan.FromSeconds(30) };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return new ShoalClient(http);
+    }
+
+    public Task<SubmitResponse> SubmitAsync(string json, CancellationToken ct) =>
+        SendAsync<SubmitResponse>(HttpMethod.Post, "api/v1/streams", new StringContent(json, Encoding.UTF8, "application/json"), ct);
+
+    public Task<List<StreamSummaryDto>> ListAsync(CancellationToken ct) =>
+        SendAsync<List<StreamSummaryDto>>(HttpMethod.Get, "api/v1/streams", null, ct);
+
+    public Task<StreamDto> GetAsync(long id, CancellationToken ct) =>
+        SendAsync<StreamDto>(HttpMethod.Get, $"api/v1/streams/{id}", null, ct);
+
+    public Task<ControlResponse> ControlAsync(long id, string verb, CancellationToken ct) =>
+        SendAsync<ControlResponse>(HttpMethod.Post, $"api/v1/streams/{id}/{verb}", null, ct);
+
+    public Task<WhyResponse> WhyAsync(long job, CancellationToken ct) =>
+        SendAsync<WhyResponse>(HttpMethod.Get, $"api/v1/jobs/{job}/why", null, ct);
+
+    public void Dispose() => http.Dispose();
+
+    private async Task<T> SendAsync<T>(HttpMethod method, string path, HttpContent? content, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = content };
+        HttpResponseMessage response;
+        try
+        {
+            response = await http.SendAsync(request, ct).ConfigureAwait(false);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new CliException($"cannot reach the server at {http.BaseAddress}: {ex.Message}", 3);
+        }
+
+        using (response)
+        {
+            if (!response.IsSuccessStatusCode)
+            {
+                var problem = await TryProblemAsync(response, ct).ConfigureAwait(false);
+                throw new CliException($"{(int)response.StatusCode} {problem?.Title ?? response.ReasonPhrase}: {problem?.Detail}", 1);
+            }
+
+            return (await response.Content.ReadFromJsonAsync<T>(ShoalJson.Options, ct).ConfigureAwait(false))!;
+        }
+    }
+
+    private static async Task<ProblemDto?> TryProblemAsync(HttpResponseMessage response, CancellationToken ct)
+    {
+        try
+        {
+            return await response.Content.ReadFromJsonAsync<ProblemDto>(ShoalJson.Options, ct).ConfigureAwait(false);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,50 @@
+using System.CommandLine;
+using Shoal.Cli.Client;
+
+namespace Shoal.Cli.Commands;
+
+/// <summary>The <c>shoal</c> root command and the options shared by its client commands.</summary>
+internal static class ShoalCommand
+{
+    public static readonly Option<string?> Server = new("--server") { Description = "Server URL (default: read from <state-dir>/server.url)", Recursive = true };
+    public static readonly Option<string?> TokenFile = new("--token-file") { Description = "File holding an admin token (default: <state-dir>/admin.token)", Recursive = true };
+    public static readonly Option<string?> StateDir = new("--state-dir") { Description = "The server's state folder (default: ./.shoal)", Recursive = true };
+    public static readonly Option<bool> Json = new("--json") { Description = "Print JSON instead of tables", Recursive = true };
+
+    public static RootCommand Build()
+    {
+        var root = new RootCommand("Shoal: a durable distributed job scheduler. Job streams, spawned and pull agents, leases that never lose work.");
+        root.Options.Add(Server);
+        root.Options.Add(TokenFile);
+        root.Options.Add(StateDir);
+        root.Options.Add(Json);
+        root.Subcommands.Add(ServerCommand.Build());
+        root.Subcommands.Add(SubmitCommand.Build());
+        root.Subcommands.Add(StatusCommand.Build());
+        root.Subcommands.Add(ControlCommand.Build("pause", "Pause a stream: no new parts are leased until it is resumed"));
+        root.Subcommands.Add(ControlCommand.Build("resume", "Resume a paused stream"));
+        root.Subcommands.Add(ControlCommand.Build("cancel", "Cancel a stream and all its unfinished jobs"));
+        root.Subcommands.Add(WhyCommand.Build());
+        root.Subcommands.Add(QuickstartCommand.Build());
+        return root;
+    }
+
+    public static GlobalOptions Globals(ParseResult result) =>
+        new(result.GetValue(Server), result.GetValue(TokenFile), result.GetValue(StateDir), result.GetValue(Json));
+
+    /// <summary>Runs a client action, turning its failures into one line on stderr and an exit code.</summary>
+    public static async Task<int> RunAsync(ParseResult result, Func<ShoalClient, GlobalOptions, Task<int>> action)
+    {
+        try
+        {
+            var globals = Globals(result);
+            using var client = ServerLocator.Connect(globals);
+            return await action(client, globals).ConfigureAwait(false);
+        }
+        catch (CliException ex)
+        {
+            await Console.Error.WriteLineAsync("shoal: " + ex.Message).ConfigureAwait(false);
+            return ex.ExitCode;
+        }
+    }
+}

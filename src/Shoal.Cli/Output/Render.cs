@@ -1,0 +1,73 @@
+using System.Text.Json;
+using Shoal.Contracts;
+using Spectre.Console;
+
+namespace Shoal.Cli.Output;
+
+/// <summary>Tables on a terminal, plain tab-separated lines when redirected, JSON on request.</summary>
+internal static class Render
+{
+    private static readonly JsonSerializerOptions Indented = new(ShoalJson.Options) { WriteIndented = true };
+
+    public static bool Interactive => !Console.IsOutputRedirected;
+
+    public static void Json<T>(T value) => Console.WriteLine(JsonSerializer.Serialize(value, Indented));
+
+    public static void Streams(IReadOnlyList<StreamSummaryDto> streams)
+    {
+        if (!Interactive)
+        {
+            foreach (var s in streams)
+            {
+                Console.WriteLine($"{s.Id}\t{s.State}\t{s.Priority}\t{s.Name}\t{s.CreatedAt:u}");
+            }
+
+            return;
+        }
+
+        var table = new Table().AddColumns("id", "state", "priority", "name", "owner", "created");
+        foreach (var s in streams)
+        {
+            table.AddRow(s.Id.ToString(), Markup.Escape(s.State), s.Priority.ToString(), Markup.Escape(s.Name), Markup.Escape(s.Owner), s.CreatedAt.ToString("u"));
+        }
+
+        AnsiConsole.Write(table);
+    }
+
+    public static void Stream(StreamDto s)
+    {
+        if (!Interactive)
+        {
+            Console.WriteLine($"stream {s.Id} {s.Name}: {s.State}");
+            foreach (var j in s.Jobs)
+            {
+                Console.WriteLine($"{j.Id}\t{j.Name}\t{j.Type}\t{j.State}\tready={j.Parts.Ready} leased={j.Parts.Leased} done={j.Parts.Done} failed={j.Parts.Failed}{(j.Reason is null ? "" : "\t" + j.Reason)}");
+            }
+
+            return;
+        }
+
+        AnsiConsole.MarkupLine($"stream [bold]{s.Id}[/] {Markup.Escape(s.Name)}: [bold]{Markup.Escape(s.State)}[/]");
+        AnsiConsole.Write(JobTable(s.Jobs));
+    }
+
+    public static Table JobTable(IEnumerable<JobDto> jobs)
+    {
+        var table = new Table().AddColumns("job", "name", "type", "state", "done", "failed", "leased", "ready", "note");
+        foreach (var j in jobs)
+        {
+            table.AddRow(
+                j.Id.ToString(),
+                Markup.Escape(j.Name),
+                Markup.Escape(j.Type),
+                Markup.Escape(j.State),
+                j.Parts.Done.ToString(),
+                j.Parts.Failed.ToString(),
+                j.Parts.Leased.ToString(),
+                j.Parts.Ready.ToString(),
+                Markup.Escape(j.Reason ?? ""));
+        }
+
+        return table;
+    }
+}

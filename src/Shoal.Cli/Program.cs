@@ -1,0 +1,3 @@
+using Shoal.Cli.Commands;
+
+return await ShoalCommand.Build().Parse(args).InvokeAsync().ConfigureAwait(false);

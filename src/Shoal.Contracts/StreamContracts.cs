@@ -1,0 +1,47 @@
+namespace Shoal.Contracts;
+
+/// <summary>Answer to <c>POST /api/v1/streams</c>: the stream id and each job's id by name.</summary>
+public sealed record SubmitResponse(long Id, IReadOnlyDictionary<string, long> Jobs);
+
+/// <summary>Part counts of a job.</summary>
+public sealed record PartCountsDto(int Ready, int Leased, int Done, int Failed);
+
+/// <summary>A job as the API shows it; <c>Why</c> is set on single-job answers.</summary>
+public sealed record JobDto(
+    long Id,
+    string Name,
+    string Type,
+    string State,
+    PartCountsDto Parts,
+    string? Reason,
+    IReadOnlyList<long> DependsOn,
+    DateTimeOffset? StartedAt,
+    DateTimeOffset? FinishedAt,
+    IReadOnlyList<string>? Why = null);
+
+/// <summary>A stream in a list.</summary>
+public sealed record StreamSummaryDto(long Id, string Name, string Owner, int Priority, string State, DateTimeOffset CreatedAt, DateTimeOffset? FinishedAt);
+
+/// <summary>A stream with its jobs.</summary>
+public sealed record StreamDto(
+    long Id,
+    string Name,
+    string Owner,
+    int Priority,
+    string State,
+    string? Reason,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? FinishedAt,
+    IReadOnlyList<JobDto> Jobs);
+
+/// <summary>The state after pause, resume or cancel.</summary>
+public sealed record ControlResponse(long Id, string State);
+
+/// <summary>Why a job is not progressing, most important reason first.</summary>
+public sealed record WhyResponse(long Job, string State, IReadOnlyList<string> Reasons);
+
+/// <summary>Answer to <c>GET /health</c>.</summary>
+public sealed record HealthResponse(string Status, string Store, string Node);
+
+/// <summary>A problem-details error body.</summary>
+public sealed record ProblemDto(string Title, int Status, string? Detail);

@@ -1,0 +1,126 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Shoal.Contracts;
+using Shoal.Core.Model;
+using Shoal.Core.Streams;
+using Shoal.Server.Engine;
+using Shoal.Server.Hosting;
+using Shoal.Storage;
+
+namespace Shoal.Server.Api;
+
+/// <summary>REST endpoints for job streams and jobs under <c>/api/v1</c>.</summary>
+internal static class StreamEndpoints
+{
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1");
+        api.MapPost("/streams", SubmitAsync);
+        api.MapGet("/streams", ListAsync);
+        api.MapGet("/streams/{id}", GetAsync);
+        api.MapPost("/streams/{id}/pause", (string id, IShoalStore s, TimeProvider t, Dispatcher d, CancellationToken ct) =>
+            ControlAsync(id, x => s.PauseStreamAsync(x, t.GetUtcNow(), ct), s, d, ct));
+        api.MapPost("/streams/{id}/resume", (string id, IShoalStore s, TimeProvider t, Dispatcher d, CancellationToken ct) =>
+            ControlAsync(id, x => s.ResumeStreamAsync(x, t.GetUtcNow(), ct), s, d, ct));
+        api.MapPost("/streams/{id}/cancel", (string id, IShoalStore s, TimeProvider t, Dispatcher d, CancellationToken ct) =>
+            ControlAsync(id, x => s.CancelStreamAsync(x, "cancelled by user", t.GetUtcNow(), ct), s, d, ct));
+        api.MapGet("/jobs/{id}", GetJobAsync);
+        api.MapGet("/jobs/{id}/why", WhyAsync);
+    }
+
+    private static async Task<IResult> SubmitAsync(HttpContext http, IShoalStore store, ConfigHolder config, TimeProvider time, Dispatcher dispatcher, CancellationToken ct)
+    {
+        var limit = config.Current.Scheduler.MaxBodyBytes;
+        var body = await BodyReader.ReadAsync(http.Request, limit, ct).ConfigureAwait(false);
+        if (body is null)
+        {
+            return Problems.TooLarge(limit);
+        }
+
+        var types = config.Current.AgentTypes;
+        var parsed = StreamSpecParser.Parse(body, types.ContainsKey);
+        if (parsed.Spec is null)
+        {
+            return Problems.BadRequest(parsed.Error!);
+        }
+
+        var created = await store.SubmitAsync(parsed.Spec, t => new JobRules(types[t].Retries, types[t].OnPartFailure), time.GetUtcNow(), ct).ConfigureAwait(false);
+        dispatcher.Wake();
+        var response = new SubmitResponse(created.Id.Value, created.Jobs.ToDictionary(kv => kv.Key, kv => kv.Value.Value));
+        return Results.Json(response, ShoalJson.Options, statusCode: StatusCodes.Status201Created);
+    }
+
+    private static async Task<IResult> ListAsync(string? state, string? name, int? limit, IShoalStore store, CancellationToken ct)
+    {
+        StreamState? filter = null;
+        if (state is not null)
+        {
+            if (!StateNames.TryParseStream(state, out var s))
+            {
+                return Problems.BadRequest($"unknown state '{state}' (queued, running, paused, completed, failed, cancelled)");
+            }
+
+            filter = s;
+        }
+
+        var list = await store.ListStreamsAsync(filter, name, Math.Clamp(limit ?? 100, 1, 1000), ct).ConfigureAwait(false);
+        return Results.Json(list.Select(s => s.ToDto()).ToList(), ShoalJson.Options);
+    }
+
+    private static async Task<IResult> GetAsync(string id, IShoalStore store, CancellationToken ct)
+    {
+        if (!long.TryParse(id, out var n))
+        {
+            return Problems.BadRequest($"stream id '{id}' is not a number");
+        }
+
+        var detail = await store.GetStreamAsync(new StreamId(n), ct).ConfigureAwait(false);
+        return detail is null ? Problems.NotFound($"no stream {n}") : Results.Json(detail.ToDto(), ShoalJson.Options);
+    }
+
+    private static async Task<IResult> ControlAsync(string id, Func<StreamId, Task<ControlOutcome>> action, IShoalStore store, Dispatcher dispatcher, CancellationToken ct)
+    {
+        if (!long.TryParse(id, out var n))
+        {
+            return Problems.BadRequest($"stream id '{id}' is not a number");
+        }
+
+        var outcome = await action(new StreamId(n)).ConfigureAwait(false);
+        dispatcher.Wake();
+        var detail = await store.GetStreamAsync(new StreamId(n), ct).ConfigureAwait(false);
+        return outcome switch
+        {
+            ControlOutcome.NotFound => Problems.NotFound($"no stream {n}"),
+            ControlOutcome.InvalidState => Problems.Conflict($"stream {n} is {detail!.Stream.State.Name()}"),
+            _ => Results.Json(new ControlResponse(n, detail!.Stream.State.Name()), ShoalJson.Options),
+        };
+    }
+
+    private static async Task<IResult> GetJobAsync(string id, IShoalStore store, ConfigHolder config, TimeProvider time, Dispatcher dispatcher, CancellationToken ct)
+    {
+        var why = await ExplainAsync(id, store, config, time, dispatcher, ct).ConfigureAwait(false);
+        return why.Error ?? Results.Json(why.Facts!.Job.ToDto(why.Reasons), ShoalJson.Options);
+    }
+
+    private static async Task<IResult> WhyAsync(string id, IShoalStore store, ConfigHolder config, TimeProvider time, Dispatcher dispatcher, CancellationToken ct)
+    {
+        var why = await ExplainAsync(id, store, config, time, dispatcher, ct).ConfigureAwait(false);
+        return why.Error ?? Results.Json(new WhyResponse(why.Facts!.Job.Id.Value, why.Facts.Job.State.Name(), why.Reasons!), ShoalJson.Options);
+    }
+
+    private static async Task<(IResult? Error, WhyFacts? Facts, IReadOnlyList<string>? Reasons)> ExplainAsync(
+        string id, IShoalStore store, ConfigHolder config, TimeProvider time, Dispatcher dispatcher, CancellationToken ct)
+    {
+        if (!long.TryParse(id, out var n))
+        {
+            return (Problems.BadRequest($"job id '{id}' is not a number"), null, null);
+        }
+
+        var cfg = config.Current;
+        var facts = await store.GetWhyFactsAsync(new JobId(n), time.GetUtcNow(), cfg.Scheduler.AgingStep, ct).ConfigureAwait(false);
+        return facts is null
+            ? (Problems.NotFound($"no job {n}"), null, null)
+            : (null, facts, WhyExplainer.Explain(facts, cfg, dispatcher.InvalidTypes, dispatcher.Agents));
+    }
+}

@@ -1,0 +1,154 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Shoal.Core.Protocol;
+using Shoal.Server.Agents;
+using Shoal.Server.Hosting;
+using Shoal.Storage;
+
+namespace Shoal.Server.Engine;
+
+/// <summary>
+/// The one loop that owns the spawned agents. Reader tasks, timers and API calls post events to a
+/// channel; only this loop changes agent state and talks to the store on their behalf, so there are
+/// no locks around the model. Completions that arrive together are committed together.
+/// </summary>
+internal sealed partial class Dispatcher : BackgroundService
+{
+    private static readonly WakeEvent Wake_ = new();
+    private readonly Channel<EngineEvent> _events = Channel.CreateBounded<EngineEvent>(new BoundedChannelOptions(65536) { SingleReader = true });
+    private readonly List<SpawnedAgent> _agents = [];
+    private readonly List<PartReport> _reports = [];
+    private readonly List<SpawnedAgent> _dead = [];
+    private readonly Dictionary<string, (DateTimeOffset Until, string Reason)> _invalid = new(StringComparer.Ordinal);
+    private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly IShoalStore _store;
+    private readonly ConfigHolder _config;
+    private readonly TimeProvider _time;
+    private readonly LocalSpawner _spawner;
+    private readonly ILogger<Dispatcher> _logger;
+    private bool _draining;
+    private bool _spawnCheck = true;
+    private int _serial;
+
+    public Dispatcher(IShoalStore store, ConfigHolder config, TimeProvider time, LocalSpawner spawner, ILogger<Dispatcher> logger)
+    {
+        _store = store;
+        _config = config;
+        _time = time;
+        _spawner = spawner;
+        _logger = logger;
+    }
+
+    /// <summary>Owner names of this server's agents start with this.</summary>
+    public string OwnerPrefix => $"spawn:{_config.Current.Scheduler.NodeName}:";
+
+    /// <summary>A snapshot of the running agents, for status pages.</summary>
+    public IReadOnlyList<AgentSnapshot> Agents { get; private set; } = [];
+
+    public IReadOnlyDictionary<string, string> InvalidTypes { get; private set; } = new Dictionary<string, string>();
+
+    public void Wake() => _events.Writer.TryWrite(Wake_);
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _events.Writer.TryWrite(new DrainEvent());
+        var grace = Task.Delay(_config.Current.Scheduler.ShutdownGrace, _time, cancellationToken);
+        await Task.WhenAny(_drained.Task, grace).ConfigureAwait(false);
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var agent in _agents)
+        {
+            agent.Kill();
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var released = await _store.ReleaseOwnersByPrefixAsync(OwnerPrefix, _time.GetUtcNow(), stoppingToken).ConfigureAwait(false);
+        if (released > 0)
+        {
+            Log.Recovered(_logger, released);
+        }
+
+        _ = TickAsync(stoppingToken);
+        var reader = _events.Reader;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false);
+                var n = 0;
+                while (n++ < 4096 && reader.TryRead(out var e))
+                {
+                    await HandleAsync(e, stoppingToken).ConfigureAwait(false);
+                }
+
+                await StepAsync(stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex)
+            {
+                Log.DispatcherError(_logger, ex);
+            }
+        }
+    }
+
+    /// <summary>After a batch of events: commit completions, release dead agents' parts, feed and start agents.</summary>
+    private async Task StepAsync(CancellationToken ct)
+    {
+        var now = _time.GetUtcNow();
+        if (_reports.Count > 0)
+        {
+            await _store.CompleteAsync(_reports.ToList(), now, ct).ConfigureAwait(false);
+            _reports.Clear();
+            _spawnCheck = true;
+        }
+
+        foreach (var agent in _dead)
+        {
+            await _store.ReleaseOwnerAsync(agent.Owner, now, ct).ConfigureAwait(false);
+            await agent.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _dead.Clear();
+        await FeedIdleAgentsAsync(now, ct).ConfigureAwait(false);
+        if (_spawnCheck && !_draining)
+        {
+            _spawnCheck = false;
+            await SpawnForDemandAsync(now, ct).ConfigureAwait(false);
+        }
+
+        Agents = _agents.Select(a => new AgentSnapshot(a.Pid, a.Type.Name, a.Host.Name, a.Phase.ToString().ToLowerInvariant(), a.LastHeard, a.ItemsProcessed, a.Chunk.Select(p => p.PartId.Value).ToList())).ToList();
+        if (_draining && _agents.Count == 0)
+        {
+            _drained.TrySetResult();
+        }
+    }
+
+    private async Task TickAsync(CancellationToken ct)
+    {
+        using var timer = new PeriodicTimer(_config.Current.Scheduler.TickInterval, _time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false))
+            {
+                _events.Writer.TryWrite(new TickEvent());
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private Task HandleAsync(EngineEvent e, CancellationToken ct) => e switch
+    {
+        AgentLineEvent line => OnLineAsync(line.Agent, AgentMessage.Parse(line.Line), ct),
+        AgentExitedEvent exited => Task.FromResult(OnExited(exited.Agent, exited.ExitCode)),
+        TickEvent => OnTickAsync(ct),
+        DrainEvent => Task.FromResult(_draining = true),
+        _ => Task.FromResult(_spawnCheck = true),
+    };
+}

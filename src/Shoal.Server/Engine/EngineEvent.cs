@@ -1,0 +1,21 @@
+using Shoal.Server.Agents;
+
+namespace Shoal.Server.Engine;
+
+/// <summary>Something the dispatcher loop must react to. Posted by reader tasks, timers and API calls.</summary>
+internal abstract record EngineEvent;
+
+/// <summary>A line from an agent's stdout.</summary>
+internal sealed record AgentLineEvent(SpawnedAgent Agent, string Line) : EngineEvent;
+
+/// <summary>An agent's process ended (after its stdout closed).</summary>
+internal sealed record AgentExitedEvent(SpawnedAgent Agent, int ExitCode) : EngineEvent;
+
+/// <summary>New work may be there (submit, resume, a finished dependency).</summary>
+internal sealed record WakeEvent : EngineEvent;
+
+/// <summary>Time passed: expire leases, time out jobs, check agents.</summary>
+internal sealed record TickEvent : EngineEvent;
+
+/// <summary>Stop leasing; close agents as they finish their chunks.</summary>
+internal sealed record DrainEvent : EngineEvent;

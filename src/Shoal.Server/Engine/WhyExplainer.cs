@@ -1,0 +1,92 @@
+using Shoal.Core.Config;
+using Shoal.Core.Model;
+using Shoal.Storage;
+
+namespace Shoal.Server.Engine;
+
+/// <summary>
+/// Names why a job is not progressing, from the same facts the lease statement uses:
+/// states, dependencies, type and host maxima, and the work ahead of it.
+/// </summary>
+internal static class WhyExplainer
+{
+    public static IReadOnlyList<string> Explain(
+        WhyFacts facts,
+        ShoalConfig config,
+        IReadOnlyDictionary<string, string> invalidTypes,
+        IReadOnlyList<AgentSnapshot> agents)
+    {
+        var job = facts.Job;
+        var reasons = new List<string>();
+        if (job.State.IsTerminal())
+        {
+            reasons.Add(job.Reason is null ? $"finished: {job.State.Name()}" : $"finished: {job.State.Name()} ({job.Reason})");
+            return reasons;
+        }
+
+        if (facts.StreamState == StreamState.Paused)
+        {
+            reasons.Add("stream paused");
+        }
+
+        if (job.State == JobState.Paused)
+        {
+            reasons.Add("paused");
+        }
+
+        foreach (var (name, state) in facts.PendingDependencies)
+        {
+            reasons.Add($"waiting for dependency {name} ({state.Name()})");
+        }
+
+        if (job.State == JobState.Blocked || reasons.Count > 0)
+        {
+            return reasons;
+        }
+
+        if (!config.AgentTypes.TryGetValue(job.Type, out var type))
+        {
+            reasons.Add($"no agent of type '{job.Type}' is configured");
+            return reasons;
+        }
+
+        if (invalidTypes.TryGetValue(job.Type, out var invalid))
+        {
+            reasons.Add($"agent type '{job.Type}' is invalid: {invalid}");
+        }
+
+        if (type.Max == 0)
+        {
+            reasons.Add($"type max is 0: '{job.Type}' is held");
+        }
+        else if (type.Max > 0 && facts.TypeLeased >= type.Max)
+        {
+            reasons.Add($"type max reached ({facts.TypeLeased}/{type.Max})");
+        }
+
+        if (type.Kind == AgentKind.Spawned && job.Parts.Ready > 0)
+        {
+            var local = config.Hosts.Where(h => h.IsLocal).ToList();
+            if (local.Count == 0 || local.All(h => agents.Count(a => a.Host == h.Name) >= h.Max))
+            {
+                reasons.Add("no host with room (" + string.Join(", ", local.Select(h => $"{h.Name} {agents.Count(a => a.Host == h.Name)}/{h.Max}")) + ")");
+            }
+        }
+
+        if (facts.PartsAhead > 0 && job.Parts.Ready > 0)
+        {
+            reasons.Add($"behind {facts.PartsAhead} parts of higher priority");
+        }
+
+        if (reasons.Count == 0)
+        {
+            reasons.Add(job.Parts.Ready == 0
+                ? $"running: {job.Parts.Leased} parts leased, none waiting"
+                : type.Kind == AgentKind.Pull
+                    ? $"waiting for a pull agent of type '{job.Type}' to ask for work ({job.Parts.Ready} ready)"
+                    : $"starting agents ({job.Parts.Ready} ready, {job.Parts.Leased} leased)");
+        }
+
+        return reasons;
+    }
+}

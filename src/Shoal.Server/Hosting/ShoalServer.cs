@@ -1,0 +1,81 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Shoal.Contracts;
+using Shoal.Core.Config;
+using Shoal.Server.Agents;
+using Shoal.Server.Api;
+using Shoal.Server.Engine;
+using Shoal.Storage;
+using Shoal.Storage.Sqlite;
+
+namespace Shoal.Server.Hosting;
+
+/// <summary>Builds and runs the daemon: store, dispatcher, REST API.</summary>
+public static class ShoalServer
+{
+    /// <summary>Builds the server for <paramref name="config"/>; the store is migrated and the admin token exists on return.</summary>
+    public static async Task<WebApplication> BuildAsync(ShoalConfig config, CancellationToken ct, TimeProvider? time = null, LogLevel minLevel = LogLevel.Information)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = config.StateDir });
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.TimestampFormat = "yyyy-MM-dd HH:mm:ss ";
+            o.SingleLine = true;
+            o.UseUtcTimestamp = true;
+        });
+        builder.Logging.SetMinimumLevel(minLevel);
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Limits.MaxRequestBodySize = config.Scheduler.MaxBodyBytes;
+            k.Listen(System.Net.IPAddress.Parse(config.Scheduler.Address), config.Scheduler.Port);
+        });
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = config.Scheduler.ShutdownGrace + TimeSpan.FromSeconds(5));
+
+        Directory.CreateDirectory(config.StateDir);
+        var store = new SqliteStore(config.Store.SqlitePath, config.Store.Synchronous);
+        await store.MigrateAsync(ct).ConfigureAwait(false);
+        var adminToken = StateFiles.EnsureAdminToken(config.StateDir);
+        var clock = time ?? TimeProvider.System;
+        await store.AddTokenAsync(new TokenRecord(TokenAuth.Hash(adminToken), TokenAuth.AdminRole, "admin.token", clock.GetUtcNow(), null), ct).ConfigureAwait(false);
+
+        builder.Services.AddSingleton<IShoalStore>(store);
+        builder.Services.AddSingleton(clock);
+        builder.Services.AddSingleton(new ConfigHolder(config));
+        builder.Services.AddSingleton<LocalSpawner>();
+        builder.Services.AddSingleton<Dispatcher>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<Dispatcher>());
+        builder.Services.AddSingleton<TokenAuth>();
+
+        var app = builder.Build();
+        var auth = app.Services.GetRequiredService<TokenAuth>();
+        app.Use((ctx, next) => auth.InvokeAsync(ctx, next));
+        app.MapGet("/health", async (IShoalStore s, CancellationToken token) =>
+        {
+            await s.ListStreamsAsync(null, null, 1, token).ConfigureAwait(false);
+            return Results.Json(new HealthResponse("ok", "ok", config.Scheduler.NodeName), ShoalJson.Options);
+        });
+        StreamEndpoints.Map(app);
+        app.MapFallback("/api/{**rest}", () => Problems.NotFound("no such endpoint"));
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            StateFiles.WriteServerUrl(config.StateDir, url);
+            Log.Listening(app.Logger, url, config.StateDir);
+        });
+        return app;
+    }
+
+    /// <summary>The URL the started server listens on.</summary>
+    public static string Url(this WebApplication app) =>
+        app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+
+    /// <summary>Exposes the dispatcher's wake-up for in-process callers (quickstart, benchmarks).</summary>
+    public static void WakeDispatcher(this WebApplication app) => app.Services.GetRequiredService<Dispatcher>().Wake();
+}

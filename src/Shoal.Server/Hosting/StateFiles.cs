@@ -1,0 +1,38 @@
+using System.Security.Cryptography;
+
+namespace Shoal.Server.Hosting;
+
+/// <summary>Files in the state folder: the admin token (mode 0600) and the URL the server listens on.</summary>
+public static class StateFiles
+{
+    public const string AdminTokenFile = "admin.token";
+    public const string ServerUrlFile = "server.url";
+
+    /// <summary>Reads the admin token, creating a new random one (256 bits) on first start.</summary>
+    public static string EnsureAdminToken(string stateDir)
+    {
+        Directory.CreateDirectory(stateDir);
+        var path = Path.Combine(stateDir, AdminTokenFile);
+        if (File.Exists(path))
+        {
+            return File.ReadAllText(path).Trim();
+        }
+
+        var token = "shoal_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+        using (var stream = new FileStream(path, new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew,
+            Access = FileAccess.Write,
+            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+        }))
+        using (var writer = new StreamWriter(stream))
+        {
+            writer.WriteLine(token);
+        }
+
+        return token;
+    }
+
+    public static void WriteServerUrl(string stateDir, string url) =>
+        File.WriteAllText(Path.Combine(stateDir, ServerUrlFile), url + "\n");
+}

@@ -1,0 +1,46 @@
+using Microsoft.Extensions.Logging;
+
+namespace Shoal.Server;
+
+/// <summary>Source-generated log messages of the server.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(1, LogLevel.Information, "started agent {Type} pid {Pid} on {Host}")]
+    public static partial void AgentStarted(ILogger logger, string type, int pid, string host);
+
+    [LoggerMessage(2, LogLevel.Debug, "agent {Type} pid {Pid} stderr: {Line}")]
+    public static partial void AgentStderr(ILogger logger, string type, int pid, string line);
+
+    [LoggerMessage(3, LogLevel.Warning, "agent {Type} pid {Pid} exited with code {Code} (bye {Bye}) holding {Parts} parts")]
+    public static partial void AgentFailed(ILogger logger, string type, int pid, int code, long? bye, int parts);
+
+    [LoggerMessage(4, LogLevel.Error, "agent type {Type} is invalid: {Reason}")]
+    public static partial void TypeInvalid(ILogger logger, string type, string reason);
+
+    [LoggerMessage(5, LogLevel.Error, "could not start agent {Type}: {Reason}")]
+    public static partial void SpawnFailed(ILogger logger, string type, string reason);
+
+    [LoggerMessage(6, LogLevel.Information, "released {Count} parts held by agents of a previous run")]
+    public static partial void Recovered(ILogger logger, int count);
+
+    [LoggerMessage(7, LogLevel.Warning, "{Count} leases expired")]
+    public static partial void Expired(ILogger logger, int count);
+
+    [LoggerMessage(8, LogLevel.Warning, "job {JobId} timed out")]
+    public static partial void JobTimedOut(ILogger logger, long jobId);
+
+    [LoggerMessage(9, LogLevel.Error, "dispatcher step failed")]
+    public static partial void DispatcherError(ILogger logger, Exception ex);
+
+    [LoggerMessage(10, LogLevel.Debug, "agent {Type} pid {Pid}: {Line}")]
+    public static partial void AgentOutput(ILogger logger, string type, int pid, string line);
+
+    [LoggerMessage(11, LogLevel.Information, "shoal server listening on {Url}, state in {StateDir}")]
+    public static partial void Listening(ILogger logger, string url, string stateDir);
+
+    [LoggerMessage(12, LogLevel.Information, "draining: {Agents} agents still running")]
+    public static partial void Draining(ILogger logger, int agents);
+
+    [LoggerMessage(13, LogLevel.Warning, "agent {Type} pid {Pid} silent for {Seconds} s: killing it")]
+    public static partial void AgentSilent(ILogger logger, string type, int pid, double seconds);
+}
