@@ -64,7 +64,8 @@ internal sealed partial class Dispatcher
         if (!clean)
         {
             Log.AgentFailed(_logger, agent.Type.Name, agent.Pid, exitCode, agent.ByeCode, agent.Chunk.Count);
-            if (agent.Phase is AgentPhase.Starting or AgentPhase.Connecting)
+            var alreadyInvalid = _invalid.TryGetValue(agent.Type.Name, out var inv) && inv.Until > _time.GetUtcNow();
+            if (agent.Phase is AgentPhase.Starting or AgentPhase.Connecting && !alreadyInvalid)
             {
                 MarkInvalid(agent.Type.Name, $"agent exited with code {exitCode} before it was ready", TimeSpan.FromSeconds(5));
             }

@@ -21,6 +21,7 @@ public static class ShoalServer
     /// <summary>Builds the server for <paramref name="config"/>; the store is migrated and the admin token exists on return.</summary>
     public static async Task<WebApplication> BuildAsync(ShoalConfig config, CancellationToken ct, TimeProvider? time = null, LogLevel minLevel = LogLevel.Information)
     {
+        Directory.CreateDirectory(config.StateDir);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = config.StateDir });
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o =>
@@ -38,7 +39,6 @@ public static class ShoalServer
         });
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = config.Scheduler.ShutdownGrace + TimeSpan.FromSeconds(5));
 
-        Directory.CreateDirectory(config.StateDir);
         var store = new SqliteStore(config.Store.SqlitePath, config.Store.Synchronous);
         await store.MigrateAsync(ct).ConfigureAwait(false);
         var adminToken = StateFiles.EnsureAdminToken(config.StateDir);

@@ -1,0 +1,84 @@
+using System.Net.Http.Json;
+using Shoal.Contracts;
+using Shouldly;
+
+namespace Shoal.Server.Tests.Engine;
+
+/// <summary>Real bash agents spawned by a real server, through the FOSSology line protocol.</summary>
+public sealed class SpawnedPipelineTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Pipeline_UnpackThenParallelScansThenReport_Completes()
+    {
+        var record = Path.GetTempFileName();
+        Environment.SetEnvironmentVariable("SHOAL_AGENT_RECORD", record);
+        try
+        {
+            await using var server = await TestServer.StartAsync(new Dictionary<string, string>
+            {
+                ["unpack"] = TestServer.NoopConf(1),
+                ["scan"] = TestServer.NoopConf(3, "chunk = 5"),
+                ["report"] = TestServer.NoopConf(1),
+            });
+            var parts = string.Join(",", Enumerable.Range(0, 60).Select(i => $"\"f{i}\""));
+            var created = await server.SubmitAsync($$"""
+                {"name":"upload","jobs":[
+                  {"name":"unpack","type":"unpack","parts":["archive.tar"]},
+                  {"name":"lic","type":"scan","depends_on":["unpack"],"parts":[{{parts}}]},
+                  {"name":"cop","type":"scan","depends_on":["unpack"],"parts":[{{parts}}]},
+                  {"name":"report","type":"report","depends_on":["lic","cop"]}]}
+                """);
+            var done = await server.WaitEndAsync(created.Id);
+            done.State.ShouldBe("completed");
+            done.Jobs.Sum(j => j.Parts.Done).ShouldBe(122);
+            var lines = await File.ReadAllLinesAsync(record, Ct);
+            lines.Length.ShouldBe(122);
+            Array.IndexOf(lines, lines.First(l => l.StartsWith("archive.tar", StringComparison.Ordinal))).ShouldBe(0, "unpack ran first");
+            lines[^1].ShouldStartWith(" ", customMessage: "the report's empty part ran last");
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("SHOAL_AGENT_RECORD", null);
+        }
+    }
+
+    [Fact]
+    public async Task AgentThatNeverSendsVersion_MarksTheTypeInvalid_AndWhySaysSo()
+    {
+        var bad = Path.Combine(Path.GetTempPath(), $"bad-agent-{Guid.NewGuid():N}.sh");
+        await File.WriteAllTextAsync(bad, "#!/bin/sh\necho 'hello there'\nsleep 5\n", Ct);
+        File.SetUnixFileMode(bad, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        await using var server = await TestServer.StartAsync(new Dictionary<string, string> { ["bad"] = $"[default]\ncommand = {bad}\nmax = 1\n" });
+        var created = await server.SubmitAsync("""{"name":"s","jobs":[{"name":"a","type":"bad","parts":["x"]}]}""");
+        WhyResponse? why = null;
+        for (var i = 0; i < 100; i++)
+        {
+            why = await server.Http.GetFromJsonAsync<WhyResponse>($"/api/v1/jobs/{created.Jobs["a"]}/why", ShoalJson.Options, Ct);
+            if (why!.Reasons.Any(r => r.Contains("invalid", StringComparison.Ordinal)))
+            {
+                break;
+            }
+
+            await Task.Delay(100, Ct);
+        }
+
+        why!.Reasons.ShouldContain(r => r.Contains("agent type 'bad' is invalid: agent didn't send version information: \"hello there\"", StringComparison.Ordinal));
+        (await server.StreamAsync(created.Id)).Jobs[0].Parts.Done.ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task Why_NamesThePendingDependency_AndThePausedStream()
+    {
+        await using var server = await TestServer.StartAsync(new Dictionary<string, string> { ["scan"] = TestServer.NoopConf(0) });
+        var created = await server.SubmitAsync("""{"name":"s","jobs":[{"name":"a","type":"scan"},{"name":"b","type":"scan","depends_on":["a"]}]}""");
+        var b = await server.Http.GetFromJsonAsync<WhyResponse>($"/api/v1/jobs/{created.Jobs["b"]}/why", ShoalJson.Options, Ct);
+        b!.Reasons.ShouldBe(["waiting for dependency a (ready)"]);
+        var a = await server.Http.GetFromJsonAsync<WhyResponse>($"/api/v1/jobs/{created.Jobs["a"]}/why", ShoalJson.Options, Ct);
+        a!.Reasons.ShouldContain("type max is 0: 'scan' is held");
+        await server.Http.PostAsync($"/api/v1/streams/{created.Id}/pause", null, Ct);
+        a = await server.Http.GetFromJsonAsync<WhyResponse>($"/api/v1/jobs/{created.Jobs["a"]}/why", ShoalJson.Options, Ct);
+        a!.Reasons.ShouldBe(["stream paused"]);
+    }
+}

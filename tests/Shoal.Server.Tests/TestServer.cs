@@ -1,0 +1,129 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Shoal.Contracts;
+using Shoal.Core.Config;
+using Shoal.Server.Hosting;
+
+namespace Shoal.Server.Tests;
+
+/// <summary>A real server on 127.0.0.1 (free port) with a temporary state folder and the example bash agent.</summary>
+internal sealed class TestServer : IAsyncDisposable
+{
+    private TestServer(WebApplication app, HttpClient http, string dir)
+    {
+        App = app;
+        Http = http;
+        Dir = dir;
+    }
+
+    public WebApplication App { get; }
+
+    public HttpClient Http { get; }
+
+    public string Dir { get; }
+
+    public static string RepoRoot { get; } = FindRoot();
+
+    public static string NoopAgent => Path.Combine(RepoRoot, "examples", "agents", "noop-agent.sh");
+
+    /// <summary>Writes a config folder: shoal.conf with <paramref name="extraScheduler"/> lines, and one conf per agent type.</summary>
+    public static string WriteConfig(string dir, IDictionary<string, string> agentConfs, string extraScheduler = "", string hosts = "localhost = localhost AGENT_DIR 8")
+    {
+        Directory.CreateDirectory(Path.Combine(dir, "agents"));
+        File.WriteAllText(Path.Combine(dir, "shoal.conf"), $"""
+            [SCHEDULER]
+            address = 127.0.0.1
+            port = 0
+            tick_seconds = 0.2
+            shutdown_grace = 10
+            {extraScheduler}
+
+            [STORE]
+            synchronous = normal
+
+            [HOSTS]
+            {hosts}
+            """);
+        foreach (var (name, body) in agentConfs)
+        {
+            File.WriteAllText(Path.Combine(dir, "agents", name + ".conf"), body);
+        }
+
+        return Path.Combine(dir, "shoal.conf");
+    }
+
+    public static string NoopConf(int max = 4, string extra = "") => $"""
+        [default]
+        command = {NoopAgent}
+        max = {max}
+        {extra}
+        """;
+
+    public static async Task<TestServer> StartAsync(IDictionary<string, string>? agents = null, string extraScheduler = "")
+    {
+        var dir = Directory.CreateTempSubdirectory("shoal-server-test-").FullName;
+        var path = WriteConfig(dir, agents ?? new Dictionary<string, string> { ["scan"] = NoopConf() }, extraScheduler);
+        var config = ConfigLoader.Load(path);
+        var ct = TestContext.Current.CancellationToken;
+        var app = await ShoalServer.BuildAsync(config, ct, minLevel: Microsoft.Extensions.Logging.LogLevel.Warning);
+        await app.StartAsync(ct);
+        var http = new HttpClient { BaseAddress = new Uri(app.Url()) };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", StateFiles.EnsureAdminToken(config.StateDir));
+        return new TestServer(app, http, dir);
+    }
+
+    public async Task<SubmitResponse> SubmitAsync(string json)
+    {
+        var response = await Http.PostAsync("/api/v1/streams", new StringContent(json, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<SubmitResponse>(ShoalJson.Options, TestContext.Current.CancellationToken))!;
+    }
+
+    public async Task<StreamDto> StreamAsync(long id) =>
+        (await Http.GetFromJsonAsync<StreamDto>($"/api/v1/streams/{id}", ShoalJson.Options, TestContext.Current.CancellationToken))!;
+
+    /// <summary>Polls until the stream ends or the (generous) deadline passes.</summary>
+    public async Task<StreamDto> WaitEndAsync(long id, int seconds = 60)
+    {
+        var until = Environment.TickCount64 + (seconds * 1000);
+        while (true)
+        {
+            var s = await StreamAsync(id);
+            if (s.State is "completed" or "failed" or "cancelled" || Environment.TickCount64 > until)
+            {
+                return s;
+            }
+
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await App.StopAsync(CancellationToken.None);
+        await App.DisposeAsync();
+        try
+        {
+            Directory.Delete(Dir, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Shoal.slnx")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("cannot find the repository root (Shoal.slnx)");
+    }
+}
