@@ -1,0 +1,90 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace Shoal.Cli.Tests;
+
+/// <summary>Runs the real <c>shoal</c> program (the built shoal.dll) as a child process.</summary>
+internal sealed class ShoalProcess : IAsyncDisposable
+{
+    private readonly StringBuilder _stdout = new();
+    private readonly StringBuilder _stderr = new();
+
+    private ShoalProcess(Process process)
+    {
+        Process = process;
+        process.OutputDataReceived += (_, e) => { lock (_stdout) { _stdout.AppendLine(e.Data); } };
+        process.ErrorDataReceived += (_, e) => { lock (_stderr) { _stderr.AppendLine(e.Data); } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    public Process Process { get; }
+
+    public string Stdout { get { lock (_stdout) { return _stdout.ToString(); } } }
+
+    public string Stderr { get { lock (_stderr) { return _stderr.ToString(); } } }
+
+    public static string RepoRoot { get; } = FindRoot();
+
+    public static ShoalProcess Start(string workDir, IDictionary<string, string>? env, params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+            WorkingDirectory = workDir,
+        };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "shoal.dll"));
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        foreach (var (k, v) in env ?? new Dictionary<string, string>())
+        {
+            psi.Environment[k] = v;
+        }
+
+        return new ShoalProcess(Process.Start(psi)!);
+    }
+
+    public static async Task<(int Code, string Stdout, string Stderr)> RunAsync(string workDir, params string[] args)
+    {
+        await using var p = Start(workDir, null, args);
+        await p.Process.WaitForExitAsync(TestContext.Current.CancellationToken);
+        p.Process.WaitForExit();
+        return (p.Process.ExitCode, p.Stdout, p.Stderr);
+    }
+
+    public void Signal(string signal)
+    {
+        using var kill = Process.Start("kill", ["-" + signal, Process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!Process.HasExited)
+        {
+            Process.Kill(entireProcessTree: true);
+            await Process.WaitForExitAsync();
+        }
+
+        Process.Dispose();
+    }
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Shoal.slnx")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("cannot find the repository root (Shoal.slnx)");
+    }
+}
