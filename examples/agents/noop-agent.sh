@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # A Shoal/FOSSology spawned agent in bash: reads one data line per part, answers OK after END,
 # says BYE 0 on CLOSE. Set SHOAL_AGENT_DELAY (seconds per part) to simulate work and
-# SHOAL_AGENT_RECORD=FILE to append "<payload> <pid>" for every part processed.
+# SHOAL_AGENT_RECORD=FILE or --record=FILE to append "<payload> <pid>" for every part processed.
 set -u
 delay="${SHOAL_AGENT_DELAY:-}"
+record="${SHOAL_AGENT_RECORD:-}"
 for arg in "$@"; do
   case "$arg" in
     --delay=*) delay="${arg#--delay=}" ;;
+    --record=*) record="${arg#--record=}" ;;
   esac
 done
 echo "VERSION: noop-agent 1.0"
@@ -19,7 +21,7 @@ while IFS= read -r line; do
     VERBOSE*|VALUE:*) ;;
     *)
       if [ -n "$delay" ]; then sleep "$delay"; fi
-      if [ -n "${SHOAL_AGENT_RECORD:-}" ]; then printf '%s %s\n' "$line" "$$" >> "$SHOAL_AGENT_RECORD"; fi
+      if [ -n "$record" ]; then printf '%s %s\n' "$line" "$$" >> "$record"; fi
       items=$((items + 1))
       if [ $((items % 50)) -eq 0 ]; then echo "HEART: $items 1"; fi
       ;;

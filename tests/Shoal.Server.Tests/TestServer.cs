@@ -54,9 +54,9 @@ internal sealed class TestServer : IAsyncDisposable
         return Path.Combine(dir, "shoal.conf");
     }
 
-    public static string NoopConf(int max = 4, string extra = "") => $"""
+    public static string NoopConf(int max = 4, string extra = "", string? record = null) => $"""
         [default]
-        command = {NoopAgent}
+        command = {NoopAgent}{(record is null ? "" : " --record=" + record)}
         max = {max}
         {extra}
         """;

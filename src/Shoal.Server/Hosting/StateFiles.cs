@@ -33,6 +33,11 @@ public static class StateFiles
         return token;
     }
 
-    public static void WriteServerUrl(string stateDir, string url) =>
-        File.WriteAllText(Path.Combine(stateDir, ServerUrlFile), url + "\n");
+    /// <summary>Writes the URL atomically (write, then rename), so a reader never sees a half-written file.</summary>
+    public static void WriteServerUrl(string stateDir, string url)
+    {
+        var path = Path.Combine(stateDir, ServerUrlFile);
+        File.WriteAllText(path + ".tmp", url + "\n");
+        File.Move(path + ".tmp", path, overwrite: true);
+    }
 }

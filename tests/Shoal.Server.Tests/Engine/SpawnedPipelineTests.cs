@@ -13,14 +13,12 @@ public sealed class SpawnedPipelineTests
     public async Task Pipeline_UnpackThenParallelScansThenReport_Completes()
     {
         var record = Path.GetTempFileName();
-        Environment.SetEnvironmentVariable("SHOAL_AGENT_RECORD", record);
-        try
         {
             await using var server = await TestServer.StartAsync(new Dictionary<string, string>
             {
-                ["unpack"] = TestServer.NoopConf(1),
-                ["scan"] = TestServer.NoopConf(3, "chunk = 5"),
-                ["report"] = TestServer.NoopConf(1),
+                ["unpack"] = TestServer.NoopConf(1, record: record),
+                ["scan"] = TestServer.NoopConf(3, "chunk = 5", record),
+                ["report"] = TestServer.NoopConf(1, record: record),
             });
             var parts = string.Join(",", Enumerable.Range(0, 60).Select(i => $"\"f{i}\""));
             var created = await server.SubmitAsync($$"""
@@ -37,10 +35,6 @@ public sealed class SpawnedPipelineTests
             lines.Length.ShouldBe(122);
             Array.IndexOf(lines, lines.First(l => l.StartsWith("archive.tar", StringComparison.Ordinal))).ShouldBe(0, "unpack ran first");
             lines[^1].ShouldStartWith(" ", customMessage: "the report's empty part ran last");
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable("SHOAL_AGENT_RECORD", null);
         }
     }
 
