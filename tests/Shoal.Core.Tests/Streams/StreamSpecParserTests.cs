@@ -1,0 +1,59 @@
+using FsCheck.Xunit;
+using Shoal.Core.Streams;
+using Shouldly;
+
+namespace Shoal.Core.Tests.Streams;
+
+public sealed class StreamSpecParserTests
+{
+    private static bool Known(string type) => type is "ununpack" or "nomos" or "copyright" or "report";
+
+    [Fact]
+    public void Parse_DesignExample_GivesJobsPartsAndDependencies()
+    {
+        var result = StreamSpecParser.Parse("""
+            {"name":"upload-42","owner":"ops@example.com","priority":3,"jobs":[
+              {"name":"unpack","type":"ununpack","parts":["files/0f/23/e2/0f23e2.tar"]},
+              {"name":"licenses","type":"nomos","depends_on":["unpack"],"parts":[{"key":"0f23","file":"a.c"}]},
+              {"name":"copyright","type":"copyright","depends_on":["unpack"],"timeout":90}]}
+            """, Known);
+        var spec = result.Spec.ShouldNotBeNull();
+        spec.Priority.ShouldBe(3);
+        spec.Jobs.Count.ShouldBe(3);
+        spec.Jobs[1].Parts.Single().Key.ShouldBe("0f23");
+        spec.Jobs[1].Parts.Single().Payload.ShouldBe("""{"key":"0f23","file":"a.c"}""");
+        spec.Jobs[2].Parts.Single().Payload.ShouldBe("", "a job without parts has one empty part");
+        spec.Jobs[2].Timeout.ShouldBe(TimeSpan.FromSeconds(90));
+    }
+
+    [Theory]
+    [InlineData("""{"name":"s","jobs":[{"name":"a","type":"nomos","depends_on":["a"]}]}""", "dependency cycle: a -> a")]
+    [InlineData("""{"name":"s","jobs":[{"name":"a","type":"nomos","depends_on":["c"]},{"name":"b","type":"nomos","depends_on":["a"]},{"name":"c","type":"nomos","depends_on":["b"]}]}""", "dependency cycle: a -> c -> b -> a")]
+    [InlineData("""{"name":"s","jobs":[{"name":"a","type":"nomos","parts":["x\ny"]}]}""", "job 'a': parts[0] contains a line break")]
+    [InlineData("""{"name":"s","jobs":[{"name":"a","type":"nomos","timeout":-1}]}""", "job 'a': 'timeout' must be a positive number of seconds")]
+    [InlineData("""{"name":"s","jobs":[{"name":"a","type":"nomos","generate":{"range":"10.0.0.0/8"}}]}""", "job 'a': 'generate' is not supported by this server yet")]
+    [InlineData("""{"name":"s","jobs":[{"name":"a","type":"nomos","parts":[{"key":5}]}]}""", "job 'a': parts[0].key must be a string")]
+    [InlineData("""{"name":"s","jobs":[{"name":"a","type":"nomos","depends_on":"b"}]}""", "job 'a': 'depends_on' must be an array of job names")]
+    [InlineData("""{"name":"","jobs":[{"name":"a","type":"nomos"}]}""", "'name' must be a non-empty string")]
+    public void Parse_Refusals_NameTheFault(string json, string expected)
+    {
+        StreamSpecParser.Parse(json, Known).Error.ShouldNotBeNull().ShouldContain(expected);
+    }
+
+    [Property(MaxTest = 500)]
+    public bool Parse_AnyText_NeverThrows_AndAnswersSpecOrError(string text)
+    {
+        var result = StreamSpecParser.Parse(text ?? "", Known);
+        return (result.Spec is null) != (result.Error is null);
+    }
+
+    [Property(MaxTest = 300)]
+    public bool Parse_MutatedValidStream_NeverThrows(int position, char c)
+    {
+        const string valid = """{"name":"s","jobs":[{"name":"a","type":"nomos","parts":["x",{"key":"0f"}]},{"name":"b","type":"report","depends_on":["a"]}]}""";
+        var at = Math.Abs(position % valid.Length);
+        var mutated = valid[..at] + c + valid[(at + 1)..];
+        var result = StreamSpecParser.Parse(mutated, Known);
+        return (result.Spec is null) != (result.Error is null);
+    }
+}
