@@ -14,7 +14,9 @@ public sealed class BadInputTests : IAsyncLifetime
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public async ValueTask InitializeAsync() => _server = await TestServer.StartAsync(extraScheduler: "max_body_bytes = 4096");
+    public async ValueTask InitializeAsync() => _server = await TestServer.StartAsync(
+        new Dictionary<string, string> { ["scan"] = TestServer.NoopConf(), ["held"] = TestServer.NoopConf(0) },
+        extraScheduler: "max_body_bytes = 4096");
 
     public async ValueTask DisposeAsync() => await _server.DisposeAsync();
 
@@ -94,8 +96,7 @@ public sealed class BadInputTests : IAsyncLifetime
     [Fact]
     public async Task CancelTwice_Is409()
     {
-        var created = await _server.SubmitAsync("""{"name":"s","jobs":[{"name":"a","type":"scan","parts":["x"]}]}""");
-        await _server.Http.PostAsync($"/api/v1/streams/{created.Id}/pause", null, Ct);
+        var created = await _server.SubmitAsync("""{"name":"s","jobs":[{"name":"a","type":"held","parts":["x"]}]}""");
         (await Post($"/api/v1/streams/{created.Id}/cancel", "")).StatusCode.ShouldBe(HttpStatusCode.OK);
         var again = await Post($"/api/v1/streams/{created.Id}/cancel", "");
         again.StatusCode.ShouldBe(HttpStatusCode.Conflict);

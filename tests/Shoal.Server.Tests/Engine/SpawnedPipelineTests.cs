@@ -39,6 +39,23 @@ public sealed class SpawnedPipelineTests
     }
 
     [Fact]
+    public async Task CSharpSdkAgent_ProcessesEveryPart()
+    {
+        var record = Path.GetTempFileName();
+        var agent = Path.Combine(AppContext.BaseDirectory, "shoal-example-agent.dll");
+        await using var server = await TestServer.StartAsync(new Dictionary<string, string>
+        {
+            ["count"] = $"[default]\ncommand = dotnet {agent} --record={record}\nmax = 2\nchunk = 3\n",
+        });
+        var created = await server.SubmitAsync("""{"name":"s","jobs":[{"name":"a","type":"count","parts":["a","bb","ccc","dddd","eeeee","ffffff","g"]}]}""");
+        var end = await server.WaitEndAsync(created.Id);
+        end.State.ShouldBe("completed");
+        var lines = (await File.ReadAllLinesAsync(record, Ct)).Select(l => l.Split(' ')).ToList();
+        lines.Select(l => l[0]).Order().ShouldBe(["a", "bb", "ccc", "dddd", "eeeee", "ffffff", "g"]);
+        lines.ShouldAllBe(l => l[0].Length.ToString() == l[1]);
+    }
+
+    [Fact]
     public async Task AgentThatNeverSendsVersion_MarksTheTypeInvalid_AndWhySaysSo()
     {
         var bad = Path.Combine(Path.GetTempPath(), $"bad-agent-{Guid.NewGuid():N}.sh");
