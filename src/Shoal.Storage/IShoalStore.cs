@@ -16,6 +16,9 @@ public interface IShoalStore : IAsyncDisposable
     /// <summary>Leases up to <c>Max</c> of the best ready parts (priority with aging, then age), within every limit.</summary>
     Task<IReadOnlyList<LeasedPart>> LeaseAsync(LeaseRequest request, CancellationToken ct);
 
+    /// <summary>Serves several lease requests (one per idle agent) in one transaction, in order.</summary>
+    Task<IReadOnlyList<IReadOnlyList<LeasedPart>>> LeaseManyAsync(IReadOnlyList<LeaseRequest> requests, CancellationToken ct);
+
     /// <summary>Applies many reports in one transaction (group commit).</summary>
     Task<IReadOnlyList<ReportOutcome>> CompleteAsync(IReadOnlyList<PartReport> reports, DateTimeOffset now, CancellationToken ct);
 

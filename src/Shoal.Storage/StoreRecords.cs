@@ -2,10 +2,13 @@ using Shoal.Core.Model;
 
 namespace Shoal.Storage;
 
-/// <summary>How many of a type's parts may be leased at once, and for how long.</summary>
+/// <summary>How many agents may hold leases of a type at once (-1 unlimited, 0 held), and for how long a lease lasts.</summary>
 public sealed record TypeLimit(string Type, int Max, TimeSpan Lease);
 
-/// <summary>One lease call: up to <paramref name="Max"/> parts for <paramref name="Owner"/> on <paramref name="Host"/>.</summary>
+/// <summary>
+/// One lease call: up to <paramref name="Max"/> parts for <paramref name="Owner"/> on <paramref name="Host"/>.
+/// <paramref name="HostMax"/> is the number of agents that may hold leases on the host at once (-1 unlimited).
+/// </summary>
 public sealed record LeaseRequest(
     string Owner,
     string Host,
@@ -116,7 +119,7 @@ public sealed record WhyFacts(
     JobView Job,
     StreamState StreamState,
     IReadOnlyList<(string Name, JobState State)> PendingDependencies,
-    int TypeLeased,
+    int TypeAgents,
     int PartsAhead);
 
 /// <summary>A stored API token (only its hash).</summary>

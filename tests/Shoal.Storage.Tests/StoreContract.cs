@@ -100,12 +100,13 @@ public abstract class StoreContract : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Lease_NeverExceedsTypeMax()
+    public async Task Lease_NeverExceedsTypeMax_CountingAgentsNotParts()
     {
-        await Submit(Stream("s", 0, Job("j", parts: 10)));
-        (await Store.LeaseAsync(Lease("a", Start, max: 3, typeMax: 4), Ct)).Count.ShouldBe(3);
-        (await Store.LeaseAsync(Lease("b", Start, max: 3, typeMax: 4), Ct)).Count.ShouldBe(1);
-        (await Store.LeaseAsync(Lease("c", Start, max: 3, typeMax: 4), Ct)).ShouldBeEmpty();
+        await Submit(Stream("s", 0, Job("j", parts: 20)));
+        (await Store.LeaseAsync(Lease("a", Start, max: 5, typeMax: 2), Ct)).Count.ShouldBe(5, "a chunk of five takes one slot");
+        (await Store.LeaseAsync(Lease("b", Start, max: 3, typeMax: 2), Ct)).Count.ShouldBe(3);
+        (await Store.LeaseAsync(Lease("c", Start, max: 3, typeMax: 2), Ct)).ShouldBeEmpty("two agents already hold the type");
+        (await Store.LeaseAsync(Lease("a", Start, max: 2, typeMax: 2), Ct)).Count.ShouldBe(2, "a holder keeps its slot");
     }
 
     [Fact]
@@ -119,9 +120,19 @@ public abstract class StoreContract : IAsyncLifetime
     public async Task Lease_NeverExceedsHostMax()
     {
         await Submit(Stream("s", 0, Job("j", parts: 10)));
-        (await Store.LeaseAsync(Lease("a", Start, max: 3, host: "h1", hostMax: 2), Ct)).Count.ShouldBe(2);
-        (await Store.LeaseAsync(Lease("b", Start, max: 3, host: "h1", hostMax: 2), Ct)).ShouldBeEmpty();
-        (await Store.LeaseAsync(Lease("c", Start, max: 3, host: "h2", hostMax: 2), Ct)).Count.ShouldBe(2);
+        (await Store.LeaseAsync(Lease("a", Start, max: 3, host: "h1", hostMax: 2), Ct)).Count.ShouldBe(3);
+        (await Store.LeaseAsync(Lease("b", Start, max: 1, host: "h1", hostMax: 2), Ct)).Count.ShouldBe(1);
+        (await Store.LeaseAsync(Lease("c", Start, max: 3, host: "h1", hostMax: 2), Ct)).ShouldBeEmpty();
+        (await Store.LeaseAsync(Lease("d", Start, max: 3, host: "h2", hostMax: 2), Ct)).Count.ShouldBe(3);
+    }
+
+    [Fact]
+    public async Task LeaseMany_ServesEveryRequestInOrder_WithinTheLimits()
+    {
+        await Submit(Stream("s", 0, Job("j", parts: 5)));
+        var got = await Store.LeaseManyAsync([Lease("a", Start, max: 2, typeMax: 2), Lease("b", Start, max: 2, typeMax: 2), Lease("c", Start, max: 2, typeMax: 2)], Ct);
+        got.Select(g => g.Count).ShouldBe([2, 2, 0]);
+        got.SelectMany(g => g).Select(p => p.PartId).Distinct().Count().ShouldBe(4);
     }
 
     [Fact]

@@ -109,24 +109,25 @@ internal sealed partial class Dispatcher
         _spawnCheck = true;
     }
 
+    /// <summary>Leases a chunk for every idle agent in one transaction; an agent that gets nothing is closed.</summary>
     private async Task FeedIdleAgentsAsync(DateTimeOffset now, CancellationToken ct)
     {
-        var aging = _config.Current.Scheduler.AgingStep;
-        foreach (var agent in _agents)
+        var idle = _agents.Where(a => a.Phase == AgentPhase.Idle).ToList();
+        if (idle.Count == 0)
         {
-            if (agent.Phase != AgentPhase.Idle)
-            {
-                continue;
-            }
+            return;
+        }
 
-            IReadOnlyList<LeasedPart> parts = [];
-            if (!_draining)
-            {
-                var type = agent.Type;
-                var request = new LeaseRequest(agent.Owner, agent.Host.Name, agent.Host.Max, [new TypeLimit(type.Name, type.Max, type.Lease)], type.Chunk, now, aging);
-                parts = await _store.LeaseAsync(request, ct).ConfigureAwait(false);
-            }
-
+        var aging = _config.Current.Scheduler.AgingStep;
+        IReadOnlyList<IReadOnlyList<LeasedPart>> leased = _draining
+            ? idle.Select(_ => (IReadOnlyList<LeasedPart>)[]).ToList()
+            : await _store.LeaseManyAsync(
+                idle.Select(a => new LeaseRequest(a.Owner, a.Host.Name, a.Host.Max, [new TypeLimit(a.Type.Name, a.Type.Max, a.Type.Lease)], a.Type.Chunk, now, aging)).ToList(),
+                ct).ConfigureAwait(false);
+        for (var i = 0; i < idle.Count; i++)
+        {
+            var agent = idle[i];
+            var parts = leased[i];
             if (parts.Count == 0)
             {
                 agent.Phase = AgentPhase.Closing;
@@ -137,8 +138,7 @@ internal sealed partial class Dispatcher
             agent.Chunk.AddRange(parts);
             agent.Phase = AgentPhase.Busy;
             agent.ChunkStarted = now;
-            var text = string.Join('\n', parts.Select(p => p.Payload)) + "\nEND\n";
-            await agent.SendAsync(text, ct).ConfigureAwait(false);
+            await agent.SendAsync(string.Join('\n', parts.Select(p => p.Payload)) + "\nEND\n", ct).ConfigureAwait(false);
         }
     }
 

@@ -59,9 +59,9 @@ internal static class WhyExplainer
         {
             reasons.Add($"type max is 0: '{job.Type}' is held");
         }
-        else if (type.Max > 0 && facts.TypeLeased >= type.Max)
+        else if (type.Max > 0 && facts.TypeAgents >= type.Max)
         {
-            reasons.Add($"type max reached ({facts.TypeLeased}/{type.Max})");
+            reasons.Add($"type max reached ({facts.TypeAgents}/{type.Max} agents)");
         }
 
         if (type.Kind == AgentKind.Spawned && job.Parts.Ready > 0)

@@ -19,9 +19,14 @@ internal static class SqliteSql
 
     public const string InsertPart = "INSERT INTO parts (job_id, state, payload, key) VALUES (@job, 0, @payload, @key)";
 
-    public const string LeasedOnHost = "SELECT COUNT(*) FROM parts WHERE state = 1 AND host = @host";
+    // A slot is one agent (owner) holding leases; maxima count slots, so a chunk of many parts takes one.
+    public const string HostSlotsTaken = "SELECT COUNT(DISTINCT owner) FROM parts WHERE state = 1 AND host = @host AND owner <> @owner";
 
-    public const string LeasedOfType = "SELECT COALESCE(SUM(n_leased), 0) FROM jobs WHERE n_leased > 0 AND type = @type";
+    public const string TypeSlotsTaken =
+        """
+        SELECT COUNT(DISTINCT p.owner) FROM jobs j JOIN parts p ON p.job_id = j.id AND p.state = 1
+        WHERE j.n_leased > 0 AND j.type = @type AND p.owner <> @owner
+        """;
 
     public const string EffectivePriority = "(j.priority + (@now - j.ready_at) / @aging)";
 

@@ -11,13 +11,16 @@ public sealed partial class SqliteStore
     public Task<IReadOnlyList<LeasedPart>> LeaseAsync(LeaseRequest request, CancellationToken ct) =>
         WriteAsync<IReadOnlyList<LeasedPart>>(tx => Lease(tx, request), ct);
 
+    public Task<IReadOnlyList<IReadOnlyList<LeasedPart>>> LeaseManyAsync(IReadOnlyList<LeaseRequest> requests, CancellationToken ct) =>
+        WriteAsync<IReadOnlyList<IReadOnlyList<LeasedPart>>>(tx => requests.Select(r => (IReadOnlyList<LeasedPart>)Lease(tx, r)).ToList(), ct);
+
     private static List<LeasedPart> Lease(SqliteTx tx, LeaseRequest req)
     {
         var result = new List<LeasedPart>();
         var want = req.Max;
-        if (req.HostMax >= 0)
+        if (req.HostMax >= 0 && tx.Long(HostSlotsTaken, ("@host", req.Host), ("@owner", req.Owner)) >= req.HostMax)
         {
-            want = Math.Min(want, req.HostMax - (int)tx.Long(LeasedOnHost, ("@host", req.Host)));
+            return result;
         }
 
         if (want <= 0 || req.Types.Count == 0)
@@ -25,14 +28,13 @@ public sealed partial class SqliteStore
             return result;
         }
 
-        // Room per type is claimed inside this transaction, so no interleaving can exceed a type's max.
+        // Slots are claimed inside this transaction, so no interleaving can exceed a type's or a host's max.
         var room = new Dictionary<string, (int Room, TimeSpan Lease)>(StringComparer.Ordinal);
         foreach (var t in req.Types)
         {
-            var left = t.Max < 0 ? int.MaxValue : t.Max - (int)tx.Long(LeasedOfType, ("@type", t.Type));
-            if (left > 0)
+            if (t.Max < 0 || tx.Long(TypeSlotsTaken, ("@type", t.Type), ("@owner", req.Owner)) < t.Max)
             {
-                room[t.Type] = (left, t.Lease);
+                room[t.Type] = (int.MaxValue, t.Lease);
             }
         }
 

@@ -57,7 +57,7 @@ public sealed partial class SqliteStore
                 "SELECT j.name, j.state FROM job_deps d JOIN jobs j ON j.id = d.dep_id WHERE d.job_id = @id AND j.state <> 4 ORDER BY j.id",
                 r => (r.GetString(0), (JobState)r.GetInt32(1)),
                 ("@id", id.Value));
-            var typeLeased = (int)tx.Long(LeasedOfType, ("@type", job.Type));
+            var typeLeased = (int)tx.Long(TypeSlotsTaken, ("@type", job.Type), ("@owner", ""));
             var aging = agingStep is { } a ? Math.Max(1L, (long)a.TotalMilliseconds) : NoAging;
             var ahead = (int)tx.Long(
                 $"""

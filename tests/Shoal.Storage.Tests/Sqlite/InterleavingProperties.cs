@@ -38,7 +38,7 @@ public sealed class InterleavingProperties
             switch (x % 10)
             {
                 case 0 or 1 or 2:
-                    var types = new List<TypeLimit> { new("scan", 3, TimeSpan.FromSeconds(30)), new("pull-x", -1, TimeSpan.FromSeconds(30)) };
+                    var types = new List<TypeLimit> { new("scan", 2, TimeSpan.FromSeconds(30)), new("pull-x", -1, TimeSpan.FromSeconds(30)) };
                     foreach (var p in await store.LeaseAsync(new LeaseRequest(owner, "h", 5, types, 2, now, TimeSpan.FromSeconds(10)), ct))
                     {
                         held.Add((owner, p));
@@ -83,9 +83,15 @@ public sealed class InterleavingProperties
     {
         var detail = (await store.GetStreamAsync(s.Id, ct))!;
         var allDone = true;
+        var scanHolders = new HashSet<string>();
         foreach (var job in detail.Jobs)
         {
             var parts = await store.GetPartsAsync(job.Id, ct);
+            if (job.Type == "scan")
+            {
+                scanHolders.UnionWith(parts.Where(p => p.State == PartState.Leased).Select(p => p.Owner!));
+            }
+
             var counted = new PartCounts(
                 parts.Count(p => p.State == PartState.Ready),
                 parts.Count(p => p.State == PartState.Leased),
@@ -111,6 +117,7 @@ public sealed class InterleavingProperties
             }
         }
 
+        scanHolders.Count.ShouldBeLessThanOrEqualTo(2, "the type's max of two agents");
         var a = detail.Jobs.Single(j => j.Name == "a");
         var b = detail.Jobs.Single(j => j.Name == "b");
         if (a.State != JobState.Completed)
