@@ -13,15 +13,7 @@ internal static class ControlCommand
         command.SetAction((result, ct) => ShoalCommand.RunAsync(result, async (client, g) =>
         {
             var answer = await client.ControlAsync(result.GetValue(id), verb, ct).ConfigureAwait(false);
-            if (g.Json)
-            {
-                Render.Json(answer);
-            }
-            else
-            {
-                Console.WriteLine($"stream {answer.Id}: {answer.State}");
-            }
-
+            Render.Out(g.Json, answer, a => Console.WriteLine($"stream {a.Id}: {a.State}"));
             return 0;
         }));
         return command;

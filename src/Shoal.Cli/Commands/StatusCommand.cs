@@ -14,27 +14,11 @@ internal static class StatusCommand
         {
             if (result.GetValue(id) is { } streamId)
             {
-                var stream = await client.GetAsync(streamId, ct).ConfigureAwait(false);
-                if (g.Json)
-                {
-                    Render.Json(stream);
-                }
-                else
-                {
-                    Render.Stream(stream);
-                }
+                Render.Out(g.Json, await client.GetAsync(streamId, ct).ConfigureAwait(false), Render.Stream);
             }
             else
             {
-                var list = await client.ListAsync(ct).ConfigureAwait(false);
-                if (g.Json)
-                {
-                    Render.Json(list);
-                }
-                else
-                {
-                    Render.Streams(list);
-                }
+                Render.Out(g.Json, await client.ListAsync(ct).ConfigureAwait(false), Render.Streams);
             }
 
             return 0;

@@ -25,15 +25,7 @@ internal static class SubmitCommand
             }
 
             var created = await client.SubmitAsync(json, ct).ConfigureAwait(false);
-            if (g.Json)
-            {
-                Render.Json(created);
-            }
-            else
-            {
-                Console.WriteLine($"submitted stream {created.Id}: " + string.Join(", ", created.Jobs.Select(kv => $"{kv.Key}={kv.Value}")));
-            }
-
+            Render.Out(g.Json, created, c => Console.WriteLine($"submitted stream {c.Id}: " + string.Join(", ", c.Jobs.Select(kv => $"{kv.Key}={kv.Value}"))));
             return 0;
         }));
         return command;

@@ -13,19 +13,7 @@ internal static class WhyCommand
         command.SetAction((result, ct) => ShoalCommand.RunAsync(result, async (client, g) =>
         {
             var why = await client.WhyAsync(result.GetValue(id), ct).ConfigureAwait(false);
-            if (g.Json)
-            {
-                Render.Json(why);
-            }
-            else
-            {
-                Console.WriteLine($"job {why.Job} is {why.State}:");
-                foreach (var reason in why.Reasons)
-                {
-                    Console.WriteLine("  - " + reason);
-                }
-            }
-
+            Render.Out(g.Json, why, w => Console.WriteLine($"job {w.Job} is {w.State}:\n" + string.Join('\n', w.Reasons.Select(r => "  - " + r))));
             return 0;
         }));
         return command;

@@ -13,6 +13,19 @@ internal static class Render
 
     public static void Json<T>(T value) => Console.WriteLine(JsonSerializer.Serialize(value, Indented));
 
+    /// <summary>Prints <paramref name="value"/> as JSON with --json, else as <paramref name="text"/> renders it.</summary>
+    public static void Out<T>(bool json, T value, Action<T> text)
+    {
+        if (json)
+        {
+            Json(value);
+        }
+        else
+        {
+            text(value);
+        }
+    }
+
     public static void Streams(IReadOnlyList<StreamSummaryDto> streams)
     {
         if (!Interactive)

@@ -1,0 +1,86 @@
+using System.Text.Json;
+using Shouldly;
+
+namespace Shoal.Cli.Tests;
+
+/// <summary>The <c>shoal</c> commands, run as real processes against a real server process.</summary>
+public sealed class CliCommandTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Quickstart_RunsTheExamplePipelineToCompletion_AndExitsZero()
+    {
+        var (code, stdout, stderr) = await ShoalProcess.RunAsync(ShoalProcess.RepoRoot, "quickstart");
+        code.ShouldBe(0, stderr);
+        stdout.ShouldContain("quickstart-upload: completed");
+        stdout.ShouldContain("licenses\tnomos\tcompleted\t200\t0");
+        stdout.ShouldContain("report\treport\tcompleted\t1\t0");
+        stderr.ShouldContain("progress:");
+    }
+
+    [Fact]
+    public async Task Commands_SubmitStatusWhyPauseResumeCancel_AgainstARunningServer()
+    {
+        var dir = Directory.CreateTempSubdirectory("shoal-cli-").FullName;
+        Directory.CreateDirectory(Path.Combine(dir, "agents"));
+        await File.WriteAllTextAsync(Path.Combine(dir, "shoal.conf"), "[SCHEDULER]\nport = 0\n", Ct);
+        await File.WriteAllTextAsync(Path.Combine(dir, "agents", "held.conf"), "[default]\ncommand = /bin/true\nmax = 0\n", Ct);
+        await File.WriteAllTextAsync(Path.Combine(dir, "s.json"), """{"name":"cli","jobs":[{"name":"a","type":"held"},{"name":"b","type":"held","depends_on":["a"]}]}""", Ct);
+        await using var server = ShoalProcess.Start(dir, null, "server", "--config", "shoal.conf");
+        for (var i = 0; i < 300 && !File.Exists(Path.Combine(dir, ".shoal", "server.url")); i++)
+        {
+            await Task.Delay(100, Ct);
+        }
+
+        var submit = await ShoalProcess.RunAsync(dir, "submit", "s.json", "--json");
+        submit.Code.ShouldBe(0, submit.Stderr);
+        using var created = JsonDocument.Parse(submit.Stdout);
+        var id = created.RootElement.GetProperty("id").GetInt64();
+        var jobB = created.RootElement.GetProperty("jobs").GetProperty("b").GetInt64();
+
+        var list = await ShoalProcess.RunAsync(dir, "status");
+        list.Stdout.ShouldContain($"{id}\tqueued\t0\tcli");
+        var why = await ShoalProcess.RunAsync(dir, "why", jobB.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        why.Stdout.ShouldContain("waiting for dependency a (ready)");
+        (await ShoalProcess.RunAsync(dir, "pause", $"{id}")).Stdout.ShouldContain($"stream {id}: paused");
+        (await ShoalProcess.RunAsync(dir, "resume", $"{id}")).Stdout.ShouldContain($"stream {id}: queued");
+        (await ShoalProcess.RunAsync(dir, "cancel", $"{id}")).Stdout.ShouldContain($"stream {id}: cancelled");
+        var one = await ShoalProcess.RunAsync(dir, "status", $"{id}", "--json");
+        using (var doc = JsonDocument.Parse(one.Stdout))
+        {
+            doc.RootElement.GetProperty("state").GetString().ShouldBe("cancelled");
+            doc.RootElement.GetProperty("jobs").GetArrayLength().ShouldBe(2);
+        }
+
+        var missing = await ShoalProcess.RunAsync(dir, "status", "9999");
+        missing.Code.ShouldBe(1);
+        missing.Stderr.ShouldContain("404");
+        var noFile = await ShoalProcess.RunAsync(dir, "submit", "nope.json");
+        noFile.Code.ShouldBe(2);
+        noFile.Stderr.ShouldContain("cannot read nope.json");
+        var badJson = await ShoalProcess.RunAsync(dir, "submit", "shoal.conf");
+        badJson.Code.ShouldBe(1);
+        badJson.Stderr.ShouldContain("400 bad request: malformed JSON");
+    }
+
+    [Fact]
+    public async Task Commands_WithoutAServer_SayHowToFindOne()
+    {
+        var dir = Directory.CreateTempSubdirectory("shoal-cli-none-").FullName;
+        var result = await ShoalProcess.RunAsync(dir, "status");
+        result.Code.ShouldBe(2);
+        result.Stderr.ShouldContain("is the server running here, or pass --server URL");
+    }
+
+    [Fact]
+    public async Task Help_ListsTheCommands()
+    {
+        var result = await ShoalProcess.RunAsync(ShoalProcess.RepoRoot, "--help");
+        result.Code.ShouldBe(0);
+        foreach (var command in new[] { "server", "submit", "status", "pause", "resume", "cancel", "why", "quickstart" })
+        {
+            result.Stdout.ShouldContain(command);
+        }
+    }
+}
