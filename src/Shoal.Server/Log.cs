@@ -41,6 +41,6 @@ internal static partial class Log
     [LoggerMessage(12, LogLevel.Information, "draining: {Agents} agents still running")]
     public static partial void Draining(ILogger logger, int agents);
 
-    [LoggerMessage(13, LogLevel.Warning, "agent {Type} pid {Pid} silent for {Seconds} s: killing it")]
-    public static partial void AgentSilent(ILogger logger, string type, int pid, double seconds);
+    [LoggerMessage(13, LogLevel.Warning, "stopping agent {Type} pid {Pid}: {Reason}")]
+    public static partial void AgentStopped(ILogger logger, string type, int pid, string reason);
 }

@@ -43,6 +43,9 @@ public interface IShoalStore : IAsyncDisposable
 
     Task<ControlOutcome> CancelStreamAsync(StreamId id, string reason, DateTimeOffset now, CancellationToken ct);
 
+    /// <summary>Ends a live job as <see cref="JobState.Failed"/> or <see cref="JobState.Cancelled"/>; its dependents are cancelled.</summary>
+    Task<ControlOutcome> EndJobAsync(JobId id, JobState state, string reason, DateTimeOffset now, CancellationToken ct);
+
     Task<ControlOutcome> PauseJobAsync(JobId id, DateTimeOffset now, CancellationToken ct);
 
     Task<ControlOutcome> ResumeJobAsync(JobId id, DateTimeOffset now, CancellationToken ct);
@@ -55,7 +58,14 @@ public interface IShoalStore : IAsyncDisposable
 
     Task<IReadOnlyList<PartView>> GetPartsAsync(JobId job, CancellationToken ct);
 
-    Task<IReadOnlyList<TypeDemand>> GetDemandAsync(CancellationToken ct);
+    /// <summary>Jobs with ready parts that may lease now, best first.</summary>
+    Task<IReadOnlyList<JobDemand>> GetDemandAsync(DateTimeOffset now, TimeSpan? agingStep, CancellationToken ct);
+
+    /// <summary>The distinct key bytes of a job's ready parts (for choosing a host by affinity).</summary>
+    Task<IReadOnlyList<int>> GetReadyKeyBytesAsync(JobId job, CancellationToken ct);
+
+    /// <summary>The states of the given jobs (for stopping agents whose job ended or was paused).</summary>
+    Task<IReadOnlyDictionary<JobId, JobState>> GetJobStatesAsync(IReadOnlyCollection<JobId> jobs, CancellationToken ct);
 
     Task<WhyFacts?> GetWhyFactsAsync(JobId id, DateTimeOffset now, TimeSpan? agingStep, CancellationToken ct);
 

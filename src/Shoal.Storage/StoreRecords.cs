@@ -9,6 +9,8 @@ public sealed record TypeLimit(string Type, int Max, TimeSpan Lease);
 /// One lease call: up to <paramref name="Max"/> parts for <paramref name="Owner"/> on <paramref name="Host"/>.
 /// <paramref name="HostMax"/> is the number of agents that may hold leases on the host at once (-1 unlimited).
 /// </summary>
+/// <remarks><paramref name="Job"/> restricts the lease to one job (spawned agents serve one job);
+/// <paramref name="KeyRanges"/>, when set, restricts keyed parts to those whose key byte lies in a range (affinity).</remarks>
 public sealed record LeaseRequest(
     string Owner,
     string Host,
@@ -16,7 +18,12 @@ public sealed record LeaseRequest(
     IReadOnlyList<TypeLimit> Types,
     int Max,
     DateTimeOffset Now,
-    TimeSpan? AgingStep);
+    TimeSpan? AgingStep,
+    JobId? Job = null,
+    IReadOnlyList<KeyRange>? KeyRanges = null);
+
+/// <summary>An inclusive range of key bytes (00–ff) a host owns.</summary>
+public sealed record KeyRange(int From, int To);
 
 /// <summary>A part handed to an agent.</summary>
 public sealed record LeasedPart(
@@ -36,7 +43,15 @@ public enum PartOutcome
 }
 
 /// <summary>A completion report for one part.</summary>
-public sealed record PartReport(PartId PartId, long LeaseId, string Owner, PartOutcome Outcome, string? Result = null, string? Log = null);
+/// <remarks><paramref name="Items"/> are outputs that become parts of the jobs generated from this part's job.</remarks>
+public sealed record PartReport(
+    PartId PartId,
+    long LeaseId,
+    string Owner,
+    PartOutcome Outcome,
+    string? Result = null,
+    string? Log = null,
+    IReadOnlyList<string>? Items = null);
 
 /// <summary>What the store made of a report.</summary>
 public enum ReportOutcome
@@ -108,8 +123,8 @@ public enum ControlOutcome
     InvalidState,
 }
 
-/// <summary>Ready and leased parts of one agent type, counting only jobs that may lease now.</summary>
-public sealed record TypeDemand(string Type, int Ready, int Leased);
+/// <summary>A job that may lease now and has ready parts, in leasing order (priority with aging, then age).</summary>
+public sealed record JobDemand(JobId Job, StreamId Stream, string Type, int Ready, int Leased);
 
 /// <summary>A part as stored, for inspection and tests.</summary>
 public sealed record PartView(PartId Id, JobId JobId, PartState State, int Attempt, long LeaseId, string? Owner, string Payload, string? Result);

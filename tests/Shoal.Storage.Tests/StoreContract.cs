@@ -311,6 +311,81 @@ public abstract class StoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Lease_ForOneJob_TakesOnlyThatJobsParts()
+    {
+        var first = await Submit(Stream("a", 5, Job("j", parts: 3)));
+        var second = await Submit(Stream("b", 0, Job("j", parts: 3)));
+        var got = await Store.LeaseAsync(Lease("x", Start, max: 10) with { Job = second.Jobs["j"] }, Ct);
+        got.Count.ShouldBe(3);
+        got.ShouldAllBe(p => p.JobId == second.Jobs["j"]);
+        _ = first;
+    }
+
+    [Fact]
+    public async Task Lease_WithKeyRanges_TakesOnlyCoveredKeys_AndUnkeyedParts()
+    {
+        var parts = new[] { "00aa", "0f23", "7f00", "80ff", "ffee" }.Select(k => new Shoal.Core.Streams.PartSpec($"p-{k}", k)).Append(new Shoal.Core.Streams.PartSpec("unkeyed", null)).ToList();
+        await Submit(Stream("s", 0, new Shoal.Core.Streams.JobSpec("j", "scan", [], parts, null)));
+        var low = await Store.LeaseAsync(Lease("low", Start, max: 10) with { KeyRanges = [new KeyRange(0x00, 0x7f)] }, Ct);
+        low.Select(p => p.Payload).ShouldBe(["p-00aa", "p-0f23", "p-7f00", "unkeyed"], ignoreOrder: true);
+        var high = await Store.LeaseAsync(Lease("high", Start, max: 10) with { KeyRanges = [new KeyRange(0x80, 0x8f), new KeyRange(0xf0, 0xff)] }, Ct);
+        high.Select(p => p.Payload).ShouldBe(["p-80ff", "p-ffee"], ignoreOrder: true);
+    }
+
+    [Fact]
+    public async Task Items_OfADoneDependency_BecomePartsOfTheGeneratedJob_InTheSameTransaction()
+    {
+        var spec = Stream("s", 0, Job("unpack"), new Shoal.Core.Streams.JobSpec("scan", "scan", ["unpack"], [], null, "unpack"));
+        var s = await Submit(spec);
+        (await JobOf(s.Jobs["scan"])).Parts.Total.ShouldBe(0);
+        var p = (await Store.LeaseAsync(Lease("a", Start), Ct)).Single();
+        await Store.CompleteAsync([Ok(p, "a") with { Items = ["a.c", "b.c", "c.c"] }], Start, Ct);
+        (await Store.CompleteAsync([Ok(p, "a") with { Items = ["d.c"] }], Start, Ct)).ShouldBe([ReportOutcome.Duplicate]);
+        var scan = await JobOf(s.Jobs["scan"]);
+        scan.State.ShouldBe(JobState.Ready);
+        scan.Parts.ShouldBe(new PartCounts(3, 0, 0, 0), "a duplicate report adds no items");
+        (await Store.GetPartsAsync(s.Jobs["scan"], Ct)).Select(x => x.Payload).ShouldBe(["a.c", "b.c", "c.c"]);
+    }
+
+    [Fact]
+    public async Task GeneratedJob_WithNoItems_CompletesAtOnce_AndTheStreamCompletes()
+    {
+        var spec = Stream("s", 0, Job("unpack"), new Shoal.Core.Streams.JobSpec("scan", "scan", ["unpack"], [], null, "unpack"), Job("report", deps: "scan"));
+        var s = await Submit(spec);
+        var p = (await Store.LeaseAsync(Lease("a", Start), Ct)).Single();
+        await Store.CompleteAsync([Ok(p, "a")], Start, Ct);
+        (await JobOf(s.Jobs["scan"])).State.ShouldBe(JobState.Completed);
+        (await JobOf(s.Jobs["report"])).State.ShouldBe(JobState.Ready);
+    }
+
+    [Fact]
+    public async Task PausedJob_ReleasesItsSlots_AndItsLeasesDoNotExpire()
+    {
+        var s = await Submit(Stream("s", 0, Job("a", parts: 2), Job("b", parts: 2)));
+        var a = await Store.LeaseAsync(Lease("x", Start, max: 1, typeMax: 1) with { Job = s.Jobs["a"] }, Ct);
+        a.Count.ShouldBe(1);
+        (await Store.LeaseAsync(Lease("y", Start, max: 1, typeMax: 1) with { Job = s.Jobs["b"] }, Ct)).ShouldBeEmpty();
+        await Store.PauseJobAsync(s.Jobs["a"], Start, Ct);
+        (await Store.LeaseAsync(Lease("y", Start, max: 1, typeMax: 1) with { Job = s.Jobs["b"] }, Ct)).Count.ShouldBe(1);
+        (await Store.ExpireAsync(Start.AddHours(1), Ct)).ShouldBe(1, "only b's lease expires");
+        (await JobOf(s.Jobs["a"])).Parts.Leased.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task Demand_ListsRunnableJobsWithReadyParts_BestFirst()
+    {
+        var low = await Submit(Stream("low", 0, Job("j", parts: 2)));
+        var high = await Submit(Stream("high", 9, Job("j", parts: 1), Job("later", deps: "j")));
+        var demand = await Store.GetDemandAsync(Start, null, Ct);
+        demand.Select(d => d.Job).ShouldBe([high.Jobs["j"], low.Jobs["j"]]);
+        demand[1].Ready.ShouldBe(2);
+        var states = await Store.GetJobStatesAsync([high.Jobs["later"], low.Jobs["j"]], Ct);
+        states.Count.ShouldBe(2);
+        states[high.Jobs["later"]].ShouldBe(JobState.Blocked);
+        states[low.Jobs["j"]].ShouldBe(JobState.Ready);
+    }
+
+    [Fact]
     public async Task Tokens_AreFoundByHash()
     {
         await Store.AddTokenAsync(new TokenRecord("abc", "admin", "first", Start, null), Ct);

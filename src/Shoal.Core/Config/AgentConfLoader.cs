@@ -63,6 +63,7 @@ public static class AgentConfLoader
                 {
                     OnPartFailure = doc.Enum(e, ("fail-job", OnPartFailure.FailJob), ("continue", OnPartFailure.Continue)),
                 },
+                "exclusive_scope" => type with { ExclusiveScope = doc.Enum(e, ("all", ExclusiveScope.All), ("stream", ExclusiveScope.Stream)) },
                 _ => throw doc.UnknownKey(e),
             };
             failureSet |= e.Key == "on_part_failure";

@@ -10,3 +10,13 @@ public enum AgentSpecial
     NoEmail = 4,
     Local = 8,
 }
+
+/// <summary>What an EXCLUSIVE job waits for and keeps out while it runs.</summary>
+public enum ExclusiveScope
+{
+    /// <summary>Every other job (FOSSology's behaviour).</summary>
+    All,
+
+    /// <summary>Only the other jobs of its own stream.</summary>
+    Stream,
+}

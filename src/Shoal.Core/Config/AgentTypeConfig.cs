@@ -35,6 +35,9 @@ public sealed record AgentTypeConfig
 
     public OnPartFailure OnPartFailure { get; init; }
 
+    /// <summary>With EXCLUSIVE: whether the job conflicts with everything or only with its own stream.</summary>
+    public ExclusiveScope ExclusiveScope { get; init; }
+
     /// <summary>The program to start, resolved against <see cref="Directory"/> when relative.</summary>
     public string ResolvedProgram =>
         Command.Count == 0 ? "" :

@@ -4,7 +4,7 @@ namespace Shoal.Core.Config;
 public static class ConfigLoader
 {
     /// <summary>Sections owned by features that read them elsewhere; accepted here as they are.</summary>
-    private static readonly string[] OtherSections = ["AFFINITY", "EMAILNOTIFY", "SWEEP", "NOTIFY", "RETENTION", "DASHBOARD"];
+    private static readonly string[] OtherSections = ["EMAILNOTIFY", "SWEEP", "NOTIFY", "RETENTION", "DASHBOARD"];
 
     public static ShoalConfig Load(string path)
     {
@@ -18,7 +18,7 @@ public static class ConfigLoader
         var baseDir = Path.GetDirectoryName(full)!;
         foreach (var (section, line) in doc.Sections)
         {
-            if (section.ToUpperInvariant() is not ("SCHEDULER" or "STORE" or "HOSTS" or "DIRECTORIES")
+            if (section.ToUpperInvariant() is not ("SCHEDULER" or "STORE" or "HOSTS" or "DIRECTORIES" or "SSH" or "AFFINITY")
                 && !OtherSections.Contains(section.ToUpperInvariant()))
             {
                 throw new ConfigException(path, line, $"unknown section [{section}]");
@@ -65,6 +65,8 @@ public static class ConfigLoader
             LogDir = logs ?? Path.Combine(state, "logs"),
             AgentsDir = agents,
             AgentTypes = types,
+            Ssh = HostSections.ReadSsh(doc),
+            Affinity = HostSections.ReadAffinity(doc, hosts),
         };
     }
 
@@ -83,6 +85,10 @@ public static class ConfigLoader
                 "shutdown_grace" => s with { ShutdownGrace = doc.Seconds(e) },
                 "tick_seconds" => s with { TickInterval = doc.Seconds(e) },
                 "name" => s with { NodeName = e.Value },
+                "kill_grace" => s with { KillGrace = doc.Seconds(e) },
+                "host_down_after" => s with { HostDownAfter = doc.Int(e, 1) },
+                "host_down_seconds" => s with { HostDownFor = doc.Seconds(e) },
+                "selftest_retry_seconds" => s with { SelfTestRetry = doc.Seconds(e) },
                 _ => throw doc.UnknownKey(e),
             };
         }

@@ -22,4 +22,16 @@ public sealed record SchedulerOptions
     public TimeSpan TickInterval { get; init; } = TimeSpan.FromSeconds(1);
 
     public string NodeName { get; init; } = Environment.MachineName;
+
+    /// <summary>Between SIGTERM and SIGKILL when an agent is stopped.</summary>
+    public TimeSpan KillGrace { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Consecutive agent start failures after which a host is marked down.</summary>
+    public int HostDownAfter { get; init; } = 3;
+
+    /// <summary>How long a host stays down before agents are tried there again.</summary>
+    public TimeSpan HostDownFor { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long an agent type that failed its self-test on a host waits before the test is run again.</summary>
+    public TimeSpan SelfTestRetry { get; init; } = TimeSpan.FromSeconds(60);
 }

@@ -18,4 +18,9 @@ public sealed record ShoalConfig
     public required string AgentsDir { get; init; }
 
     public required IReadOnlyDictionary<string, AgentTypeConfig> AgentTypes { get; init; }
+
+    public SshOptions Ssh { get; init; } = new();
+
+    /// <summary>Key ranges owned by hosts; empty means every host takes every key.</summary>
+    public IReadOnlyList<AffinityRule> Affinity { get; init; } = [];
 }

@@ -43,16 +43,37 @@ internal static class JobSpecParser
             deps.AddRange(depsEl.EnumerateArray().Select(d => d.GetString()!).Distinct());
         }
 
-        if (el.TryGetProperty("generate", out _))
+        string? generateFrom = null;
+        List<PartSpec>? parts;
+        if (el.TryGetProperty("generate", out var gen))
         {
-            error = $"job '{name}': 'generate' is not supported by this server yet; list the parts";
-            return null;
-        }
+            if (el.TryGetProperty("parts", out _))
+            {
+                error = $"job '{name}': give either 'parts' or 'generate', not both";
+                return null;
+            }
 
-        var parts = ParseParts(el, name!, out error);
-        if (parts is null)
+            if (gen.ValueKind != JsonValueKind.Object || !gen.TryGetProperty("from", out var from) || from.ValueKind != JsonValueKind.String)
+            {
+                error = $"job '{name}': only 'generate': {{\"from\": \"<job>\"}} is supported by this server yet";
+                return null;
+            }
+
+            generateFrom = from.GetString()!;
+            if (!deps.Contains(generateFrom))
+            {
+                deps.Add(generateFrom);
+            }
+
+            parts = [];
+        }
+        else
         {
-            return null;
+            parts = ParseParts(el, name!, out error);
+            if (parts is null)
+            {
+                return null;
+            }
         }
 
         TimeSpan? timeout = null;
@@ -68,7 +89,7 @@ internal static class JobSpecParser
         }
 
         error = null;
-        return new JobSpec(name!, type!, deps, parts, timeout);
+        return new JobSpec(name!, type!, deps, parts, timeout, generateFrom);
     }
 
     private static List<PartSpec>? ParseParts(JsonElement el, string name, out string? error)

@@ -1,26 +1,33 @@
 using System.Diagnostics;
 using Shoal.Core.Config;
+using Shoal.Core.Model;
 using Shoal.Storage;
 
 namespace Shoal.Server.Agents;
 
 /// <summary>
-/// One agent process the scheduler started. Its reader tasks only post events; all decisions
-/// are made by the dispatcher loop, which alone touches the fields below.
+/// One agent process the scheduler started, for one job (or for a self-test, with no job). Reader
+/// tasks only post events; the dispatcher loop alone reads and changes the state below.
 /// </summary>
 internal sealed class SpawnedAgent : IAsyncDisposable
 {
     private readonly Process _process;
+    private readonly AgentLauncher _launcher;
 
-    public SpawnedAgent(int serial, string owner, AgentTypeConfig type, HostConfig host, Process process, DateTimeOffset started)
+    public SpawnedAgent(AgentStart start, Process process, AgentLauncher launcher)
     {
-        Serial = serial;
-        Owner = owner;
-        Type = type;
-        Host = host;
+        Serial = start.Serial;
+        Owner = start.Owner;
+        Type = start.Type;
+        Host = start.Host;
+        Job = start.Job;
+        Stream = start.Stream;
+        Special = start.Type.Special;
+        StartedAt = start.Now;
+        LastHeard = start.Now;
+        LastProgress = start.Now;
         _process = process;
-        StartedAt = started;
-        LastHeard = started;
+        _launcher = launcher;
     }
 
     public int Serial { get; }
@@ -31,7 +38,19 @@ internal sealed class SpawnedAgent : IAsyncDisposable
 
     public HostConfig Host { get; }
 
+    /// <summary>The job this agent serves; null for a self-test agent.</summary>
+    public JobId? Job { get; }
+
+    public StreamId? Stream { get; }
+
+    public bool IsSelfTest => Job is null;
+
     public int Pid => _process.Id;
+
+    /// <summary>The agent's pid on a remote host (from its <c>@PID</c> line), for signals over ssh.</summary>
+    public int? RemotePid { get; set; }
+
+    public AgentSpecial Special { get; set; }
 
     public DateTimeOffset StartedAt { get; }
 
@@ -39,7 +58,17 @@ internal sealed class SpawnedAgent : IAsyncDisposable
 
     public DateTimeOffset LastHeard { get; set; }
 
+    public DateTimeOffset LastProgress { get; set; }
+
     public DateTimeOffset ChunkStarted { get; set; }
+
+    public bool Suspended { get; set; }
+
+    /// <summary>When SIGTERM was sent; SIGKILL follows after the grace period.</summary>
+    public DateTimeOffset? TerminatedAt { get; set; }
+
+    /// <summary>Why the scheduler stopped it, if it did.</summary>
+    public string? StopReason { get; set; }
 
     public long? ByeCode { get; set; }
 
@@ -48,6 +77,9 @@ internal sealed class SpawnedAgent : IAsyncDisposable
     public string? Version { get; set; }
 
     public List<LeasedPart> Chunk { get; } = [];
+
+    /// <summary><c>ITEM</c> lines of the current chunk: outputs that flow to generated jobs.</summary>
+    public List<string> Items { get; } = [];
 
     public int? ExitCode { get; set; }
 
@@ -60,14 +92,34 @@ internal sealed class SpawnedAgent : IAsyncDisposable
         }
         catch (IOException)
         {
-            // The agent died; its exit event will follow and requeue the chunk.
+            // The agent died; its exit event follows and re-queues the chunk.
         }
         catch (ObjectDisposedException)
         {
         }
     }
 
-    public void Kill()
+    /// <summary>Sends a signal to the agent's process group, locally or over ssh.</summary>
+    public void Signal(int signal)
+    {
+        if (Host.IsLocal)
+        {
+            Signals.ToGroup(Pid, signal);
+            return;
+        }
+
+        if (RemotePid is { } remote)
+        {
+            _launcher.SignalRemote(Host, remote, signal);
+        }
+
+        if (signal == Signals.Kill || RemotePid is null && signal == Signals.Term)
+        {
+            KillLocalProcess();
+        }
+    }
+
+    public void KillLocalProcess()
     {
         try
         {

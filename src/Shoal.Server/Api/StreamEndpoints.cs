@@ -87,7 +87,7 @@ internal static class StreamEndpoints
         }
 
         var outcome = await action(new StreamId(n)).ConfigureAwait(false);
-        dispatcher.Wake();
+        dispatcher.JobsChanged();
         var detail = await store.GetStreamAsync(new StreamId(n), ct).ConfigureAwait(false);
         return outcome switch
         {
@@ -121,6 +121,6 @@ internal static class StreamEndpoints
         var facts = await store.GetWhyFactsAsync(new JobId(n), time.GetUtcNow(), cfg.Scheduler.AgingStep, ct).ConfigureAwait(false);
         return facts is null
             ? (Problems.NotFound($"no job {n}"), null, null)
-            : (null, facts, WhyExplainer.Explain(facts, cfg, dispatcher.InvalidTypes, dispatcher.Agents));
+            : (null, facts, WhyExplainer.Explain(facts, cfg, dispatcher));
     }
 }

@@ -11,32 +11,36 @@ namespace Shoal.Server.Engine;
 /// <summary>
 /// The one loop that owns the spawned agents. Reader tasks, timers and API calls post events to a
 /// channel; only this loop changes agent state and talks to the store on their behalf, so there are
-/// no locks around the model. Completions that arrive together are committed together.
+/// no locks around the model. Completions that arrive together are committed together, and every
+/// idle agent's next chunk is leased in one transaction.
 /// </summary>
 internal sealed partial class Dispatcher : BackgroundService
 {
-    private static readonly WakeEvent Wake_ = new();
+    private static readonly WakeEvent WakeSignal = new();
+    private static readonly JobsChangedEvent JobsChangedSignal = new();
     private readonly Channel<EngineEvent> _events = Channel.CreateBounded<EngineEvent>(new BoundedChannelOptions(65536) { SingleReader = true });
     private readonly List<SpawnedAgent> _agents = [];
     private readonly List<PartReport> _reports = [];
     private readonly List<SpawnedAgent> _dead = [];
-    private readonly Dictionary<string, (DateTimeOffset Until, string Reason)> _invalid = new(StringComparer.Ordinal);
+    private readonly AgentHealth _health = new();
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly IShoalStore _store;
     private readonly ConfigHolder _config;
     private readonly TimeProvider _time;
-    private readonly LocalSpawner _spawner;
+    private readonly AgentLauncher _launcher;
     private readonly ILogger<Dispatcher> _logger;
+    private ExclusiveGate _gate = ExclusiveGate.None;
     private bool _draining;
     private bool _spawnCheck = true;
+    private bool _syncJobs;
     private int _serial;
 
-    public Dispatcher(IShoalStore store, ConfigHolder config, TimeProvider time, LocalSpawner spawner, ILogger<Dispatcher> logger)
+    public Dispatcher(IShoalStore store, ConfigHolder config, TimeProvider time, AgentLauncher launcher, ILogger<Dispatcher> logger)
     {
         _store = store;
         _config = config;
         _time = time;
-        _spawner = spawner;
+        _launcher = launcher;
         _logger = logger;
     }
 
@@ -46,9 +50,21 @@ internal sealed partial class Dispatcher : BackgroundService
     /// <summary>A snapshot of the running agents, for status pages.</summary>
     public IReadOnlyList<AgentSnapshot> Agents { get; private set; } = [];
 
+    /// <summary>Agent types that cannot run anywhere, with the reason.</summary>
     public IReadOnlyDictionary<string, string> InvalidTypes { get; private set; } = new Dictionary<string, string>();
 
-    public void Wake() => _events.Writer.TryWrite(Wake_);
+    /// <summary>Self-test verdicts per type and host.</summary>
+    public IReadOnlyList<TypeVerdict> Verdicts { get; private set; } = [];
+
+    /// <summary>Hosts currently marked down.</summary>
+    public IReadOnlyList<string> DownHosts { get; private set; } = [];
+
+    /// <summary>Jobs held back by an EXCLUSIVE job, with the reason.</summary>
+    public IReadOnlyDictionary<Core.Model.JobId, string> ExclusiveWaits { get; private set; } = new Dictionary<Core.Model.JobId, string>();
+
+    public void Wake() => _events.Writer.TryWrite(WakeSignal);
+
+    public void JobsChanged() => _events.Writer.TryWrite(JobsChangedSignal);
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
@@ -58,7 +74,7 @@ internal sealed partial class Dispatcher : BackgroundService
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
         foreach (var agent in _agents)
         {
-            agent.Kill();
+            agent.Signal(Signals.Kill);
         }
     }
 
@@ -96,7 +112,7 @@ internal sealed partial class Dispatcher : BackgroundService
         }
     }
 
-    /// <summary>After a batch of events: commit completions, release dead agents' parts, feed and start agents.</summary>
+    /// <summary>After a batch of events: commit completions, release dead agents' parts, then feed and start agents.</summary>
     private async Task StepAsync(CancellationToken ct)
     {
         var now = _time.GetUtcNow();
@@ -109,23 +125,52 @@ internal sealed partial class Dispatcher : BackgroundService
 
         foreach (var agent in _dead)
         {
-            await _store.ReleaseOwnerAsync(agent.Owner, now, ct).ConfigureAwait(false);
+            if (agent.Chunk.Count > 0)
+            {
+                await _store.ReleaseOwnerAsync(agent.Owner, now, ct).ConfigureAwait(false);
+            }
+
             await agent.DisposeAsync().ConfigureAwait(false);
         }
 
         _dead.Clear();
+        if (_syncJobs)
+        {
+            _syncJobs = false;
+            await SyncJobStatesAsync(ct).ConfigureAwait(false);
+        }
+
+        IReadOnlyList<JobDemand> demand = [];
+        if (_spawnCheck && !_draining)
+        {
+            demand = await _store.GetDemandAsync(now, _config.Current.Scheduler.AgingStep, ct).ConfigureAwait(false);
+            _gate = ExclusiveGate.Compute(demand, _agents, _config.Current);
+        }
+
         await FeedIdleAgentsAsync(now, ct).ConfigureAwait(false);
         if (_spawnCheck && !_draining)
         {
             _spawnCheck = false;
-            await SpawnForDemandAsync(now, ct).ConfigureAwait(false);
+            StartSelfTests(now);
+            await SpawnForDemandAsync(demand, now, ct).ConfigureAwait(false);
         }
 
-        Agents = _agents.Select(a => new AgentSnapshot(a.Pid, a.Type.Name, a.Host.Name, a.Phase.ToString().ToLowerInvariant(), a.LastHeard, a.ItemsProcessed, a.Chunk.Select(p => p.PartId.Value).ToList())).ToList();
+        Publish(now);
         if (_draining && _agents.Count == 0)
         {
             _drained.TrySetResult();
         }
+    }
+
+    private void Publish(DateTimeOffset now)
+    {
+        Agents = _agents.Where(a => !a.IsSelfTest).Select(a => new AgentSnapshot(
+            a.Pid, a.Type.Name, a.Host.Name, a.Job?.Value, a.Phase.ToString().ToLowerInvariant(), a.Suspended,
+            a.StartedAt, a.LastHeard, a.ItemsProcessed, a.Chunk.Select(p => p.PartId.Value).ToList())).ToList();
+        InvalidTypes = _health.InvalidTypes(_config.Current, now);
+        Verdicts = _health.Verdicts().Select(v => new TypeVerdict(v.Type, v.Host, v.State.ToString().ToLowerInvariant(), v.Reason)).ToList();
+        DownHosts = _health.DownHosts(now);
+        ExclusiveWaits = _gate.Blocked;
     }
 
     private async Task TickAsync(CancellationToken ct)
@@ -143,12 +188,29 @@ internal sealed partial class Dispatcher : BackgroundService
         }
     }
 
-    private Task HandleAsync(EngineEvent e, CancellationToken ct) => e switch
+    private Task HandleAsync(EngineEvent e, CancellationToken ct)
     {
-        AgentLineEvent line => OnLineAsync(line.Agent, AgentMessage.Parse(line.Line), ct),
-        AgentExitedEvent exited => Task.FromResult(OnExited(exited.Agent, exited.ExitCode)),
-        TickEvent => OnTickAsync(ct),
-        DrainEvent => Task.FromResult(_draining = true),
-        _ => Task.FromResult(_spawnCheck = true),
-    };
+        switch (e)
+        {
+            case AgentLineEvent line:
+                return OnLineAsync(line.Agent, AgentMessage.Parse(line.Line), ct);
+            case AgentExitedEvent exited:
+                OnExited(exited.Agent, exited.ExitCode);
+                break;
+            case TickEvent:
+                return OnTickAsync(ct);
+            case DrainEvent:
+                _draining = true;
+                break;
+            case JobsChangedEvent:
+                _syncJobs = true;
+                _spawnCheck = true;
+                break;
+            default:
+                _spawnCheck = true;
+                break;
+        }
+
+        return Task.CompletedTask;
+    }
 }

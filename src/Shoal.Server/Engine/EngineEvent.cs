@@ -14,7 +14,10 @@ internal sealed record AgentExitedEvent(SpawnedAgent Agent, int ExitCode) : Engi
 /// <summary>New work may be there (submit, resume, a finished dependency).</summary>
 internal sealed record WakeEvent : EngineEvent;
 
-/// <summary>Time passed: expire leases, time out jobs, check agents.</summary>
+/// <summary>Jobs were paused, restarted or cancelled: suspend, resume or stop their agents.</summary>
+internal sealed record JobsChangedEvent : EngineEvent;
+
+/// <summary>Time passed: expire leases, time out jobs, watch agents, rerun failed self-tests.</summary>
 internal sealed record TickEvent : EngineEvent;
 
 /// <summary>Stop leasing; close agents as they finish their chunks.</summary>

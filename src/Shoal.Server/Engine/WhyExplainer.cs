@@ -10,12 +10,10 @@ namespace Shoal.Server.Engine;
 /// </summary>
 internal static class WhyExplainer
 {
-    public static IReadOnlyList<string> Explain(
-        WhyFacts facts,
-        ShoalConfig config,
-        IReadOnlyDictionary<string, string> invalidTypes,
-        IReadOnlyList<AgentSnapshot> agents)
+    public static IReadOnlyList<string> Explain(WhyFacts facts, ShoalConfig config, Dispatcher dispatcher)
     {
+        var invalidTypes = dispatcher.InvalidTypes;
+        var agents = dispatcher.Agents;
         var job = facts.Job;
         var reasons = new List<string>();
         if (job.State.IsTerminal())
@@ -55,6 +53,11 @@ internal static class WhyExplainer
             reasons.Add($"agent type '{job.Type}' is invalid: {invalid}");
         }
 
+        if (dispatcher.ExclusiveWaits.TryGetValue(job.Id, out var exclusive))
+        {
+            reasons.Add(exclusive);
+        }
+
         if (type.Max == 0)
         {
             reasons.Add($"type max is 0: '{job.Type}' is held");
@@ -66,10 +69,12 @@ internal static class WhyExplainer
 
         if (type.Kind == AgentKind.Spawned && job.Parts.Ready > 0)
         {
-            var local = config.Hosts.Where(h => h.IsLocal).ToList();
-            if (local.Count == 0 || local.All(h => agents.Count(a => a.Host == h.Name) >= h.Max))
+            var hosts = config.Hosts.Where(h => h.IsLocal || !type.Special.HasFlag(AgentSpecial.Local)).ToList();
+            var down = dispatcher.DownHosts;
+            int Busy(HostConfig h) => agents.Count(a => a.Host == h.Name && !a.Suspended);
+            if (hosts.All(h => down.Contains(h.Name) || Busy(h) >= h.Max))
             {
-                reasons.Add("no host with room (" + string.Join(", ", local.Select(h => $"{h.Name} {agents.Count(a => a.Host == h.Name)}/{h.Max}")) + ")");
+                reasons.Add("no host with room (" + string.Join(", ", hosts.Select(h => down.Contains(h.Name) ? $"{h.Name} down" : $"{h.Name} {Busy(h)}/{h.Max}")) + ")");
             }
         }
 

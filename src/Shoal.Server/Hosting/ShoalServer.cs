@@ -48,7 +48,7 @@ public static class ShoalServer
         builder.Services.AddSingleton<IShoalStore>(store);
         builder.Services.AddSingleton(clock);
         builder.Services.AddSingleton(new ConfigHolder(config));
-        builder.Services.AddSingleton<LocalSpawner>();
+        builder.Services.AddSingleton<AgentLauncher>();
         builder.Services.AddSingleton<Dispatcher>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Dispatcher>());
         builder.Services.AddSingleton<TokenAuth>();
@@ -62,6 +62,7 @@ public static class ShoalServer
             return Results.Json(new HealthResponse("ok", "ok", config.Scheduler.NodeName), ShoalJson.Options);
         });
         StreamEndpoints.Map(app);
+        JobEndpoints.Map(app);
         app.MapFallback("/api/{**rest}", () => Problems.NotFound("no such endpoint"));
         app.Lifetime.ApplicationStarted.Register(() =>
         {

@@ -3,6 +3,7 @@ namespace Shoal.Storage.Sqlite;
 /// <summary>Changes to one job's part counters gathered over a batch, applied in one statement.</summary>
 internal sealed class JobDelta
 {
+    public int Parts;
     public int Ready;
     public int Leased;
     public int Done;

@@ -17,15 +17,24 @@ internal static class SqliteSql
 
     public const string InsertDep = "INSERT INTO job_deps (job_id, dep_id) VALUES (@job, @dep)";
 
-    public const string InsertPart = "INSERT INTO parts (job_id, state, payload, key) VALUES (@job, 0, @payload, @key)";
+    public const string InsertPart = "INSERT INTO parts (job_id, state, payload, key, key_byte) VALUES (@job, 0, @payload, @key, @key_byte)";
+
+    public const string SetGenerateFrom = "UPDATE jobs SET generate_from = @dep WHERE id = @job";
+
+    public const string GeneratedJobs = "SELECT id FROM jobs WHERE generate_from = @job AND state NOT IN (4, 5, 6)";
 
     // A slot is one agent (owner) holding leases; maxima count slots, so a chunk of many parts takes one.
-    public const string HostSlotsTaken = "SELECT COUNT(DISTINCT owner) FROM parts WHERE state = 1 AND host = @host AND owner <> @owner";
+    // Agents of a paused job are suspended and release their slots.
+    public const string HostSlotsTaken =
+        """
+        SELECT COUNT(DISTINCT p.owner) FROM parts p JOIN jobs j ON j.id = p.job_id
+        WHERE p.state = 1 AND p.host = @host AND p.owner <> @owner AND j.state <> 3
+        """;
 
     public const string TypeSlotsTaken =
         """
         SELECT COUNT(DISTINCT p.owner) FROM jobs j JOIN parts p ON p.job_id = j.id AND p.state = 1
-        WHERE j.n_leased > 0 AND j.type = @type AND p.owner <> @owner
+        WHERE j.n_leased > 0 AND j.type = @type AND p.owner <> @owner AND j.state <> 3
         """;
 
     public const string EffectivePriority = "(j.priority + (@now - j.ready_at) / @aging)";
@@ -33,7 +42,7 @@ internal static class SqliteSql
     public const string CandidateJobs =
         $"""
         SELECT j.id, j.type, j.stream_id FROM jobs j JOIN streams s ON s.id = j.stream_id
-        WHERE {RunnableJob} AND j.n_ready > 0 AND j.type IN (SELECT value FROM json_each(@types))
+        WHERE {RunnableJob} AND j.n_ready > 0 AND j.type IN (SELECT value FROM json_each(@types)) AND (@job IS NULL OR j.id = @job)
         ORDER BY {EffectivePriority} DESC, j.id LIMIT 64
         """;
 
@@ -41,6 +50,18 @@ internal static class SqliteSql
         """
         UPDATE parts SET state = 1, owner = @owner, host = @host, lease_no = lease_no + 1, deadline = @deadline
         WHERE id IN (SELECT id FROM parts WHERE job_id = @job AND state = 0 ORDER BY id LIMIT @k)
+        RETURNING id, lease_no, attempt, payload
+        """;
+
+    // Affinity: a keyed part only goes to a host whose ranges ([[from, to], ...]) cover its key byte.
+    public const string LeasePartsInRanges =
+        """
+        UPDATE parts SET state = 1, owner = @owner, host = @host, lease_no = lease_no + 1, deadline = @deadline
+        WHERE id IN (
+            SELECT id FROM parts WHERE job_id = @job AND state = 0
+              AND (key_byte IS NULL OR EXISTS (SELECT 1 FROM json_each(@ranges) r
+                   WHERE parts.key_byte BETWEEN json_extract(r.value, '$[0]') AND json_extract(r.value, '$[1]')))
+            ORDER BY id LIMIT @k)
         RETURNING id, lease_no, attempt, payload
         """;
 
@@ -68,7 +89,7 @@ internal static class SqliteSql
 
     public const string JobCounts =
         """
-        UPDATE jobs SET n_ready = n_ready + @r, n_leased = n_leased + @l, n_done = n_done + @d, n_failed = n_failed + @f
+        UPDATE jobs SET n_parts = n_parts + @p, n_ready = n_ready + @r, n_leased = n_leased + @l, n_done = n_done + @d, n_failed = n_failed + @f
         WHERE id = @job
         """;
 
@@ -87,6 +108,12 @@ internal static class SqliteSql
         WHERE state = 0 AND deps_pending = 0 AND id IN (SELECT job_id FROM job_deps WHERE dep_id = @id)
         """;
 
+    public const string EmptyUnblocked =
+        """
+        SELECT id FROM jobs WHERE state = 1 AND n_ready = 0 AND n_leased = 0
+          AND id IN (SELECT job_id FROM job_deps WHERE dep_id = @id)
+        """;
+
     public const string CancelJob =
         "UPDATE jobs SET state = 6, finished_at = @now, reason = @reason WHERE id = @id AND state NOT IN (4, 5, 6)";
 
@@ -96,8 +123,12 @@ internal static class SqliteSql
     public const string StreamFinish =
         "UPDATE streams SET state = @state, finished_at = @now WHERE id = @id AND state NOT IN (3, 4, 5)";
 
+    // Leases of a paused job's suspended agents do not expire while it is paused.
     public const string ExpiredParts =
-        "SELECT id FROM parts WHERE state = 1 AND deadline < @now ORDER BY deadline LIMIT 1000";
+        """
+        SELECT p.id FROM parts p JOIN jobs j ON j.id = p.job_id
+        WHERE p.state = 1 AND p.deadline < @now AND j.state <> 3 ORDER BY p.deadline LIMIT 1000
+        """;
 
     public const string PartsOfOwner = "SELECT id FROM parts WHERE state = 1 AND owner = @owner";
 

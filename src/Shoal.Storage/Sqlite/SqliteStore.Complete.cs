@@ -105,6 +105,11 @@ public sealed partial class SqliteStore
         }
 
         tx.Exec(PartDone, ("@now", now), ("@result", report.Result), ("@log", report.Log), ("@id", report.PartId.Value));
+        if (report.Items is { Count: > 0 } items)
+        {
+            steps.AddGeneratedParts(part.Job, items);
+        }
+
         var d = steps.Delta(part.Job);
         d.Done++;
         if (part.State == PartState.Leased)

@@ -54,6 +54,18 @@ public sealed partial class SqliteStore
             return Outcome(tx, "jobs", id.Value, changed);
         }, ct);
 
+    public Task<ControlOutcome> EndJobAsync(JobId id, JobState state, string reason, DateTimeOffset now, CancellationToken ct) =>
+        WriteAsync(tx =>
+        {
+            var live = tx.Long("SELECT COUNT(*) FROM jobs WHERE id = @id AND state NOT IN (4, 5, 6)", ("@id", id.Value)) > 0;
+            if (live)
+            {
+                new SqliteTransitions(tx, Ms(now)).EndJob(id.Value, state, reason);
+            }
+
+            return Outcome(tx, "jobs", id.Value, live ? 1 : 0);
+        }, ct);
+
     public Task<IReadOnlyList<JobId>> FailTimedOutJobsAsync(DateTimeOffset now, CancellationToken ct) =>
         WriteAsync<IReadOnlyList<JobId>>(tx =>
         {

@@ -50,7 +50,9 @@ public sealed partial class SqliteStore
             r => (Job: r.GetInt64(0), Type: r.GetString(1), Stream: r.GetInt64(2)),
             ("@now", now),
             ("@aging", aging),
-            ("@types", JsonSerializer.Serialize(room.Keys)));
+            ("@types", JsonSerializer.Serialize(room.Keys)),
+            ("@job", req.Job?.Value));
+        var ranges = req.KeyRanges is null ? null : JsonSerializer.Serialize(req.KeyRanges.Select(r => new[] { r.From, r.To }));
         foreach (var (job, type, stream) in candidates)
         {
             if (want <= 0)
@@ -67,13 +69,14 @@ public sealed partial class SqliteStore
 
             var deadline = req.Now + lease;
             var got = tx.Query(
-                LeaseParts,
+                ranges is null ? LeaseParts : LeasePartsInRanges,
                 r => new LeasedPart(new PartId(r.GetInt64(0)), r.GetInt64(1), new JobId(job), type, r.GetInt32(2), r.GetString(3), deadline),
                 ("@owner", req.Owner),
                 ("@host", req.Host),
                 ("@deadline", Ms(deadline)),
                 ("@job", job),
-                ("@k", k));
+                ("@k", k),
+                ("@ranges", ranges));
             if (got.Count == 0)
             {
                 continue;

@@ -38,10 +38,27 @@ public sealed partial class SqliteStore
                 r.IsDBNull(7) ? null : r.GetString(7)),
             ("@job", job.Value)), ct);
 
-    public Task<IReadOnlyList<TypeDemand>> GetDemandAsync(CancellationToken ct) =>
-        ReadAsync<IReadOnlyList<TypeDemand>>(tx => tx.Query(
-            $"SELECT j.type, SUM(j.n_ready), SUM(j.n_leased) FROM jobs j JOIN streams s ON s.id = j.stream_id WHERE {RunnableJob} GROUP BY j.type",
-            r => new TypeDemand(r.GetString(0), r.GetInt32(1), r.GetInt32(2))), ct);
+    public Task<IReadOnlyList<JobDemand>> GetDemandAsync(DateTimeOffset now, TimeSpan? agingStep, CancellationToken ct) =>
+        ReadAsync<IReadOnlyList<JobDemand>>(tx => tx.Query(
+            $"""
+            SELECT j.id, j.stream_id, j.type, j.n_ready, j.n_leased FROM jobs j JOIN streams s ON s.id = j.stream_id
+            WHERE {RunnableJob} AND j.n_ready > 0 ORDER BY {EffectivePriority} DESC, j.id LIMIT 500
+            """,
+            r => new JobDemand(new JobId(r.GetInt64(0)), new StreamId(r.GetInt64(1)), r.GetString(2), r.GetInt32(3), r.GetInt32(4)),
+            ("@now", Ms(now)),
+            ("@aging", agingStep is { } a ? Math.Max(1L, (long)a.TotalMilliseconds) : NoAging)), ct);
+
+    public Task<IReadOnlyList<int>> GetReadyKeyBytesAsync(JobId job, CancellationToken ct) =>
+        ReadAsync<IReadOnlyList<int>>(tx => tx.Query(
+            "SELECT DISTINCT key_byte FROM parts WHERE job_id = @job AND state = 0 AND key_byte IS NOT NULL",
+            r => r.GetInt32(0),
+            ("@job", job.Value)), ct);
+
+    public Task<IReadOnlyDictionary<JobId, JobState>> GetJobStatesAsync(IReadOnlyCollection<JobId> jobs, CancellationToken ct) =>
+        ReadAsync<IReadOnlyDictionary<JobId, JobState>>(tx => tx.Query(
+            "SELECT id, state FROM jobs WHERE id IN (SELECT value FROM json_each(@ids))",
+            r => (Id: new JobId(r.GetInt64(0)), State: (JobState)r.GetInt32(1)),
+            ("@ids", System.Text.Json.JsonSerializer.Serialize(jobs.Select(j => j.Value)))).ToDictionary(x => x.Id, x => x.State), ct);
 
     public Task<WhyFacts?> GetWhyFactsAsync(JobId id, DateTimeOffset now, TimeSpan? agingStep, CancellationToken ct) =>
         ReadAsync(tx =>

@@ -32,7 +32,7 @@ public sealed partial class SqliteStore
                 ids[job.Name] = new JobId(id);
                 foreach (var part in job.Parts)
                 {
-                    tx.Exec(InsertPart, ("@job", id), ("@payload", part.Payload), ("@key", part.Key));
+                    tx.Exec(InsertPart, ("@job", id), ("@payload", part.Payload), ("@key", part.Key), ("@key_byte", PartSpec.KeyByte(part.Key)));
                 }
             }
 
@@ -41,6 +41,11 @@ public sealed partial class SqliteStore
                 foreach (var dep in job.DependsOn)
                 {
                     tx.Exec(InsertDep, ("@job", ids[job.Name].Value), ("@dep", ids[dep].Value));
+                }
+
+                if (job.GenerateFrom is { } from)
+                {
+                    tx.Exec(SetGenerateFrom, ("@dep", ids[from].Value), ("@job", ids[job.Name].Value));
                 }
             }
 

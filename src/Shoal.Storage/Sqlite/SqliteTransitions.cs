@@ -43,12 +43,28 @@ internal sealed class SqliteTransitions(SqliteTx tx, long now)
         }
     }
 
+    /// <summary>Adds one ready part per output item to every live job generated from <paramref name="job"/>'s outputs.</summary>
+    public void AddGeneratedParts(long job, IReadOnlyList<string> items)
+    {
+        foreach (var generated in tx.Query(GeneratedJobs, r => r.GetInt64(0), ("@job", job)))
+        {
+            foreach (var item in items)
+            {
+                tx.Exec(InsertPart, ("@job", generated), ("@payload", item), ("@key", null), ("@key_byte", null));
+            }
+
+            var d = Delta(generated);
+            d.Parts += items.Count;
+            d.Ready += items.Count;
+        }
+    }
+
     /// <summary>Applies the gathered counter changes, then settles every touched job once.</summary>
     public void Flush()
     {
         foreach (var (job, d) in _deltas)
         {
-            tx.Exec(JobCounts, ("@r", d.Ready), ("@l", d.Leased), ("@d", d.Done), ("@f", d.Failed), ("@job", job));
+            tx.Exec(JobCounts, ("@p", d.Parts), ("@r", d.Ready), ("@l", d.Leased), ("@d", d.Done), ("@f", d.Failed), ("@job", job));
         }
 
         foreach (var (job, d) in _deltas)
@@ -85,11 +101,21 @@ internal sealed class SqliteTransitions(SqliteTx tx, long now)
         tx.Exec(JobFinish, ("@state", (int)JobState.Completed), ("@now", now), ("@reason", null), ("@id", job));
         tx.Exec(DependencyDone, ("@id", job));
         tx.Exec(UnblockDependents, ("@now", now), ("@id", job));
+
+        // A job generated from outputs may have received none: it completes at once.
+        foreach (var empty in tx.Query(EmptyUnblocked, r => r.GetInt64(0), ("@id", job)))
+        {
+            Settle(empty);
+        }
+
         FinishStreamIfDone(row.Stream);
     }
 
     /// <summary>Fails a job, cancels everything that depends on it (transitively), and finishes the stream if nothing is left.</summary>
-    public void FailJob(long job, string reason)
+    public void FailJob(long job, string reason) => EndJob(job, JobState.Failed, reason);
+
+    /// <summary>Ends a live job as failed or cancelled; its dependents are cancelled with "dependency failed".</summary>
+    public void EndJob(long job, JobState state, string reason)
     {
         var stream = tx.Long("SELECT stream_id FROM jobs WHERE id = @id AND state NOT IN (4, 5, 6)", ("@id", job));
         if (stream == 0)
@@ -97,7 +123,7 @@ internal sealed class SqliteTransitions(SqliteTx tx, long now)
             return;
         }
 
-        tx.Exec(JobFinish, ("@state", (int)JobState.Failed), ("@now", now), ("@reason", reason), ("@id", job));
+        tx.Exec(JobFinish, ("@state", (int)state), ("@now", now), ("@reason", reason), ("@id", job));
         CancelDependents(job);
         FinishStreamIfDone(stream);
     }

@@ -26,12 +26,32 @@ public sealed class StreamSpecParserTests
         spec.Jobs[2].Timeout.ShouldBe(TimeSpan.FromSeconds(90));
     }
 
+    [Fact]
+    public void Parse_GenerateFrom_AddsTheDependency_AndStartsWithNoParts()
+    {
+        var spec = StreamSpecParser.Parse("""{"name":"s","jobs":[{"name":"unpack","type":"ununpack"},{"name":"scan","type":"nomos","generate":{"from":"unpack"}}]}""", Known).Spec!;
+        spec.Jobs[1].GenerateFrom.ShouldBe("unpack");
+        spec.Jobs[1].DependsOn.ShouldBe(["unpack"]);
+        spec.Jobs[1].Parts.ShouldBeEmpty();
+    }
+
+    [Theory]
+    [InlineData("0f23", 15)]
+    [InlineData("ff", 255)]
+    [InlineData("A0", 160)]
+    [InlineData("g0", null)]
+    [InlineData("0", null)]
+    [InlineData(null, null)]
+    public void KeyByte_IsTheFirstHexByte(string? key, int? expected) => PartSpec.KeyByte(key).ShouldBe(expected);
+
     [Theory]
     [InlineData("""{"name":"s","jobs":[{"name":"a","type":"nomos","depends_on":["a"]}]}""", "dependency cycle: a -> a")]
     [InlineData("""{"name":"s","jobs":[{"name":"a","type":"nomos","depends_on":["c"]},{"name":"b","type":"nomos","depends_on":["a"]},{"name":"c","type":"nomos","depends_on":["b"]}]}""", "dependency cycle: a -> c -> b -> a")]
     [InlineData("""{"name":"s","jobs":[{"name":"a","type":"nomos","parts":["x\ny"]}]}""", "job 'a': parts[0] contains a line break")]
     [InlineData("""{"name":"s","jobs":[{"name":"a","type":"nomos","timeout":-1}]}""", "job 'a': 'timeout' must be a positive number of seconds")]
-    [InlineData("""{"name":"s","jobs":[{"name":"a","type":"nomos","generate":{"range":"10.0.0.0/8"}}]}""", "job 'a': 'generate' is not supported by this server yet")]
+    [InlineData("""{"name":"s","jobs":[{"name":"a","type":"nomos","generate":{"range":"10.0.0.0/8"}}]}""", "job 'a': only 'generate': {\"from\": \"<job>\"} is supported")]
+    [InlineData("""{"name":"s","jobs":[{"name":"a","type":"nomos","generate":{"from":"ghost"}}]}""", "job 'a' depends on unknown job 'ghost'")]
+    [InlineData("""{"name":"s","jobs":[{"name":"u","type":"nomos"},{"name":"a","type":"nomos","parts":["x"],"generate":{"from":"u"}}]}""", "job 'a': give either 'parts' or 'generate', not both")]
     [InlineData("""{"name":"s","jobs":[{"name":"a","type":"nomos","parts":[{"key":5}]}]}""", "job 'a': parts[0].key must be a string")]
     [InlineData("""{"name":"s","jobs":[{"name":"a","type":"nomos","depends_on":"b"}]}""", "job 'a': 'depends_on' must be an array of job names")]
     [InlineData("""{"name":"","jobs":[{"name":"a","type":"nomos"}]}""", "'name' must be a non-empty string")]

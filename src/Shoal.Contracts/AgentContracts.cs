@@ -1,0 +1,26 @@
+namespace Shoal.Contracts;
+
+/// <summary>Answer to <c>GET /api/v1/agents</c>.</summary>
+public sealed record AgentsResponse(IReadOnlyList<AgentTypeDto> Types, IReadOnlyList<AgentDto> Agents, IReadOnlyList<HostDto> Hosts);
+
+/// <summary>An agent type with its self-test verdict per host.</summary>
+public sealed record AgentTypeDto(string Name, string Kind, int Max, bool Valid, string? Reason, IReadOnlyList<HostVerdictDto> Hosts);
+
+/// <summary>A type's self-test verdict on one host: testing, valid or invalid.</summary>
+public sealed record HostVerdictDto(string Host, string State, string? Reason);
+
+/// <summary>A running spawned agent.</summary>
+public sealed record AgentDto(
+    int Pid,
+    string Type,
+    string Host,
+    long? Job,
+    string Phase,
+    bool Suspended,
+    DateTimeOffset StartedAt,
+    DateTimeOffset LastHeard,
+    long Items,
+    IReadOnlyList<long> Parts);
+
+/// <summary>A host with its running agents.</summary>
+public sealed record HostDto(string Name, string Address, int Max, int Running, bool Down);

@@ -1,0 +1,150 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Shoal.Core.Config;
+using Shoal.Server.Engine;
+using Shoal.Server.Hosting;
+
+namespace Shoal.Server.Agents;
+
+/// <summary>
+/// Starts agent processes: locally in their own session (so a signal reaches the whole process group),
+/// or on a remote host through the system ssh client, the protocol running over the remote command's
+/// stdin and stdout. Reader tasks pump each agent's output into the dispatcher's queue.
+/// </summary>
+internal sealed class AgentLauncher(ConfigHolder config, ILogger<AgentLauncher> logger)
+{
+    private static readonly bool HaveSetsid = File.Exists("/usr/bin/setsid");
+
+    public SpawnedAgent Start(AgentStart start, ChannelWriter<EngineEvent> events)
+    {
+        var psi = start.Host.IsLocal ? Local(start) : Remote(start);
+        psi.RedirectStandardInput = true;
+        psi.RedirectStandardOutput = true;
+        psi.RedirectStandardError = true;
+        psi.UseShellExecute = false;
+        var process = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {psi.FileName}");
+        var agent = new SpawnedAgent(start, process, this);
+        _ = PumpAsync(agent, process, events);
+        _ = DrainStderrAsync(agent, process);
+        return agent;
+    }
+
+    /// <summary>Sends a signal to a remote agent's process group with a separate ssh call (fire and forget).</summary>
+    public void SignalRemote(HostConfig host, int remotePid, int signal)
+    {
+        var psi = SshCommand(host, $"kill -{Signals.Name(signal)} -- -{remotePid.ToString(CultureInfo.InvariantCulture)}");
+        psi.RedirectStandardOutput = true;
+        psi.RedirectStandardError = true;
+        psi.UseShellExecute = false;
+        try
+        {
+            var p = Process.Start(psi);
+            _ = p?.WaitForExitAsync().ContinueWith(_ => p.Dispose(), TaskScheduler.Default);
+        }
+        catch (System.ComponentModel.Win32Exception ex)
+        {
+            Log.SpawnFailed(logger, "ssh", ex.Message);
+        }
+    }
+
+    /// <summary>The agent's arguments after its own: FOSSology's <c>--scheduler_start --jobId --config --userID --groupID</c>.</summary>
+    public static IEnumerable<string> SchedulerArguments(AgentStart start, string configDir) =>
+    [
+        "--scheduler_start",
+        "--jobId=" + (start.Stream?.Value ?? 0).ToString(CultureInfo.InvariantCulture),
+        "--config=" + configDir,
+        "--userID=0",
+        "--groupID=0",
+    ];
+
+    private static ProcessStartInfo Local(AgentStart start)
+    {
+        var type = start.Type;
+        var psi = new ProcessStartInfo(HaveSetsid ? "/usr/bin/setsid" : type.ResolvedProgram) { WorkingDirectory = type.Directory };
+        if (HaveSetsid)
+        {
+            psi.ArgumentList.Add(type.ResolvedProgram);
+        }
+
+        foreach (var arg in type.Command.Skip(1).Concat(SchedulerArguments(start, type.Directory)))
+        {
+            psi.ArgumentList.Add(arg);
+        }
+
+        return psi;
+    }
+
+    private ProcessStartInfo Remote(AgentStart start)
+    {
+        var type = start.Type;
+        var program = RemotePath(type.ResolvedProgram, start.Host);
+        var words = new[] { program }.Concat(type.Command.Skip(1)).Concat(SchedulerArguments(start, start.Host.ConfDir));
+
+        // The remote shell is the session leader; it prints its pid (reserved '@' line) and becomes the agent.
+        var remote = "echo @PID $$; cd " + Quote(Path.GetDirectoryName(program) ?? "/") + " 2>/dev/null; exec " + string.Join(' ', words.Select(Quote));
+        return SshCommand(start.Host, remote);
+    }
+
+    private ProcessStartInfo SshCommand(HostConfig host, string remoteCommand)
+    {
+        var ssh = config.Current.Ssh;
+        var psi = new ProcessStartInfo(ssh.Program);
+        foreach (var arg in new[] { "-T", "-o", "BatchMode=yes", "-o", "ConnectTimeout=10" }.Concat(ssh.Options))
+        {
+            psi.ArgumentList.Add(arg);
+        }
+
+        psi.ArgumentList.Add(host.Address.Contains('@', StringComparison.Ordinal) || ssh.User is null ? host.Address : $"{ssh.User}@{host.Address}");
+        psi.ArgumentList.Add("--");
+        psi.ArgumentList.Add(remoteCommand);
+        return psi;
+    }
+
+    /// <summary>A program under the local agents folder lives under the host's confdir on a remote host.</summary>
+    private string RemotePath(string program, HostConfig host)
+    {
+        var agents = config.Current.AgentsDir;
+        var relative = Path.GetRelativePath(agents, program);
+        return Path.IsPathRooted(program) && !relative.StartsWith("..", StringComparison.Ordinal) && !Path.IsPathRooted(relative)
+            ? Path.Combine(host.ConfDir, relative)
+            : program;
+    }
+
+    private static string Quote(string word) => "'" + word.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+
+    private static async Task PumpAsync(SpawnedAgent agent, Process process, ChannelWriter<EngineEvent> events)
+    {
+        try
+        {
+            while (await process.StandardOutput.ReadLineAsync().ConfigureAwait(false) is { } line)
+            {
+                if (line.Length > 0)
+                {
+                    await events.WriteAsync(new AgentLineEvent(agent, line)).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (IOException)
+        {
+        }
+
+        await process.WaitForExitAsync().ConfigureAwait(false);
+        await events.WriteAsync(new AgentExitedEvent(agent, process.ExitCode)).ConfigureAwait(false);
+    }
+
+    private async Task DrainStderrAsync(SpawnedAgent agent, Process process)
+    {
+        try
+        {
+            while (await process.StandardError.ReadLineAsync().ConfigureAwait(false) is { } line)
+            {
+                Log.AgentStderr(logger, agent.Type.Name, agent.Pid, line);
+            }
+        }
+        catch (IOException)
+        {
+        }
+    }
+}

@@ -1,0 +1,59 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Shoal.Contracts;
+using Shoal.Core.Model;
+using Shoal.Server.Engine;
+using Shoal.Server.Hosting;
+using Shoal.Storage;
+
+namespace Shoal.Server.Api;
+
+/// <summary>REST endpoints for single jobs and agents: pause/restart/cancel a job, why, the agent list.</summary>
+internal static class JobEndpoints
+{
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1");
+        api.MapPost("/jobs/{id}/pause", (string id, IShoalStore s, TimeProvider t, Dispatcher d, CancellationToken ct) =>
+            ControlAsync(id, x => s.PauseJobAsync(x, t.GetUtcNow(), ct), s, d, ct));
+        api.MapPost("/jobs/{id}/resume", (string id, IShoalStore s, TimeProvider t, Dispatcher d, CancellationToken ct) =>
+            ControlAsync(id, x => s.ResumeJobAsync(x, t.GetUtcNow(), ct), s, d, ct));
+        api.MapPost("/jobs/{id}/cancel", (string id, IShoalStore s, TimeProvider t, Dispatcher d, CancellationToken ct) =>
+            ControlAsync(id, x => s.EndJobAsync(x, JobState.Cancelled, "cancelled by user", t.GetUtcNow(), ct), s, d, ct));
+        api.MapGet("/agents", (Dispatcher d, ConfigHolder config) => Results.Json(AgentsOf(d, config), ShoalJson.Options));
+    }
+
+    private static AgentsResponse AgentsOf(Dispatcher d, ConfigHolder config)
+    {
+        var cfg = config.Current;
+        var types = cfg.AgentTypes.Values.OrderBy(t => t.Name, StringComparer.Ordinal).Select(t => new AgentTypeDto(
+            t.Name,
+            t.Kind.ToString().ToLowerInvariant(),
+            t.Max,
+            !d.InvalidTypes.ContainsKey(t.Name),
+            d.InvalidTypes.GetValueOrDefault(t.Name),
+            d.Verdicts.Where(v => v.Type == t.Name).Select(v => new HostVerdictDto(v.Host, v.State, v.Reason)).ToList())).ToList();
+        var agents = d.Agents.Select(a => new AgentDto(a.Pid, a.Type, a.Host, a.Job, a.Phase, a.Suspended, a.StartedAt, a.LastHeard, a.Items, a.Parts)).ToList();
+        var hosts = cfg.Hosts.Select(h => new HostDto(h.Name, h.Address, h.Max, d.Agents.Count(a => a.Host == h.Name && !a.Suspended), d.DownHosts.Contains(h.Name))).ToList();
+        return new AgentsResponse(types, agents, hosts);
+    }
+
+    private static async Task<IResult> ControlAsync(string id, Func<JobId, Task<ControlOutcome>> action, IShoalStore store, Dispatcher dispatcher, CancellationToken ct)
+    {
+        if (!long.TryParse(id, out var n))
+        {
+            return Problems.BadRequest($"job id '{id}' is not a number");
+        }
+
+        var outcome = await action(new JobId(n)).ConfigureAwait(false);
+        dispatcher.JobsChanged();
+        var job = await store.GetJobAsync(new JobId(n), ct).ConfigureAwait(false);
+        return outcome switch
+        {
+            ControlOutcome.NotFound => Problems.NotFound($"no job {n}"),
+            ControlOutcome.InvalidState => Problems.Conflict($"job {n} is {job!.State.Name()}"),
+            _ => Results.Json(new ControlResponse(n, job!.State.Name()), ShoalJson.Options),
+        };
+    }
+}
