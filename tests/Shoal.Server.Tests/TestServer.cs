@@ -29,7 +29,7 @@ internal sealed class TestServer : IAsyncDisposable
     public static string NoopAgent => Path.Combine(RepoRoot, "examples", "agents", "noop-agent.sh");
 
     /// <summary>Writes a config folder: shoal.conf with <paramref name="extraScheduler"/> lines, and one conf per agent type.</summary>
-    public static string WriteConfig(string dir, IDictionary<string, string> agentConfs, string extraScheduler = "", string hosts = "localhost = localhost AGENT_DIR 8")
+    public static string WriteConfig(string dir, IDictionary<string, string> agentConfs, string extraScheduler = "", string hosts = "localhost = localhost AGENT_DIR 8", string extraSections = "")
     {
         Directory.CreateDirectory(Path.Combine(dir, "agents"));
         File.WriteAllText(Path.Combine(dir, "shoal.conf"), $"""
@@ -45,6 +45,8 @@ internal sealed class TestServer : IAsyncDisposable
 
             [HOSTS]
             {hosts}
+
+            {extraSections}
             """);
         foreach (var (name, body) in agentConfs)
         {
@@ -61,10 +63,16 @@ internal sealed class TestServer : IAsyncDisposable
         {extra}
         """;
 
-    public static async Task<TestServer> StartAsync(IDictionary<string, string>? agents = null, string extraScheduler = "")
+    public static string TestAgent(string name) => Path.Combine(RepoRoot, "tests", "Shoal.Server.Tests", "Agents", name + ".sh");
+
+    public static async Task<TestServer> StartAsync(
+        IDictionary<string, string>? agents = null,
+        string extraScheduler = "",
+        string hosts = "localhost = localhost AGENT_DIR 8",
+        string extraSections = "")
     {
         var dir = Directory.CreateTempSubdirectory("shoal-server-test-").FullName;
-        var path = WriteConfig(dir, agents ?? new Dictionary<string, string> { ["scan"] = NoopConf() }, extraScheduler);
+        var path = WriteConfig(dir, agents ?? new Dictionary<string, string> { ["scan"] = NoopConf() }, extraScheduler, hosts, extraSections);
         var config = ConfigLoader.Load(path);
         var ct = TestContext.Current.CancellationToken;
         var app = await ShoalServer.BuildAsync(config, ct, minLevel: Microsoft.Extensions.Logging.LogLevel.Warning);
@@ -83,6 +91,28 @@ internal sealed class TestServer : IAsyncDisposable
 
     public async Task<StreamDto> StreamAsync(long id) =>
         (await Http.GetFromJsonAsync<StreamDto>($"/api/v1/streams/{id}", ShoalJson.Options, TestContext.Current.CancellationToken))!;
+
+    public async Task<AgentsResponse> AgentsAsync() =>
+        (await Http.GetFromJsonAsync<AgentsResponse>("/api/v1/agents", ShoalJson.Options, TestContext.Current.CancellationToken))!;
+
+    public async Task<HttpResponseMessage> PostAsync(string path) =>
+        await Http.PostAsync(path, null, TestContext.Current.CancellationToken);
+
+    /// <summary>Polls until <paramref name="until"/> holds or the (generous) deadline passes.</summary>
+    public static async Task<T> PollAsync<T>(Func<Task<T>> read, Func<T, bool> until, int seconds = 60)
+    {
+        var deadline = Environment.TickCount64 + (seconds * 1000);
+        while (true)
+        {
+            var value = await read();
+            if (until(value) || Environment.TickCount64 > deadline)
+            {
+                return value;
+            }
+
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
+    }
 
     /// <summary>Polls until the stream ends or the (generous) deadline passes.</summary>
     public async Task<StreamDto> WaitEndAsync(long id, int seconds = 60)

@@ -88,6 +88,7 @@ internal sealed partial class Dispatcher
             var reason = $"agent didn't send version information: \"{msg.Text}\"";
             _health.Fail(type, agent.Host.Name, reason, now + _config.Current.Scheduler.SelfTestRetry);
             Log.TypeInvalid(_logger, type, reason);
+            agent.Phase = AgentPhase.Closing;
             StopAgent(agent, reason, now);
             return;
         }

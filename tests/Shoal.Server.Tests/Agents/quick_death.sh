@@ -1,0 +1,3 @@
+#!/usr/bin/env bash
+# Connects, then dies at once: fails.
+echo "VERSION: test"; echo "OK"; exit 1
