@@ -1,5 +1,6 @@
 // A spawned agent written in C# with the Shoal.Agent SDK. It "scans" each part by counting its
-// characters and writes one line per part to the file given with --record=FILE, if any.
+// characters and writes one line per part to FILE.<pid> when given --record=FILE (one file per process,
+// so that agents running side by side never interleave their writes).
 using Shoal.Agent;
 
 var record = args.FirstOrDefault(a => a.StartsWith("--record=", StringComparison.Ordinal))?["--record=".Length..];
@@ -15,7 +16,7 @@ while (await scheduler.NextAsync(ct) is { } part)
 {
     if (record is not null)
     {
-        await File.AppendAllTextAsync(record, $"{part} {part.Length} {Environment.ProcessId}\n", ct);
+        await File.AppendAllTextAsync($"{record}.{Environment.ProcessId}", $"{part} {part.Length} {Environment.ProcessId}\n", ct);
     }
 
     scheduler.Processed();

@@ -6,27 +6,25 @@ namespace Shoal.Server.Api;
 /// <summary>Reads a request body as text, refusing one larger than the limit without buffering it all.</summary>
 internal static class BodyReader
 {
-    /// <summary>The body, or null when it exceeds <paramref name="limit"/> bytes.</summary>
+    /// <summary>How much of an oversized body is read and thrown away so that the client sees the 413 answer.</summary>
+    public const long DrainAllowance = 16 * 1024 * 1024;
+
+    /// <summary>The body, or null when it exceeds <paramref name="limit"/> bytes (the rest is drained, up to Kestrel's limit).</summary>
     public static async Task<string?> ReadAsync(HttpRequest request, long limit, CancellationToken ct)
     {
-        if (request.ContentLength > limit)
-        {
-            return null;
-        }
-
         var buffer = new MemoryStream();
         var chunk = new byte[16 * 1024];
+        var tooLarge = request.ContentLength > limit;
         try
         {
             int read;
             while ((read = await request.Body.ReadAsync(chunk, ct).ConfigureAwait(false)) > 0)
             {
-                if (buffer.Length + read > limit)
+                tooLarge |= buffer.Length + read > limit;
+                if (!tooLarge)
                 {
-                    return null;
+                    buffer.Write(chunk, 0, read);
                 }
-
-                buffer.Write(chunk, 0, read);
             }
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
@@ -34,6 +32,6 @@ internal static class BodyReader
             return null;
         }
 
-        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+        return tooLarge ? null : Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
     }
 }

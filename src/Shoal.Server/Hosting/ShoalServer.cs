@@ -34,7 +34,8 @@ public static class ShoalServer
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         builder.WebHost.ConfigureKestrel(k =>
         {
-            k.Limits.MaxRequestBodySize = config.Scheduler.MaxBodyBytes;
+            // Bodies over the limit are answered 413 by the endpoints, after draining up to this much.
+            k.Limits.MaxRequestBodySize = config.Scheduler.MaxBodyBytes + BodyReader.DrainAllowance;
             k.Listen(System.Net.IPAddress.Parse(config.Scheduler.Address), config.Scheduler.Port);
         });
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = config.Scheduler.ShutdownGrace + TimeSpan.FromSeconds(5));

@@ -118,7 +118,7 @@ internal static class SqliteSql
         "UPDATE jobs SET state = 6, finished_at = @now, reason = @reason WHERE id = @id AND state NOT IN (4, 5, 6)";
 
     public const string StreamJobStates =
-        "SELECT SUM(state NOT IN (4, 5, 6)), SUM(state IN (5, 6)) FROM jobs WHERE stream_id = @id";
+        "SELECT SUM(state NOT IN (4, 5, 6)), SUM(state = 5), SUM(state = 6) FROM jobs WHERE stream_id = @id";
 
     public const string StreamFinish =
         "UPDATE streams SET state = @state, finished_at = @now WHERE id = @id AND state NOT IN (3, 4, 5)";

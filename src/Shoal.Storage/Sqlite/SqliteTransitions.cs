@@ -147,13 +147,17 @@ internal sealed class SqliteTransitions(SqliteTx tx, long now)
 
     public void FinishStreamIfDone(long stream)
     {
-        var counts = tx.One(StreamJobStates, r => new { Live = r.IsDBNull(0) ? 0 : r.GetInt64(0), Bad = r.IsDBNull(1) ? 0 : r.GetInt64(1) }, ("@id", stream))!;
+        var counts = tx.One(
+            StreamJobStates,
+            r => new { Live = r.IsDBNull(0) ? 0 : r.GetInt64(0), Failed = r.IsDBNull(1) ? 0 : r.GetInt64(1), Cancelled = r.IsDBNull(2) ? 0 : r.GetInt64(2) },
+            ("@id", stream))!;
         if (counts.Live > 0)
         {
             return;
         }
 
-        var state = counts.Bad > 0 ? StreamState.Failed : StreamState.Completed;
+        // A failed job fails the stream; jobs cancelled by a user (and nothing failed) cancel it.
+        var state = counts.Failed > 0 ? StreamState.Failed : counts.Cancelled > 0 ? StreamState.Cancelled : StreamState.Completed;
         tx.Exec(StreamFinish, ("@state", (int)state), ("@now", now), ("@id", stream));
     }
 }

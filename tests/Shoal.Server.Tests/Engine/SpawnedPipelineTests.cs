@@ -50,7 +50,8 @@ public sealed class SpawnedPipelineTests
         var created = await server.SubmitAsync("""{"name":"s","jobs":[{"name":"a","type":"count","parts":["a","bb","ccc","dddd","eeeee","ffffff","g"]}]}""");
         var end = await server.WaitEndAsync(created.Id);
         end.State.ShouldBe("completed");
-        var lines = (await File.ReadAllLinesAsync(record, Ct)).Select(l => l.Split(' ')).ToList();
+        var lines = Directory.GetFiles(Path.GetDirectoryName(record)!, Path.GetFileName(record) + ".*")
+            .SelectMany(File.ReadAllLines).Select(l => l.Split(' ')).ToList();
         lines.Select(l => l[0]).Order().ShouldBe(["a", "bb", "ccc", "dddd", "eeeee", "ffffff", "g"]);
         lines.ShouldAllBe(l => l[0].Length.ToString() == l[1]);
     }
