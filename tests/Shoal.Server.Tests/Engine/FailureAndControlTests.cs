@@ -1,0 +1,117 @@
+using System.Net;
+using Shouldly;
+
+namespace Shoal.Server.Tests.Engine;
+
+/// <summary>Crashes, retries, time-outs, pause/restart with real signals, and outputs that flow forward.</summary>
+public sealed class FailureAndControlTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task CrashMidChunk_IsRetriedOnAnotherAgent_AndTheStreamCompletes()
+    {
+        var record = Path.GetTempFileName();
+        await using var server = await TestServer.StartAsync(new Dictionary<string, string> { ["scan"] = SpanRecord.Conf("scan", record, 2, "0") });
+        var created = await server.SubmitAsync("""{"name":"s","jobs":[{"name":"scan","type":"scan","parts":["a","crash-once","b","c"]}]}""");
+        var end = await server.WaitEndAsync(created.Id);
+        end.State.ShouldBe("completed");
+        end.Jobs[0].Parts.Done.ShouldBe(4);
+        var spans = SpanRecord.Read(record);
+        spans.Select(s => s.Payload).Order().ShouldBe(["a", "b", "c", "crash-once"]);
+        File.Exists(record + ".once").ShouldBeTrue("the first try crashed");
+    }
+
+    [Fact]
+    public async Task PastRetries_TheJobFails_AndItsDependentsAreCancelled()
+    {
+        var record = Path.GetTempFileName();
+        await using var server = await TestServer.StartAsync(new Dictionary<string, string>
+        {
+            ["scan"] = SpanRecord.Conf("scan", record, 2, "0", "retries = 1"),
+        });
+        var created = await server.SubmitAsync("""
+            {"name":"s","jobs":[
+              {"name":"a","type":"scan","parts":["crash-always","fine"]},
+              {"name":"b","type":"scan","depends_on":["a"]},
+              {"name":"c","type":"scan","depends_on":["b"]}]}
+            """);
+        var end = await server.WaitEndAsync(created.Id);
+        end.State.ShouldBe("failed");
+        var a = end.Jobs.Single(j => j.Name == "a");
+        a.State.ShouldBe("failed");
+        a.Reason!.ShouldContain("failed after 2 attempts");
+        end.Jobs.Where(j => j.Name != "a").ShouldAllBe(j => j.State == "cancelled" && j.Reason == "dependency failed");
+    }
+
+    [Fact]
+    public async Task JobTimeout_StopsItsAgents_AndFailsTheJob()
+    {
+        var record = Path.GetTempFileName();
+        await using var server = await TestServer.StartAsync(
+            new Dictionary<string, string> { ["slow"] = SpanRecord.Conf("slow", record, 2, "30") },
+            extraScheduler: "kill_grace = 1");
+        var created = await server.SubmitAsync("""{"name":"s","jobs":[{"name":"slow","type":"slow","timeout":1,"parts":["x","y"]}]}""");
+        var end = await server.WaitEndAsync(created.Id, 30);
+        end.State.ShouldBe("failed");
+        end.Jobs[0].Reason.ShouldBe("timed out after 1 s");
+        var agents = await TestServer.PollAsync(server.AgentsAsync, a => a.Agents.Count == 0, 20);
+        agents.Agents.ShouldBeEmpty("the slow agents were stopped");
+    }
+
+    [Fact]
+    public async Task PausedJob_SuspendsItsAgents_AndFreesTheirSlots_RestartResumesThem()
+    {
+        var record = Path.GetTempFileName();
+        await using var server = await TestServer.StartAsync(new Dictionary<string, string> { ["slow"] = SpanRecord.Conf("slow", record, 1, "0.5") });
+        var first = await server.SubmitAsync("""{"name":"first","jobs":[{"name":"j","type":"slow","parts":["p1","p2","p3"]}]}""");
+        var busy = await TestServer.PollAsync(server.AgentsAsync, a => a.Agents.Any(x => x.Phase == "busy"), 30);
+        var pid = busy.Agents.Single(x => x.Phase == "busy").Pid;
+
+        (await server.PostAsync($"/api/v1/jobs/{first.Jobs["j"]}/pause")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        await TestServer.PollAsync(() => Task.FromResult(ProcessState(pid)), s => s == 'T', 10);
+        ProcessState(pid).ShouldBe('T', "the agent is stopped with SIGSTOP");
+
+        var second = await server.SubmitAsync("""{"name":"second","jobs":[{"name":"j","type":"slow","parts":["q1"]}]}""");
+        (await server.WaitEndAsync(second.Id, 30)).State.ShouldBe("completed", "the paused job's slot was free");
+        (await server.StreamAsync(first.Id)).State.ShouldBe("running");
+
+        (await server.PostAsync($"/api/v1/jobs/{first.Jobs["j"]}/resume")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await server.WaitEndAsync(first.Id, 30)).State.ShouldBe("completed");
+        (await server.PostAsync($"/api/v1/jobs/{first.Jobs["j"]}/resume")).StatusCode.ShouldBe(HttpStatusCode.Conflict);
+        SpanRecord.Read(record).Count.ShouldBe(4);
+    }
+
+    [Fact]
+    public async Task OutputsFlowForward_OnePartPerItemOfTheDependency()
+    {
+        var record = Path.GetTempFileName();
+        await using var server = await TestServer.StartAsync(new Dictionary<string, string>
+        {
+            ["unpack"] = SpanRecord.Conf("unpack", record, 1, "0"),
+            ["scan"] = SpanRecord.Conf("scan", record, 2, "0"),
+        });
+        var created = await server.SubmitAsync("""
+            {"name":"s","jobs":[
+              {"name":"unpack","type":"unpack","parts":["emit:src/a.c,src/b.c,README"]},
+              {"name":"scan","type":"scan","generate":{"from":"unpack"}}]}
+            """);
+        var end = await server.WaitEndAsync(created.Id);
+        end.State.ShouldBe("completed");
+        end.Jobs.Single(j => j.Name == "scan").Parts.Done.ShouldBe(3);
+        SpanRecord.Read(record).Where(s => s.Type == "scan").Select(s => s.Payload).Order().ShouldBe(["README", "src/a.c", "src/b.c"]);
+    }
+
+    private static char ProcessState(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[stat.LastIndexOf(')') + 2];
+        }
+        catch (IOException)
+        {
+            return '?';
+        }
+    }
+}
