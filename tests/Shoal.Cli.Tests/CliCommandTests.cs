@@ -43,6 +43,13 @@ public sealed class CliCommandTests
         list.Stdout.ShouldContain($"{id}\tqueued\t0\tcli");
         var why = await ShoalProcess.RunAsync(dir, "why", jobB.ToString(System.Globalization.CultureInfo.InvariantCulture));
         why.Stdout.ShouldContain("waiting for dependency a (ready)");
+        var jobA = created.RootElement.GetProperty("jobs").GetProperty("a").GetInt64();
+        (await ShoalProcess.RunAsync(dir, "pause", $"{jobA}", "--job")).Stdout.ShouldContain($"job {jobA}: paused");
+        (await ShoalProcess.RunAsync(dir, "resume", $"{jobA}", "--job")).Stdout.ShouldContain($"job {jobA}: ready");
+        var agents = await ShoalProcess.RunAsync(dir, "agents");
+        agents.Code.ShouldBe(0, agents.Stderr);
+        agents.Stdout.ShouldContain("held\tspawned\tmax 0");
+        agents.Stdout.ShouldContain("localhost\tlocalhost\trunning 0/");
         (await ShoalProcess.RunAsync(dir, "pause", $"{id}")).Stdout.ShouldContain($"stream {id}: paused");
         (await ShoalProcess.RunAsync(dir, "resume", $"{id}")).Stdout.ShouldContain($"stream {id}: queued");
         (await ShoalProcess.RunAsync(dir, "cancel", $"{id}")).Stdout.ShouldContain($"stream {id}: cancelled");
@@ -78,7 +85,7 @@ public sealed class CliCommandTests
     {
         var result = await ShoalProcess.RunAsync(ShoalProcess.RepoRoot, "--help");
         result.Code.ShouldBe(0);
-        foreach (var command in new[] { "server", "submit", "status", "pause", "resume", "cancel", "why", "quickstart" })
+        foreach (var command in new[] { "server", "submit", "status", "pause", "resume", "cancel", "why", "agents", "quickstart" })
         {
             result.Stdout.ShouldContain(command);
         }

@@ -27,6 +27,12 @@ internal sealed class ShoalClient(HttpClient http) : IDisposable
     public Task<ControlResponse> ControlAsync(long id, string verb, CancellationToken ct) =>
         SendAsync<ControlResponse>(HttpMethod.Post, $"api/v1/streams/{id}/{verb}", null, ct);
 
+    public Task<ControlResponse> JobControlAsync(long id, string verb, CancellationToken ct) =>
+        SendAsync<ControlResponse>(HttpMethod.Post, $"api/v1/jobs/{id}/{verb}", null, ct);
+
+    public Task<AgentsResponse> AgentsAsync(CancellationToken ct) =>
+        SendAsync<AgentsResponse>(HttpMethod.Get, "api/v1/agents", null, ct);
+
     public Task<WhyResponse> WhyAsync(long job, CancellationToken ct) =>
         SendAsync<WhyResponse>(HttpMethod.Get, $"api/v1/jobs/{job}/why", null, ct);
 

@@ -8,12 +8,16 @@ internal static class ControlCommand
 {
     public static Command Build(string verb, string description)
     {
-        var id = new Argument<long>("id") { Description = "Stream id" };
-        var command = new Command(verb, description) { id };
+        var id = new Argument<long>("id") { Description = "Stream id (a job id with --job)" };
+        var job = new Option<bool>("--job") { Description = "The id is a job's: control that job alone (its agents are suspended, resumed or stopped)" };
+        var command = new Command(verb, description) { id, job };
         command.SetAction((result, ct) => ShoalCommand.RunAsync(result, async (client, g) =>
         {
-            var answer = await client.ControlAsync(result.GetValue(id), verb, ct).ConfigureAwait(false);
-            Render.Out(g.Json, answer, a => Console.WriteLine($"stream {a.Id}: {a.State}"));
+            var isJob = result.GetValue(job);
+            var answer = isJob
+                ? await client.JobControlAsync(result.GetValue(id), verb, ct).ConfigureAwait(false)
+                : await client.ControlAsync(result.GetValue(id), verb, ct).ConfigureAwait(false);
+            Render.Out(g.Json, answer, a => Console.WriteLine($"{(isJob ? "job" : "stream")} {a.Id}: {a.State}"));
             return 0;
         }));
         return command;

@@ -21,10 +21,11 @@ internal static class ShoalCommand
         root.Subcommands.Add(ServerCommand.Build());
         root.Subcommands.Add(SubmitCommand.Build());
         root.Subcommands.Add(StatusCommand.Build());
-        root.Subcommands.Add(ControlCommand.Build("pause", "Pause a stream: no new parts are leased until it is resumed"));
-        root.Subcommands.Add(ControlCommand.Build("resume", "Resume a paused stream"));
-        root.Subcommands.Add(ControlCommand.Build("cancel", "Cancel a stream and all its unfinished jobs"));
+        root.Subcommands.Add(ControlCommand.Build("pause", "Pause a stream (no new parts are leased) or, with --job, a job (its agents are suspended)"));
+        root.Subcommands.Add(ControlCommand.Build("resume", "Resume a paused stream or job (restart)"));
+        root.Subcommands.Add(ControlCommand.Build("cancel", "Cancel a stream and its unfinished jobs, or with --job one job and its dependents"));
         root.Subcommands.Add(WhyCommand.Build());
+        root.Subcommands.Add(AgentsCommand.Build());
         root.Subcommands.Add(QuickstartCommand.Build());
         return root;
     }
