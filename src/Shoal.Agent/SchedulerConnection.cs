@@ -66,6 +66,18 @@ public sealed class SchedulerConnection : IAsyncDisposable
         return null;
     }
 
+    /// <summary>Writes a log line to stderr, which the scheduler captures into its log (never into the protocol).</summary>
+    public static void Log(string text) => Console.Error.WriteLine(text);
+
+    /// <summary>Logs only when the scheduler set the verbosity (<c>VERBOSE n</c>) to at least <paramref name="level"/>.</summary>
+    public void Verbose(int level, string text)
+    {
+        if (Verbosity >= level)
+        {
+            Log(text);
+        }
+    }
+
     /// <summary>Counts processed items for the next heartbeat and marks the agent as making progress.</summary>
     public void Processed(long items = 1)
     {

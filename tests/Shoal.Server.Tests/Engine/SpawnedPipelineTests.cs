@@ -57,6 +57,20 @@ public sealed class SpawnedPipelineTests
     }
 
     [Fact]
+    public async Task PythonAgent_ProcessesEveryPart()
+    {
+        var record = Path.GetTempFileName();
+        var agent = Path.Combine(TestServer.RepoRoot, "examples", "agents", "python-agent.py");
+        await using var server = await TestServer.StartAsync(new Dictionary<string, string>
+        {
+            ["words"] = $"[default]\ncommand = {agent} --record={record}\nmax = 1\nchunk = 2\n",
+        });
+        var created = await server.SubmitAsync("""{"name":"s","jobs":[{"name":"a","type":"words","parts":["one","two words","three more words"]}]}""");
+        (await server.WaitEndAsync(created.Id)).State.ShouldBe("completed");
+        (await File.ReadAllLinesAsync(record, Ct)).ShouldBe(["one\t1", "two words\t2", "three more words\t3"]);
+    }
+
+    [Fact]
     public async Task AgentThatNeverSendsVersion_MarksTheTypeInvalid_AndWhySaysSo()
     {
         var bad = Path.Combine(Path.GetTempPath(), $"bad-agent-{Guid.NewGuid():N}.sh");
