@@ -1,6 +1,6 @@
 // End-to-end no-op throughput of Shoal. See bench/README.md.
 //   dotnet run -c Release --project bench/Shoal.Bench -- inproc [--parts 100000] [--workers 1] [--batch 1000] [--sync full|normal]
-//   dotnet run -c Release --project bench/Shoal.Bench -- spawned [--parts 20000] [--agents 8] [--chunk 1] [--agent bash|csharp]
+//   dotnet run -c Release --project bench/Shoal.Bench -- spawned [--parts 20000] [--agents 8] [--chunk 1] [--agent bash|csharp] [--ssh "OPTIONS"]
 using Shoal.Bench;
 
 var mode = args.FirstOrDefault() ?? "inproc";
@@ -9,7 +9,7 @@ string Str(string name, string fallback) => Args.Str(args, name, fallback);
 return mode switch
 {
     "inproc" => await InProcessBench.RunAsync(Int("--parts", 100_000), Int("--workers", 1), Int("--batch", 1000), Str("--sync", "full")),
-    "spawned" => await SpawnedBench.RunAsync(Int("--parts", 20_000), Int("--agents", 8), Int("--chunk", 1), Str("--agent", "bash")),
+    "spawned" => await SpawnedBench.RunAsync(Int("--parts", 20_000), Int("--agents", 8), Int("--chunk", 1), Str("--agent", "bash"), Str("--ssh", "")),
     _ => Usage(),
 };
 

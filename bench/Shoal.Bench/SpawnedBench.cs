@@ -11,7 +11,8 @@ namespace Shoal.Bench;
 /// <summary>No-op parts through a real server with spawned agents speaking the line protocol.</summary>
 internal static class SpawnedBench
 {
-    public static async Task<int> RunAsync(int parts, int agents, int chunk, string agentKind)
+    /// <param name="ssh">ssh options reaching a host (bench/ssh-host.sh prints them); empty runs the agents locally.</param>
+    public static async Task<int> RunAsync(int parts, int agents, int chunk, string agentKind, string ssh)
     {
         var root = FindRoot();
         var dir = Directory.CreateTempSubdirectory("shoal-bench-spawned-").FullName;
@@ -41,7 +42,9 @@ internal static class SpawnedBench
         while (stream.State is "queued" or "running");
         watch.Stop();
 
-        Console.WriteLine($"spawned {agentKind} agents: {agents} agents, chunk {chunk}, {parts} parts, SQLite synchronous=FULL");
+        var startup = (await http.GetFromJsonAsync<AgentsResponse>("/api/v1/agents", ShoalJson.Options))!;
+        Console.WriteLine($"spawned {agentKind} agents{(ssh.Length == 0 ? "" : " over ssh")}: {agents} agents, chunk {chunk}, {parts} parts, SQLite synchronous=FULL");
+        Console.WriteLine($"  agent start-up (spawn to first OK): {startup.StartupMs:0.0} ms mean over {startup.Started} agents (incl. self-test)");
         Console.WriteLine($"  end to end (submit over REST to stream completed): {watch.Elapsed.TotalSeconds:0.00} s -> {parts / watch.Elapsed.TotalSeconds:0} parts/s");
         Console.WriteLine($"  stream {stream.State}, done {stream.Jobs[0].Parts.Done}, peak working set of the server process {Process.GetCurrentProcess().PeakWorkingSet64 / (1024 * 1024)} MiB");
         await app.StopAsync();

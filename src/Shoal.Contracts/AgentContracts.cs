@@ -1,7 +1,8 @@
 namespace Shoal.Contracts;
 
 /// <summary>Answer to <c>GET /api/v1/agents</c>.</summary>
-public sealed record AgentsResponse(IReadOnlyList<AgentTypeDto> Types, IReadOnlyList<AgentDto> Agents, IReadOnlyList<HostDto> Hosts);
+/// <remarks><c>StartupMs</c> is the mean time from spawning an agent to its first <c>OK</c>, over <c>Started</c> agents.</remarks>
+public sealed record AgentsResponse(IReadOnlyList<AgentTypeDto> Types, IReadOnlyList<AgentDto> Agents, IReadOnlyList<HostDto> Hosts, long Started, double StartupMs);
 
 /// <summary>An agent type with its self-test verdict per host.</summary>
 public sealed record AgentTypeDto(string Name, string Kind, int Max, bool Valid, string? Reason, IReadOnlyList<HostVerdictDto> Hosts);

@@ -36,7 +36,7 @@ internal static class JobEndpoints
             d.Verdicts.Where(v => v.Type == t.Name).Select(v => new HostVerdictDto(v.Host, v.State, v.Reason)).ToList())).ToList();
         var agents = d.Agents.Select(a => new AgentDto(a.Pid, a.Type, a.Host, a.Job, a.Phase, a.Suspended, a.StartedAt, a.LastHeard, a.Items, a.Parts)).ToList();
         var hosts = cfg.Hosts.Select(h => new HostDto(h.Name, h.Address, h.Max, d.Agents.Count(a => a.Host == h.Name && !a.Suspended), d.DownHosts.Contains(h.Name))).ToList();
-        return new AgentsResponse(types, agents, hosts);
+        return new AgentsResponse(types, agents, hosts, d.Startup.Count, d.Startup.MeanMs);
     }
 
     private static async Task<IResult> ControlAsync(string id, Func<JobId, Task<ControlOutcome>> action, IShoalStore store, Dispatcher dispatcher, CancellationToken ct)

@@ -50,6 +50,8 @@ internal sealed partial class Dispatcher
             case AgentMessageKind.Ok when agent.Phase == AgentPhase.Connecting:
                 agent.LastProgress = now;
                 agent.Phase = AgentPhase.Idle;
+                _startups++;
+                _startupTotal += now - agent.StartedAt;
                 break;
             case AgentMessageKind.Heart:
                 agent.ItemsProcessed = msg.Number;

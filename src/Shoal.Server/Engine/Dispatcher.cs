@@ -34,6 +34,8 @@ internal sealed partial class Dispatcher : BackgroundService
     private bool _spawnCheck = true;
     private bool _syncJobs;
     private int _serial;
+    private long _startups;
+    private TimeSpan _startupTotal;
 
     public Dispatcher(IShoalStore store, ConfigHolder config, TimeProvider time, AgentLauncher launcher, ILogger<Dispatcher> logger)
     {
@@ -61,6 +63,9 @@ internal sealed partial class Dispatcher : BackgroundService
 
     /// <summary>Jobs held back by an EXCLUSIVE job, with the reason.</summary>
     public IReadOnlyDictionary<Core.Model.JobId, string> ExclusiveWaits { get; private set; } = new Dictionary<Core.Model.JobId, string>();
+
+    /// <summary>Agents that reached their first <c>OK</c>, and the mean time from spawn to it.</summary>
+    public (long Count, double MeanMs) Startup { get; private set; }
 
     public void Wake() => _events.Writer.TryWrite(WakeSignal);
 
@@ -171,6 +176,7 @@ internal sealed partial class Dispatcher : BackgroundService
         Verdicts = _health.Verdicts().Select(v => new TypeVerdict(v.Type, v.Host, v.State.ToString().ToLowerInvariant(), v.Reason)).ToList();
         DownHosts = _health.DownHosts(now);
         ExclusiveWaits = _gate.Blocked;
+        Startup = (_startups, _startups == 0 ? 0 : _startupTotal.TotalMilliseconds / _startups);
     }
 
     private async Task TickAsync(CancellationToken ct)
