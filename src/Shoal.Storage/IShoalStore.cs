@@ -69,7 +69,25 @@ public interface IShoalStore : IAsyncDisposable
 
     Task<WhyFacts?> GetWhyFactsAsync(JobId id, DateTimeOffset now, TimeSpan? agingStep, CancellationToken ct);
 
-    Task AddTokenAsync(TokenRecord token, CancellationToken ct);
+    /// <summary>Stores a token (by hash; the same hash twice is one token) and returns its id.</summary>
+    Task<long> AddTokenAsync(TokenRecord token, CancellationToken ct);
 
     Task<TokenRecord?> FindTokenAsync(string hash, CancellationToken ct);
+
+    Task<IReadOnlyList<TokenRecord>> ListTokensAsync(CancellationToken ct);
+
+    /// <summary>Revokes a token by id; false when there is no such live token.</summary>
+    Task<bool> RevokeTokenAsync(long id, DateTimeOffset now, CancellationToken ct);
+
+    /// <summary>A setting shared by every server of the store, created with <paramref name="create"/> the first time.</summary>
+    Task<string> GetOrCreateSettingAsync(string key, Func<string> create, CancellationToken ct);
+
+    /// <summary>A pull agent's heartbeat: extends its current lease (to <paramref name="deadlineOf"/> the job's type) if it still holds it.</summary>
+    Task<HeartbeatOutcome?> HeartbeatAsync(PartId part, long leaseId, string owner, Func<string, DateTimeOffset> deadlineOf, CancellationToken ct);
+
+    /// <summary>Moves a live job's parts on top of the stack (before any priority).</summary>
+    Task<ControlOutcome> ForceJobAsync(JobId id, CancellationToken ct);
+
+    /// <summary>Generates up to <paramref name="limit"/> parts of jobs with a range generator; returns the job touched, or null when none is left.</summary>
+    Task<JobId?> GeneratePartsAsync(int limit, DateTimeOffset now, CancellationToken ct);
 }

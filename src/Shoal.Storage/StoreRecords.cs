@@ -10,6 +10,7 @@ public sealed record TypeLimit(string Type, int Max, TimeSpan Lease);
 /// <paramref name="HostMax"/> is the number of agents that may hold leases on the host at once (-1 unlimited).
 /// </summary>
 /// <remarks><paramref name="Job"/> restricts the lease to one job (spawned agents serve one job);
+/// <paramref name="Tags"/>, when set, are the agent's tags: a job's <c>requires_tags</c> must all be among them;
 /// <paramref name="KeyRanges"/>, when set, restricts keyed parts to those whose key byte lies in a range (affinity).</remarks>
 public sealed record LeaseRequest(
     string Owner,
@@ -20,12 +21,13 @@ public sealed record LeaseRequest(
     DateTimeOffset Now,
     TimeSpan? AgingStep,
     JobId? Job = null,
-    IReadOnlyList<KeyRange>? KeyRanges = null);
+    IReadOnlyList<KeyRange>? KeyRanges = null,
+    IReadOnlyList<string>? Tags = null);
 
 /// <summary>An inclusive range of key bytes (00–ff) a host owns.</summary>
 public sealed record KeyRange(int From, int To);
 
-/// <summary>A part handed to an agent.</summary>
+/// <summary>A part handed to an agent; <paramref name="PayloadIsJson"/> when the payload is an object's JSON text.</summary>
 public sealed record LeasedPart(
     PartId PartId,
     long LeaseId,
@@ -33,7 +35,8 @@ public sealed record LeasedPart(
     string Type,
     int Attempt,
     string Payload,
-    DateTimeOffset Deadline);
+    DateTimeOffset Deadline,
+    bool PayloadIsJson = false);
 
 /// <summary>What the agent says happened to a part.</summary>
 public enum PartOutcome
@@ -137,5 +140,8 @@ public sealed record WhyFacts(
     int TypeAgents,
     int PartsAhead);
 
-/// <summary>A stored API token (only its hash).</summary>
-public sealed record TokenRecord(string Hash, string Role, string Name, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt);
+/// <summary>A stored API token (only its hash); <paramref name="Id"/> is assigned by the store.</summary>
+public sealed record TokenRecord(string Hash, string Role, string Name, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt, IReadOnlyList<string> Tags, long Id = 0);
+
+/// <summary>What a pull agent's heartbeat found: whether its lease was extended, and the job's and stream's state.</summary>
+public sealed record HeartbeatOutcome(bool Extended, DateTimeOffset Deadline, JobState Job, StreamState Stream);

@@ -386,10 +386,74 @@ public abstract class StoreContract : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Tokens_AreFoundByHash()
+    public async Task Tokens_AreFoundByHash_ListedAndRevoked()
     {
-        await Store.AddTokenAsync(new TokenRecord("abc", "admin", "first", Start, null), Ct);
+        var id = await Store.AddTokenAsync(new TokenRecord("abc", "admin", "first", Start, null, []), Ct);
+        var agent = await Store.AddTokenAsync(new TokenRecord("def", "agent", "scanner", Start, null, ["net-a", "dmz"]), Ct);
+        (await Store.AddTokenAsync(new TokenRecord("abc", "admin", "again", Start, null, []), Ct)).ShouldBe(id, "the same hash is one token");
         (await Store.FindTokenAsync("abc", Ct))!.Role.ShouldBe("admin");
+        (await Store.FindTokenAsync("def", Ct))!.Tags.ShouldBe(["net-a", "dmz"]);
         (await Store.FindTokenAsync("nope", Ct)).ShouldBeNull();
+        (await Store.ListTokensAsync(Ct)).Select(t => t.Name).ShouldBe(["first", "scanner"]);
+        (await Store.RevokeTokenAsync(agent, Start, Ct)).ShouldBeTrue();
+        (await Store.RevokeTokenAsync(agent, Start, Ct)).ShouldBeFalse("already revoked");
+        (await Store.FindTokenAsync("def", Ct))!.RevokedAt.ShouldBe(Start);
+    }
+
+    [Fact]
+    public async Task Lease_WithTags_TakesOnlyJobsWhoseRequiredTagsTheAgentHas()
+    {
+        var s = await Submit(Stream("s", 0,
+            Job("open"),
+            Job("neta") with { RequiresTags = ["net-a"] },
+            Job("both") with { RequiresTags = ["net-a", "dmz"] }));
+        var a = await Store.LeaseAsync(Lease("a", Start) with { Tags = ["net-a"] }, Ct);
+        a.Select(p => p.JobId).ShouldBe([s.Jobs["open"], s.Jobs["neta"]], ignoreOrder: true);
+        var b = await Store.LeaseAsync(Lease("b", Start) with { Tags = ["dmz", "net-a", "x"] }, Ct);
+        b.Single().JobId.ShouldBe(s.Jobs["both"]);
+    }
+
+    [Fact]
+    public async Task Force_PutsAJobOnTopOfEveryPriority()
+    {
+        var low = await Submit(Stream("low", -5, Job("j", parts: 2)));
+        await Submit(Stream("high", 9, Job("j", parts: 2)));
+        (await Store.ForceJobAsync(low.Jobs["j"], Ct)).ShouldBe(ControlOutcome.Done);
+        (await Store.LeaseAsync(Lease("a", Start, max: 2), Ct)).ShouldAllBe(p => p.JobId == low.Jobs["j"]);
+        (await Store.ForceJobAsync(new JobId(999), Ct)).ShouldBe(ControlOutcome.NotFound);
+    }
+
+    [Fact]
+    public async Task GeneratedRange_IsStreamedInBatches_AndTheJobCompletesOnlyAfterTheLastBatch()
+    {
+        var spec = Stream("net", 0, new Shoal.Core.Streams.JobSpec("scan", "pull-scan", [], [], null, Generator: new Shoal.Core.Streams.GeneratorSpec("192.168.0.0/29", 1)));
+        var s = await Submit(spec);
+        (await JobOf(s.Jobs["scan"])).Parts.Total.ShouldBe(0);
+        (await Store.GeneratePartsAsync(3, Start, Ct)).ShouldBe(s.Jobs["scan"]);
+        var first = await Store.LeaseAsync(Lease("a", Start, type: "pull-scan"), Ct);
+        first.Select(p => p.Payload).ShouldBe(["192.168.0.0", "192.168.0.1", "192.168.0.2"]);
+        await Store.CompleteAsync(first.Select(p => Ok(p, "a")).ToList(), Start, Ct);
+        (await JobOf(s.Jobs["scan"])).State.ShouldBe(JobState.Running, "more parts are still to be generated");
+        await Store.GeneratePartsAsync(3, Start, Ct);
+        await Store.GeneratePartsAsync(3, Start, Ct);
+        (await Store.GeneratePartsAsync(3, Start, Ct)).ShouldBeNull();
+        var rest = await Store.LeaseAsync(Lease("a", Start, type: "pull-scan"), Ct);
+        rest.Select(p => p.Payload).ShouldBe(["192.168.0.3", "192.168.0.4", "192.168.0.5", "192.168.0.6", "192.168.0.7"]);
+        await Store.CompleteAsync(rest.Select(p => Ok(p, "a")).ToList(), Start, Ct);
+        (await JobOf(s.Jobs["scan"])).State.ShouldBe(JobState.Completed);
+    }
+
+    [Fact]
+    public async Task Heartbeat_ExtendsOnlyTheCurrentOwnersLease_AndReportsTheJobState()
+    {
+        var s = await Submit(Stream("s", 0, Job("j")));
+        var p = (await Store.LeaseAsync(Lease("a", Start), Ct)).Single();
+        var hb = await Store.HeartbeatAsync(p.PartId, p.LeaseId, "a", _ => Start.AddMinutes(10), Ct);
+        hb!.Extended.ShouldBeTrue();
+        (await Store.ExpireAsync(Start.AddMinutes(5), Ct)).ShouldBe(0, "the lease was extended");
+        (await Store.HeartbeatAsync(p.PartId, p.LeaseId, "intruder", _ => Start.AddMinutes(20), Ct))!.Extended.ShouldBeFalse();
+        await Store.PauseJobAsync(s.Jobs["j"], Start, Ct);
+        (await Store.HeartbeatAsync(p.PartId, p.LeaseId, "a", _ => Start.AddMinutes(10), Ct))!.Job.ShouldBe(JobState.Paused);
+        (await Store.HeartbeatAsync(new PartId(4242), 1, "a", _ => Start, Ct)).ShouldBeNull();
     }
 }

@@ -25,8 +25,18 @@ public static class ConfigLoader
             }
         }
 
-        var scheduler = ReadScheduler(doc);
         string Resolve(string p) => Path.GetFullPath(Path.Combine(baseDir, p));
+        var scheduler = ReadScheduler(doc);
+        scheduler = scheduler with
+        {
+            TlsCert = scheduler.TlsCert is null ? null : Resolve(scheduler.TlsCert),
+            TlsKey = scheduler.TlsKey is null ? null : Resolve(scheduler.TlsKey),
+        };
+        if (scheduler.TlsCert is { } certFile && !File.Exists(certFile))
+        {
+            var e = doc.In("SCHEDULER").First(x => x.Key == "tls_cert");
+            throw doc.Error(e, $"tls_cert: no such file '{certFile}'");
+        }
         var state = Resolve(".shoal");
         var agents = Resolve("agents");
         string? logs = null;
@@ -85,6 +95,8 @@ public static class ConfigLoader
                 "shutdown_grace" => s with { ShutdownGrace = doc.Seconds(e) },
                 "tick_seconds" => s with { TickInterval = doc.Seconds(e) },
                 "name" => s with { NodeName = e.Value },
+                "tls_cert" => s with { TlsCert = e.Value },
+                "tls_key" => s with { TlsKey = e.Value },
                 "kill_grace" => s with { KillGrace = doc.Seconds(e) },
                 "host_down_after" => s with { HostDownAfter = doc.Int(e, 1) },
                 "host_down_seconds" => s with { HostDownFor = doc.Seconds(e) },

@@ -23,6 +23,12 @@ public sealed record SchedulerOptions
 
     public string NodeName { get; init; } = Environment.MachineName;
 
+    /// <summary>HTTPS: the server certificate (PEM, or PKCS#12 when no key is given).</summary>
+    public string? TlsCert { get; init; }
+
+    /// <summary>HTTPS: the PEM private key of <see cref="TlsCert"/>.</summary>
+    public string? TlsKey { get; init; }
+
     /// <summary>Between SIGTERM and SIGKILL when an agent is stopped.</summary>
     public TimeSpan KillGrace { get; init; } = TimeSpan.FromSeconds(5);
 

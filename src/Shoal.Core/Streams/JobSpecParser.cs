@@ -44,6 +44,7 @@ internal static class JobSpecParser
         }
 
         string? generateFrom = null;
+        GeneratorSpec? generator = null;
         List<PartSpec>? parts;
         if (el.TryGetProperty("generate", out var gen))
         {
@@ -53,14 +54,12 @@ internal static class JobSpecParser
                 return null;
             }
 
-            if (gen.ValueKind != JsonValueKind.Object || !gen.TryGetProperty("from", out var from) || from.ValueKind != JsonValueKind.String)
+            if (!GenerateParser.TryParse(gen, name!, out generateFrom, out generator, out error))
             {
-                error = $"job '{name}': only 'generate': {{\"from\": \"<job>\"}} is supported by this server yet";
                 return null;
             }
 
-            generateFrom = from.GetString()!;
-            if (!deps.Contains(generateFrom))
+            if (generateFrom is not null && !deps.Contains(generateFrom))
             {
                 deps.Add(generateFrom);
             }
@@ -88,8 +87,20 @@ internal static class JobSpecParser
             timeout = TimeSpan.FromSeconds(seconds);
         }
 
+        List<string>? tags = null;
+        if (el.TryGetProperty("requires_tags", out var tagsEl))
+        {
+            if (tagsEl.ValueKind != JsonValueKind.Array || tagsEl.EnumerateArray().Any(t => t.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(t.GetString())))
+            {
+                error = $"job '{name}': 'requires_tags' must be an array of non-empty strings";
+                return null;
+            }
+
+            tags = tagsEl.EnumerateArray().Select(t => t.GetString()!).Distinct().ToList();
+        }
+
         error = null;
-        return new JobSpec(name!, type!, deps, parts, timeout, generateFrom);
+        return new JobSpec(name!, type!, deps, parts, timeout, generateFrom, generator, tags);
     }
 
     private static List<PartSpec>? ParseParts(JsonElement el, string name, out string? error)
@@ -135,7 +146,7 @@ internal static class JobSpecParser
                         key = k.GetString();
                     }
 
-                    parts.Add(new PartSpec(part.GetRawText().ReplaceLineEndings(" "), key));
+                    parts.Add(new PartSpec(JsonSerializer.Serialize(part), key, IsJson: true));
                     break;
                 default:
                     error = $"job '{name}': parts[{i}] must be a string or an object";

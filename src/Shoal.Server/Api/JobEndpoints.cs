@@ -5,6 +5,7 @@ using Shoal.Contracts;
 using Shoal.Core.Model;
 using Shoal.Server.Engine;
 using Shoal.Server.Hosting;
+using Shoal.Server.Pull;
 using Shoal.Storage;
 
 namespace Shoal.Server.Api;
@@ -15,12 +16,12 @@ internal static class JobEndpoints
     public static void Map(IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1");
-        api.MapPost("/jobs/{id}/pause", (string id, IShoalStore s, TimeProvider t, Dispatcher d, CancellationToken ct) =>
-            ControlAsync(id, x => s.PauseJobAsync(x, t.GetUtcNow(), ct), s, d, ct));
-        api.MapPost("/jobs/{id}/resume", (string id, IShoalStore s, TimeProvider t, Dispatcher d, CancellationToken ct) =>
-            ControlAsync(id, x => s.ResumeJobAsync(x, t.GetUtcNow(), ct), s, d, ct));
-        api.MapPost("/jobs/{id}/cancel", (string id, IShoalStore s, TimeProvider t, Dispatcher d, CancellationToken ct) =>
-            ControlAsync(id, x => s.EndJobAsync(x, JobState.Cancelled, "cancelled by user", t.GetUtcNow(), ct), s, d, ct));
+        api.MapPost("/jobs/{id}/pause", (string id, IShoalStore s, TimeProvider t, Dispatcher d, WorkSignal w, CancellationToken ct) =>
+            ControlAsync(id, x => s.PauseJobAsync(x, t.GetUtcNow(), ct), s, d, w, ct));
+        api.MapPost("/jobs/{id}/resume", (string id, IShoalStore s, TimeProvider t, Dispatcher d, WorkSignal w, CancellationToken ct) =>
+            ControlAsync(id, x => s.ResumeJobAsync(x, t.GetUtcNow(), ct), s, d, w, ct));
+        api.MapPost("/jobs/{id}/cancel", (string id, IShoalStore s, TimeProvider t, Dispatcher d, WorkSignal w, CancellationToken ct) =>
+            ControlAsync(id, x => s.EndJobAsync(x, JobState.Cancelled, "cancelled by user", t.GetUtcNow(), ct), s, d, w, ct));
         api.MapGet("/agents", (Dispatcher d, ConfigHolder config) => Results.Json(AgentsOf(d, config), ShoalJson.Options));
     }
 
@@ -39,7 +40,8 @@ internal static class JobEndpoints
         return new AgentsResponse(types, agents, hosts, d.Startup.Count, d.Startup.MeanMs);
     }
 
-    private static async Task<IResult> ControlAsync(string id, Func<JobId, Task<ControlOutcome>> action, IShoalStore store, Dispatcher dispatcher, CancellationToken ct)
+    private static async Task<IResult> ControlAsync(
+        string id, Func<JobId, Task<ControlOutcome>> action, IShoalStore store, Dispatcher dispatcher, WorkSignal signal, CancellationToken ct)
     {
         if (!long.TryParse(id, out var n))
         {
@@ -48,6 +50,7 @@ internal static class JobEndpoints
 
         var outcome = await action(new JobId(n)).ConfigureAwait(false);
         dispatcher.JobsChanged();
+        signal.Notify();
         var job = await store.GetJobAsync(new JobId(n), ct).ConfigureAwait(false);
         return outcome switch
         {

@@ -6,6 +6,7 @@ using Shoal.Core.Model;
 using Shoal.Core.Streams;
 using Shoal.Server.Engine;
 using Shoal.Server.Hosting;
+using Shoal.Server.Pull;
 using Shoal.Storage;
 
 namespace Shoal.Server.Api;
@@ -19,17 +20,18 @@ internal static class StreamEndpoints
         api.MapPost("/streams", SubmitAsync);
         api.MapGet("/streams", ListAsync);
         api.MapGet("/streams/{id}", GetAsync);
-        api.MapPost("/streams/{id}/pause", (string id, IShoalStore s, TimeProvider t, Dispatcher d, CancellationToken ct) =>
-            ControlAsync(id, x => s.PauseStreamAsync(x, t.GetUtcNow(), ct), s, d, ct));
-        api.MapPost("/streams/{id}/resume", (string id, IShoalStore s, TimeProvider t, Dispatcher d, CancellationToken ct) =>
-            ControlAsync(id, x => s.ResumeStreamAsync(x, t.GetUtcNow(), ct), s, d, ct));
-        api.MapPost("/streams/{id}/cancel", (string id, IShoalStore s, TimeProvider t, Dispatcher d, CancellationToken ct) =>
-            ControlAsync(id, x => s.CancelStreamAsync(x, "cancelled by user", t.GetUtcNow(), ct), s, d, ct));
+        api.MapPost("/streams/{id}/pause", (string id, IShoalStore s, TimeProvider t, Dispatcher d, WorkSignal w, CancellationToken ct) =>
+            ControlAsync(id, x => s.PauseStreamAsync(x, t.GetUtcNow(), ct), s, d, w, ct));
+        api.MapPost("/streams/{id}/resume", (string id, IShoalStore s, TimeProvider t, Dispatcher d, WorkSignal w, CancellationToken ct) =>
+            ControlAsync(id, x => s.ResumeStreamAsync(x, t.GetUtcNow(), ct), s, d, w, ct));
+        api.MapPost("/streams/{id}/cancel", (string id, IShoalStore s, TimeProvider t, Dispatcher d, WorkSignal w, CancellationToken ct) =>
+            ControlAsync(id, x => s.CancelStreamAsync(x, "cancelled by user", t.GetUtcNow(), ct), s, d, w, ct));
         api.MapGet("/jobs/{id}", GetJobAsync);
         api.MapGet("/jobs/{id}/why", WhyAsync);
     }
 
-    private static async Task<IResult> SubmitAsync(HttpContext http, IShoalStore store, ConfigHolder config, TimeProvider time, Dispatcher dispatcher, CancellationToken ct)
+    private static async Task<IResult> SubmitAsync(
+        HttpContext http, IShoalStore store, ConfigHolder config, TimeProvider time, Dispatcher dispatcher, WorkSignal signal, PartGenerator generator, CancellationToken ct)
     {
         var limit = config.Current.Scheduler.MaxBodyBytes;
         var body = await BodyReader.ReadAsync(http.Request, limit, ct).ConfigureAwait(false);
@@ -47,6 +49,12 @@ internal static class StreamEndpoints
 
         var created = await store.SubmitAsync(parsed.Spec, t => new JobRules(types[t].Retries, types[t].OnPartFailure), time.GetUtcNow(), ct).ConfigureAwait(false);
         dispatcher.Wake();
+        signal.Notify();
+        if (parsed.Spec.Jobs.Any(j => j.Generator is not null))
+        {
+            generator.Wake();
+        }
+
         var response = new SubmitResponse(created.Id.Value, created.Jobs.ToDictionary(kv => kv.Key, kv => kv.Value.Value));
         return Results.Json(response, ShoalJson.Options, statusCode: StatusCodes.Status201Created);
     }
@@ -79,7 +87,8 @@ internal static class StreamEndpoints
         return detail is null ? Problems.NotFound($"no stream {n}") : Results.Json(detail.ToDto(), ShoalJson.Options);
     }
 
-    private static async Task<IResult> ControlAsync(string id, Func<StreamId, Task<ControlOutcome>> action, IShoalStore store, Dispatcher dispatcher, CancellationToken ct)
+    private static async Task<IResult> ControlAsync(
+        string id, Func<StreamId, Task<ControlOutcome>> action, IShoalStore store, Dispatcher dispatcher, WorkSignal signal, CancellationToken ct)
     {
         if (!long.TryParse(id, out var n))
         {
@@ -88,6 +97,7 @@ internal static class StreamEndpoints
 
         var outcome = await action(new StreamId(n)).ConfigureAwait(false);
         dispatcher.JobsChanged();
+        signal.Notify();
         var detail = await store.GetStreamAsync(new StreamId(n), ct).ConfigureAwait(false);
         return outcome switch
         {

@@ -28,6 +28,7 @@ internal sealed partial class Dispatcher : BackgroundService
     private readonly ConfigHolder _config;
     private readonly TimeProvider _time;
     private readonly AgentLauncher _launcher;
+    private readonly Pull.WorkSignal _signal;
     private readonly ILogger<Dispatcher> _logger;
     private ExclusiveGate _gate = ExclusiveGate.None;
     private bool _draining;
@@ -37,8 +38,9 @@ internal sealed partial class Dispatcher : BackgroundService
     private long _startups;
     private TimeSpan _startupTotal;
 
-    public Dispatcher(IShoalStore store, ConfigHolder config, TimeProvider time, AgentLauncher launcher, ILogger<Dispatcher> logger)
+    public Dispatcher(IShoalStore store, ConfigHolder config, TimeProvider time, AgentLauncher launcher, Pull.WorkSignal signal, ILogger<Dispatcher> logger)
     {
+        _signal = signal;
         _store = store;
         _config = config;
         _time = time;
@@ -126,6 +128,7 @@ internal sealed partial class Dispatcher : BackgroundService
             await _store.CompleteAsync(_reports.ToList(), now, ct).ConfigureAwait(false);
             _reports.Clear();
             _spawnCheck = true;
+            _signal.Notify();
         }
 
         foreach (var agent in _dead)

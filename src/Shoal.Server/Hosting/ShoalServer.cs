@@ -10,6 +10,8 @@ using Shoal.Core.Config;
 using Shoal.Server.Agents;
 using Shoal.Server.Api;
 using Shoal.Server.Engine;
+using Shoal.Server.Pull;
+using System.Security.Cryptography;
 using Shoal.Storage;
 using Shoal.Storage.Sqlite;
 
@@ -36,7 +38,13 @@ public static class ShoalServer
         {
             // Bodies over the limit are answered 413 by the endpoints, after draining up to this much.
             k.Limits.MaxRequestBodySize = config.Scheduler.MaxBodyBytes + BodyReader.DrainAllowance;
-            k.Listen(System.Net.IPAddress.Parse(config.Scheduler.Address), config.Scheduler.Port);
+            k.Listen(System.Net.IPAddress.Parse(config.Scheduler.Address), config.Scheduler.Port, listen =>
+            {
+                if (config.Scheduler.TlsCert is { } cert)
+                {
+                    listen.UseHttps(Tls.LoadCertificate(cert, config.Scheduler.TlsKey));
+                }
+            });
         });
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = config.Scheduler.ShutdownGrace + TimeSpan.FromSeconds(5));
 
@@ -44,7 +52,8 @@ public static class ShoalServer
         await store.MigrateAsync(ct).ConfigureAwait(false);
         var adminToken = StateFiles.EnsureAdminToken(config.StateDir);
         var clock = time ?? TimeProvider.System;
-        await store.AddTokenAsync(new TokenRecord(TokenAuth.Hash(adminToken), TokenAuth.AdminRole, "admin.token", clock.GetUtcNow(), null), ct).ConfigureAwait(false);
+        await store.AddTokenAsync(new TokenRecord(TokenAuth.Hash(adminToken), TokenAuth.AdminRole, "admin.token", clock.GetUtcNow(), null, []), ct).ConfigureAwait(false);
+        var secret = await store.GetOrCreateSettingAsync("lease_secret", () => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)), ct).ConfigureAwait(false);
 
         builder.Services.AddSingleton<IShoalStore>(store);
         builder.Services.AddSingleton(clock);
@@ -53,6 +62,13 @@ public static class ShoalServer
         builder.Services.AddSingleton<Dispatcher>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Dispatcher>());
         builder.Services.AddSingleton<TokenAuth>();
+        builder.Services.AddSingleton<WorkSignal>();
+        builder.Services.AddSingleton(new LeaseIdCodec(Convert.FromBase64String(secret)));
+        builder.Services.AddSingleton<CompletionBatcher>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<CompletionBatcher>());
+        builder.Services.AddSingleton<PartGenerator>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<PartGenerator>());
+        builder.Services.AddOpenApi();
 
         var app = builder.Build();
         var auth = app.Services.GetRequiredService<TokenAuth>();
@@ -64,6 +80,9 @@ public static class ShoalServer
         });
         StreamEndpoints.Map(app);
         JobEndpoints.Map(app);
+        PullEndpoints.Map(app);
+        AdminEndpoints.Map(app);
+        app.MapOpenApi();
         app.MapFallback("/api/{**rest}", () => Problems.NotFound("no such endpoint"));
         app.Lifetime.ApplicationStarted.Register(() =>
         {

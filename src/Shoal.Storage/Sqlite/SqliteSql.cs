@@ -11,13 +11,13 @@ internal static class SqliteSql
 
     public const string InsertJob =
         """
-        INSERT INTO jobs (stream_id, name, type, state, priority, retries, on_part_failure, timeout_ms, deps_pending, ready_at, n_parts, n_ready)
-        VALUES (@stream, @name, @type, @state, @priority, @retries, @opf, @timeout, @deps, @ready_at, @n, @n) RETURNING id
+        INSERT INTO jobs (stream_id, name, type, state, priority, retries, on_part_failure, timeout_ms, deps_pending, ready_at, n_parts, n_ready, requires_tags, generator)
+        VALUES (@stream, @name, @type, @state, @priority, @retries, @opf, @timeout, @deps, @ready_at, @n, @n, @tags, @generator) RETURNING id
         """;
 
     public const string InsertDep = "INSERT INTO job_deps (job_id, dep_id) VALUES (@job, @dep)";
 
-    public const string InsertPart = "INSERT INTO parts (job_id, state, payload, key, key_byte) VALUES (@job, 0, @payload, @key, @key_byte)";
+    public const string InsertPart = "INSERT INTO parts (job_id, state, payload, key, key_byte, is_json) VALUES (@job, 0, @payload, @key, @key_byte, @is_json)";
 
     public const string SetGenerateFrom = "UPDATE jobs SET generate_from = @dep WHERE id = @job";
 
@@ -43,14 +43,16 @@ internal static class SqliteSql
         $"""
         SELECT j.id, j.type, j.stream_id FROM jobs j JOIN streams s ON s.id = j.stream_id
         WHERE {RunnableJob} AND j.n_ready > 0 AND j.type IN (SELECT value FROM json_each(@types)) AND (@job IS NULL OR j.id = @job)
-        ORDER BY {EffectivePriority} DESC, j.id LIMIT 64
+          AND (@tags IS NULL OR j.requires_tags IS NULL
+               OR NOT EXISTS (SELECT 1 FROM json_each(j.requires_tags) t WHERE t.value NOT IN (SELECT value FROM json_each(@tags))))
+        ORDER BY j.forced DESC, {EffectivePriority} DESC, j.id LIMIT 64
         """;
 
     public const string LeaseParts =
         """
         UPDATE parts SET state = 1, owner = @owner, host = @host, lease_no = lease_no + 1, deadline = @deadline
         WHERE id IN (SELECT id FROM parts WHERE job_id = @job AND state = 0 ORDER BY id LIMIT @k)
-        RETURNING id, lease_no, attempt, payload
+        RETURNING id, lease_no, attempt, payload, is_json
         """;
 
     // Affinity: a keyed part only goes to a host whose ranges ([[from, to], ...]) cover its key byte.
@@ -62,7 +64,7 @@ internal static class SqliteSql
               AND (key_byte IS NULL OR EXISTS (SELECT 1 FROM json_each(@ranges) r
                    WHERE parts.key_byte BETWEEN json_extract(r.value, '$[0]') AND json_extract(r.value, '$[1]')))
             ORDER BY id LIMIT @k)
-        RETURNING id, lease_no, attempt, payload
+        RETURNING id, lease_no, attempt, payload, is_json
         """;
 
     public const string JobLeased =
@@ -94,7 +96,7 @@ internal static class SqliteSql
         """;
 
     public const string JobForSettle =
-        "SELECT state, n_ready, n_leased, n_failed, on_part_failure, stream_id, deps_pending FROM jobs WHERE id = @id";
+        "SELECT state, n_ready, n_leased, n_failed, on_part_failure, stream_id, deps_pending, generator FROM jobs WHERE id = @id";
 
     public const string JobFinish = "UPDATE jobs SET state = @state, finished_at = @now, reason = COALESCE(@reason, reason) WHERE id = @id";
 

@@ -51,7 +51,8 @@ public sealed partial class SqliteStore
             ("@now", now),
             ("@aging", aging),
             ("@types", JsonSerializer.Serialize(room.Keys)),
-            ("@job", req.Job?.Value));
+            ("@job", req.Job?.Value),
+            ("@tags", req.Tags is null ? null : JsonSerializer.Serialize(req.Tags)));
         var ranges = req.KeyRanges is null ? null : JsonSerializer.Serialize(req.KeyRanges.Select(r => new[] { r.From, r.To }));
         foreach (var (job, type, stream) in candidates)
         {
@@ -70,7 +71,7 @@ public sealed partial class SqliteStore
             var deadline = req.Now + lease;
             var got = tx.Query(
                 ranges is null ? LeaseParts : LeasePartsInRanges,
-                r => new LeasedPart(new PartId(r.GetInt64(0)), r.GetInt64(1), new JobId(job), type, r.GetInt32(2), r.GetString(3), deadline),
+                r => new LeasedPart(new PartId(r.GetInt64(0)), r.GetInt64(1), new JobId(job), type, r.GetInt32(2), r.GetString(3), deadline, r.GetInt32(4) == 1),
                 ("@owner", req.Owner),
                 ("@host", req.Host),
                 ("@deadline", Ms(deadline)),

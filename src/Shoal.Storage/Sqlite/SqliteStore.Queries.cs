@@ -42,7 +42,7 @@ public sealed partial class SqliteStore
         ReadAsync<IReadOnlyList<JobDemand>>(tx => tx.Query(
             $"""
             SELECT j.id, j.stream_id, j.type, j.n_ready, j.n_leased FROM jobs j JOIN streams s ON s.id = j.stream_id
-            WHERE {RunnableJob} AND j.n_ready > 0 ORDER BY {EffectivePriority} DESC, j.id LIMIT 500
+            WHERE {RunnableJob} AND j.n_ready > 0 ORDER BY j.forced DESC, {EffectivePriority} DESC, j.id LIMIT 500
             """,
             r => new JobDemand(new JobId(r.GetInt64(0)), new StreamId(r.GetInt64(1)), r.GetString(2), r.GetInt32(3), r.GetInt32(4)),
             ("@now", Ms(now)),
@@ -86,17 +86,6 @@ public sealed partial class SqliteStore
                 ("@id", id.Value), ("@now", Ms(now)), ("@aging", aging));
             return new WhyFacts(job, streamState, pending, typeLeased, ahead);
         }, ct);
-
-    public Task AddTokenAsync(TokenRecord token, CancellationToken ct) =>
-        WriteAsync(tx => tx.Exec(
-            "INSERT OR IGNORE INTO tokens (hash, role, name, created_at) VALUES (@hash, @role, @name, @now)",
-            ("@hash", token.Hash), ("@role", token.Role), ("@name", token.Name), ("@now", Ms(token.CreatedAt))), ct);
-
-    public Task<TokenRecord?> FindTokenAsync(string hash, CancellationToken ct) =>
-        ReadAsync(tx => tx.One(
-            "SELECT hash, role, name, created_at, revoked_at FROM tokens WHERE hash = @hash",
-            r => new TokenRecord(r.GetString(0), r.GetString(1), r.GetString(2), FromMs(r.GetValue(3))!.Value, FromMs(r.GetValue(4))),
-            ("@hash", hash)), ct);
 
     private static StreamSummary MapStream(SqliteDataReader r) => new(
         new StreamId(r.GetInt64(0)),

@@ -28,11 +28,13 @@ public sealed partial class SqliteStore
                     ("@timeout", job.Timeout is { } to ? (long)to.TotalMilliseconds : null),
                     ("@deps", job.DependsOn.Count),
                     ("@ready_at", ready ? t : null),
-                    ("@n", job.Parts.Count));
+                    ("@n", job.Parts.Count),
+                    ("@tags", job.RequiresTags is { Count: > 0 } tags ? System.Text.Json.JsonSerializer.Serialize(tags) : null),
+                    ("@generator", job.Generator is { } g ? System.Text.Json.JsonSerializer.Serialize(g) : null));
                 ids[job.Name] = new JobId(id);
                 foreach (var part in job.Parts)
                 {
-                    tx.Exec(InsertPart, ("@job", id), ("@payload", part.Payload), ("@key", part.Key), ("@key_byte", PartSpec.KeyByte(part.Key)));
+                    tx.Exec(InsertPart, ("@job", id), ("@payload", part.Payload), ("@key", part.Key), ("@key_byte", PartSpec.KeyByte(part.Key)), ("@is_json", part.IsJson ? 1 : 0));
                 }
             }
 

@@ -50,7 +50,7 @@ internal sealed class SqliteTransitions(SqliteTx tx, long now)
         {
             foreach (var item in items)
             {
-                tx.Exec(InsertPart, ("@job", generated), ("@payload", item), ("@key", null), ("@key_byte", null));
+                tx.Exec(InsertPart, ("@job", generated), ("@payload", item), ("@key", null), ("@key_byte", null), ("@is_json", 0));
             }
 
             var d = Delta(generated);
@@ -92,8 +92,9 @@ internal sealed class SqliteTransitions(SqliteTx tx, long now)
             Leased = r.GetInt32(2),
             Stream = r.GetInt64(5),
             DepsPending = r.GetInt32(6),
+            Generating = !r.IsDBNull(7),
         }, ("@id", job));
-        if (row is null || row.State.IsTerminal() || row.State == JobState.Blocked || row.Ready + row.Leased > 0 || row.DepsPending > 0)
+        if (row is null || row.State.IsTerminal() || row.State == JobState.Blocked || row.Ready + row.Leased > 0 || row.DepsPending > 0 || row.Generating)
         {
             return;
         }

@@ -1,0 +1,33 @@
+using System.Text.Json;
+
+namespace Shoal.Contracts;
+
+/// <summary>Body of <c>POST /api/v1/lease</c>.</summary>
+public sealed record LeaseRequestDto(IReadOnlyList<string> Types, int Max = 1, double WaitSeconds = 0);
+
+/// <summary>One leased part. <c>Payload</c> is the part as submitted: a string, or an object.</summary>
+public sealed record LeasedPartDto(long PartId, long LeaseId, DateTimeOffset Deadline, int Attempt, JsonElement Payload, long JobId, string Type);
+
+/// <summary>Answer to <c>POST /api/v1/lease</c>; an empty list when the wait ran out.</summary>
+public sealed record LeaseResponse(IReadOnlyList<LeasedPartDto> Parts);
+
+/// <summary>Body of <c>POST /api/v1/parts/{id}/heartbeat</c>.</summary>
+public sealed record HeartbeatRequest(long LeaseId);
+
+/// <summary>Whether the lease was extended, the job's state, and whether the agent should stop (job paused, cancelled or ended).</summary>
+public sealed record HeartbeatResponse(bool Extended, DateTimeOffset? Deadline, string State, bool Stop);
+
+/// <summary>Body of <c>POST /api/v1/parts/{id}/complete</c>. <c>Result</c> may be any JSON; <c>{"items": [...]}</c> feeds generated jobs.</summary>
+public sealed record CompleteRequest(long LeaseId, string Status, JsonElement? Result = null, string? Log = null);
+
+/// <summary>What the server made of a report.</summary>
+public sealed record CompleteResponse(bool Accepted, bool Late, bool Duplicate, string? Reason = null);
+
+/// <summary>Body of <c>POST /api/v1/tokens</c>: role <c>agent</c> or <c>admin</c>.</summary>
+public sealed record TokenCreateRequest(string Role, string Name, IReadOnlyList<string>? Tags = null);
+
+/// <summary>A new token: the secret is shown this once.</summary>
+public sealed record TokenCreated(long Id, string Token, string Role, string Name, IReadOnlyList<string> Tags);
+
+/// <summary>A token as listed (never the secret).</summary>
+public sealed record TokenDto(long Id, string Role, string Name, IReadOnlyList<string> Tags, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt);

@@ -1,0 +1,53 @@
+using System.Text.Json;
+
+namespace Shoal.Core.Streams;
+
+/// <summary>Parses a job's <c>generate</c>: <c>{"from": "job"}</c> or <c>{"range": "10.2.0.0/16", "chunk": 1}</c>.</summary>
+internal static class GenerateParser
+{
+    public static bool TryParse(JsonElement gen, string job, out string? from, out GeneratorSpec? generator, out string? error)
+    {
+        from = null;
+        generator = null;
+        error = null;
+        if (gen.ValueKind != JsonValueKind.Object)
+        {
+            error = $"job '{job}': 'generate' must be an object: {{\"from\": \"<job>\"}} or {{\"range\": \"<cidr or first-last>\", \"chunk\": n}}";
+            return false;
+        }
+
+        if (gen.TryGetProperty("from", out var f))
+        {
+            if (f.ValueKind != JsonValueKind.String)
+            {
+                error = $"job '{job}': 'generate.from' must be a job name";
+                return false;
+            }
+
+            from = f.GetString();
+            return true;
+        }
+
+        if (!gen.TryGetProperty("range", out var r) || r.ValueKind != JsonValueKind.String)
+        {
+            error = $"job '{job}': 'generate' needs 'from' (a job) or 'range' (an address range)";
+            return false;
+        }
+
+        var chunk = 1;
+        if (gen.TryGetProperty("chunk", out var c) && (c.ValueKind != JsonValueKind.Number || !c.TryGetInt32(out chunk) || chunk < 1 || chunk > 65536))
+        {
+            error = $"job '{job}': 'generate.chunk' must be an integer from 1 to 65536";
+            return false;
+        }
+
+        if (!IpRange.TryParse(r.GetString()!, out _, out var rangeError))
+        {
+            error = $"job '{job}': 'generate.range': {rangeError}";
+            return false;
+        }
+
+        generator = new GeneratorSpec(r.GetString()!, chunk);
+        return true;
+    }
+}

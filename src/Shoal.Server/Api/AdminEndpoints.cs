@@ -1,0 +1,84 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Shoal.Contracts;
+using Shoal.Core.Model;
+using Shoal.Server.Engine;
+using Shoal.Server.Hosting;
+using Shoal.Server.Pull;
+using Shoal.Storage;
+
+namespace Shoal.Server.Api;
+
+/// <summary>Admin endpoints: tokens (create, list, revoke) and force-run.</summary>
+internal static class AdminEndpoints
+{
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1");
+        api.MapPost("/tokens", CreateTokenAsync);
+        api.MapGet("/tokens", async (IShoalStore store, CancellationToken ct) =>
+            Results.Json((await store.ListTokensAsync(ct).ConfigureAwait(false)).Select(t => new TokenDto(t.Id, t.Role, t.Name, t.Tags, t.CreatedAt, t.RevokedAt)).ToList(), ShoalJson.Options));
+        api.MapPost("/tokens/{id}/revoke", async (string id, IShoalStore store, TimeProvider time, CancellationToken ct) =>
+            !long.TryParse(id, out var n) ? Problems.BadRequest($"token id '{id}' is not a number")
+            : await store.RevokeTokenAsync(n, time.GetUtcNow(), ct).ConfigureAwait(false) ? Results.Json(new { id = n, revoked = true }, ShoalJson.Options)
+            : Problems.NotFound($"no live token {n}"));
+        api.MapPost("/jobs/{id}/force", ForceAsync);
+    }
+
+    private static async Task<IResult> CreateTokenAsync(HttpContext http, IShoalStore store, ConfigHolder config, TimeProvider time, CancellationToken ct)
+    {
+        var (body, error) = await JsonBody.ReadObjectAsync(http.Request, config.Current.Scheduler.MaxBodyBytes, ct).ConfigureAwait(false);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        var role = body.TryGetProperty("role", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() : null;
+        if (role is not (TokenAuth.AgentRole or TokenAuth.AdminRole))
+        {
+            return Problems.BadRequest("'role' must be \"agent\" or \"admin\"");
+        }
+
+        var name = body.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString()!.Trim() : "";
+        if (name.Length is 0 or > 100 || name.Any(char.IsWhiteSpace))
+        {
+            return Problems.BadRequest("'name' must be 1 to 100 characters without spaces");
+        }
+
+        var tags = new List<string>();
+        if (body.TryGetProperty("tags", out var t) && t.ValueKind != JsonValueKind.Null)
+        {
+            if (t.ValueKind != JsonValueKind.Array || t.EnumerateArray().Any(x => x.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(x.GetString())))
+            {
+                return Problems.BadRequest("'tags' must be an array of non-empty strings");
+            }
+
+            tags = t.EnumerateArray().Select(x => x.GetString()!).Distinct().ToList();
+        }
+
+        var token = TokenAuth.NewToken();
+        var id = await store.AddTokenAsync(new TokenRecord(TokenAuth.Hash(token), role, name, time.GetUtcNow(), null, tags), ct).ConfigureAwait(false);
+        return Results.Json(new TokenCreated(id, token, role, name, tags), ShoalJson.Options, statusCode: StatusCodes.Status201Created);
+    }
+
+    private static async Task<IResult> ForceAsync(string id, IShoalStore store, WorkSignal signal, Dispatcher dispatcher, CancellationToken ct)
+    {
+        if (!long.TryParse(id, out var n))
+        {
+            return Problems.BadRequest($"job id '{id}' is not a number");
+        }
+
+        var outcome = await store.ForceJobAsync(new JobId(n), ct).ConfigureAwait(false);
+        signal.Notify();
+        dispatcher.Wake();
+        var job = await store.GetJobAsync(new JobId(n), ct).ConfigureAwait(false);
+        return outcome switch
+        {
+            ControlOutcome.NotFound => Problems.NotFound($"no job {n}"),
+            ControlOutcome.InvalidState => Problems.Conflict($"job {n} is {job!.State.Name()}"),
+            _ => Results.Json(new ControlResponse(n, job!.State.Name()), ShoalJson.Options),
+        };
+    }
+}

@@ -1,0 +1,196 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Shoal.Contracts;
+using Shoal.Core.Model;
+using Shoal.Server.Hosting;
+using Shoal.Server.Pull;
+using Shoal.Storage;
+
+namespace Shoal.Server.Api;
+
+/// <summary>The pull agents' endpoints: lease (long-poll), heartbeat, complete.</summary>
+internal static class PullEndpoints
+{
+    public const double MaxWaitSeconds = 60;
+    public const int MaxLease = 1000;
+    public const int MaxLogChars = 64 * 1024;
+
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1").WithMetadata(AgentAccess.Instance);
+        api.MapPost("/lease", LeaseAsync);
+        api.MapPost("/parts/{id}/heartbeat", HeartbeatAsync);
+        api.MapPost("/parts/{id}/complete", CompleteAsync);
+    }
+
+    /// <summary>The owner name of the calling agent in leases.</summary>
+    public static string OwnerOf(TokenRecord token) => $"pull:{token.Id}:{token.Name}";
+
+    private static async Task<IResult> LeaseAsync(HttpContext http, IShoalStore store, ConfigHolder config, TimeProvider time, WorkSignal signal, LeaseIdCodec codec, CancellationToken ct)
+    {
+        var cfg = config.Current;
+        var (body, error) = await JsonBody.ReadObjectAsync(http.Request, cfg.Scheduler.MaxBodyBytes, ct).ConfigureAwait(false);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        if (!body.TryGetProperty("types", out var typesEl) || typesEl.ValueKind != JsonValueKind.Array || typesEl.GetArrayLength() == 0
+            || typesEl.EnumerateArray().Any(t => t.ValueKind != JsonValueKind.String))
+        {
+            return Problems.BadRequest("'types' must be a non-empty array of agent type names");
+        }
+
+        var limits = new List<TypeLimit>();
+        foreach (var name in typesEl.EnumerateArray().Select(t => t.GetString()!).Distinct())
+        {
+            if (!cfg.AgentTypes.TryGetValue(name, out var type) || type.Kind != AgentKind.Pull)
+            {
+                return Problems.BadRequest($"'types': '{name}' is not a pull agent type");
+            }
+
+            limits.Add(new TypeLimit(name, type.Max, type.Lease));
+        }
+
+        var max = 1;
+        if (body.TryGetProperty("max", out var m) && (m.ValueKind != JsonValueKind.Number || !m.TryGetInt32(out max) || max < 1 || max > MaxLease))
+        {
+            return Problems.BadRequest($"'max' must be an integer from 1 to {MaxLease}");
+        }
+
+        var wait = 0.0;
+        if (body.TryGetProperty("wait_seconds", out var w) && (w.ValueKind != JsonValueKind.Number || !w.TryGetDouble(out wait) || wait < 0 || wait > MaxWaitSeconds))
+        {
+            return Problems.BadRequest($"'wait_seconds' must be a number from 0 to {MaxWaitSeconds}");
+        }
+
+        var token = TokenAuth.Caller(http);
+        var owner = OwnerOf(token);
+        var until = time.GetUtcNow() + TimeSpan.FromSeconds(wait);
+        while (true)
+        {
+            var woken = signal.Next;
+            var now = time.GetUtcNow();
+            var request = new LeaseRequest(owner, owner, -1, limits, max, now, cfg.Scheduler.AgingStep, Tags: token.Tags);
+            var parts = await store.LeaseAsync(request, ct).ConfigureAwait(false);
+            var left = until - now;
+            if (parts.Count > 0 || left <= TimeSpan.Zero)
+            {
+                return Results.Json(new LeaseResponse(parts.Select(p => ToDto(p, codec.Encode(p.PartId.Value, p.LeaseId, owner))).ToList()), ShoalJson.Options);
+            }
+
+            // No busy polling: sleep until work may have appeared, or the wait runs out.
+            await Task.WhenAny(woken, Task.Delay(left, time, ct)).ConfigureAwait(false);
+            ct.ThrowIfCancellationRequested();
+        }
+    }
+
+    private static async Task<IResult> HeartbeatAsync(string id, HttpContext http, IShoalStore store, ConfigHolder config, TimeProvider time, LeaseIdCodec codec, CancellationToken ct)
+    {
+        var (part, leaseNo, owner, body, error) = await ReadReportAsync(id, http, config, codec, ct).ConfigureAwait(false);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        _ = body;
+        var types = config.Current.AgentTypes;
+        var now = time.GetUtcNow();
+        var outcome = await store.HeartbeatAsync(
+            new PartId(part), leaseNo, owner, t => now + (types.TryGetValue(t, out var type) ? type.Lease : TimeSpan.FromMinutes(5)), ct).ConfigureAwait(false);
+        if (outcome is null)
+        {
+            return Problems.NotFound($"no part {part}");
+        }
+
+        var stop = outcome.Job is JobState.Paused or JobState.Failed or JobState.Cancelled
+            || outcome.Stream is StreamState.Paused or StreamState.Cancelled or StreamState.Failed;
+        return Results.Json(new HeartbeatResponse(outcome.Extended, outcome.Extended ? outcome.Deadline : null, outcome.Job.Name(), stop), ShoalJson.Options);
+    }
+
+    private static async Task<IResult> CompleteAsync(string id, HttpContext http, ConfigHolder config, CompletionBatcher batcher, LeaseIdCodec codec, CancellationToken ct)
+    {
+        var (part, leaseNo, owner, body, error) = await ReadReportAsync(id, http, config, codec, ct).ConfigureAwait(false);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        var status = body.TryGetProperty("status", out var s) && s.ValueKind == JsonValueKind.String ? s.GetString() : null;
+        if (status is not ("ok" or "failed"))
+        {
+            return Problems.BadRequest("'status' must be \"ok\" or \"failed\"");
+        }
+
+        string? log = null;
+        if (body.TryGetProperty("log", out var l) && l.ValueKind != JsonValueKind.Null)
+        {
+            if (l.ValueKind != JsonValueKind.String)
+            {
+                return Problems.BadRequest("'log' must be a string");
+            }
+
+            log = l.GetString()!;
+            log = log.Length > MaxLogChars ? log[..MaxLogChars] : log;
+        }
+
+        string? result = null;
+        List<string>? items = null;
+        if (body.TryGetProperty("result", out var r) && r.ValueKind != JsonValueKind.Null)
+        {
+            result = r.GetRawText();
+            if (r.ValueKind == JsonValueKind.Object && r.TryGetProperty("items", out var it))
+            {
+                if (it.ValueKind != JsonValueKind.Array || it.EnumerateArray().Any(x => x.ValueKind != JsonValueKind.String))
+                {
+                    return Problems.BadRequest("'result.items' must be an array of strings");
+                }
+
+                items = it.EnumerateArray().Select(x => x.GetString()!).ToList();
+            }
+        }
+
+        var report = new PartReport(new PartId(part), leaseNo, owner, status == "ok" ? PartOutcome.Ok : PartOutcome.Failed, result, log, items);
+        var outcome = await batcher.CompleteAsync(report, ct).ConfigureAwait(false);
+        return outcome switch
+        {
+            ReportOutcome.UnknownPart => Problems.NotFound($"no part {part}"),
+            ReportOutcome.NotOwner => Problems.Of(StatusCodes.Status403Forbidden, "forbidden", $"lease {leaseNo} of part {part} is not yours"),
+            ReportOutcome.Duplicate => Results.Json(new CompleteResponse(true, false, true), ShoalJson.Options),
+            ReportOutcome.AcceptedLate => Results.Json(new CompleteResponse(true, true, false), ShoalJson.Options),
+            ReportOutcome.Accepted => Results.Json(new CompleteResponse(true, false, false), ShoalJson.Options),
+            _ => Results.Json(new CompleteResponse(false, false, false, "the part failed for good, or a newer lease owns it"), ShoalJson.Options),
+        };
+    }
+
+    /// <summary>Reads the part id and the body's lease id, and checks that the caller held that lease.</summary>
+    private static async Task<(long Part, long LeaseNo, string Owner, JsonElement Body, IResult? Error)> ReadReportAsync(
+        string id, HttpContext http, ConfigHolder config, LeaseIdCodec codec, CancellationToken ct)
+    {
+        if (!long.TryParse(id, out var part))
+        {
+            return (0, 0, "", default, Problems.BadRequest($"part id '{id}' is not a number"));
+        }
+
+        var (body, error) = await JsonBody.ReadObjectAsync(http.Request, config.Current.Scheduler.MaxBodyBytes, ct).ConfigureAwait(false);
+        if (error is not null || !JsonBody.TryLong(body, "lease_id", out var leaseId, out error))
+        {
+            return (0, 0, "", default, error);
+        }
+
+        var owner = OwnerOf(TokenAuth.Caller(http));
+        var leaseNo = codec.Decode(part, leaseId, owner);
+        return leaseNo is null
+            ? (0, 0, "", default, Problems.Of(StatusCodes.Status403Forbidden, "forbidden", $"lease {leaseId} of part {part} was never yours"))
+            : (part, leaseNo.Value, owner, body, null);
+    }
+
+    private static LeasedPartDto ToDto(LeasedPart p, long leaseId)
+    {
+        using var doc = p.PayloadIsJson ? JsonDocument.Parse(p.Payload) : null;
+        var payload = doc?.RootElement.Clone() ?? JsonSerializer.SerializeToElement(p.Payload);
+        return new LeasedPartDto(p.PartId.Value, leaseId, p.Deadline, p.Attempt, payload, p.JobId.Value, p.Type);
+    }
+}

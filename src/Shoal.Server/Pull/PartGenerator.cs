@@ -1,0 +1,52 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Shoal.Server.Engine;
+using Shoal.Storage;
+
+namespace Shoal.Server.Pull;
+
+/// <summary>
+/// Streams parts of range-generated jobs into the store in batches (a /16 is 65,536 parts), one short
+/// transaction each, so that generation never holds the server up and agents start on the first batch.
+/// Progress is stored, so a restart carries on where it stopped.
+/// </summary>
+internal sealed class PartGenerator(IShoalStore store, TimeProvider time, WorkSignal signal, Dispatcher dispatcher, ILogger<PartGenerator> logger) : BackgroundService
+{
+    public const int BatchSize = 2000;
+    private readonly SemaphoreSlim _wake = new(0);
+
+    public void Wake() => _wake.Release();
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                while (await store.GeneratePartsAsync(BatchSize, time.GetUtcNow(), stoppingToken).ConfigureAwait(false) is not null)
+                {
+                    signal.Notify();
+                    dispatcher.Wake();
+                    await Task.Yield();
+                }
+
+                await _wake.WaitAsync(TimeSpan.FromSeconds(5), stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex)
+            {
+                Log.DispatcherError(logger, ex);
+                await Task.Delay(TimeSpan.FromSeconds(1), time, stoppingToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    public override void Dispose()
+    {
+        _wake.Dispose();
+        base.Dispose();
+    }
+}
