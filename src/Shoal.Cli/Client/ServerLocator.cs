@@ -7,10 +7,17 @@ internal static class ServerLocator
 {
     public static ShoalClient Connect(GlobalOptions options)
     {
+        var (url, token) = Resolve(options);
+        return ShoalClient.Create(url, token);
+    }
+
+    /// <summary>The server URL and the token to use.</summary>
+    public static (string Url, string Token) Resolve(GlobalOptions options)
+    {
         var state = options.StateDir ?? ".shoal";
         var url = options.Server ?? ReadFile(Path.Combine(state, StateFiles.ServerUrlFile), "--server URL");
         var token = ReadFile(options.TokenFile ?? Path.Combine(state, StateFiles.AdminTokenFile), "--token-file FILE");
-        return ShoalClient.Create(url, token);
+        return (url, token);
     }
 
     private static string ReadFile(string path, string flag)

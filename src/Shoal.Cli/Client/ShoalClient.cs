@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
+using System.Text.Json;
 using Shoal.Contracts;
 
 namespace Shoal.Cli.Client;
@@ -32,6 +33,18 @@ internal sealed class ShoalClient(HttpClient http) : IDisposable
 
     public Task<AgentsResponse> AgentsAsync(CancellationToken ct) =>
         SendAsync<AgentsResponse>(HttpMethod.Get, "api/v1/agents", null, ct);
+
+    public Task<TokenCreated> CreateTokenAsync(TokenCreateRequest request, CancellationToken ct) =>
+        SendAsync<TokenCreated>(HttpMethod.Post, "api/v1/tokens", JsonContent.Create(request, options: ShoalJson.Options), ct);
+
+    public Task<List<TokenDto>> TokensAsync(CancellationToken ct) =>
+        SendAsync<List<TokenDto>>(HttpMethod.Get, "api/v1/tokens", null, ct);
+
+    public Task<JsonElement> RevokeTokenAsync(long id, CancellationToken ct) =>
+        SendAsync<JsonElement>(HttpMethod.Post, $"api/v1/tokens/{id}/revoke", null, ct);
+
+    public Task<ControlResponse> ForceAsync(long job, CancellationToken ct) =>
+        SendAsync<ControlResponse>(HttpMethod.Post, $"api/v1/jobs/{job}/force", null, ct);
 
     public Task<WhyResponse> WhyAsync(long job, CancellationToken ct) =>
         SendAsync<WhyResponse>(HttpMethod.Get, $"api/v1/jobs/{job}/why", null, ct);

@@ -26,6 +26,9 @@ internal static class ShoalCommand
         root.Subcommands.Add(ControlCommand.Build("cancel", "Cancel a stream and its unfinished jobs, or with --job one job and its dependents"));
         root.Subcommands.Add(WhyCommand.Build());
         root.Subcommands.Add(AgentsCommand.Build());
+        root.Subcommands.Add(ForceCommand.Build());
+        root.Subcommands.Add(TokenCommand.Build());
+        root.Subcommands.Add(AgentCommand.Build());
         root.Subcommands.Add(QuickstartCommand.Build());
         return root;
     }

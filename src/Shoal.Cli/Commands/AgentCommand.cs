@@ -1,0 +1,63 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using Shoal.Agent;
+using Shoal.Cli.Client;
+using Shoal.Core.Config;
+
+namespace Shoal.Cli.Commands;
+
+/// <summary><c>shoal agent</c>: the generic pull agent.</summary>
+internal static class AgentCommand
+{
+    public static Command Build()
+    {
+        var types = new Option<string>("--types") { Description = "Agent types to work on, comma-separated", Required = true };
+        var run = new Option<string>("--run") { Description = "Command per part; {payload} is replaced by the part's payload (no shell unless --shell)", Required = true };
+        var shell = new Option<bool>("--shell") { Description = "Run the command with /bin/sh -c (the payload is single-quoted)" };
+        var concurrency = new Option<int>("--concurrency") { Description = "Parts run at once", DefaultValueFactory = _ => 4 };
+        var wait = new Option<int>("--wait") { Description = "Seconds one lease request waits for work (long-poll)", DefaultValueFactory = _ => 20 };
+        var verbose = new Option<bool>("--verbose") { Description = "One line per finished part on stderr" };
+        var command = new Command("agent", "Run a generic pull agent: lease parts over REST and run a command for each") { types, run, shell, concurrency, wait, verbose };
+        command.SetAction(async (result, ct) =>
+        {
+            try
+            {
+                var g = ShoalCommand.Globals(result);
+                var (url, token) = ServerLocator.Resolve(g);
+                var words = CommandLineSplitter.Split(result.GetValue(run)!, out var error);
+                if (error is not null || words.Count == 0)
+                {
+                    throw new CliException($"--run: {error ?? "empty command"}", 2);
+                }
+
+                var options = new PullAgentOptions
+                {
+                    Types = result.GetValue(types)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+                    Command = words,
+                    Shell = result.GetValue(shell),
+                    Concurrency = Math.Max(1, result.GetValue(concurrency)),
+                    Wait = TimeSpan.FromSeconds(Math.Clamp(result.GetValue(wait), 0, 60)),
+                    Progress = result.GetValue(verbose) ? line => Console.Error.WriteLine(line) : null,
+                };
+                using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx =>
+                {
+                    ctx.Cancel = true;
+                    stop.Cancel();
+                });
+                using var client = new PullAgentClient(new Uri(url), token);
+                var runner = new PullAgentRunner(client, options);
+                Console.Error.WriteLine($"shoal agent: working on {string.Join(',', options.Types)} at {url}, {options.Concurrency} at a time");
+                await runner.RunAsync(stop.Token).ConfigureAwait(false);
+                Console.Error.WriteLine($"shoal agent: stopped; {runner.Done} parts done, {runner.Failed} failed");
+                return 0;
+            }
+            catch (CliException ex)
+            {
+                await Console.Error.WriteLineAsync("shoal agent: " + ex.Message).ConfigureAwait(false);
+                return ex.ExitCode;
+            }
+        });
+        return command;
+    }
+}

@@ -1,0 +1,77 @@
+using System.CommandLine;
+using Shoal.Cli.Client;
+using Shoal.Cli.Output;
+using Shoal.Contracts;
+
+namespace Shoal.Cli.Commands;
+
+/// <summary><c>shoal token create|list|revoke</c>: API tokens (shown once, stored hashed).</summary>
+internal static class TokenCommand
+{
+    public static Command Build()
+    {
+        var command = new Command("token", "Create, list and revoke API tokens");
+        command.Subcommands.Add(Create());
+        command.Subcommands.Add(List());
+        command.Subcommands.Add(Revoke());
+        return command;
+    }
+
+    private static Command Create()
+    {
+        var agent = new Option<string?>("--agent") { Description = "Create an agent token for this agent name (may lease, heartbeat, report)" };
+        var admin = new Option<string?>("--admin") { Description = "Create an admin token with this name (may submit and control)", Arity = ArgumentArity.ZeroOrOne };
+        var tags = new Option<string?>("--tags") { Description = "The agent's tags, comma-separated (networks or entities it can reach)" };
+        var command = new Command("create", "Create a token; it is printed once and stored only as a hash") { agent, admin, tags };
+        command.SetAction((result, ct) => ShoalCommand.RunAsync(result, async (client, g) =>
+        {
+            var agentName = result.GetValue(agent);
+            var adminGiven = result.GetResult(admin) is not null;
+            if ((agentName is null) == !adminGiven)
+            {
+                throw new CliException("give exactly one of --agent NAME or --admin [NAME]", 2);
+            }
+
+            var request = agentName is not null
+                ? new TokenCreateRequest("agent", agentName, result.GetValue(tags)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                : new TokenCreateRequest("admin", result.GetValue(admin) ?? "admin");
+            var created = await client.CreateTokenAsync(request, ct).ConfigureAwait(false);
+            Render.Out(g.Json, created, c =>
+            {
+                Console.WriteLine(c.Token);
+                Console.Error.WriteLine($"token {c.Id} ({c.Role} '{c.Name}'{(c.Tags.Count > 0 ? ", tags " + string.Join(',', c.Tags) : "")}): keep it now, it is not shown again");
+            });
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command List()
+    {
+        var command = new Command("list", "List tokens (never their secrets)");
+        command.SetAction((result, ct) => ShoalCommand.RunAsync(result, async (client, g) =>
+        {
+            Render.Out(g.Json, await client.TokensAsync(ct).ConfigureAwait(false), list =>
+            {
+                foreach (var t in list)
+                {
+                    Console.WriteLine($"{t.Id}\t{t.Role}\t{t.Name}\t{string.Join(',', t.Tags)}\t{(t.RevokedAt is null ? "live" : "revoked " + t.RevokedAt.Value.ToString("u"))}");
+                }
+            });
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command Revoke()
+    {
+        var id = new Argument<long>("id") { Description = "Token id (see 'shoal token list')" };
+        var command = new Command("revoke", "Revoke a token: every request with it is refused from now on") { id };
+        command.SetAction((result, ct) => ShoalCommand.RunAsync(result, async (client, g) =>
+        {
+            Render.Out(g.Json, await client.RevokeTokenAsync(result.GetValue(id), ct).ConfigureAwait(false), _ => Console.WriteLine($"token {result.GetValue(id)} revoked"));
+            return 0;
+        }));
+        return command;
+    }
+}
