@@ -9,5 +9,8 @@ public static class ShoalJson
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         DictionaryKeyPolicy = null,
+
+        // API answers are read by people (curl) and programs, never embedded in HTML: keep quotes readable.
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 }

@@ -58,6 +58,8 @@ public interface IShoalStore : IAsyncDisposable
 
     Task<IReadOnlyList<PartView>> GetPartsAsync(JobId job, CancellationToken ct);
 
+    Task<bool> PartExistsAsync(PartId part, CancellationToken ct);
+
     /// <summary>Jobs with ready parts that may lease now, best first.</summary>
     Task<IReadOnlyList<JobDemand>> GetDemandAsync(DateTimeOffset now, TimeSpan? agingStep, CancellationToken ct);
 

@@ -4,7 +4,9 @@ using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Shoal.Contracts;
 using Shoal.Core.Config;
+using Microsoft.Extensions.DependencyInjection;
 using Shoal.Server.Hosting;
+using Shoal.Storage;
 
 namespace Shoal.Server.Tests;
 
@@ -69,13 +71,14 @@ internal sealed class TestServer : IAsyncDisposable
         IDictionary<string, string>? agents = null,
         string extraScheduler = "",
         string hosts = "localhost = localhost AGENT_DIR 8",
-        string extraSections = "")
+        string extraSections = "",
+        TimeProvider? time = null)
     {
         var dir = Directory.CreateTempSubdirectory("shoal-server-test-").FullName;
         var path = WriteConfig(dir, agents ?? new Dictionary<string, string> { ["scan"] = NoopConf() }, extraScheduler, hosts, extraSections);
         var config = ConfigLoader.Load(path);
         var ct = TestContext.Current.CancellationToken;
-        var app = await ShoalServer.BuildAsync(config, ct, minLevel: Microsoft.Extensions.Logging.LogLevel.Warning);
+        var app = await ShoalServer.BuildAsync(config, ct, time, Microsoft.Extensions.Logging.LogLevel.Warning);
         await app.StartAsync(ct);
         var http = new HttpClient { BaseAddress = new Uri(app.Url()) };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", StateFiles.EnsureAdminToken(config.StateDir));
@@ -91,6 +94,19 @@ internal sealed class TestServer : IAsyncDisposable
 
     public async Task<StreamDto> StreamAsync(long id) =>
         (await Http.GetFromJsonAsync<StreamDto>($"/api/v1/streams/{id}", ShoalJson.Options, TestContext.Current.CancellationToken))!;
+
+    public IShoalStore Store => App.Services.GetRequiredService<IShoalStore>();
+
+    /// <summary>A client with a new agent token (created through the API).</summary>
+    public async Task<(HttpClient Client, TokenCreated Token)> AgentClientAsync(string name, params string[] tags)
+    {
+        var response = await Http.PostAsJsonAsync("/api/v1/tokens", new TokenCreateRequest("agent", name, tags), ShoalJson.Options, TestContext.Current.CancellationToken);
+        response.EnsureSuccessStatusCode();
+        var token = (await response.Content.ReadFromJsonAsync<TokenCreated>(ShoalJson.Options, TestContext.Current.CancellationToken))!;
+        var client = new HttpClient { BaseAddress = Http.BaseAddress };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token.Token);
+        return (client, token);
+    }
 
     public async Task<AgentsResponse> AgentsAsync() =>
         (await Http.GetFromJsonAsync<AgentsResponse>("/api/v1/agents", ShoalJson.Options, TestContext.Current.CancellationToken))!;

@@ -89,7 +89,7 @@ internal static class PullEndpoints
 
     private static async Task<IResult> HeartbeatAsync(string id, HttpContext http, IShoalStore store, ConfigHolder config, TimeProvider time, LeaseIdCodec codec, CancellationToken ct)
     {
-        var (part, leaseNo, owner, body, error) = await ReadReportAsync(id, http, config, codec, ct).ConfigureAwait(false);
+        var (part, leaseNo, owner, body, error) = await ReadReportAsync(id, http, store, config, codec, ct).ConfigureAwait(false);
         if (error is not null)
         {
             return error;
@@ -110,9 +110,10 @@ internal static class PullEndpoints
         return Results.Json(new HeartbeatResponse(outcome.Extended, outcome.Extended ? outcome.Deadline : null, outcome.Job.Name(), stop), ShoalJson.Options);
     }
 
-    private static async Task<IResult> CompleteAsync(string id, HttpContext http, ConfigHolder config, CompletionBatcher batcher, LeaseIdCodec codec, CancellationToken ct)
+    private static async Task<IResult> CompleteAsync(
+        string id, HttpContext http, IShoalStore store, ConfigHolder config, CompletionBatcher batcher, LeaseIdCodec codec, CancellationToken ct)
     {
-        var (part, leaseNo, owner, body, error) = await ReadReportAsync(id, http, config, codec, ct).ConfigureAwait(false);
+        var (part, leaseNo, owner, body, error) = await ReadReportAsync(id, http, store, config, codec, ct).ConfigureAwait(false);
         if (error is not null)
         {
             return error;
@@ -167,7 +168,7 @@ internal static class PullEndpoints
 
     /// <summary>Reads the part id and the body's lease id, and checks that the caller held that lease.</summary>
     private static async Task<(long Part, long LeaseNo, string Owner, JsonElement Body, IResult? Error)> ReadReportAsync(
-        string id, HttpContext http, ConfigHolder config, LeaseIdCodec codec, CancellationToken ct)
+        string id, HttpContext http, IShoalStore store, ConfigHolder config, LeaseIdCodec codec, CancellationToken ct)
     {
         if (!long.TryParse(id, out var part))
         {
@@ -181,10 +182,14 @@ internal static class PullEndpoints
         }
 
         var owner = OwnerOf(TokenAuth.Caller(http));
-        var leaseNo = codec.Decode(part, leaseId, owner);
-        return leaseNo is null
+        if (codec.Decode(part, leaseId, owner) is { } leaseNo)
+        {
+            return (part, leaseNo, owner, body, null);
+        }
+
+        return await store.PartExistsAsync(new PartId(part), ct).ConfigureAwait(false)
             ? (0, 0, "", default, Problems.Of(StatusCodes.Status403Forbidden, "forbidden", $"lease {leaseId} of part {part} was never yours"))
-            : (part, leaseNo.Value, owner, body, null);
+            : (0, 0, "", default, Problems.NotFound($"no part {part}"));
     }
 
     private static LeasedPartDto ToDto(LeasedPart p, long leaseId)

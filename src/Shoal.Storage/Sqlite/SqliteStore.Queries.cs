@@ -38,6 +38,9 @@ public sealed partial class SqliteStore
                 r.IsDBNull(7) ? null : r.GetString(7)),
             ("@job", job.Value)), ct);
 
+    public Task<bool> PartExistsAsync(PartId part, CancellationToken ct) =>
+        ReadAsync(tx => tx.Long("SELECT COUNT(*) FROM parts WHERE id = @id", ("@id", part.Value)) > 0, ct);
+
     public Task<IReadOnlyList<JobDemand>> GetDemandAsync(DateTimeOffset now, TimeSpan? agingStep, CancellationToken ct) =>
         ReadAsync<IReadOnlyList<JobDemand>>(tx => tx.Query(
             $"""

@@ -1,0 +1,164 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using Shoal.Contracts;
+using Shouldly;
+
+namespace Shoal.Server.Tests.Pull;
+
+/// <summary>Tokens and roles, malformed requests, long-poll, force-run and tags on the pull API.</summary>
+public sealed class PullApiTests : IAsyncLifetime
+{
+    private TestServer _server = null!;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync() => _server = await TestServer.StartAsync(
+        new Dictionary<string, string> { ["netscan"] = PullCalls.PullConf(), ["other"] = PullCalls.PullConf(), ["spawned"] = TestServer.NoopConf(0) },
+        extraScheduler: "max_body_bytes = 4096");
+
+    public async ValueTask DisposeAsync() => await _server.DisposeAsync();
+
+    [Fact]
+    public async Task AgentTokens_MayLeaseAndReport_ButNothingElse()
+    {
+        var (agent, _) = await _server.AgentClientAsync("scanner");
+        (await agent.PostJsonAsync("/api/v1/lease", """{"types":["netscan"]}""")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await agent.GetAsync("/api/v1/streams", Ct)).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        (await agent.PostJsonAsync("/api/v1/streams", """{"name":"x","jobs":[{"name":"a","type":"netscan"}]}""")).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        (await agent.PostJsonAsync("/api/v1/tokens", """{"role":"admin","name":"me"}""")).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        (await agent.GetAsync("/api/v1/agents", Ct)).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+    }
+
+    [Fact]
+    public async Task MissingUnknownAndRevokedTokens_Are401()
+    {
+        using var anonymous = new HttpClient { BaseAddress = _server.Http.BaseAddress };
+        (await anonymous.PostJsonAsync("/api/v1/lease", """{"types":["netscan"]}""")).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        anonymous.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "shoal_0000");
+        (await anonymous.PostJsonAsync("/api/v1/lease", """{"types":["netscan"]}""")).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+
+        var (agent, token) = await _server.AgentClientAsync("soon-gone");
+        (await _server.Http.PostAsync($"/api/v1/tokens/{token.Id}/revoke", null, Ct)).StatusCode.ShouldBe(HttpStatusCode.OK);
+        var refused = await agent.PostJsonAsync("/api/v1/lease", """{"types":["netscan"]}""");
+        refused.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        (await refused.Content.ReadAsStringAsync(Ct)).ShouldContain("revoked token");
+        (await _server.Http.PostAsync($"/api/v1/tokens/{token.Id}/revoke", null, Ct)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        var list = await _server.Http.GetFromJsonAsync<List<TokenDto>>("/api/v1/tokens", ShoalJson.Options, Ct);
+        list!.Single(t => t.Id == token.Id).RevokedAt.ShouldNotBeNull();
+        (await _server.Http.GetStringAsync("/api/v1/tokens", Ct)).ShouldNotContain(token.Token, Case.Sensitive, "secrets are never listed");
+    }
+
+    [Theory]
+    [InlineData("""{"types":[]}""", "'types' must be a non-empty array of agent type names")]
+    [InlineData("""{"max":3}""", "'types' must be a non-empty array")]
+    [InlineData("""{"types":["nope"]}""", "'types': 'nope' is not a pull agent type")]
+    [InlineData("""{"types":["spawned"]}""", "'types': 'spawned' is not a pull agent type")]
+    [InlineData("""{"types":["netscan"],"max":0}""", "'max' must be an integer from 1 to 1000")]
+    [InlineData("""{"types":["netscan"],"wait_seconds":600}""", "'wait_seconds' must be a number from 0 to 60")]
+    [InlineData("""{"types":["netscan"]""", "malformed JSON")]
+    [InlineData("""[1,2]""", "the body must be a JSON object")]
+    public async Task Lease_Malformed_Is400_NamingTheField(string body, string expected)
+    {
+        var (agent, _) = await _server.AgentClientAsync("picky");
+        var response = await agent.PostJsonAsync("/api/v1/lease", body);
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await response.Content.ReadFromJsonAsync<ProblemDto>(ShoalJson.Options, Ct))!.Detail!.ShouldContain(expected);
+    }
+
+    [Fact]
+    public async Task Report_Malformed_UnknownOrOversized_IsRefusedPrecisely()
+    {
+        var created = await _server.SubmitAsync("""{"name":"r","jobs":[{"name":"a","type":"netscan","parts":["x"]}]}""");
+        var (agent, _) = await _server.AgentClientAsync("reporter");
+        var part = (await agent.LeaseAsync("netscan")).Single();
+        async Task Expect(HttpResponseMessage r, HttpStatusCode code, string text)
+        {
+            r.StatusCode.ShouldBe(code);
+            (await r.Content.ReadAsStringAsync(Ct)).ShouldContain(text);
+        }
+
+        await Expect(await agent.PostJsonAsync($"/api/v1/parts/{part.PartId}/complete", """{"status":"ok"}"""), HttpStatusCode.BadRequest, "'lease_id' is required");
+        await Expect(await agent.PostJsonAsync($"/api/v1/parts/{part.PartId}/complete", $$"""{"lease_id":{{part.LeaseId}},"status":"fine"}"""), HttpStatusCode.BadRequest, "'status' must be");
+        await Expect(await agent.PostJsonAsync($"/api/v1/parts/{part.PartId}/complete", $$$"""{"lease_id":{{{part.LeaseId}}},"status":"ok","result":{"items":[1]}}"""), HttpStatusCode.BadRequest, "'result.items' must be an array of strings");
+        await Expect(await agent.PostJsonAsync("/api/v1/parts/987654/complete", """{"lease_id":5,"status":"ok"}"""), HttpStatusCode.NotFound, "no part 987654");
+        await Expect(await agent.PostJsonAsync("/api/v1/parts/987654/heartbeat", """{"lease_id":5}"""), HttpStatusCode.NotFound, "no part 987654");
+        await Expect(await agent.PostJsonAsync("/api/v1/parts/abc/complete", """{"lease_id":5,"status":"ok"}"""), HttpStatusCode.BadRequest, "part id 'abc' is not a number");
+        var big = $$"""{"lease_id":{{part.LeaseId}},"status":"ok","log":"{{new string('x', 8000)}}"}""";
+        await Expect(await agent.PostJsonAsync($"/api/v1/parts/{part.PartId}/complete", big), HttpStatusCode.RequestEntityTooLarge, "max_body_bytes");
+        (await agent.ReportOkAsync(part)).Accepted.ShouldBeTrue("the server carried on");
+        (await _server.StreamAsync(created.Id)).State.ShouldBe("completed");
+    }
+
+    [Fact]
+    public async Task LongPoll_WakesAsSoonAsWorkIsSubmitted()
+    {
+        var (agent, _) = await _server.AgentClientAsync("waiter");
+        var poll = agent.LeaseAsync("other", max: 5, wait: 20);
+        await Task.Delay(300, Ct);
+        poll.IsCompleted.ShouldBeFalse("nothing to do yet: the request waits");
+        await _server.SubmitAsync("""{"name":"late","jobs":[{"name":"a","type":"other","parts":["w1","w2"]}]}""");
+        var submitted = Stopwatch.StartNew();
+        var parts = await poll;
+        submitted.Stop();
+        parts.Count.ShouldBe(2);
+        submitted.ElapsedMilliseconds.ShouldBeLessThan(2000, "woken by the submit, not by the 20 s wait running out");
+        TestContext.Current.SendDiagnosticMessage($"long-poll woke {submitted.ElapsedMilliseconds} ms after the submit returned");
+    }
+
+    [Fact]
+    public async Task LongPoll_WithNothingToDo_AnswersAnEmptyListWhenTheWaitRunsOut()
+    {
+        var (agent, _) = await _server.AgentClientAsync("patient");
+        var watch = Stopwatch.StartNew();
+        (await agent.LeaseAsync("other", wait: 0.5)).ShouldBeEmpty();
+        watch.ElapsedMilliseconds.ShouldBeGreaterThanOrEqualTo(400);
+    }
+
+    [Fact]
+    public async Task Force_PutsTheJobOnTop_AndWakesWaitingAgents()
+    {
+        var low = await _server.SubmitAsync("""{"name":"low","priority":-3,"jobs":[{"name":"a","type":"netscan","parts":["l1","l2"]}]}""");
+        await _server.SubmitAsync("""{"name":"high","priority":7,"jobs":[{"name":"a","type":"netscan","parts":["h1","h2"]}]}""");
+        (await _server.Http.PostAsync($"/api/v1/jobs/{low.Jobs["a"]}/force", null, Ct)).StatusCode.ShouldBe(HttpStatusCode.OK);
+        var (agent, _) = await _server.AgentClientAsync("forced");
+        var parts = await agent.LeaseAsync("netscan", max: 2);
+        parts.Select(p => p.Payload.GetString()).ShouldBe(["l1", "l2"]);
+        (await _server.Http.PostAsync("/api/v1/jobs/99999/force", null, Ct)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task Tags_RouteJobsToAgentsThatHaveThemAll()
+    {
+        await _server.SubmitAsync("""{"name":"t","jobs":[{"name":"dmz","type":"other","requires_tags":["dmz"],"parts":["d1"]},{"name":"any","type":"other","parts":["o1"]}]}""");
+        var (plain, _) = await _server.AgentClientAsync("plain");
+        var (dmz, _) = await _server.AgentClientAsync("inside", "dmz", "net-a");
+        (await plain.LeaseAsync("other", max: 5)).Select(p => p.Payload.GetString()).ShouldBe(["o1"]);
+        (await dmz.LeaseAsync("other", max: 5)).Select(p => p.Payload.GetString()).ShouldBe(["d1"]);
+    }
+
+    [Fact]
+    public async Task ObjectPayloads_ComeBackAsObjects_AndResultItemsFeedGeneratedJobs()
+    {
+        var created = await _server.SubmitAsync("""
+            {"name":"fwd","jobs":[
+              {"name":"list","type":"other","parts":[{"key":"0a","dir":"/srv"}]},
+              {"name":"each","type":"netscan","generate":{"from":"list"}}]}
+            """);
+        var (agent, _) = await _server.AgentClientAsync("lister");
+        var part = (await agent.LeaseAsync("other")).Single();
+        part.Payload.GetProperty("dir").GetString().ShouldBe("/srv");
+        (await agent.ReportAsync(part, result: """{"items":["/srv/a","/srv/b"]}""")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        var each = await agent.LeaseAsync("netscan", max: 5);
+        each.Where(p => p.JobId == created.Jobs["each"]).Select(p => p.Payload.GetString()).ShouldBe(["/srv/a", "/srv/b"]);
+    }
+
+    [Fact]
+    public async Task OpenApiDocument_IsServed()
+    {
+        var doc = await _server.Http.GetStringAsync("/openapi/v1.json", Ct);
+        doc.ShouldContain("/api/v1/lease");
+        doc.ShouldContain("/api/v1/streams");
+    }
+}
