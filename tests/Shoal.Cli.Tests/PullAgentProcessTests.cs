@@ -1,0 +1,88 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text;
+using Shoal.Contracts;
+using Shouldly;
+
+namespace Shoal.Cli.Tests;
+
+/// <summary><c>shoal agent</c>, the generic pull agent, against a real server that is killed and restarted mid-run.</summary>
+public sealed class PullAgentProcessTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task GenericAgent_RunsACommandPerPart_SurvivesAServerRestart_AndStopsOnSigterm()
+    {
+        var dir = Directory.CreateTempSubdirectory("shoal-pull-").FullName;
+        var port = FreePort();
+        Directory.CreateDirectory(Path.Combine(dir, "agents"));
+        await File.WriteAllTextAsync(Path.Combine(dir, "shoal.conf"), $"[SCHEDULER]\nport = {port}\ntick_seconds = 0.2\n", Ct);
+        await File.WriteAllTextAsync(Path.Combine(dir, "agents", "netscan.conf"), "[default]\nkind = pull\nlease = 5\n", Ct);
+        var output = Path.Combine(dir, "scanned.txt");
+        var url = $"http://127.0.0.1:{port}";
+
+        var server = ShoalProcess.Start(dir, null, "server", "--config", "shoal.conf");
+        await WaitForFileAsync(Path.Combine(dir, ".shoal", "server.url"));
+        var token = await ShoalProcess.RunAsync(dir, "token", "create", "--agent", "probe", "--tags", "net-a");
+        token.Code.ShouldBe(0, token.Stderr);
+        await File.WriteAllTextAsync(Path.Combine(dir, "agent.token"), token.Stdout.Trim(), Ct);
+        await File.WriteAllTextAsync(Path.Combine(dir, "s.json"), """{"name":"scan","jobs":[{"name":"scan","type":"netscan","requires_tags":["net-a"],"generate":{"range":"10.9.0.0/27"}}]}""", Ct);
+        (await ShoalProcess.RunAsync(dir, "submit", "s.json")).Code.ShouldBe(0);
+
+        await using var agent = ShoalProcess.Start(dir, null,
+            "agent", "--server", url, "--token-file", "agent.token", "--types", "netscan", "--concurrency", "4", "--wait", "2",
+            "--run", $"sh -c 'sleep 0.1; echo $0 >> {output}' {{payload}}");
+        await WaitAsync(() => File.Exists(output) && File.ReadAllLines(output).Length >= 8, 60);
+
+        server.Process.Kill(); // SIGKILL mid-run; the agent keeps its reports and retries
+        await server.Process.WaitForExitAsync(Ct);
+        await server.DisposeAsync();
+        await using var again = ShoalProcess.Start(dir, null, "server", "--config", "shoal.conf");
+
+        using var http = new HttpClient { BaseAddress = new Uri(url) };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", (await File.ReadAllTextAsync(Path.Combine(dir, ".shoal", "admin.token"), Ct)).Trim());
+        StreamDto? stream = null;
+        await WaitAsync(async () =>
+        {
+            try
+            {
+                stream = await http.GetFromJsonAsync<StreamDto>("/api/v1/streams/1", ShoalJson.Options, Ct);
+                return stream!.State == "completed";
+            }
+            catch (HttpRequestException)
+            {
+                return false;
+            }
+        }, 120);
+        stream!.Jobs[0].Parts.Done.ShouldBe(32);
+        File.ReadAllLines(output).Distinct().Count().ShouldBe(32, "every address was scanned");
+
+        agent.Signal("TERM");
+        await agent.Process.WaitForExitAsync(Ct);
+        agent.Process.ExitCode.ShouldBe(0, agent.Stderr);
+        agent.Stderr.ShouldContain("shoal agent: stopped;");
+    }
+
+    private static int FreePort()
+    {
+        using var l = new TcpListener(System.Net.IPAddress.Loopback, 0);
+        l.Start();
+        return ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
+    }
+
+    private static Task WaitForFileAsync(string path) => WaitAsync(() => File.Exists(path), 60);
+
+    private static Task WaitAsync(Func<bool> condition, int seconds) => WaitAsync(() => Task.FromResult(condition()), seconds);
+
+    private static async Task WaitAsync(Func<Task<bool>> condition, int seconds)
+    {
+        var until = Environment.TickCount64 + (seconds * 1000);
+        while (!await condition())
+        {
+            Environment.TickCount64.ShouldBeLessThan(until, "timed out waiting");
+            await Task.Delay(100, Ct);
+        }
+    }
+}
