@@ -444,6 +444,19 @@ public abstract class StoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task GeneratedFromAHostList_ChunksItsHosts_SkippingBlanksAndComments()
+    {
+        var file = Path.GetTempFileName();
+        await File.WriteAllLinesAsync(file, ["# fleet", "web1", "", "web2", "  db1  ", "db2", "cache1"], Ct);
+        var s = await Submit(Stream("fleet", 0, new Shoal.Core.Streams.JobSpec("visit", "pull-scan", [], [], null, Generator: new Shoal.Core.Streams.GeneratorSpec(null, 2, file))));
+        while (await Store.GeneratePartsAsync(2, Start, Ct) is not null)
+        {
+        }
+
+        (await Store.GetPartsAsync(s.Jobs["visit"], Ct)).Select(p => p.Payload).ShouldBe(["web1,web2", "db1,db2", "cache1"]);
+    }
+
+    [Fact]
     public async Task Heartbeat_ExtendsOnlyTheCurrentOwnersLease_AndReportsTheJobState()
     {
         var s = await Submit(Stream("s", 0, Job("j")));

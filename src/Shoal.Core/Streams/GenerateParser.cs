@@ -28,16 +28,28 @@ internal static class GenerateParser
             return true;
         }
 
-        if (!gen.TryGetProperty("range", out var r) || r.ValueKind != JsonValueKind.String)
-        {
-            error = $"job '{job}': 'generate' needs 'from' (a job) or 'range' (an address range)";
-            return false;
-        }
-
         var chunk = 1;
         if (gen.TryGetProperty("chunk", out var c) && (c.ValueKind != JsonValueKind.Number || !c.TryGetInt32(out chunk) || chunk < 1 || chunk > 65536))
         {
             error = $"job '{job}': 'generate.chunk' must be an integer from 1 to 65536";
+            return false;
+        }
+
+        if (gen.TryGetProperty("file", out var file))
+        {
+            if (file.ValueKind != JsonValueKind.String || !Path.IsPathFullyQualified(file.GetString()!))
+            {
+                error = $"job '{job}': 'generate.file' must be an absolute path to a host list on the server";
+                return false;
+            }
+
+            generator = new GeneratorSpec(null, chunk, file.GetString());
+            return true;
+        }
+
+        if (!gen.TryGetProperty("range", out var r) || r.ValueKind != JsonValueKind.String)
+        {
+            error = $"job '{job}': 'generate' needs 'from' (a job), 'range' (an address range) or 'file' (a host list)";
             return false;
         }
 

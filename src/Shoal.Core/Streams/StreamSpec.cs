@@ -14,8 +14,17 @@ public sealed record JobSpec(
     GeneratorSpec? Generator = null,
     IReadOnlyList<string>? RequiresTags = null);
 
-/// <summary>Parts generated from an address range: <paramref name="Chunk"/> addresses per part.</summary>
-public sealed record GeneratorSpec(string Range, int Chunk);
+/// <summary>
+/// Parts generated in the background: from an address <paramref name="Range"/>, or from a host list
+/// <paramref name="File"/> on the server (one host a line; blank lines and <c>#</c> comments skipped),
+/// <paramref name="Chunk"/> addresses or hosts per part.
+/// </summary>
+public sealed record GeneratorSpec(string? Range, int Chunk, string? File = null)
+{
+    /// <summary>The hosts of a list file: one a line, blank lines and <c>#</c> comments skipped.</summary>
+    public static IEnumerable<string> Hosts(IEnumerable<string> lines) =>
+        lines.Select(l => l.Trim()).Where(l => l.Length > 0 && l[0] != '#');
+}
 
 /// <summary>One part: its payload as sent to the agent, and an optional affinity key.</summary>
 /// <remarks><paramref name="IsJson"/> says the payload is the JSON text of an object part (the API returns it as an object).</remarks>

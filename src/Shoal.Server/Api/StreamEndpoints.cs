@@ -47,6 +47,11 @@ internal static class StreamEndpoints
             return Problems.BadRequest(parsed.Error!);
         }
 
+        if (parsed.Spec.Jobs.FirstOrDefault(j => j.Generator?.File is { } f && !File.Exists(f)) is { } missing)
+        {
+            return Problems.BadRequest($"job '{missing.Name}': 'generate.file': no such file on the server: {missing.Generator!.File}");
+        }
+
         var created = await store.SubmitAsync(parsed.Spec, t => new JobRules(types[t].Retries, types[t].OnPartFailure), time.GetUtcNow(), ct).ConfigureAwait(false);
         dispatcher.Wake();
         signal.Notify();

@@ -40,16 +40,15 @@ public sealed partial class SqliteStore
                 return (JobId?)null;
             }
 
-            // The range was validated at submit; an unparsable one (never expected) generates nothing.
-            var total = IpRange.TryParse(job.Spec.Range, out var range, out _) ? range!.PartCount(job.Spec.Chunk) : 0;
-            var end = job.State.IsTerminal() ? job.Next : Math.Min(total, job.Next + limit);
-            for (var i = job.Next; i < end; i++)
+            var payloads = job.State.IsTerminal() ? [] : Batch(job.Spec, job.Next, limit);
+            foreach (var payload in payloads)
             {
-                tx.Exec(InsertPart, ("@job", job.Id), ("@payload", range!.Part(i, job.Spec.Chunk)), ("@key", null), ("@key_byte", null), ("@is_json", 0));
+                tx.Exec(InsertPart, ("@job", job.Id), ("@payload", payload), ("@key", null), ("@key_byte", null), ("@is_json", 0));
             }
 
-            var added = (int)(end - job.Next);
-            var done = end >= total || job.State.IsTerminal();
+            var added = payloads.Count;
+            var end = job.Next + added;
+            var done = added < limit;
             tx.Exec(
                 "UPDATE jobs SET gen_next = @next, generator = CASE WHEN @done THEN NULL ELSE generator END, n_parts = n_parts + @k, n_ready = n_ready + @k WHERE id = @id",
                 ("@next", end), ("@done", done), ("@k", added), ("@id", job.Id));
@@ -61,4 +60,32 @@ public sealed partial class SqliteStore
 
             return new JobId(job.Id);
         }, ct);
+
+    /// <summary>Parts <paramref name="next"/>.. of a generator, at most <paramref name="limit"/>; fewer means it is exhausted.</summary>
+    private static List<string> Batch(GeneratorSpec spec, long next, int limit)
+    {
+        if (spec.File is { } file)
+        {
+            // A host list that vanished since the submit ends the generation with what was generated.
+            return File.Exists(file)
+                ? GeneratorSpec.Hosts(File.ReadLines(file)).Skip((int)(next * spec.Chunk)).Take(limit * spec.Chunk)
+                    .Chunk(spec.Chunk).Select(hosts => string.Join(',', hosts)).ToList()
+                : [];
+        }
+
+        // The range was validated at submit; an unparsable one (never expected) generates nothing.
+        if (!IpRange.TryParse(spec.Range ?? "", out var range, out _))
+        {
+            return [];
+        }
+
+        var end = Math.Min(range!.PartCount(spec.Chunk), next + limit);
+        var parts = new List<string>();
+        for (var i = next; i < end; i++)
+        {
+            parts.Add(range.Part(i, spec.Chunk));
+        }
+
+        return parts;
+    }
 }
