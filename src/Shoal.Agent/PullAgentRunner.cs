@@ -61,7 +61,8 @@ public sealed class PullAgentRunner(PullAgentClient client, PullAgentOptions opt
 
     private async Task ProcessAsync(LeasedPartDto part)
     {
-        var (code, stdout, stderr, stopped) = await PartRunner.RunAsync(client, part, options, _time, CancellationToken.None).ConfigureAwait(false);
+        var (run, stopped) = await PartRunner.RunAsync(client, part, options, _time, CancellationToken.None).ConfigureAwait(false);
+        var (code, stdout, stderr) = (run.ExitCode, run.Stdout, run.Stderr);
         if (stopped)
         {
             options.Progress?.Invoke($"part {part.PartId}: stopped (its job was paused or cancelled)");

@@ -43,4 +43,10 @@ internal static partial class Log
 
     [LoggerMessage(13, LogLevel.Warning, "stopping agent {Type} pid {Pid}: {Reason}")]
     public static partial void AgentStopped(ILogger logger, string type, int pid, string reason);
+
+    [LoggerMessage(14, LogLevel.Warning, "stale sweep lock {Path} (pid {Pid} is gone): taking it over")]
+    public static partial void StaleLock(ILogger logger, string path, int pid);
+
+    [LoggerMessage(15, LogLevel.Information, "sweep {Stream}: {Hosts} hosts, {Threads} at once")]
+    public static partial void SweepStarted(ILogger logger, long stream, int hosts, int threads);
 }

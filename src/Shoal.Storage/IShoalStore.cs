@@ -90,6 +90,23 @@ public interface IShoalStore : IAsyncDisposable
     /// <summary>Moves a live job's parts on top of the stack (before any priority).</summary>
     Task<ControlOutcome> ForceJobAsync(JobId id, CancellationToken ct);
 
+    /// <summary>Submits a sweep's stream and records the sweep, in one transaction.</summary>
+    Task<StreamCreated> SubmitSweepAsync(StreamSpec spec, Func<StreamCreated, SweepRecord> sweep, DateTimeOffset now, CancellationToken ct);
+
+    Task<SweepRecord?> GetSweepAsync(StreamId stream, CancellationToken ct);
+
+    Task<IReadOnlyList<SweepRecord>> ListSweepsAsync(int limit, CancellationToken ct);
+
+    /// <summary>The collector of a sweep job (null for other jobs).</summary>
+    Task<CollectorSpec?> GetCollectorAsync(JobId job, CancellationToken ct);
+
+    /// <summary>A host reported by itself; <paramref name="payload"/> (JSON) is kept as its result.</summary>
+    Task AddCheckinAsync(string host, string? payload, DateTimeOffset now, CancellationToken ct);
+
+    Task<IReadOnlyList<HostResultRecord>> GetHostResultsAsync(string host, int limit, CancellationToken ct);
+
+    Task<IReadOnlyDictionary<string, HostFreshness>> GetHostFreshnessAsync(IReadOnlyCollection<string> hosts, CancellationToken ct);
+
     /// <summary>Generates up to <paramref name="limit"/> parts of jobs with a range generator; returns the job touched, or null when none is left.</summary>
     Task<JobId?> GeneratePartsAsync(int limit, DateTimeOffset now, CancellationToken ct);
 }

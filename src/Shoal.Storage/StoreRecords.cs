@@ -10,6 +10,7 @@ public sealed record TypeLimit(string Type, int Max, TimeSpan Lease);
 /// <paramref name="HostMax"/> is the number of agents that may hold leases on the host at once (-1 unlimited).
 /// </summary>
 /// <remarks><paramref name="Job"/> restricts the lease to one job (spawned agents serve one job);
+/// <paramref name="SweepLockHeld"/> keeps jobs that declare <c>wait_for_lock = sweep</c> from leasing;
 /// <paramref name="Tags"/>, when set, are the agent's tags: a job's <c>requires_tags</c> must all be among them;
 /// <paramref name="KeyRanges"/>, when set, restricts keyed parts to those whose key byte lies in a range (affinity).</remarks>
 public sealed record LeaseRequest(
@@ -22,7 +23,8 @@ public sealed record LeaseRequest(
     TimeSpan? AgingStep,
     JobId? Job = null,
     IReadOnlyList<KeyRange>? KeyRanges = null,
-    IReadOnlyList<string>? Tags = null);
+    IReadOnlyList<string>? Tags = null,
+    bool SweepLockHeld = false);
 
 /// <summary>An inclusive range of key bytes (00–ff) a host owns.</summary>
 public sealed record KeyRange(int From, int To);
@@ -46,7 +48,8 @@ public enum PartOutcome
 }
 
 /// <summary>A completion report for one part.</summary>
-/// <remarks><paramref name="Items"/> are outputs that become parts of the jobs generated from this part's job.</remarks>
+/// <remarks><paramref name="HostResult"/>, for a sweep's host, is added to the host's history in the same transaction.
+/// <paramref name="Items"/> are outputs that become parts of the jobs generated from this part's job.</remarks>
 public sealed record PartReport(
     PartId PartId,
     long LeaseId,
@@ -54,7 +57,25 @@ public sealed record PartReport(
     PartOutcome Outcome,
     string? Result = null,
     string? Log = null,
-    IReadOnlyList<string>? Items = null);
+    IReadOnlyList<string>? Items = null,
+    HostResultRecord? HostResult = null);
+
+/// <summary>One visit of a host (a sweep's collector run, or a check-in), kept as the host's history.</summary>
+public sealed record HostResultRecord(string Host, DateTimeOffset At, string Status, int? ExitCode, long? DurationMs, string? Output, string Source, long? Stream);
+
+/// <summary>When a host last succeeded (sweep, gap-fix or check-in) and last checked in by itself.</summary>
+public sealed record HostFreshness(DateTimeOffset? LastSuccess, DateTimeOffset? LastCheckin);
+
+/// <summary>A sweep run: its stream and job, mode (sweep or gapfix), threads, start, time limit, hosts skipped because they checked in.</summary>
+public sealed record SweepRecord(
+    StreamId Stream,
+    JobId Job,
+    string Mode,
+    int Threads,
+    DateTimeOffset StartedAt,
+    TimeSpan TimeLimit,
+    IReadOnlyList<string> SkippedCheckedIn,
+    bool Lock);
 
 /// <summary>What the store made of a report.</summary>
 public enum ReportOutcome
@@ -107,7 +128,8 @@ public sealed record JobView(
     DateTimeOffset? ReadyAt,
     DateTimeOffset? StartedAt,
     DateTimeOffset? FinishedAt,
-    IReadOnlyList<JobId> DependsOn);
+    IReadOnlyList<JobId> DependsOn,
+    string? WaitForLock = null);
 
 /// <summary>A stream with its jobs.</summary>
 public sealed record StreamDetail(StreamSummary Stream, IReadOnlyList<JobView> Jobs);
@@ -127,7 +149,7 @@ public enum ControlOutcome
 }
 
 /// <summary>A job that may lease now and has ready parts, in leasing order (priority with aging, then age).</summary>
-public sealed record JobDemand(JobId Job, StreamId Stream, string Type, int Ready, int Leased);
+public sealed record JobDemand(JobId Job, StreamId Stream, string Type, int Ready, int Leased, bool WaitsForLock = false);
 
 /// <summary>A part as stored, for inspection and tests.</summary>
 public sealed record PartView(PartId Id, JobId JobId, PartState State, int Attempt, long LeaseId, string? Owner, string Payload, string? Result);

@@ -4,4 +4,7 @@ namespace Shoal.Cli.Client;
 internal sealed class CliException(string message, int exitCode) : Exception(message)
 {
     public int ExitCode { get; } = exitCode;
+
+    /// <summary>The HTTP status when the server refused the request.</summary>
+    public int Status { get; init; }
 }

@@ -46,6 +46,15 @@ internal sealed class ShoalClient(HttpClient http) : IDisposable
     public Task<ControlResponse> ForceAsync(long job, CancellationToken ct) =>
         SendAsync<ControlResponse>(HttpMethod.Post, $"api/v1/jobs/{job}/force", null, ct);
 
+    public Task<SweepStarted> StartSweepAsync(SweepRequest request, CancellationToken ct) =>
+        SendAsync<SweepStarted>(HttpMethod.Post, "api/v1/sweeps", JsonContent.Create(request, options: ShoalJson.Options), ct);
+
+    public Task<SweepStatus> SweepAsync(long id, bool hosts, CancellationToken ct) =>
+        SendAsync<SweepStatus>(HttpMethod.Get, $"api/v1/sweeps/{id}{(hosts ? "?hosts=true" : "")}", null, ct);
+
+    public Task<List<HostResultDto>> HostResultsAsync(string host, int limit, CancellationToken ct) =>
+        SendAsync<List<HostResultDto>>(HttpMethod.Get, $"api/v1/hosts/{Uri.EscapeDataString(host)}/results?limit={limit}", null, ct);
+
     public Task<WhyResponse> WhyAsync(long job, CancellationToken ct) =>
         SendAsync<WhyResponse>(HttpMethod.Get, $"api/v1/jobs/{job}/why", null, ct);
 
@@ -69,7 +78,7 @@ internal sealed class ShoalClient(HttpClient http) : IDisposable
             if (!response.IsSuccessStatusCode)
             {
                 var problem = await TryProblemAsync(response, ct).ConfigureAwait(false);
-                throw new CliException($"{(int)response.StatusCode} {problem?.Title ?? response.ReasonPhrase}: {problem?.Detail}", 1);
+                throw new CliException($"{(int)response.StatusCode} {problem?.Title ?? response.ReasonPhrase}: {problem?.Detail}", 1) { Status = (int)response.StatusCode };
             }
 
             return (await response.Content.ReadFromJsonAsync<T>(ShoalJson.Options, ct).ConfigureAwait(false))!;

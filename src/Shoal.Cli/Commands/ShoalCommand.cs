@@ -29,6 +29,9 @@ internal static class ShoalCommand
         root.Subcommands.Add(ForceCommand.Build());
         root.Subcommands.Add(TokenCommand.Build());
         root.Subcommands.Add(AgentCommand.Build());
+        root.Subcommands.Add(SweepCommand.Build(gapfix: false));
+        root.Subcommands.Add(SweepCommand.Build(gapfix: true));
+        root.Subcommands.Add(ResultsCommand.Build());
         root.Subcommands.Add(QuickstartCommand.Build());
         return root;
     }

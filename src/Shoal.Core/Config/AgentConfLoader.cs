@@ -34,6 +34,11 @@ public static class AgentConfLoader
     {
         var doc = IniDocument.Parse(file, File.ReadAllText(file));
         var name = Path.GetFileNameWithoutExtension(file);
+        if (name == BuiltInTypes.Sweep)
+        {
+            throw new ConfigException(file, 1, $"'{BuiltInTypes.Sweep}' is the built-in type of fleet sweeps; choose another name");
+        }
+
         foreach (var (section, line) in doc.Sections)
         {
             if (!string.Equals(section, "default", StringComparison.OrdinalIgnoreCase))

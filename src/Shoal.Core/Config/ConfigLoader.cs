@@ -4,7 +4,7 @@ namespace Shoal.Core.Config;
 public static class ConfigLoader
 {
     /// <summary>Sections owned by features that read them elsewhere; accepted here as they are.</summary>
-    private static readonly string[] OtherSections = ["EMAILNOTIFY", "SWEEP", "NOTIFY", "RETENTION", "DASHBOARD"];
+    private static readonly string[] OtherSections = ["EMAILNOTIFY", "NOTIFY", "RETENTION", "DASHBOARD"];
 
     public static ShoalConfig Load(string path)
     {
@@ -18,7 +18,7 @@ public static class ConfigLoader
         var baseDir = Path.GetDirectoryName(full)!;
         foreach (var (section, line) in doc.Sections)
         {
-            if (section.ToUpperInvariant() is not ("SCHEDULER" or "STORE" or "HOSTS" or "DIRECTORIES" or "SSH" or "AFFINITY")
+            if (section.ToUpperInvariant() is not ("SCHEDULER" or "STORE" or "HOSTS" or "DIRECTORIES" or "SSH" or "AFFINITY" or "SWEEP")
                 && !OtherSections.Contains(section.ToUpperInvariant()))
             {
                 throw new ConfigException(path, line, $"unknown section [{section}]");
@@ -76,6 +76,7 @@ public static class ConfigLoader
             AgentsDir = agents,
             AgentTypes = types,
             Ssh = HostSections.ReadSsh(doc),
+            Sweep = ReadSweep(doc, Resolve),
             Affinity = HostSections.ReadAffinity(doc, hosts),
         };
     }
@@ -101,6 +102,26 @@ public static class ConfigLoader
                 "host_down_after" => s with { HostDownAfter = doc.Int(e, 1) },
                 "host_down_seconds" => s with { HostDownFor = doc.Seconds(e) },
                 "selftest_retry_seconds" => s with { SelfTestRetry = doc.Seconds(e) },
+                _ => throw doc.UnknownKey(e),
+            };
+        }
+
+        return s;
+    }
+
+    private static SweepOptions ReadSweep(IniDocument doc, Func<string, string> resolve)
+    {
+        var s = new SweepOptions();
+        foreach (var e in doc.In("SWEEP"))
+        {
+            s = e.Key switch
+            {
+                "threads" => s with { Threads = doc.Int(e, 1) },
+                "gapfix_threads" => s with { GapfixThreads = doc.Int(e, 1) },
+                "time_limit" => s with { TimeLimit = doc.Seconds(e) },
+                "host_timeout" => s with { HostTimeout = doc.Seconds(e) },
+                "lock" => s with { Lock = resolve(e.Value) },
+                "output_limit" => s with { OutputLimit = doc.Int(e, 0) },
                 _ => throw doc.UnknownKey(e),
             };
         }

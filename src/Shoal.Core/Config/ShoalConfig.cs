@@ -21,6 +21,11 @@ public sealed record ShoalConfig
 
     public SshOptions Ssh { get; init; } = new();
 
+    public SweepOptions Sweep { get; init; } = new();
+
+    /// <summary>The sweep lock file.</summary>
+    public string SweepLock => Sweep.Lock ?? Path.Combine(StateDir, "sweep.lock");
+
     /// <summary>Key ranges owned by hosts; empty means every host takes every key.</summary>
     public IReadOnlyList<AffinityRule> Affinity { get; init; } = [];
 }

@@ -99,8 +99,20 @@ internal static class JobSpecParser
             tags = tagsEl.EnumerateArray().Select(t => t.GetString()!).Distinct().ToList();
         }
 
+        string? waitForLock = null;
+        if (el.TryGetProperty("wait_for_lock", out var lockEl))
+        {
+            if (lockEl.ValueKind != JsonValueKind.String || lockEl.GetString() != "sweep")
+            {
+                error = $"job '{name}': 'wait_for_lock' must be \"sweep\" (the only lock there is)";
+                return null;
+            }
+
+            waitForLock = "sweep";
+        }
+
         error = null;
-        return new JobSpec(name!, type!, deps, parts, timeout, generateFrom, generator, tags);
+        return new JobSpec(name!, type!, deps, parts, timeout, generateFrom, generator, tags, waitForLock);
     }
 
     private static List<PartSpec>? ParseParts(JsonElement el, string name, out string? error)

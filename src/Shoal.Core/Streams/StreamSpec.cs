@@ -12,7 +12,15 @@ public sealed record JobSpec(
     TimeSpan? Timeout,
     string? GenerateFrom = null,
     GeneratorSpec? Generator = null,
-    IReadOnlyList<string>? RequiresTags = null);
+    IReadOnlyList<string>? RequiresTags = null,
+    string? WaitForLock = null,
+    CollectorSpec? Collector = null);
+
+/// <summary>
+/// A sweep's collector: the command run for each host part (<c>{host}</c> replaced), at most
+/// <paramref name="Threads"/> at once, each killed after <paramref name="HostTimeout"/>.
+/// </summary>
+public sealed record CollectorSpec(IReadOnlyList<string> Command, bool Shell, TimeSpan HostTimeout, int Threads, int OutputLimit);
 
 /// <summary>
 /// Parts generated in the background: from an address <paramref name="Range"/>, or from a host list

@@ -28,7 +28,8 @@ internal static class PullEndpoints
     /// <summary>The owner name of the calling agent in leases.</summary>
     public static string OwnerOf(TokenRecord token) => $"pull:{token.Id}:{token.Name}";
 
-    private static async Task<IResult> LeaseAsync(HttpContext http, IShoalStore store, ConfigHolder config, TimeProvider time, WorkSignal signal, LeaseIdCodec codec, CancellationToken ct)
+    private static async Task<IResult> LeaseAsync(
+        HttpContext http, IShoalStore store, ConfigHolder config, TimeProvider time, WorkSignal signal, LeaseIdCodec codec, Sweeps.SweepLock sweepLock, CancellationToken ct)
     {
         var cfg = config.Current;
         var (body, error) = await JsonBody.ReadObjectAsync(http.Request, cfg.Scheduler.MaxBodyBytes, ct).ConfigureAwait(false);
@@ -73,7 +74,7 @@ internal static class PullEndpoints
         {
             var woken = signal.Next;
             var now = time.GetUtcNow();
-            var request = new LeaseRequest(owner, owner, -1, limits, max, now, cfg.Scheduler.AgingStep, Tags: token.Tags);
+            var request = new LeaseRequest(owner, owner, -1, limits, max, now, cfg.Scheduler.AgingStep, Tags: token.Tags, SweepLockHeld: sweepLock.IsHeld());
             var parts = await store.LeaseAsync(request, ct).ConfigureAwait(false);
             var left = until - now;
             if (parts.Count > 0 || left <= TimeSpan.Zero)

@@ -112,20 +112,22 @@ internal static class StreamEndpoints
         };
     }
 
-    private static async Task<IResult> GetJobAsync(string id, IShoalStore store, ConfigHolder config, TimeProvider time, Dispatcher dispatcher, CancellationToken ct)
+    private static async Task<IResult> GetJobAsync(
+        string id, IShoalStore store, ConfigHolder config, TimeProvider time, Dispatcher dispatcher, Sweeps.SweepLock sweepLock, CancellationToken ct)
     {
-        var why = await ExplainAsync(id, store, config, time, dispatcher, ct).ConfigureAwait(false);
+        var why = await ExplainAsync(id, store, config, time, dispatcher, sweepLock, ct).ConfigureAwait(false);
         return why.Error ?? Results.Json(why.Facts!.Job.ToDto(why.Reasons), ShoalJson.Options);
     }
 
-    private static async Task<IResult> WhyAsync(string id, IShoalStore store, ConfigHolder config, TimeProvider time, Dispatcher dispatcher, CancellationToken ct)
+    private static async Task<IResult> WhyAsync(
+        string id, IShoalStore store, ConfigHolder config, TimeProvider time, Dispatcher dispatcher, Sweeps.SweepLock sweepLock, CancellationToken ct)
     {
-        var why = await ExplainAsync(id, store, config, time, dispatcher, ct).ConfigureAwait(false);
+        var why = await ExplainAsync(id, store, config, time, dispatcher, sweepLock, ct).ConfigureAwait(false);
         return why.Error ?? Results.Json(new WhyResponse(why.Facts!.Job.Id.Value, why.Facts.Job.State.Name(), why.Reasons!), ShoalJson.Options);
     }
 
     private static async Task<(IResult? Error, WhyFacts? Facts, IReadOnlyList<string>? Reasons)> ExplainAsync(
-        string id, IShoalStore store, ConfigHolder config, TimeProvider time, Dispatcher dispatcher, CancellationToken ct)
+        string id, IShoalStore store, ConfigHolder config, TimeProvider time, Dispatcher dispatcher, Sweeps.SweepLock sweepLock, CancellationToken ct)
     {
         if (!long.TryParse(id, out var n))
         {
@@ -136,6 +138,6 @@ internal static class StreamEndpoints
         var facts = await store.GetWhyFactsAsync(new JobId(n), time.GetUtcNow(), cfg.Scheduler.AgingStep, ct).ConfigureAwait(false);
         return facts is null
             ? (Problems.NotFound($"no job {n}"), null, null)
-            : (null, facts, WhyExplainer.Explain(facts, cfg, dispatcher));
+            : (null, facts, WhyExplainer.Explain(facts, cfg, dispatcher, sweepLock));
     }
 }

@@ -20,7 +20,7 @@ internal sealed partial class Dispatcher
         var feedable = idle.Where(a => !a.IsSelfTest && !_draining && _gate.Allows(a.Job!.Value)).ToList();
         var leased = feedable.Count == 0
             ? []
-            : await _store.LeaseManyAsync(feedable.Select(a => LeaseFor(a, config, now)).ToList(), ct).ConfigureAwait(false);
+            : await _store.LeaseManyAsync(feedable.Select(a => LeaseFor(a, config, now) with { SweepLockHeld = _sweepLock.IsHeld() }).ToList(), ct).ConfigureAwait(false);
         foreach (var agent in idle)
         {
             var i = feedable.IndexOf(agent);
@@ -79,7 +79,8 @@ internal sealed partial class Dispatcher
         var config = _config.Current;
         foreach (var d in demand)
         {
-            if (!config.AgentTypes.TryGetValue(d.Type, out var type) || type.Kind != AgentKind.Spawned || !_gate.Allows(d.Job))
+            if (!config.AgentTypes.TryGetValue(d.Type, out var type) || type.Kind != AgentKind.Spawned || !_gate.Allows(d.Job)
+                || (d.WaitsForLock && _sweepLock.IsHeld()))
             {
                 continue;
             }

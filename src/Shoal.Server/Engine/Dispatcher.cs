@@ -29,6 +29,7 @@ internal sealed partial class Dispatcher : BackgroundService
     private readonly TimeProvider _time;
     private readonly AgentLauncher _launcher;
     private readonly Pull.WorkSignal _signal;
+    private readonly Sweeps.SweepLock _sweepLock;
     private readonly ILogger<Dispatcher> _logger;
     private ExclusiveGate _gate = ExclusiveGate.None;
     private bool _draining;
@@ -38,8 +39,10 @@ internal sealed partial class Dispatcher : BackgroundService
     private long _startups;
     private TimeSpan _startupTotal;
 
-    public Dispatcher(IShoalStore store, ConfigHolder config, TimeProvider time, AgentLauncher launcher, Pull.WorkSignal signal, ILogger<Dispatcher> logger)
+    public Dispatcher(
+        IShoalStore store, ConfigHolder config, TimeProvider time, AgentLauncher launcher, Pull.WorkSignal signal, Sweeps.SweepLock sweepLock, ILogger<Dispatcher> logger)
     {
+        _sweepLock = sweepLock;
         _signal = signal;
         _store = store;
         _config = config;

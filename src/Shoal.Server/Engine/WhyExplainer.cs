@@ -10,7 +10,7 @@ namespace Shoal.Server.Engine;
 /// </summary>
 internal static class WhyExplainer
 {
-    public static IReadOnlyList<string> Explain(WhyFacts facts, ShoalConfig config, Dispatcher dispatcher)
+    public static IReadOnlyList<string> Explain(WhyFacts facts, ShoalConfig config, Dispatcher dispatcher, Sweeps.SweepLock sweepLock)
     {
         var invalidTypes = dispatcher.InvalidTypes;
         var agents = dispatcher.Agents;
@@ -37,8 +37,19 @@ internal static class WhyExplainer
             reasons.Add($"waiting for dependency {name} ({state.Name()})");
         }
 
+        if (job.WaitForLock == "sweep" && sweepLock.IsHeld())
+        {
+            reasons.Add($"lock held: waits for the sweep lock, {sweepLock.Describe()}");
+        }
+
         if (job.State == JobState.Blocked || reasons.Count > 0)
         {
+            return reasons;
+        }
+
+        if (job.Type == BuiltInTypes.Sweep)
+        {
+            reasons.Add($"sweep: the server runs its collectors ({job.Parts.Ready} hosts queued, {job.Parts.Leased} running)");
             return reasons;
         }
 

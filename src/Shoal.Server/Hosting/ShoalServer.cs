@@ -11,6 +11,7 @@ using Shoal.Server.Agents;
 using Shoal.Server.Api;
 using Shoal.Server.Engine;
 using Shoal.Server.Pull;
+using Shoal.Server.Sweeps;
 using System.Security.Cryptography;
 using Shoal.Storage;
 using Shoal.Storage.Sqlite;
@@ -21,7 +22,9 @@ namespace Shoal.Server.Hosting;
 public static class ShoalServer
 {
     /// <summary>Builds the server for <paramref name="config"/>; the store is migrated and the admin token exists on return.</summary>
-    public static async Task<WebApplication> BuildAsync(ShoalConfig config, CancellationToken ct, TimeProvider? time = null, LogLevel minLevel = LogLevel.Information)
+    /// <param name="publishUrl">Write the URL to the state folder's <c>server.url</c> (not for a short-lived embedded server).</param>
+    public static async Task<WebApplication> BuildAsync(
+        ShoalConfig config, CancellationToken ct, TimeProvider? time = null, LogLevel minLevel = LogLevel.Information, bool publishUrl = true)
     {
         Directory.CreateDirectory(config.StateDir);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = config.StateDir });
@@ -32,6 +35,7 @@ public static class ShoalServer
             o.SingleLine = true;
             o.UseUtcTimestamp = true;
         });
+        builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace); // stdout stays clean for JSON output
         builder.Logging.SetMinimumLevel(minLevel);
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         builder.WebHost.ConfigureKestrel(k =>
@@ -68,6 +72,9 @@ public static class ShoalServer
         builder.Services.AddHostedService(sp => sp.GetRequiredService<CompletionBatcher>());
         builder.Services.AddSingleton<PartGenerator>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<PartGenerator>());
+        builder.Services.AddSingleton<SweepLock>();
+        builder.Services.AddSingleton<SweepService>();
+        builder.Services.AddHostedService<ExecRunner>();
         builder.Services.AddOpenApi();
 
         var app = builder.Build();
@@ -82,12 +89,17 @@ public static class ShoalServer
         JobEndpoints.Map(app);
         PullEndpoints.Map(app);
         AdminEndpoints.Map(app);
+        SweepEndpoints.Map(app);
         app.MapOpenApi();
         app.MapFallback("/api/{**rest}", () => Problems.NotFound("no such endpoint"));
         app.Lifetime.ApplicationStarted.Register(() =>
         {
             var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-            StateFiles.WriteServerUrl(config.StateDir, url);
+            if (publishUrl)
+            {
+                StateFiles.WriteServerUrl(config.StateDir, url);
+            }
+
             Log.Listening(app.Logger, url, config.StateDir);
         });
         return app;

@@ -11,8 +11,9 @@ internal static class SqliteSql
 
     public const string InsertJob =
         """
-        INSERT INTO jobs (stream_id, name, type, state, priority, retries, on_part_failure, timeout_ms, deps_pending, ready_at, n_parts, n_ready, requires_tags, generator)
-        VALUES (@stream, @name, @type, @state, @priority, @retries, @opf, @timeout, @deps, @ready_at, @n, @n, @tags, @generator) RETURNING id
+        INSERT INTO jobs (stream_id, name, type, state, priority, retries, on_part_failure, timeout_ms, deps_pending, ready_at, n_parts, n_ready,
+                          requires_tags, generator, wait_for_lock, collector)
+        VALUES (@stream, @name, @type, @state, @priority, @retries, @opf, @timeout, @deps, @ready_at, @n, @n, @tags, @generator, @lock, @collector) RETURNING id
         """;
 
     public const string InsertDep = "INSERT INTO job_deps (job_id, dep_id) VALUES (@job, @dep)";
@@ -43,6 +44,7 @@ internal static class SqliteSql
         $"""
         SELECT j.id, j.type, j.stream_id FROM jobs j JOIN streams s ON s.id = j.stream_id
         WHERE {RunnableJob} AND j.n_ready > 0 AND j.type IN (SELECT value FROM json_each(@types)) AND (@job IS NULL OR j.id = @job)
+          AND (@locked = 0 OR j.wait_for_lock IS NULL)
           AND (@tags IS NULL OR j.requires_tags IS NULL
                OR NOT EXISTS (SELECT 1 FROM json_each(j.requires_tags) t WHERE t.value NOT IN (SELECT value FROM json_each(@tags))))
         ORDER BY j.forced DESC, {EffectivePriority} DESC, j.id LIMIT 64
@@ -144,7 +146,7 @@ internal static class SqliteSql
     public const string JobSelect =
         """
         SELECT id, stream_id, name, type, state, priority, n_ready, n_leased, n_done, n_failed, reason,
-               ready_at, started_at, finished_at, (SELECT group_concat(dep_id) FROM job_deps d WHERE d.job_id = jobs.id)
+               ready_at, started_at, finished_at, (SELECT group_concat(dep_id) FROM job_deps d WHERE d.job_id = jobs.id), wait_for_lock
         FROM jobs
         """;
 

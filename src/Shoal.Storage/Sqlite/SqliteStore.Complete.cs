@@ -62,6 +62,17 @@ public sealed partial class SqliteStore
 
     private static ReportOutcome Report(SqliteTx tx, SqliteTransitions steps, Dictionary<long, (int, OnPartFailure)> rules, PartReport report, long now)
     {
+        var outcome = Apply(tx, steps, rules, report, now);
+        if (report.HostResult is { } h && outcome is ReportOutcome.Accepted or ReportOutcome.AcceptedLate)
+        {
+            InsertHostResult(tx, h);
+        }
+
+        return outcome;
+    }
+
+    private static ReportOutcome Apply(SqliteTx tx, SqliteTransitions steps, Dictionary<long, (int, OnPartFailure)> rules, PartReport report, long now)
+    {
         var part = tx.One(
             PartForReport,
             r => new { State = (PartState)r.GetInt32(0), LeaseNo = r.GetInt64(1), Owner = r.IsDBNull(2) ? null : r.GetString(2), Job = r.GetInt64(3), Attempt = r.GetInt32(4) },
@@ -100,7 +111,7 @@ public sealed partial class SqliteStore
             }
 
             var (retries, rule) = RulesOf(tx, rules, part.Job);
-            steps.FailTry(report.PartId.Value, part.Job, part.Attempt, retries, rule, report.Log);
+            steps.FailTry(report.PartId.Value, part.Job, part.Attempt, retries, rule, report.Log, report.Result);
             return ReportOutcome.Accepted;
         }
 

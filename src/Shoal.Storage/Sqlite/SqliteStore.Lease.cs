@@ -52,7 +52,8 @@ public sealed partial class SqliteStore
             ("@aging", aging),
             ("@types", JsonSerializer.Serialize(room.Keys)),
             ("@job", req.Job?.Value),
-            ("@tags", req.Tags is null ? null : JsonSerializer.Serialize(req.Tags)));
+            ("@tags", req.Tags is null ? null : JsonSerializer.Serialize(req.Tags)),
+            ("@locked", req.SweepLockHeld ? 1 : 0));
         var ranges = req.KeyRanges is null ? null : JsonSerializer.Serialize(req.KeyRanges.Select(r => new[] { r.From, r.To }));
         foreach (var (job, type, stream) in candidates)
         {

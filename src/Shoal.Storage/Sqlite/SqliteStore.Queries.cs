@@ -44,10 +44,10 @@ public sealed partial class SqliteStore
     public Task<IReadOnlyList<JobDemand>> GetDemandAsync(DateTimeOffset now, TimeSpan? agingStep, CancellationToken ct) =>
         ReadAsync<IReadOnlyList<JobDemand>>(tx => tx.Query(
             $"""
-            SELECT j.id, j.stream_id, j.type, j.n_ready, j.n_leased FROM jobs j JOIN streams s ON s.id = j.stream_id
+            SELECT j.id, j.stream_id, j.type, j.n_ready, j.n_leased, j.wait_for_lock IS NOT NULL FROM jobs j JOIN streams s ON s.id = j.stream_id
             WHERE {RunnableJob} AND j.n_ready > 0 ORDER BY j.forced DESC, {EffectivePriority} DESC, j.id LIMIT 500
             """,
-            r => new JobDemand(new JobId(r.GetInt64(0)), new StreamId(r.GetInt64(1)), r.GetString(2), r.GetInt32(3), r.GetInt32(4)),
+            r => new JobDemand(new JobId(r.GetInt64(0)), new StreamId(r.GetInt64(1)), r.GetString(2), r.GetInt32(3), r.GetInt32(4), r.GetInt32(5) == 1),
             ("@now", Ms(now)),
             ("@aging", agingStep is { } a ? Math.Max(1L, (long)a.TotalMilliseconds) : NoAging)), ct);
 
@@ -112,5 +112,6 @@ public sealed partial class SqliteStore
         FromMs(r.GetValue(11)),
         FromMs(r.GetValue(12)),
         FromMs(r.GetValue(13)),
-        r.IsDBNull(14) ? [] : r.GetString(14).Split(',').Select(s => new JobId(long.Parse(s, System.Globalization.CultureInfo.InvariantCulture))).ToList());
+        r.IsDBNull(14) ? [] : r.GetString(14).Split(',').Select(s => new JobId(long.Parse(s, System.Globalization.CultureInfo.InvariantCulture))).ToList(),
+        r.IsDBNull(15) ? null : r.GetString(15));
 }

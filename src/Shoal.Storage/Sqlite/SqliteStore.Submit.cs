@@ -7,7 +7,9 @@ namespace Shoal.Storage.Sqlite;
 public sealed partial class SqliteStore
 {
     public Task<StreamCreated> SubmitAsync(StreamSpec spec, Func<string, JobRules> rules, DateTimeOffset now, CancellationToken ct) =>
-        WriteAsync(tx =>
+        WriteAsync(tx => Submit(tx, spec, rules, now), ct);
+
+    private static StreamCreated Submit(SqliteTx tx, StreamSpec spec, Func<string, JobRules> rules, DateTimeOffset now)
         {
             var t = Ms(now);
             var stream = tx.Long(InsertStream, ("@name", spec.Name), ("@owner", spec.Owner), ("@priority", spec.Priority), ("@now", t));
@@ -30,7 +32,9 @@ public sealed partial class SqliteStore
                     ("@ready_at", ready ? t : null),
                     ("@n", job.Parts.Count),
                     ("@tags", job.RequiresTags is { Count: > 0 } tags ? System.Text.Json.JsonSerializer.Serialize(tags) : null),
-                    ("@generator", job.Generator is { } g ? System.Text.Json.JsonSerializer.Serialize(g) : null));
+                    ("@generator", job.Generator is { } g ? System.Text.Json.JsonSerializer.Serialize(g) : null),
+                    ("@lock", job.WaitForLock),
+                    ("@collector", job.Collector is { } c ? System.Text.Json.JsonSerializer.Serialize(c) : null));
                 ids[job.Name] = new JobId(id);
                 foreach (var part in job.Parts)
                 {
@@ -52,5 +56,5 @@ public sealed partial class SqliteStore
             }
 
             return new StreamCreated(new StreamId(stream), ids);
-        }, ct);
+        }
 }

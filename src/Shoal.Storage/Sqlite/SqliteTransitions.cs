@@ -23,13 +23,13 @@ internal sealed class SqliteTransitions(SqliteTx tx, long now)
     }
 
     /// <summary>A leased part's try failed: back to ready with attempt + 1, or failed past its retries.</summary>
-    public void FailTry(long part, long job, int attempt, int retries, OnPartFailure rule, string? log)
+    public void FailTry(long part, long job, int attempt, int retries, OnPartFailure rule, string? log, string? result = null)
     {
         var d = Delta(job);
         d.Leased--;
         if (attempt > retries)
         {
-            tx.Exec(PartFailed, ("@now", now), ("@result", null), ("@log", log), ("@id", part));
+            tx.Exec(PartFailed, ("@now", now), ("@result", result), ("@log", log), ("@id", part));
             d.Failed++;
             if (rule == OnPartFailure.FailJob)
             {

@@ -1,0 +1,103 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace Shoal.Agent;
+
+/// <summary>How a command run ended: exit code (-1 when killed), capped output, whether the time-out killed it.</summary>
+public sealed record CommandResult(int ExitCode, string Stdout, string Stderr, bool TimedOut, TimeSpan Duration);
+
+/// <summary>Runs one command without a shell (or with <c>/bin/sh -c</c> on request), capping its output and killing its process tree at a time-out.</summary>
+public static class CommandRunner
+{
+    /// <summary>Substitutes <paramref name="value"/> for <paramref name="placeholder"/> and builds the process to start.</summary>
+    public static ProcessStartInfo Prepare(IReadOnlyList<string> command, bool shell, string placeholder, string value)
+    {
+        if (shell)
+        {
+            var text = string.Join(' ', command).Replace(placeholder, Quote(value), StringComparison.Ordinal);
+            return new ProcessStartInfo("/bin/sh") { ArgumentList = { "-c", text } };
+        }
+
+        var psi = new ProcessStartInfo(command[0].Replace(placeholder, value, StringComparison.Ordinal));
+        foreach (var word in command.Skip(1))
+        {
+            psi.ArgumentList.Add(word.Replace(placeholder, value, StringComparison.Ordinal));
+        }
+
+        return psi;
+    }
+
+    /// <summary>Runs <paramref name="psi"/>; <paramref name="stop"/> may be set to kill it early (the result then says so by exit code -1).</summary>
+    public static async Task<CommandResult> RunAsync(ProcessStartInfo psi, TimeSpan? timeout, int outputLimit, TimeProvider time, CancellationToken stop)
+    {
+        psi.RedirectStandardOutput = true;
+        psi.RedirectStandardError = true;
+        psi.RedirectStandardInput = true;
+        psi.UseShellExecute = false;
+        var started = time.GetTimestamp();
+        Process process;
+        try
+        {
+            process = Process.Start(psi)!;
+        }
+        catch (System.ComponentModel.Win32Exception ex)
+        {
+            return new CommandResult(127, "", $"cannot start {psi.FileName}: {ex.Message}", false, TimeSpan.Zero);
+        }
+
+        using (process)
+        {
+            process.StandardInput.Close();
+            var stdout = ReadCappedAsync(process.StandardOutput, outputLimit);
+            var stderr = ReadCappedAsync(process.StandardError, outputLimit);
+            using var limit = timeout is { } t ? new CancellationTokenSource(t, time) : new CancellationTokenSource();
+            using var either = CancellationTokenSource.CreateLinkedTokenSource(limit.Token, stop);
+            var timedOut = false;
+            try
+            {
+                await process.WaitForExitAsync(either.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                timedOut = limit.IsCancellationRequested;
+                Kill(process);
+                await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+
+            var code = timedOut || stop.IsCancellationRequested ? -1 : process.ExitCode;
+            return new CommandResult(code, await stdout.ConfigureAwait(false), await stderr.ConfigureAwait(false), timedOut, time.GetElapsedTime(started));
+        }
+    }
+
+    public static void Kill(Process process)
+    {
+        try
+        {
+            process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+        }
+    }
+
+    private static async Task<string> ReadCappedAsync(StreamReader reader, int limit)
+    {
+        var text = new StringBuilder();
+        var buffer = new char[4096];
+        try
+        {
+            int read;
+            while ((read = await reader.ReadAsync(buffer).ConfigureAwait(false)) > 0)
+            {
+                text.Append(buffer, 0, Math.Max(0, Math.Min(read, limit - text.Length)));
+            }
+        }
+        catch (IOException)
+        {
+        }
+
+        return text.ToString();
+    }
+
+    private static string Quote(string word) => "'" + word.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+}

@@ -1,0 +1,46 @@
+using System.CommandLine;
+using Shoal.Cli.Output;
+using Shoal.Contracts;
+using Shoal.Server.Hosting;
+using Shoal.Storage.Sqlite;
+
+namespace Shoal.Cli.Commands;
+
+/// <summary><c>shoal results HOST</c>: a host's visit history (sweeps, gap-fix, check-ins).</summary>
+internal static class ResultsCommand
+{
+    public static Command Build()
+    {
+        var host = new Argument<string>("host") { Description = "Host name" };
+        var limit = new Option<int>("--limit") { Description = "How many results, newest first", DefaultValueFactory = _ => 20 };
+        var command = new Command("results", "Show a host's results: sweeps, gap-fix runs and check-ins, newest first") { host, limit };
+        command.SetAction(async (result, ct) =>
+        {
+            var g = ShoalCommand.Globals(result);
+            var db = Path.Combine(g.StateDir ?? ".shoal", "shoal.db");
+            if (g.Server is null && !File.Exists(Path.Combine(g.StateDir ?? ".shoal", StateFiles.ServerUrlFile)) && File.Exists(db))
+            {
+                // No server here, but the store of in-process sweeps is: read it directly.
+                await using var store = new SqliteStore(db);
+                var rows = await store.GetHostResultsAsync(result.GetValue(host)!, result.GetValue(limit), ct).ConfigureAwait(false);
+                Print(g.Json, rows.Select(r => new HostResultDto(r.Host, r.At, r.Status, r.ExitCode, r.DurationMs, r.Output, r.Source, r.Stream)).ToList());
+                return 0;
+            }
+
+            return await ShoalCommand.RunAsync(result, async (client, _) =>
+            {
+                Print(g.Json, await client.HostResultsAsync(result.GetValue(host)!, result.GetValue(limit), ct).ConfigureAwait(false));
+                return 0;
+            }).ConfigureAwait(false);
+        });
+        return command;
+    }
+
+    private static void Print(bool json, List<HostResultDto> list) => Render.Out(json, list, rows =>
+    {
+        foreach (var r in rows)
+        {
+            Console.WriteLine($"{r.At:u}\t{r.Source}\t{r.Status}\texit {r.ExitCode?.ToString() ?? "-"}\t{(r.DurationMs ?? 0) / 1000.0:0.0} s\t{r.Output?.Split('\n')[0]}");
+        }
+    });
+}

@@ -1,0 +1,47 @@
+using System.Text.Json.Nodes;
+
+namespace Shoal.Contracts;
+
+/// <summary>A host of a sweep and whether it is production.</summary>
+public sealed record SweepHostDto(string Host, bool Prod);
+
+/// <summary>
+/// Body of <c>POST /api/v1/sweeps</c>. <c>Mode</c> is <c>sweep</c> (every host, production first, under the
+/// sweep lock) or <c>gapfix</c> (production hosts without a success newer than <c>FreshWithinSeconds</c>, no lock).
+/// <c>Command</c> is the collector, one word per element, <c>{host}</c> replaced. Null settings take <c>[SWEEP]</c>'s.
+/// </summary>
+public sealed record SweepRequest(
+    string Mode,
+    IReadOnlyList<SweepHostDto> Hosts,
+    IReadOnlyList<string> Command,
+    bool Shell = false,
+    int? Threads = null,
+    double? HostTimeoutSeconds = null,
+    double? TimeLimitSeconds = null,
+    double? FreshWithinSeconds = null);
+
+/// <summary>A started sweep (<c>Id</c> is null when no host was left to visit).</summary>
+public sealed record SweepStarted(long? Id, long? Job, string Name, int Hosts, int Threads, IReadOnlyList<string> SkippedCheckedIn);
+
+/// <summary>One host's state in a sweep: queued, running, success, failed or not_attempted.</summary>
+public sealed record SweepHostState(string Host, bool Prod, string Outcome, int? ExitCode, long? DurationMs, string? Error);
+
+/// <summary>
+/// Answer to <c>GET /api/v1/sweeps/{id}</c>: progress counts, and the final JSON (<c>Summary</c>, the exact
+/// keys of DESIGN.md "Sweep output" plus Shoal's own) computed from the store.
+/// </summary>
+public sealed record SweepStatus(
+    long Id,
+    string State,
+    string Mode,
+    int Threads,
+    int Total,
+    int Success,
+    int Failed,
+    int Running,
+    int Queued,
+    JsonObject Summary,
+    IReadOnlyList<SweepHostState>? Hosts);
+
+/// <summary>One visit of a host in its history (<c>GET /api/v1/hosts/{name}/results</c>).</summary>
+public sealed record HostResultDto(string Host, DateTimeOffset At, string Status, int? ExitCode, long? DurationMs, string? Output, string Source, long? Stream);

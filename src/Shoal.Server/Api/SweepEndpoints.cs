@@ -1,0 +1,124 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Shoal.Contracts;
+using Shoal.Core.Model;
+using Shoal.Server.Hosting;
+using Shoal.Server.Pull;
+using Shoal.Server.Sweeps;
+using Shoal.Storage;
+
+namespace Shoal.Server.Api;
+
+/// <summary>Sweeps and gap-fix runs, host check-ins and host result history.</summary>
+internal static class SweepEndpoints
+{
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1");
+        api.MapPost("/sweeps", StartAsync);
+        api.MapGet("/sweeps/{id}", async (string id, bool? hosts, SweepService sweeps, CancellationToken ct) =>
+            !long.TryParse(id, out var n) ? Problems.BadRequest($"sweep id '{id}' is not a number")
+            : await sweeps.StatusAsync(new StreamId(n), hosts == true, ct).ConfigureAwait(false) is { } status ? Results.Json(status, ShoalJson.Options)
+            : Problems.NotFound($"no sweep {n}"));
+        api.MapGet("/hosts/{name}/results", async (string name, int? limit, IShoalStore store, CancellationToken ct) =>
+            Results.Json(await store.GetHostResultsAsync(name, Math.Clamp(limit ?? 20, 1, 1000), ct).ConfigureAwait(false), ShoalJson.Options));
+        api.MapPost("/hosts/{name}/checkin", CheckinAsync).WithMetadata(AgentAccess.Instance);
+    }
+
+    private static async Task<IResult> StartAsync(HttpContext http, ConfigHolder config, SweepService sweeps, WorkSignal signal, CancellationToken ct)
+    {
+        var text = await BodyReader.ReadAsync(http.Request, config.Current.Scheduler.MaxBodyBytes * 16, ct).ConfigureAwait(false);
+        if (text is null)
+        {
+            return Problems.TooLarge(config.Current.Scheduler.MaxBodyBytes * 16);
+        }
+
+        SweepRequest? request;
+        try
+        {
+            request = JsonSerializer.Deserialize<SweepRequest>(text, ShoalJson.Options);
+        }
+        catch (JsonException ex)
+        {
+            return Problems.BadRequest($"malformed JSON: {ex.Message}");
+        }
+
+        var error = request is null ? "the body must be a JSON object" : Validate(request);
+        if (error is not null)
+        {
+            return Problems.BadRequest(error);
+        }
+
+        string? holder = null;
+        var started = await sweeps.StartAsync(request!, h => holder = h, ct).ConfigureAwait(false);
+        if (started is null)
+        {
+            return Problems.Conflict(holder!);
+        }
+
+        signal.Notify();
+        return Results.Json(started, ShoalJson.Options, statusCode: StatusCodes.Status201Created);
+    }
+
+    private static string? Validate(SweepRequest r)
+    {
+        if (r.Mode is not ("sweep" or "gapfix"))
+        {
+            return "'mode' must be \"sweep\" or \"gapfix\"";
+        }
+
+        if (r.Hosts is null || r.Hosts.Any(h => h is null || !ValidHost(h.Host)))
+        {
+            return "'hosts' must be an array of {\"host\": name, \"prod\": bool} with host names of 1-255 characters and no spaces";
+        }
+
+        if (r.Hosts.Select(h => h.Host).Distinct(StringComparer.OrdinalIgnoreCase).Count() != r.Hosts.Count)
+        {
+            return "'hosts' lists a host twice";
+        }
+
+        if (r.Command is null || r.Command.Count == 0 || r.Command.Any(string.IsNullOrEmpty))
+        {
+            return "'command' must be a non-empty array of words";
+        }
+
+        return r.Threads is < 1 or > 10_000 ? "'threads' must be from 1 to 10000"
+            : r.HostTimeoutSeconds is <= 0 ? "'host_timeout_seconds' must be positive"
+            : r.TimeLimitSeconds is <= 0 ? "'time_limit_seconds' must be positive"
+            : r.FreshWithinSeconds is < 0 ? "'fresh_within_seconds' must not be negative"
+            : null;
+    }
+
+    private static bool ValidHost(string? host) => host is { Length: > 0 and <= 255 } && !host.Any(char.IsWhiteSpace);
+
+    private static async Task<IResult> CheckinAsync(string name, HttpContext http, IShoalStore store, ConfigHolder config, TimeProvider time, CancellationToken ct)
+    {
+        if (!ValidHost(name))
+        {
+            return Problems.BadRequest("the host name must be 1-255 characters without spaces");
+        }
+
+        var text = await BodyReader.ReadAsync(http.Request, config.Current.Scheduler.MaxBodyBytes, ct).ConfigureAwait(false);
+        if (text is null)
+        {
+            return Problems.TooLarge(config.Current.Scheduler.MaxBodyBytes);
+        }
+
+        if (text.Length > 0)
+        {
+            try
+            {
+                using var _ = JsonDocument.Parse(text);
+            }
+            catch (JsonException ex)
+            {
+                return Problems.BadRequest($"malformed JSON: {ex.Message}");
+            }
+        }
+
+        await store.AddCheckinAsync(name, text.Length == 0 ? null : text, time.GetUtcNow(), ct).ConfigureAwait(false);
+        return Results.Json(new { host = name, checked_in = true }, ShoalJson.Options);
+    }
+}

@@ -1,0 +1,146 @@
+using System.Text.Json;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Shoal.Agent;
+using Shoal.Core.Config;
+using Shoal.Core.Model;
+using Shoal.Core.Streams;
+using Shoal.Server.Hosting;
+using Shoal.Server.Pull;
+using Shoal.Storage;
+
+namespace Shoal.Server.Sweeps;
+
+/// <summary>
+/// Runs sweeps: for each live job of the built-in <c>sweep</c> type it keeps up to the collector's
+/// <c>threads</c> collector processes running, leasing host parts in batches (production hosts were
+/// stored first, so they are leased first) and reporting through the group-committing batcher, each
+/// report carrying the host's result for its history. When the job ends (its time limit, a cancel) the
+/// running collectors are killed and counted failed, and the sweep lock is released.
+/// </summary>
+internal sealed class ExecRunner(
+    IShoalStore store,
+    TimeProvider time,
+    WorkSignal signal,
+    CompletionBatcher batcher,
+    SweepLock sweepLock,
+    ConfigHolder config,
+    ILogger<ExecRunner> logger) : BackgroundService
+{
+    private readonly Dictionary<JobId, Task> _runs = [];
+
+    private string Prefix => $"exec:{config.Current.Scheduler.NodeName}:";
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // Collectors of a previous run of this server died with it: those hosts count as failed.
+        await store.ReleaseOwnersByPrefixAsync(Prefix, time.GetUtcNow(), stoppingToken).ConfigureAwait(false);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var woken = signal.Next;
+                foreach (var done in _runs.Where(r => r.Value.IsCompleted).Select(r => r.Key).ToList())
+                {
+                    _runs.Remove(done);
+                }
+
+                foreach (var d in await store.GetDemandAsync(time.GetUtcNow(), null, stoppingToken).ConfigureAwait(false))
+                {
+                    if (d.Type == BuiltInTypes.Sweep && !_runs.ContainsKey(d.Job)
+                        && await store.GetCollectorAsync(d.Job, stoppingToken).ConfigureAwait(false) is { } collector)
+                    {
+                        var sweep = await store.GetSweepAsync(d.Stream, stoppingToken).ConfigureAwait(false);
+                        _runs[d.Job] = RunJobAsync(d.Job, d.Stream, collector, sweep?.Mode ?? "sweep", d.Ready, stoppingToken);
+                    }
+                }
+
+                await ReleaseOrphanLockAsync(stoppingToken).ConfigureAwait(false);
+                await Task.WhenAny(woken, Task.Delay(TimeSpan.FromMilliseconds(500), time, stoppingToken)).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex)
+            {
+                Log.DispatcherError(logger, ex);
+            }
+        }
+
+        await Task.WhenAll(_runs.Values).ConfigureAwait(false);
+    }
+
+    /// <summary>A lock this server took for a sweep that ended before its run started (cancelled at once) is released.</summary>
+    private async Task ReleaseOrphanLockAsync(CancellationToken ct)
+    {
+        if (sweepLock.HeldStream() is { } stream && !_runs.Keys.Any())
+        {
+            var detail = await store.GetStreamAsync(new StreamId(stream), ct).ConfigureAwait(false);
+            if (detail is null || detail.Stream.State.IsTerminal())
+            {
+                sweepLock.Release(stream);
+            }
+        }
+    }
+
+    private async Task RunJobAsync(JobId job, StreamId stream, CollectorSpec collector, string mode, int hosts, CancellationToken stoppingToken)
+    {
+        Log.SweepStarted(logger, stream.Value, hosts, collector.Threads);
+        var owner = Prefix + job.Value;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var running = new List<Task>();
+        var limits = new List<TypeLimit> { new(BuiltInTypes.Sweep, -1, collector.HostTimeout + TimeSpan.FromMinutes(1)) };
+        long? lastCheck = null;
+        while (true)
+        {
+            running.RemoveAll(t => t.IsCompleted);
+            var woken = signal.Next;
+            if (lastCheck is not { } at || time.GetElapsedTime(at) > TimeSpan.FromMilliseconds(250) || stoppingToken.IsCancellationRequested)
+            {
+                lastCheck = time.GetTimestamp();
+                var state = (await store.GetJobStatesAsync([job], CancellationToken.None).ConfigureAwait(false)).GetValueOrDefault(job, JobState.Cancelled);
+                if (state.IsTerminal() || stoppingToken.IsCancellationRequested)
+                {
+                    await stop.CancelAsync().ConfigureAwait(false);
+                    break;
+                }
+            }
+
+            var free = collector.Threads - running.Count;
+            IReadOnlyList<LeasedPart> parts = [];
+            if (free > 0)
+            {
+                var request = new LeaseRequest(owner, owner, -1, limits, free, time.GetUtcNow(), null, job);
+                parts = await store.LeaseAsync(request, CancellationToken.None).ConfigureAwait(false);
+                // Started here, in lease order (production hosts first); each runs on once its process is up.
+                running.AddRange(parts.Select(p => RunPartAsync(p, owner, collector, mode, stream, stop.Token)));
+            }
+
+            if (parts.Count == 0)
+            {
+                var tick = Task.Delay(TimeSpan.FromMilliseconds(250), time, CancellationToken.None);
+                await Task.WhenAny(running.Append(woken).Append(tick)).ConfigureAwait(false);
+            }
+        }
+
+        await Task.WhenAll(running).ConfigureAwait(false);
+        sweepLock.Release(stream.Value);
+    }
+
+    private async Task RunPartAsync(LeasedPart part, string owner, CollectorSpec collector, string mode, StreamId stream, CancellationToken stop)
+    {
+        using var payload = JsonDocument.Parse(part.Payload);
+        var host = payload.RootElement.GetProperty("host").GetString()!;
+        var psi = CommandRunner.Prepare(collector.Command, collector.Shell, "{host}", host);
+        var run = await CommandRunner.RunAsync(psi, collector.HostTimeout, collector.OutputLimit, time, stop).ConfigureAwait(false);
+        var ok = run.ExitCode == 0;
+        var error = run.TimedOut ? $"killed after the host time-out of {collector.HostTimeout.TotalSeconds:0} s"
+            : stop.IsCancellationRequested ? "killed: the sweep ended (time limit or cancel)"
+            : ok ? null : $"exit code {run.ExitCode}";
+        var result = JsonSerializer.Serialize(new { exit_code = run.ExitCode, duration_ms = (long)run.Duration.TotalMilliseconds, output = run.Stdout, error });
+        var history = new HostResultRecord(host, time.GetUtcNow(), ok ? "ok" : "failed", run.ExitCode, (long)run.Duration.TotalMilliseconds, run.Stdout, mode, stream.Value);
+        var report = new PartReport(part.PartId, part.LeaseId, owner, ok ? PartOutcome.Ok : PartOutcome.Failed, result, run.Stderr.Length == 0 ? error : run.Stderr, HostResult: history);
+        await batcher.CompleteAsync(report, CancellationToken.None).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,129 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Shoal.Server.Hosting;
+
+namespace Shoal.Server.Sweeps;
+
+/// <summary>
+/// The sweep lock file (<c>[SWEEP] lock</c>): held by a sweep for its whole run, it keeps a second sweep
+/// out and holds back jobs declaring <c>wait_for_lock = sweep</c>. The file says who holds it
+/// (<c>pid start stream</c>); a lock whose process is gone is stale and taken over with a warning.
+/// </summary>
+internal sealed class SweepLock(ConfigHolder config, TimeProvider time, ILogger<SweepLock> logger)
+{
+    private readonly Lock _gate = new();
+    private (long At, bool Held)? _cache;
+
+    /// <summary>Takes the lock for <paramref name="stream"/>; on failure <paramref name="holder"/> names who holds it.</summary>
+    public bool TryAcquire(long stream, out string? holder)
+    {
+        lock (_gate)
+        {
+            var path = config.Current.SweepLock;
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            for (var attempt = 0; attempt < 2; attempt++)
+            {
+                try
+                {
+                    using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write);
+                    using var writer = new StreamWriter(file);
+                    writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{Environment.ProcessId} {time.GetUtcNow():O} {stream}"));
+                    holder = null;
+                    _cache = null;
+                    return true;
+                }
+                catch (IOException) when (File.Exists(path))
+                {
+                    var (pid, since, _) = Read(path);
+                    if (pid is { } p && Alive(p))
+                    {
+                        holder = $"the sweep lock {path} is held by pid {p} since {since}";
+                        return false;
+                    }
+
+                    Log.StaleLock(logger, path, pid ?? 0);
+                    File.Delete(path);
+                }
+            }
+
+            holder = $"the sweep lock {path} could not be taken";
+            return false;
+        }
+    }
+
+    /// <summary>Names the stream this process holds the lock for (taken before the stream existed).</summary>
+    public void Assign(long stream)
+    {
+        lock (_gate)
+        {
+            var path = config.Current.SweepLock;
+            var (pid, since, _) = Read(path);
+            if (pid == Environment.ProcessId)
+            {
+                File.WriteAllText(path, string.Create(CultureInfo.InvariantCulture, $"{pid} {since} {stream}\n"));
+            }
+        }
+    }
+
+    /// <summary>The stream this process holds the lock for, if it does.</summary>
+    public long? HeldStream()
+    {
+        var (pid, _, stream) = Read(config.Current.SweepLock);
+        return pid == Environment.ProcessId ? stream : null;
+    }
+
+    /// <summary>Releases the lock if this process holds it for <paramref name="stream"/>.</summary>
+    public void Release(long stream)
+    {
+        lock (_gate)
+        {
+            var path = config.Current.SweepLock;
+            var (pid, _, held) = Read(path);
+            if (pid == Environment.ProcessId && held == stream)
+            {
+                File.Delete(path);
+            }
+
+            _cache = null;
+        }
+    }
+
+    /// <summary>Whether a live process holds the lock (checked at most every half second).</summary>
+    public bool IsHeld()
+    {
+        var now = time.GetTimestamp();
+        if (_cache is { } c && time.GetElapsedTime(c.At, now) < TimeSpan.FromMilliseconds(500))
+        {
+            return c.Held;
+        }
+
+        var (pid, _, _) = Read(config.Current.SweepLock);
+        var held = pid is { } p && Alive(p);
+        _cache = (now, held);
+        return held;
+    }
+
+    /// <summary>Who holds the lock, for <c>shoal why</c>.</summary>
+    public string Describe()
+    {
+        var (pid, since, stream) = Read(config.Current.SweepLock);
+        return pid is null ? "not held" : $"held by pid {pid} since {since} (stream {stream})";
+    }
+
+    private static (int? Pid, string? Since, long? Stream) Read(string path)
+    {
+        try
+        {
+            var words = File.ReadAllText(path).Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            return (words.Length > 0 && int.TryParse(words[0], CultureInfo.InvariantCulture, out var pid) ? pid : null,
+                words.Length > 1 ? words[1] : null,
+                words.Length > 2 && long.TryParse(words[2], CultureInfo.InvariantCulture, out var s) ? s : null);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return (null, null, null);
+        }
+    }
+
+    private static bool Alive(int pid) => Directory.Exists($"/proc/{pid}");
+}
