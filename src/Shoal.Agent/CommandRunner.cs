@@ -28,13 +28,14 @@ public static class CommandRunner
     }
 
     /// <summary>Runs <paramref name="psi"/>; <paramref name="stop"/> may be set to kill it early (the result then says so by exit code -1).</summary>
-    public static async Task<CommandResult> RunAsync(ProcessStartInfo psi, TimeSpan? timeout, int outputLimit, TimeProvider time, CancellationToken stop)
+    public static async Task<CommandResult> RunAsync(
+        ProcessStartInfo psi, TimeSpan? timeout, int outputLimit, TimeProvider time, CancellationToken stop, Action? started = null)
     {
         psi.RedirectStandardOutput = true;
         psi.RedirectStandardError = true;
         psi.RedirectStandardInput = true;
         psi.UseShellExecute = false;
-        var started = time.GetTimestamp();
+        var startedAt = time.GetTimestamp();
         Process process;
         try
         {
@@ -42,9 +43,11 @@ public static class CommandRunner
         }
         catch (System.ComponentModel.Win32Exception ex)
         {
+            started?.Invoke();
             return new CommandResult(127, "", $"cannot start {psi.FileName}: {ex.Message}", false, TimeSpan.Zero);
         }
 
+        started?.Invoke();
         using (process)
         {
             process.StandardInput.Close();
@@ -65,7 +68,7 @@ public static class CommandRunner
             }
 
             var code = timedOut || stop.IsCancellationRequested ? -1 : process.ExitCode;
-            return new CommandResult(code, await stdout.ConfigureAwait(false), await stderr.ConfigureAwait(false), timedOut, time.GetElapsedTime(started));
+            return new CommandResult(code, await stdout.ConfigureAwait(false), await stderr.ConfigureAwait(false), timedOut, time.GetElapsedTime(startedAt));
         }
     }
 

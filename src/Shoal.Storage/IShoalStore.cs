@@ -31,6 +31,9 @@ public interface IShoalStore : IAsyncDisposable
     /// <summary>Releases every lease whose owner starts with <paramref name="prefix"/> (a restarted server's agents).</summary>
     Task<int> ReleaseOwnersByPrefixAsync(string prefix, DateTimeOffset now, CancellationToken ct);
 
+    /// <summary>Gives back a leased part that was never started: ready again, no attempt counted.</summary>
+    Task<bool> ReleasePartAsync(PartId part, long leaseId, string owner, CancellationToken ct);
+
     /// <summary>Extends the current lease of a part.</summary>
     Task<bool> ExtendLeaseAsync(PartId part, long leaseId, DateTimeOffset deadline, CancellationToken ct);
 

@@ -298,6 +298,17 @@ public abstract class StoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ReleasePart_GivesBackAnUnstartedPart_WithoutCountingAnAttempt()
+    {
+        var s = await Submit(Stream("s", 0, Job("j", parts: 2)));
+        var p = (await Store.LeaseAsync(Lease("a", Start, max: 1), Ct)).Single();
+        (await Store.ReleasePartAsync(p.PartId, p.LeaseId, "other", Ct)).ShouldBeFalse("only its owner gives it back");
+        (await Store.ReleasePartAsync(p.PartId, p.LeaseId, "a", Ct)).ShouldBeTrue();
+        (await JobOf(s.Jobs["j"])).Parts.ShouldBe(new PartCounts(2, 0, 0, 0));
+        (await Store.LeaseAsync(Lease("b", Start, max: 1), Ct)).Single().Attempt.ShouldBe(1);
+    }
+
+    [Fact]
     public async Task WhyFacts_NamePendingDependencies_AndWorkAhead()
     {
         var first = await Submit(Stream("first", 0, Job("j", parts: 5)));

@@ -27,7 +27,12 @@ public static class ShoalServer
         ShoalConfig config, CancellationToken ct, TimeProvider? time = null, LogLevel minLevel = LogLevel.Information, bool publishUrl = true)
     {
         Directory.CreateDirectory(config.StateDir);
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = config.StateDir });
+        // No config file watching: the state folder changes with every commit, and Shoal reads shoal.conf itself.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = ["--hostBuilder:reloadConfigOnChange=false"],
+            ContentRootPath = AppContext.BaseDirectory,
+        });
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o =>
         {

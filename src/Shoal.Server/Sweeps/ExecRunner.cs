@@ -90,6 +90,9 @@ internal sealed class ExecRunner(
         var owner = Prefix + job.Value;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         var running = new List<Task>();
+        var pending = new Queue<LeasedPart>();
+        var reports = new System.Collections.Concurrent.ConcurrentBag<Task>();
+        var prodStarting = new System.Runtime.CompilerServices.StrongBox<int>(0);
         var limits = new List<TypeLimit> { new(BuiltInTypes.Sweep, -1, collector.HostTimeout + TimeSpan.FromMinutes(1)) };
         long? lastCheck = null;
         while (true)
@@ -107,33 +110,87 @@ internal sealed class ExecRunner(
                 }
             }
 
-            var free = collector.Threads - running.Count;
-            IReadOnlyList<LeasedPart> parts = [];
-            if (free > 0)
+            // Lease ahead in batches (one transaction for up to twice the threads), start as slots free up.
+            if (pending.Count < collector.Threads)
             {
-                var request = new LeaseRequest(owner, owner, -1, limits, free, time.GetUtcNow(), null, job);
-                parts = await store.LeaseAsync(request, CancellationToken.None).ConfigureAwait(false);
-                // Started here, in lease order (production hosts first); each runs on once its process is up.
-                running.AddRange(parts.Select(p => RunPartAsync(p, owner, collector, mode, stream, stop.Token)));
+                var want = Math.Min(1000, (2 * collector.Threads) - pending.Count);
+                var request = new LeaseRequest(owner, owner, -1, limits, want, time.GetUtcNow(), null, job);
+                foreach (var part in await store.LeaseAsync(request, CancellationToken.None).ConfigureAwait(false))
+                {
+                    pending.Enqueue(part);
+                }
             }
 
-            if (parts.Count == 0)
+            var startedAny = false;
+            var barrier = false;
+            while (running.Count < collector.Threads && pending.TryPeek(out var next))
+            {
+                // Processes start in parallel (a fork is not cheap), but no other host starts before every
+                // production host has: production hosts were stored first, so they come first in the queue.
+                var (host, prod) = HostOf(next);
+                if (!prod && Volatile.Read(ref prodStarting.Value) > 0)
+                {
+                    barrier = true;
+                    break;
+                }
+
+                pending.Dequeue();
+                Action? started = null;
+                if (prod)
+                {
+                    Interlocked.Increment(ref prodStarting.Value);
+                    started = () => Interlocked.Decrement(ref prodStarting.Value);
+                }
+
+                running.Add(Task.Run(() => RunPartAsync(next, host, owner, collector, mode, stream, reports, started, stop.Token), CancellationToken.None));
+                startedAny = true;
+            }
+
+            if (barrier && !startedAny)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(2), time, CancellationToken.None).ConfigureAwait(false);
+                continue;
+            }
+
+            if (!startedAny)
             {
                 var tick = Task.Delay(TimeSpan.FromMilliseconds(250), time, CancellationToken.None);
                 await Task.WhenAny(running.Append(woken).Append(tick)).ConfigureAwait(false);
             }
         }
 
+        // Parts leased ahead but never started go back to the stack when their lease expires; report them as
+        // not run now instead, so the sweep's accounting is exact at once.
+        while (pending.TryDequeue(out var unstarted))
+        {
+            await store.ReleasePartAsync(unstarted.PartId, unstarted.LeaseId, owner, CancellationToken.None).ConfigureAwait(false);
+        }
+
         await Task.WhenAll(running).ConfigureAwait(false);
+        await Task.WhenAll(reports).ConfigureAwait(false);
         sweepLock.Release(stream.Value);
     }
 
-    private async Task RunPartAsync(LeasedPart part, string owner, CollectorSpec collector, string mode, StreamId stream, CancellationToken stop)
+    private static (string Host, bool Prod) HostOf(LeasedPart part)
     {
         using var payload = JsonDocument.Parse(part.Payload);
-        var host = payload.RootElement.GetProperty("host").GetString()!;
+        return (payload.RootElement.GetProperty("host").GetString()!, payload.RootElement.GetProperty("prod").GetBoolean());
+    }
+
+    /// <summary>Runs one host's collector; its slot is free as soon as the process ends, the report is committed in the background.</summary>
+    private async Task RunPartAsync(
+        LeasedPart part,
+        string host,
+        string owner,
+        CollectorSpec collector,
+        string mode,
+        StreamId stream,
+        System.Collections.Concurrent.ConcurrentBag<Task> reports,
+        Action? started,
+        CancellationToken stop)
+    {
         var psi = CommandRunner.Prepare(collector.Command, collector.Shell, "{host}", host);
-        var run = await CommandRunner.RunAsync(psi, collector.HostTimeout, collector.OutputLimit, time, stop).ConfigureAwait(false);
+        var run = await CommandRunner.RunAsync(psi, collector.HostTimeout, collector.OutputLimit, time, stop, started).ConfigureAwait(false);
         var ok = run.ExitCode == 0;
         var error = run.TimedOut ? $"killed after the host time-out of {collector.HostTimeout.TotalSeconds:0} s"
             : stop.IsCancellationRequested ? "killed: the sweep ended (time limit or cancel)"
@@ -141,6 +198,6 @@ internal sealed class ExecRunner(
         var result = JsonSerializer.Serialize(new { exit_code = run.ExitCode, duration_ms = (long)run.Duration.TotalMilliseconds, output = run.Stdout, error });
         var history = new HostResultRecord(host, time.GetUtcNow(), ok ? "ok" : "failed", run.ExitCode, (long)run.Duration.TotalMilliseconds, run.Stdout, mode, stream.Value);
         var report = new PartReport(part.PartId, part.LeaseId, owner, ok ? PartOutcome.Ok : PartOutcome.Failed, result, run.Stderr.Length == 0 ? error : run.Stderr, HostResult: history);
-        await batcher.CompleteAsync(report, CancellationToken.None).ConfigureAwait(false);
+        reports.Add(batcher.CompleteAsync(report, CancellationToken.None));
     }
 }

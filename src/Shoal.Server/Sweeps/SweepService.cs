@@ -79,6 +79,13 @@ internal sealed class SweepService(IShoalStore store, ConfigHolder config, TimeP
 
         var job = detail.Jobs.Single();
         var ended = detail.Stream.State.IsTerminal();
+        if (!ended && !withHosts)
+        {
+            // While it runs, progress comes from the job's counters: no need to read every host.
+            var c = job.Parts;
+            return new SweepStatus(id.Value, detail.Stream.State.Name(), sweep.Mode, sweep.Threads, c.Total, c.Done, c.Failed, c.Leased, c.Ready, [], null);
+        }
+
         var hosts = (await store.GetPartsAsync(sweep.Job, ct).ConfigureAwait(false)).Select(p => HostState(p, ended)).ToList();
         var end = job.FinishedAt ?? detail.Stream.FinishedAt ?? time.GetUtcNow();
         double? timeout = job.Reason?.StartsWith("timed out", StringComparison.Ordinal) == true ? (end - sweep.StartedAt).TotalSeconds : null;

@@ -29,6 +29,20 @@ public sealed partial class SqliteStore
     public Task<int> ReleaseOwnersByPrefixAsync(string prefix, DateTimeOffset now, CancellationToken ct) =>
         WriteAsync(tx => FailLeases(tx, tx.Query(PartsOfOwnerPrefix, r => r.GetInt64(0), ("@prefix", prefix)), Ms(now), "agent lost at restart"), ct);
 
+    public Task<bool> ReleasePartAsync(PartId part, long leaseId, string owner, CancellationToken ct) =>
+        WriteAsync(tx =>
+        {
+            var job = tx.Long("SELECT job_id FROM parts WHERE id = @id AND state = 1 AND lease_no = @lease AND owner = @owner", ("@id", part.Value), ("@lease", leaseId), ("@owner", owner));
+            if (job == 0)
+            {
+                return false;
+            }
+
+            tx.Exec("UPDATE parts SET state = 0, owner = NULL, host = NULL, deadline = NULL WHERE id = @id", ("@id", part.Value));
+            tx.Exec(JobCounts, ("@p", 0), ("@r", 1), ("@l", -1), ("@d", 0), ("@f", 0), ("@job", job));
+            return true;
+        }, ct);
+
     public Task<bool> ExtendLeaseAsync(PartId part, long leaseId, DateTimeOffset deadline, CancellationToken ct) =>
         WriteAsync(tx => tx.Exec(ExtendLease, ("@deadline", Ms(deadline)), ("@id", part.Value), ("@lease", leaseId)) == 1, ct);
 
