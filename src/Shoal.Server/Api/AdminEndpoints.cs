@@ -63,22 +63,12 @@ internal static class AdminEndpoints
         return Results.Json(new TokenCreated(id, token, role, name, tags), ShoalJson.Options, statusCode: StatusCodes.Status201Created);
     }
 
-    private static async Task<IResult> ForceAsync(string id, IShoalStore store, WorkSignal signal, Dispatcher dispatcher, CancellationToken ct)
-    {
-        if (!long.TryParse(id, out var n))
-        {
-            return Problems.BadRequest($"job id '{id}' is not a number");
-        }
-
-        var outcome = await store.ForceJobAsync(new JobId(n), ct).ConfigureAwait(false);
-        signal.Notify();
-        dispatcher.Wake();
-        var job = await store.GetJobAsync(new JobId(n), ct).ConfigureAwait(false);
-        return outcome switch
-        {
-            ControlOutcome.NotFound => Problems.NotFound($"no job {n}"),
-            ControlOutcome.InvalidState => Problems.Conflict($"job {n} is {job!.State.Name()}"),
-            _ => Results.Json(new ControlResponse(n, job!.State.Name()), ShoalJson.Options),
-        };
-    }
+    private static Task<IResult> ForceAsync(string id, IShoalStore store, WorkSignal signal, Dispatcher dispatcher, CancellationToken ct) =>
+        Control.RunAsync(
+            "job",
+            id,
+            n => store.ForceJobAsync(new JobId(n), ct),
+            async n => (await store.GetJobAsync(new JobId(n), ct).ConfigureAwait(false))?.State.Name(),
+            dispatcher,
+            signal);
 }

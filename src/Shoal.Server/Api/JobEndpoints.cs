@@ -35,28 +35,17 @@ internal static class JobEndpoints
             !d.InvalidTypes.ContainsKey(t.Name),
             d.InvalidTypes.GetValueOrDefault(t.Name),
             d.Verdicts.Where(v => v.Type == t.Name).Select(v => new HostVerdictDto(v.Host, v.State, v.Reason)).ToList())).ToList();
-        var agents = d.Agents.Select(a => new AgentDto(a.Pid, a.Type, a.Host, a.Job, a.Phase, a.Suspended, a.StartedAt, a.LastHeard, a.Items, a.Parts)).ToList();
         var hosts = cfg.Hosts.Select(h => new HostDto(h.Name, h.Address, h.Max, d.Agents.Count(a => a.Host == h.Name && !a.Suspended), d.DownHosts.Contains(h.Name))).ToList();
-        return new AgentsResponse(types, agents, hosts, d.Startup.Count, d.Startup.MeanMs);
+        return new AgentsResponse(types, d.Agents, hosts, d.Startup.Count, d.Startup.MeanMs);
     }
 
-    private static async Task<IResult> ControlAsync(
-        string id, Func<JobId, Task<ControlOutcome>> action, IShoalStore store, Dispatcher dispatcher, WorkSignal signal, CancellationToken ct)
-    {
-        if (!long.TryParse(id, out var n))
-        {
-            return Problems.BadRequest($"job id '{id}' is not a number");
-        }
-
-        var outcome = await action(new JobId(n)).ConfigureAwait(false);
-        dispatcher.JobsChanged();
-        signal.Notify();
-        var job = await store.GetJobAsync(new JobId(n), ct).ConfigureAwait(false);
-        return outcome switch
-        {
-            ControlOutcome.NotFound => Problems.NotFound($"no job {n}"),
-            ControlOutcome.InvalidState => Problems.Conflict($"job {n} is {job!.State.Name()}"),
-            _ => Results.Json(new ControlResponse(n, job!.State.Name()), ShoalJson.Options),
-        };
-    }
+    private static Task<IResult> ControlAsync(
+        string id, Func<JobId, Task<ControlOutcome>> action, IShoalStore store, Dispatcher dispatcher, WorkSignal signal, CancellationToken ct) =>
+        Control.RunAsync(
+            "job",
+            id,
+            n => action(new JobId(n)),
+            async n => (await store.GetJobAsync(new JobId(n), ct).ConfigureAwait(false))?.State.Name(),
+            dispatcher,
+            signal);
 }

@@ -92,25 +92,15 @@ internal static class StreamEndpoints
         return detail is null ? Problems.NotFound($"no stream {n}") : Results.Json(detail.ToDto(), ShoalJson.Options);
     }
 
-    private static async Task<IResult> ControlAsync(
-        string id, Func<StreamId, Task<ControlOutcome>> action, IShoalStore store, Dispatcher dispatcher, WorkSignal signal, CancellationToken ct)
-    {
-        if (!long.TryParse(id, out var n))
-        {
-            return Problems.BadRequest($"stream id '{id}' is not a number");
-        }
-
-        var outcome = await action(new StreamId(n)).ConfigureAwait(false);
-        dispatcher.JobsChanged();
-        signal.Notify();
-        var detail = await store.GetStreamAsync(new StreamId(n), ct).ConfigureAwait(false);
-        return outcome switch
-        {
-            ControlOutcome.NotFound => Problems.NotFound($"no stream {n}"),
-            ControlOutcome.InvalidState => Problems.Conflict($"stream {n} is {detail!.Stream.State.Name()}"),
-            _ => Results.Json(new ControlResponse(n, detail!.Stream.State.Name()), ShoalJson.Options),
-        };
-    }
+    private static Task<IResult> ControlAsync(
+        string id, Func<StreamId, Task<ControlOutcome>> action, IShoalStore store, Dispatcher dispatcher, WorkSignal signal, CancellationToken ct) =>
+        Control.RunAsync(
+            "stream",
+            id,
+            n => action(new StreamId(n)),
+            async n => (await store.GetStreamAsync(new StreamId(n), ct).ConfigureAwait(false))?.Stream.State.Name(),
+            dispatcher,
+            signal);
 
     private static async Task<IResult> GetJobAsync(
         string id, IShoalStore store, ConfigHolder config, TimeProvider time, Dispatcher dispatcher, Sweeps.SweepLock sweepLock, CancellationToken ct)

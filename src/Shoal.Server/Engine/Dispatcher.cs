@@ -55,7 +55,7 @@ internal sealed partial class Dispatcher : BackgroundService
     public string OwnerPrefix => $"spawn:{_config.Current.Scheduler.NodeName}:";
 
     /// <summary>A snapshot of the running agents, for status pages.</summary>
-    public IReadOnlyList<AgentSnapshot> Agents { get; private set; } = [];
+    public IReadOnlyList<Contracts.AgentDto> Agents { get; private set; } = [];
 
     /// <summary>Agent types that cannot run anywhere, with the reason.</summary>
     public IReadOnlyDictionary<string, string> InvalidTypes { get; private set; } = new Dictionary<string, string>();
@@ -175,7 +175,7 @@ internal sealed partial class Dispatcher : BackgroundService
 
     private void Publish(DateTimeOffset now)
     {
-        Agents = _agents.Where(a => !a.IsSelfTest).Select(a => new AgentSnapshot(
+        Agents = _agents.Where(a => !a.IsSelfTest).Select(a => new Contracts.AgentDto(
             a.Pid, a.Type.Name, a.Host.Name, a.Job?.Value, a.Phase.ToString().ToLowerInvariant(), a.Suspended,
             a.StartedAt, a.LastHeard, a.ItemsProcessed, a.Chunk.Select(p => p.PartId.Value).ToList())).ToList();
         InvalidTypes = _health.InvalidTypes(_config.Current, now);

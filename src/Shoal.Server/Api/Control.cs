@@ -1,0 +1,34 @@
+using Microsoft.AspNetCore.Http;
+using Shoal.Contracts;
+using Shoal.Server.Engine;
+using Shoal.Server.Pull;
+using Shoal.Storage;
+
+namespace Shoal.Server.Api;
+
+/// <summary>
+/// The shared shape of control endpoints (pause, resume, cancel, force of a stream or a job): parse the id,
+/// act, tell the dispatcher and the waiting agents, and answer the new state, 404 or 409.
+/// </summary>
+internal static class Control
+{
+    public static async Task<IResult> RunAsync(
+        string kind, string id, Func<long, Task<ControlOutcome>> action, Func<long, Task<string?>> stateOf, Dispatcher dispatcher, WorkSignal signal)
+    {
+        if (!long.TryParse(id, out var n))
+        {
+            return Problems.BadRequest($"{kind} id '{id}' is not a number");
+        }
+
+        var outcome = await action(n).ConfigureAwait(false);
+        dispatcher.JobsChanged();
+        signal.Notify();
+        var state = await stateOf(n).ConfigureAwait(false);
+        return outcome switch
+        {
+            ControlOutcome.NotFound => Problems.NotFound($"no {kind} {n}"),
+            ControlOutcome.InvalidState => Problems.Conflict($"{kind} {n} is {state}"),
+            _ => Results.Json(new ControlResponse(n, state!), ShoalJson.Options),
+        };
+    }
+}

@@ -1,0 +1,4 @@
+namespace Shoal.Server.Engine;
+
+/// <summary>A type's self-test verdict on one host.</summary>
+internal sealed record TypeVerdict(string Type, string Host, string State, string? Reason);
