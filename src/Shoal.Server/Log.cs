@@ -49,4 +49,7 @@ internal static partial class Log
 
     [LoggerMessage(15, LogLevel.Information, "sweep {Stream}: {Hosts} hosts, {Threads} at once")]
     public static partial void SweepStarted(ILogger logger, long stream, int hosts, int threads);
+
+    [LoggerMessage(16, LogLevel.Error, "the command port {Port} cannot be opened ({Reason}); running without it")]
+    public static partial void CommandPortUnavailable(ILogger logger, int port, string reason);
 }

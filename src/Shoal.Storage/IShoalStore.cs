@@ -49,6 +49,9 @@ public interface IShoalStore : IAsyncDisposable
     /// <summary>Ends a live job as <see cref="JobState.Failed"/> or <see cref="JobState.Cancelled"/>; its dependents are cancelled.</summary>
     Task<ControlOutcome> EndJobAsync(JobId id, JobState state, string reason, DateTimeOffset now, CancellationToken ct);
 
+    /// <summary>Sets a live job's priority.</summary>
+    Task<ControlOutcome> SetJobPriorityAsync(JobId id, int priority, CancellationToken ct);
+
     Task<ControlOutcome> PauseJobAsync(JobId id, DateTimeOffset now, CancellationToken ct);
 
     Task<ControlOutcome> ResumeJobAsync(JobId id, DateTimeOffset now, CancellationToken ct);

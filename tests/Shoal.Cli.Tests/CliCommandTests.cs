@@ -24,7 +24,7 @@ public sealed class CliCommandTests
     {
         var dir = Directory.CreateTempSubdirectory("shoal-cli-").FullName;
         Directory.CreateDirectory(Path.Combine(dir, "agents"));
-        await File.WriteAllTextAsync(Path.Combine(dir, "shoal.conf"), "[SCHEDULER]\nport = 0\n", Ct);
+        await File.WriteAllTextAsync(Path.Combine(dir, "shoal.conf"), "[SCHEDULER]\nport = 0\ncommand_port = 0\n", Ct);
         await File.WriteAllTextAsync(Path.Combine(dir, "agents", "held.conf"), "[default]\ncommand = /bin/true\nmax = 0\n", Ct);
         await File.WriteAllTextAsync(Path.Combine(dir, "s.json"), """{"name":"cli","jobs":[{"name":"a","type":"held"},{"name":"b","type":"held","depends_on":["a"]}]}""", Ct);
         await using var server = ShoalProcess.Start(dir, null, "server", "--config", "shoal.conf");

@@ -111,6 +111,7 @@ public sealed class ServerProcessTests
             [SCHEDULER]
             address = 127.0.0.1
             port = 0
+            command_port = 0
             tick_seconds = 0.2
             shutdown_grace = 20
             [DIRECTORIES]

@@ -93,7 +93,7 @@ public sealed partial class SweepTests
     {
         var dir = Workspace(out var record);
         Directory.CreateDirectory(Path.Combine(dir, "agents"));
-        await File.WriteAllTextAsync(Path.Combine(dir, "shoal.conf"), "[SCHEDULER]\nport = 0\ntick_seconds = 0.2\n", Ct);
+        await File.WriteAllTextAsync(Path.Combine(dir, "shoal.conf"), "[SCHEDULER]\nport = 0\ncommand_port = 0\ntick_seconds = 0.2\n", Ct);
         await File.WriteAllTextAsync(Path.Combine(dir, "agents", "report.conf"), "[default]\nkind = pull\n", Ct);
         await WriteCsvAsync(dir, "hosts.csv", Enumerable.Range(0, 12).Select(i => ($"h{i:00}", i < 4)).ToList());
 
@@ -141,7 +141,7 @@ public sealed partial class SweepTests
     public async Task GapFix_VisitsExactlyTheStaleProductionHosts_AndSkipsCheckIns()
     {
         var dir = Workspace(out var record);
-        await File.WriteAllTextAsync(Path.Combine(dir, "shoal.conf"), "[SCHEDULER]\nport = 0\n", Ct);
+        await File.WriteAllTextAsync(Path.Combine(dir, "shoal.conf"), "[SCHEDULER]\nport = 0\ncommand_port = 0\n", Ct);
         var hosts = Enumerable.Range(0, 20).Select(i => ($"g{i:00}", i < 10)).ToList();
         await WriteCsvAsync(dir, "hosts.csv", hosts);
         await using var server = ShoalProcess.Start(dir, null, "server", "--config", "shoal.conf");

@@ -38,6 +38,7 @@ internal sealed class TestServer : IAsyncDisposable
             [SCHEDULER]
             address = 127.0.0.1
             port = 0
+            command_port = 0
             tick_seconds = 0.2
             shutdown_grace = 10
             {extraScheduler}

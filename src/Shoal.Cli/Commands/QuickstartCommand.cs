@@ -46,7 +46,7 @@ internal static class QuickstartCommand
             StateDir = state,
             LogDir = Path.Combine(state, "logs"),
             Store = config.Store with { SqlitePath = Path.Combine(state, "shoal.db") },
-            Scheduler = config.Scheduler with { Port = 0 },
+            Scheduler = config.Scheduler with { Port = 0, CommandPort = 0 },
         };
         Console.Error.WriteLine($"quickstart: embedded server, SQLite store in {config.Store.SqlitePath}");
         var app = await ShoalServer.BuildAsync(config, ct, minLevel: LogLevel.Warning).ConfigureAwait(false);

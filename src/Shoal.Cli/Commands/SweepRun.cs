@@ -186,7 +186,7 @@ internal sealed class SweepRun
             StateDir = state,
             Store = config.Store with { SqlitePath = Path.Combine(state, "shoal.db") },
             // Its own node name: runs on the same store in other processes never release each other's leases.
-            Scheduler = config.Scheduler with { Port = 0, Address = "127.0.0.1", NodeName = $"{Environment.MachineName}-{(GapFix ? "gapfix" : "sweep")}-{Environment.ProcessId}" },
+            Scheduler = config.Scheduler with { Port = 0, CommandPort = 0, Address = "127.0.0.1", NodeName = $"{Environment.MachineName}-{(GapFix ? "gapfix" : "sweep")}-{Environment.ProcessId}" },
         };
         var app = await ShoalServer.BuildAsync(config, ct, minLevel: LogLevel.Warning, publishUrl: false).ConfigureAwait(false);
         await app.StartAsync(ct).ConfigureAwait(false);

@@ -91,6 +91,12 @@ public static class ConfigLoader
                 "address" => s with { Address = e.Value },
                 "port" => s with { Port = Port(doc, e) },
                 "command_port" => s with { CommandPort = Port(doc, e) },
+                "command_port_trust" => s with
+                {
+                    CommandPortTrustLoopback = e.Value is "127.0.0.1" or "localhost" or "::1"
+                        ? true
+                        : e.Value is "" or "none" ? false : throw doc.Error(e, $"'command_port_trust' may only be a loopback address (127.0.0.1), got '{e.Value}'"),
+                },
                 "max_body_bytes" => s with { MaxBodyBytes = doc.Long(e, 1024) },
                 "aging_seconds" => s with { AgingStep = e.Value == "0" ? null : doc.Seconds(e) },
                 "shutdown_grace" => s with { ShutdownGrace = doc.Seconds(e) },

@@ -8,7 +8,11 @@ public sealed record SchedulerOptions
     /// <summary>REST/dashboard port; 0 picks a free one (written to the state folder's <c>server.url</c>).</summary>
     public int Port { get; init; } = 24690;
 
+    /// <summary>The command port; 0 picks a free one (written to the state folder's <c>command.port</c>).</summary>
     public int CommandPort { get; init; } = 24693;
+
+    /// <summary><c>command_port_trust = 127.0.0.1</c>: loopback clients need no token on the command port.</summary>
+    public bool CommandPortTrustLoopback { get; init; }
 
     public long MaxBodyBytes { get; init; } = 1024 * 1024;
 

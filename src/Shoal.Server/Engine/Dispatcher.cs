@@ -76,6 +76,12 @@ internal sealed partial class Dispatcher : BackgroundService
 
     public void JobsChanged() => _events.Writer.TryWrite(JobsChangedSignal);
 
+    public void Verbose(Core.Model.JobId job, int level) => _events.Writer.TryWrite(new VerboseEvent(job, level));
+
+    public void KillAll() => _events.Writer.TryWrite(new KillAllEvent());
+
+    public void Reloaded() => _events.Writer.TryWrite(new ReloadedEvent());
+
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         _events.Writer.TryWrite(new DrainEvent());
@@ -213,6 +219,16 @@ internal sealed partial class Dispatcher : BackgroundService
                 return OnTickAsync(ct);
             case DrainEvent:
                 _draining = true;
+                break;
+            case VerboseEvent v:
+                return Task.WhenAll(_agents.Where(a => a.Job == v.Job).Select(a => a.SendAsync($"VERBOSE {v.Level}\n", ct)));
+            case KillAllEvent:
+                _draining = true;
+                _agents.ForEach(a => a.Signal(Signals.Kill));
+                break;
+            case ReloadedEvent:
+                _health.Reset();
+                _spawnCheck = true;
                 break;
             case JobsChangedEvent:
                 _syncJobs = true;

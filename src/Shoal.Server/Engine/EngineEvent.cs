@@ -22,3 +22,12 @@ internal sealed record TickEvent : EngineEvent;
 
 /// <summary>Stop leasing; close agents as they finish their chunks.</summary>
 internal sealed record DrainEvent : EngineEvent;
+
+/// <summary>Send <c>VERBOSE n</c> to a job's running agents.</summary>
+internal sealed record VerboseEvent(Core.Model.JobId Job, int Level) : EngineEvent;
+
+/// <summary>Kill every agent at once (the command port's <c>die</c>).</summary>
+internal sealed record KillAllEvent : EngineEvent;
+
+/// <summary>The configuration was reloaded: run the self-tests again.</summary>
+internal sealed record ReloadedEvent : EngineEvent;

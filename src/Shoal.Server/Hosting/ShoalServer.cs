@@ -80,6 +80,10 @@ public static class ShoalServer
         builder.Services.AddSingleton<SweepLock>();
         builder.Services.AddSingleton<SweepService>();
         builder.Services.AddHostedService<ExecRunner>();
+        builder.Services.AddSingleton<ConfigReloader>();
+        builder.Services.AddSingleton<CommandPort.Verbosity>();
+        builder.Services.AddSingleton<CommandPort.CommandHandler>();
+        builder.Services.AddHostedService<CommandPort.CommandPortServer>();
         builder.Services.AddOpenApi();
 
         var app = builder.Build();

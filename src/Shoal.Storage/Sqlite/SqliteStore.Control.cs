@@ -32,6 +32,9 @@ public sealed partial class SqliteStore
             return Outcome(tx, "streams", id.Value, changed);
         }, ct);
 
+    public Task<ControlOutcome> SetJobPriorityAsync(JobId id, int priority, CancellationToken ct) =>
+        WriteAsync(tx => Outcome(tx, "jobs", id.Value, tx.Exec("UPDATE jobs SET priority = @p WHERE id = @id AND state NOT IN (4, 5, 6)", ("@p", priority), ("@id", id.Value))), ct);
+
     public Task<ControlOutcome> PauseJobAsync(JobId id, DateTimeOffset now, CancellationToken ct) =>
         WriteAsync(tx => Outcome(tx, "jobs", id.Value, tx.Exec("UPDATE jobs SET state = 3 WHERE id = @id AND state IN (0, 1, 2)", ("@id", id.Value))), ct);
 

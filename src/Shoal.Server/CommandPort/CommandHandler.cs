@@ -1,0 +1,169 @@
+using System.Globalization;
+using Microsoft.Extensions.Hosting;
+using Shoal.Core.CommandPort;
+using Shoal.Core.Model;
+using Shoal.Server.Engine;
+using Shoal.Server.Hosting;
+using Shoal.Server.Pull;
+using Shoal.Storage;
+
+namespace Shoal.Server.CommandPort;
+
+/// <summary>The command port's commands, with FOSSology's replies (docs/command-port.md).</summary>
+internal sealed class CommandHandler(
+    IShoalStore store,
+    ConfigHolder config,
+    Dispatcher dispatcher,
+    WorkSignal signal,
+    ConfigReloader reloader,
+    Verbosity verbosity,
+    TimeProvider time,
+    IHostApplicationLifetime lifetime)
+{
+    /// <summary>Answers one line; false when the connection is to be closed.</summary>
+    public async Task<bool> HandleAsync(string line, TextWriter w, CancellationToken ct)
+    {
+        var c = PortCommand.Parse(line);
+        if (c is null || !Known.Contains(c.Name))
+        {
+            await w.WriteLineAsync($"Invalid command: \"{line}\"").ConfigureAwait(false);
+            return true;
+        }
+
+        await w.WriteLineAsync("received").ConfigureAwait(false);
+        switch (c.Name)
+        {
+            case "close":
+                await w.WriteLineAsync("CLOSE").ConfigureAwait(false);
+                return false;
+            case "stop":
+            case "die":
+                await w.WriteLineAsync("CLOSE").ConfigureAwait(false);
+                if (c.Name == "die")
+                {
+                    dispatcher.KillAll();
+                }
+
+                lifetime.StopApplication();
+                return false;
+            case "pause" when c.First is { } job:
+                await ReportAsync(w, job, await store.PauseJobAsync(new JobId(job), time.GetUtcNow(), ct).ConfigureAwait(false), $"Invalid pause command: \"{line}\"").ConfigureAwait(false);
+                break;
+            case "restart" when c.First is { } job:
+                await ReportAsync(w, job, await store.ResumeJobAsync(new JobId(job), time.GetUtcNow(), ct).ConfigureAwait(false), $"ERROR: Invalid restart command: {line}").ConfigureAwait(false);
+                break;
+            case "kill" when c.First is { } job && c.Text is { } message:
+                await ReportAsync(w, job, await store.EndJobAsync(new JobId(job), JobState.Failed, message, time.GetUtcNow(), ct).ConfigureAwait(false), $"Invalid kill command: \"{line}\"").ConfigureAwait(false);
+                break;
+            case "priority" when c.First is { } job && c.Second is { } level and >= int.MinValue and <= int.MaxValue:
+                await ReportAsync(w, job, await store.SetJobPriorityAsync(new JobId(job), (int)level, ct).ConfigureAwait(false), $"ERROR: Invalid priority command: {line}").ConfigureAwait(false);
+                break;
+            case "verbose" when c.First is null:
+                await w.WriteLineAsync($"level: {verbosity.Level}").ConfigureAwait(false);
+                break;
+            case "verbose" when c.Second is { } level:
+                dispatcher.Verbose(new JobId(c.First!.Value), (int)level);
+                break;
+            case "verbose" when c.First is { } level and >= 0 and <= 65535:
+                verbosity.Level = (int)level;
+                break;
+            case "agents":
+                var valid = config.Current.AgentTypes.Keys.Where(t => !dispatcher.InvalidTypes.ContainsKey(t)).Order(StringComparer.Ordinal);
+                await w.WriteLineAsync(string.Concat(valid.Select(t => t + " "))).ConfigureAwait(false);
+                await w.WriteLineAsync("end").ConfigureAwait(false);
+                break;
+            case "load":
+                foreach (var h in config.Current.Hosts.OrderBy(h => h.Name, StringComparer.Ordinal))
+                {
+                    var running = dispatcher.Agents.Count(a => a.Host == h.Name && !a.Suspended);
+                    await w.WriteLineAsync($"host:{h.Name} address:{h.Address} max:{h.Max} running:{running}").ConfigureAwait(false);
+                }
+
+                await w.WriteLineAsync("\nend").ConfigureAwait(false);
+                break;
+            case "status" when c.First is { } job:
+                await JobStatusAsync(w, job, ct).ConfigureAwait(false);
+                break;
+            case "status":
+                await StatusAsync(w, ct).ConfigureAwait(false);
+                break;
+            case "reload":
+                if (reloader.Reload() is { } error)
+                {
+                    await w.WriteLineAsync($"ERROR: reload failed, the old configuration stays: {error}").ConfigureAwait(false);
+                }
+
+                break;
+            case "database":
+                dispatcher.Wake();
+                signal.Notify();
+                break;
+            default:
+                await w.WriteLineAsync($"Invalid {c.Name} command: \"{line}\"").ConfigureAwait(false);
+                break;
+        }
+
+        return true;
+    }
+
+    private static readonly HashSet<string> Known =
+        ["close", "stop", "die", "pause", "restart", "kill", "agents", "load", "reload", "status", "verbose", "priority", "database"];
+
+    private async Task ReportAsync(TextWriter w, long job, ControlOutcome outcome, string invalid)
+    {
+        dispatcher.JobsChanged();
+        signal.Notify();
+        if (outcome == ControlOutcome.NotFound)
+        {
+            await w.WriteLineAsync($"ERROR: invalid job id = {job}").ConfigureAwait(false);
+        }
+        else if (outcome == ControlOutcome.InvalidState)
+        {
+            await w.WriteLineAsync(invalid).ConfigureAwait(false);
+        }
+    }
+
+    private async Task StatusAsync(TextWriter w, CancellationToken ct)
+    {
+        var cfg = config.Current;
+        var live = new List<JobView>();
+        foreach (var s in await store.ListStreamsAsync(null, null, 1000, ct).ConfigureAwait(false))
+        {
+            if (!s.State.IsTerminal() && await store.GetStreamAsync(s.Id, ct).ConfigureAwait(false) is { } d)
+            {
+                live.AddRange(d.Jobs.Where(j => !j.State.IsTerminal()));
+            }
+        }
+
+        var version = typeof(CommandHandler).Assembly.GetName().Version?.ToString() ?? "0";
+        await w.WriteLineAsync($"scheduler:{Environment.ProcessId} revision:{version} daemon:0 jobs:{live.Count} log:{cfg.LogDir} port:{cfg.Scheduler.Port} verbose:{verbosity.Level}").ConfigureAwait(false);
+        foreach (var j in live.OrderBy(j => j.Id.Value))
+        {
+            await w.WriteLineAsync(JobLine(j)).ConfigureAwait(false);
+        }
+
+        await w.WriteLineAsync("end").ConfigureAwait(false);
+    }
+
+    private async Task JobStatusAsync(TextWriter w, long id, CancellationToken ct)
+    {
+        if (await store.GetJobAsync(new JobId(id), ct).ConfigureAwait(false) is not { } job)
+        {
+            await w.WriteLineAsync($"ERROR: invalid job id = {id}").ConfigureAwait(false);
+            await w.WriteLineAsync("end").ConfigureAwait(false);
+            return;
+        }
+
+        await w.WriteLineAsync(JobLine(job)).ConfigureAwait(false);
+        foreach (var a in dispatcher.Agents.Where(a => a.Job == id))
+        {
+            var state = a.Suspended ? "PAUSED" : a.Phase.ToUpperInvariant();
+            await w.WriteLineAsync($"agent:{a.Pid} host:{a.Host} type:{a.Type} status:{state} time:{a.LastHeard.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)}").ConfigureAwait(false);
+        }
+
+        await w.WriteLineAsync("end").ConfigureAwait(false);
+    }
+
+    private string JobLine(JobView j) =>
+        $"job:{j.Id} status:{j.State.Name().ToUpperInvariant()} type:{j.Type}, priority:{j.Priority} running:{dispatcher.Agents.Count(a => a.Job == j.Id.Value)} finished:{j.Parts.Done} failed:{j.Parts.Failed}";
+}

@@ -1,0 +1,135 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Shoal.Server.Api;
+using Shoal.Server.Hosting;
+using Shoal.Storage;
+
+namespace Shoal.Server.CommandPort;
+
+/// <summary>
+/// FOSSology's command port with newline framing: the first line must be an admin token (unless the client
+/// is on loopback and <c>command_port_trust</c> allows it), then one command a line, each answered
+/// <c>received</c> and its output; multi-line outputs end with <c>end</c>.
+/// </summary>
+internal sealed class CommandPortServer(ConfigHolder config, IShoalStore store, CommandHandler handler, ILogger<CommandPortServer> logger) : BackgroundService
+{
+    public const int MaxLine = 4096;
+    public const string PortFile = "command.port";
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var cfg = config.Current;
+        var listener = new TcpListener(IPAddress.Parse(cfg.Scheduler.Address), cfg.Scheduler.CommandPort);
+        try
+        {
+            listener.Start();
+        }
+        catch (SocketException ex)
+        {
+            // The REST API is the main door; a taken command port must not take the scheduler down.
+            Log.CommandPortUnavailable(logger, cfg.Scheduler.CommandPort, ex.Message);
+            return;
+        }
+
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        await File.WriteAllTextAsync(Path.Combine(cfg.StateDir, PortFile), $"{port}\n", stoppingToken).ConfigureAwait(false);
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                var client = await listener.AcceptTcpClientAsync(stoppingToken).ConfigureAwait(false);
+                _ = ServeAsync(client, stoppingToken);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        finally
+        {
+            listener.Stop();
+        }
+    }
+
+    private async Task ServeAsync(TcpClient client, CancellationToken ct)
+    {
+        using (client)
+        {
+            try
+            {
+                var stream = client.GetStream();
+                using var reader = new StreamReader(stream, Encoding.UTF8);
+                await using var writer = new StreamWriter(stream, new UTF8Encoding(false)) { AutoFlush = true, NewLine = "\n" };
+                if (!await AuthenticateAsync(client, reader, ct).ConfigureAwait(false))
+                {
+                    await writer.WriteLineAsync("error: not authenticated").ConfigureAwait(false);
+                    return;
+                }
+
+                while (await ReadLineAsync(reader, ct).ConfigureAwait(false) is { } line)
+                {
+                    if (line.Length > MaxLine)
+                    {
+                        await writer.WriteLineAsync($"Invalid command: \"{line[..64]}...\" (longer than {MaxLine} characters)").ConfigureAwait(false);
+                        continue;
+                    }
+
+                    if (!await handler.HandleAsync(line.Trim(), writer, ct).ConfigureAwait(false))
+                    {
+                        return;
+                    }
+                }
+            }
+            catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+            {
+                // The client went away mid-line or the server stops: nothing to answer.
+            }
+            catch (Exception ex)
+            {
+                Log.DispatcherError(logger, ex);
+            }
+        }
+    }
+
+    private async Task<bool> AuthenticateAsync(TcpClient client, StreamReader reader, CancellationToken ct)
+    {
+        var trust = config.Current.Scheduler.CommandPortTrustLoopback
+            && client.Client.RemoteEndPoint is IPEndPoint { Address: var a } && IPAddress.IsLoopback(a);
+        if (trust)
+        {
+            return true;
+        }
+
+        var first = await ReadLineAsync(reader, ct).ConfigureAwait(false);
+        if (first is null || first.Length > MaxLine)
+        {
+            return false;
+        }
+
+        var token = await store.FindTokenAsync(TokenAuth.Hash(first), ct).ConfigureAwait(false);
+        return token is { RevokedAt: null, Role: TokenAuth.AdminRole };
+    }
+
+    /// <summary>A line, or null at the end of the stream; a line is never read past <see cref="MaxLine"/> + 1 characters.</summary>
+    private static async Task<string?> ReadLineAsync(StreamReader reader, CancellationToken ct)
+    {
+        var line = new StringBuilder();
+        var buffer = new char[1];
+        while (await reader.ReadAsync(buffer.AsMemory(), ct).ConfigureAwait(false) == 1)
+        {
+            if (buffer[0] == '\n')
+            {
+                return line.ToString().TrimEnd('\r');
+            }
+
+            if (line.Length <= MaxLine)
+            {
+                line.Append(buffer[0]);
+            }
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,46 @@
+using Shoal.Core.Config;
+using Shoal.Server.Engine;
+
+namespace Shoal.Server.Hosting;
+
+/// <summary>
+/// Re-reads <c>shoal.conf</c> and the agent confs. A file with an error keeps the old configuration and
+/// says <c>file:line: reason</c>. What cannot change while running (state folder, store, ports) is kept.
+/// </summary>
+internal sealed class ConfigReloader(ConfigHolder holder, Dispatcher dispatcher)
+{
+    /// <summary>Null when the new configuration is in force, else why not.</summary>
+    public string? Reload()
+    {
+        var current = holder.Current;
+        if (!File.Exists(current.File))
+        {
+            return $"{current.File}: no configuration file to reload";
+        }
+
+        try
+        {
+            var next = ConfigLoader.Load(current.File);
+            holder.Replace(next with
+            {
+                StateDir = current.StateDir,
+                Store = current.Store,
+                Scheduler = next.Scheduler with
+                {
+                    Address = current.Scheduler.Address,
+                    Port = current.Scheduler.Port,
+                    CommandPort = current.Scheduler.CommandPort,
+                    NodeName = current.Scheduler.NodeName,
+                    TlsCert = current.Scheduler.TlsCert,
+                    TlsKey = current.Scheduler.TlsKey,
+                },
+            });
+            dispatcher.Reloaded();
+            return null;
+        }
+        catch (ConfigException ex)
+        {
+            return ex.Message;
+        }
+    }
+}
