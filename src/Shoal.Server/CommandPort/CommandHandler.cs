@@ -21,16 +21,29 @@ internal sealed class CommandHandler(
     IHostApplicationLifetime lifetime)
 {
     /// <summary>Answers one line; false when the connection is to be closed.</summary>
-    public async Task<bool> HandleAsync(string line, TextWriter w, CancellationToken ct)
+    public async Task<bool> HandleAsync(string line, TextWriter output, CancellationToken ct)
     {
         var c = PortCommand.Parse(line);
         if (c is null || !Known.Contains(c.Name))
         {
-            await w.WriteLineAsync($"Invalid command: \"{line}\"").ConfigureAwait(false);
+            await output.WriteLineAsync($"Invalid command: \"{line}\"").ConfigureAwait(false);
             return true;
         }
 
-        await w.WriteLineAsync("received").ConfigureAwait(false);
+        // The command is carried out before "received" is written, so a client that reads it sees its effect.
+        using var w = new StringWriter { NewLine = "\n" };
+        var keepOpen = await RunAsync(c, line, w, ct).ConfigureAwait(false);
+        await output.WriteAsync("received\n" + w).ConfigureAwait(false);
+        if (!keepOpen && c.Name is "stop" or "die")
+        {
+            lifetime.StopApplication();
+        }
+
+        return keepOpen;
+    }
+
+    private async Task<bool> RunAsync(PortCommand c, string line, StringWriter w, CancellationToken ct)
+    {
         switch (c.Name)
         {
             case "close":
@@ -44,7 +57,6 @@ internal sealed class CommandHandler(
                     dispatcher.KillAll();
                 }
 
-                lifetime.StopApplication();
                 return false;
             case "pause" when c.First is { } job:
                 await ReportAsync(w, job, await store.PauseJobAsync(new JobId(job), time.GetUtcNow(), ct).ConfigureAwait(false), $"Invalid pause command: \"{line}\"").ConfigureAwait(false);
@@ -109,7 +121,7 @@ internal sealed class CommandHandler(
     private static readonly HashSet<string> Known =
         ["close", "stop", "die", "pause", "restart", "kill", "agents", "load", "reload", "status", "verbose", "priority", "database"];
 
-    private async Task ReportAsync(TextWriter w, long job, ControlOutcome outcome, string invalid)
+    private async Task ReportAsync(StringWriter w, long job, ControlOutcome outcome, string invalid)
     {
         dispatcher.JobsChanged();
         signal.Notify();
@@ -123,7 +135,7 @@ internal sealed class CommandHandler(
         }
     }
 
-    private async Task StatusAsync(TextWriter w, CancellationToken ct)
+    private async Task StatusAsync(StringWriter w, CancellationToken ct)
     {
         var cfg = config.Current;
         var live = new List<JobView>();
@@ -145,7 +157,7 @@ internal sealed class CommandHandler(
         await w.WriteLineAsync("end").ConfigureAwait(false);
     }
 
-    private async Task JobStatusAsync(TextWriter w, long id, CancellationToken ct)
+    private async Task JobStatusAsync(StringWriter w, long id, CancellationToken ct)
     {
         if (await store.GetJobAsync(new JobId(id), ct).ConfigureAwait(false) is not { } job)
         {

@@ -35,7 +35,9 @@ internal sealed class CommandPortServer(ConfigHolder config, IShoalStore store, 
         }
 
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        await File.WriteAllTextAsync(Path.Combine(cfg.StateDir, PortFile), $"{port}\n", stoppingToken).ConfigureAwait(false);
+        var file = Path.Combine(cfg.StateDir, PortFile);
+        await File.WriteAllTextAsync(file + ".tmp", $"{port}\n", stoppingToken).ConfigureAwait(false);
+        File.Move(file + ".tmp", file, overwrite: true); // atomic: a reader never sees it half-written
         try
         {
             while (!stoppingToken.IsCancellationRequested)

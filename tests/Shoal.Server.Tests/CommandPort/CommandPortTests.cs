@@ -1,0 +1,175 @@
+using System.Net.Sockets;
+using Shoal.Server.Hosting;
+using Shouldly;
+
+namespace Shoal.Server.Tests.CommandPort;
+
+/// <summary>The command port over real TCP: authentication, every command, malformed lines, a client that leaves mid-line.</summary>
+public sealed class CommandPortTests : IAsyncLifetime
+{
+    private TestServer _server = null!;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync() => _server = await TestServer.StartAsync(new Dictionary<string, string>
+    {
+        ["scan"] = TestServer.NoopConf(2),
+        ["held"] = TestServer.NoopConf(0),
+    });
+
+    public async ValueTask DisposeAsync() => await _server.DisposeAsync();
+
+    [Fact]
+    public async Task WithoutAValidToken_TheConnectionIsRefused()
+    {
+        await using var port = await Port.OpenAsync(_server.Dir);
+        await port.SendAsync("not-a-token");
+        (await port.ReadAsync()).ShouldBe("error: not authenticated");
+        (await port.ReadAsync()).ShouldBeNull("the connection is closed");
+    }
+
+    [Fact]
+    public async Task Commands_AnswerReceived_AndFossologysOutputs()
+    {
+        var created = await _server.SubmitAsync("""{"name":"s","jobs":[{"name":"a","type":"held","parts":["x"]},{"name":"b","type":"held","depends_on":["a"]}]}""");
+        var a = created.Jobs["a"];
+        await using var port = await Port.AuthenticatedAsync(_server);
+
+        (await port.AskAsync("agents")).ShouldBe(["received", "held scan ", "end"]);
+        (await port.AskAsync("load")).ShouldBe(["received", "host:localhost address:localhost max:8 running:0", "", "end"]);
+        var status = await port.AskAsync("status");
+        status[0].ShouldBe("received");
+        status[1].ShouldMatch(@"^scheduler:\d+ revision:\S+ daemon:0 jobs:2 log:\S+ port:\d+ verbose:1$");
+        status.ShouldContain($"job:{a} status:READY type:held, priority:0 running:0 finished:0 failed:0");
+        status[^1].ShouldBe("end");
+        (await port.AskAsync($"status {a}")).ShouldBe(["received", $"job:{a} status:READY type:held, priority:0 running:0 finished:0 failed:0", "end"]);
+        (await port.AskAsync("status 99999")).ShouldBe(["received", "ERROR: invalid job id = 99999", "end"]);
+
+        (await port.AskAsync($"restart {a}", 2)).ShouldBe(["received", $"ERROR: Invalid restart command: restart {a}"]);
+        await port.AskAsync($"pause {a}", 1);
+        (await _server.StreamAsync(created.Id)).Jobs[0].State.ShouldBe("paused");
+        await port.AskAsync($"restart {a}", 1);
+        (await _server.StreamAsync(created.Id)).Jobs[0].State.ShouldBe("ready");
+        await port.AskAsync($"priority {a} 5", 1);
+        (await _server.StreamAsync(created.Id)).Jobs[0].State.ShouldBe("ready");
+        (await port.AskAsync("verbose", 2)).ShouldBe(["received", "level: 1"]);
+        await port.AskAsync("verbose 3", 1);
+        (await port.AskAsync("verbose", 2)).ShouldBe(["received", "level: 3"]);
+        await port.AskAsync($"verbose {a} 2", 1);
+        await port.AskAsync("database", 1);
+        await port.AskAsync($"kill {a} \"Disk Full on the NFS mount\"", 1);
+        var end = await _server.StreamAsync(created.Id);
+        end.Jobs[0].State.ShouldBe("failed");
+        end.Jobs[0].Reason.ShouldBe("Disk Full on the NFS mount", "case is kept");
+        end.Jobs[1].Reason.ShouldBe("dependency failed");
+        (await port.AskAsync($"status {a}")).ShouldBe(["received", $"job:{a} status:FAILED type:held, priority:5 running:0 finished:0 failed:0", "end"]);
+        (await port.AskAsync("close", 2)).ShouldBe(["received", "CLOSE"]);
+    }
+
+    [Theory]
+    [InlineData("fly away", "Invalid command: \"fly away\"")]
+    [InlineData("   ", "Invalid command: \"\"")]
+    [InlineData("pause", "Invalid pause command: \"pause\"")]
+    [InlineData("pause abc", "Invalid pause command: \"pause abc\"")]
+    [InlineData("kill 3", "Invalid kill command: \"kill 3\"")]
+    [InlineData("priority 3", "Invalid priority command: \"priority 3\"")]
+    public async Task MalformedCommands_SayWhy_AndTheConnectionStaysUsable(string line, string expected)
+    {
+        await using var port = await Port.AuthenticatedAsync(_server);
+        var answer = await port.AskAsync(line, expected.StartsWith("Invalid command", StringComparison.Ordinal) ? 1 : 2);
+        answer[^1].ShouldBe(expected);
+        (await port.AskAsync("verbose", 2)).ShouldBe(["received", "level: 1"]);
+    }
+
+    [Fact]
+    public async Task AClientThatLeavesMidLine_DoesNotHurtTheServer()
+    {
+        await using (var port = await Port.AuthenticatedAsync(_server))
+        {
+            await port.SendRawAsync("stat");
+        }
+
+        await using var again = await Port.AuthenticatedAsync(_server);
+        (await again.AskAsync("agents"))[0].ShouldBe("received");
+    }
+
+    [Fact]
+    public async Task Reload_WithABrokenAgentConf_KeepsTheOldTypes_AndSaysFileAndLine()
+    {
+        await File.WriteAllTextAsync(Path.Combine(_server.Dir, "agents", "broken.conf"), "[default]\ncommand = x\nmaxx = 2\n", Ct);
+        await using var port = await Port.AuthenticatedAsync(_server);
+        var answer = await port.AskAsync("reload", 2);
+        answer[1].ShouldStartWith("ERROR: reload failed, the old configuration stays: ");
+        answer[1].ShouldEndWith("broken.conf:3: unknown key 'maxx' in [default]");
+        (await port.AskAsync("agents"))[1].ShouldBe("held scan ");
+        File.Delete(Path.Combine(_server.Dir, "agents", "broken.conf"));
+        await File.WriteAllTextAsync(Path.Combine(_server.Dir, "agents", "extra.conf"), TestServer.NoopConf(1), Ct);
+        (await port.AskAsync("reload", 1)).ShouldBe(["received"]);
+        await TestServer.PollAsync(() => port.AskAsync("agents"), a => a[1] == "extra held scan ", 20);
+    }
+
+    [Fact]
+    public async Task Stop_AnswersClose_AndStopsTheServer()
+    {
+        await using var port = await Port.AuthenticatedAsync(_server);
+        (await port.AskAsync("stop", 2)).ShouldBe(["received", "CLOSE"]);
+        await TestServer.PollAsync(() => Task.FromResult(_server.App.Lifetime.ApplicationStopping.IsCancellationRequested), s => s, 10);
+        _server.App.Lifetime.ApplicationStopping.IsCancellationRequested.ShouldBeTrue();
+    }
+
+    /// <summary>A command-port client: newline framing, reads until <c>end</c> or a given number of lines.</summary>
+    private sealed class Port : IAsyncDisposable
+    {
+        private readonly TcpClient _client;
+        private readonly StreamReader _reader;
+        private readonly StreamWriter _writer;
+
+        private Port(TcpClient client)
+        {
+            _client = client;
+            _reader = new StreamReader(client.GetStream());
+            _writer = new StreamWriter(client.GetStream()) { AutoFlush = true, NewLine = "\n" };
+        }
+
+        public static async Task<Port> OpenAsync(string dir)
+        {
+            var file = Path.Combine(dir, ".shoal", "command.port");
+            await TestServer.PollAsync(() => Task.FromResult(File.Exists(file)), e => e, 10);
+            var client = new TcpClient();
+            await client.ConnectAsync("127.0.0.1", int.Parse((await File.ReadAllTextAsync(file, Ct)).Trim(), System.Globalization.CultureInfo.InvariantCulture), Ct);
+            return new Port(client);
+        }
+
+        public static async Task<Port> AuthenticatedAsync(TestServer server)
+        {
+            var port = await OpenAsync(server.Dir);
+            await port.SendAsync(StateFiles.EnsureAdminToken(Path.Combine(server.Dir, ".shoal")));
+            return port;
+        }
+
+        public Task SendAsync(string line) => _writer.WriteLineAsync(line);
+
+        public Task SendRawAsync(string text) => _writer.WriteAsync(text);
+
+        public async Task<string?> ReadAsync() => await _reader.ReadLineAsync(Ct).AsTask().WaitAsync(TimeSpan.FromSeconds(10), Ct);
+
+        /// <summary>Sends a command and reads <paramref name="lines"/> lines, or up to a line <c>end</c> when not given.</summary>
+        public async Task<List<string>> AskAsync(string command, int? lines = null)
+        {
+            await SendAsync(command);
+            var answer = new List<string>();
+            while (lines is null ? answer.LastOrDefault() != "end" : answer.Count < lines)
+            {
+                answer.Add(await ReadAsync() ?? throw new IOException("closed"));
+            }
+
+            return answer;
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            _client.Dispose();
+            return ValueTask.CompletedTask;
+        }
+    }
+}
