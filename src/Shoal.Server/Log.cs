@@ -52,4 +52,7 @@ internal static partial class Log
 
     [LoggerMessage(16, LogLevel.Error, "the command port {Port} cannot be opened ({Reason}); running without it")]
     public static partial void CommandPortUnavailable(ILogger logger, int port, string reason);
+
+    [LoggerMessage(17, LogLevel.Error, "reload failed, the old configuration stays: {Error}")]
+    public static partial void ReloadFailed(ILogger logger, string error);
 }

@@ -55,6 +55,10 @@ internal sealed class ShoalClient(HttpClient http) : IDisposable
     public Task<List<HostResultDto>> HostResultsAsync(string host, int limit, CancellationToken ct) =>
         SendAsync<List<HostResultDto>>(HttpMethod.Get, $"api/v1/hosts/{Uri.EscapeDataString(host)}/results?limit={limit}", null, ct);
 
+    /// <summary>A POST whose answer is shown as it comes (operator commands).</summary>
+    public Task<JsonElement> PostAsync(string path, object? body, CancellationToken ct) =>
+        SendAsync<JsonElement>(HttpMethod.Post, path, body is null ? null : JsonContent.Create(body, options: ShoalJson.Options), ct);
+
     public Task<WhyResponse> WhyAsync(long job, CancellationToken ct) =>
         SendAsync<WhyResponse>(HttpMethod.Get, $"api/v1/jobs/{job}/why", null, ct);
 

@@ -32,6 +32,12 @@ internal static class ShoalCommand
         root.Subcommands.Add(SweepCommand.Build(gapfix: false));
         root.Subcommands.Add(SweepCommand.Build(gapfix: true));
         root.Subcommands.Add(ResultsCommand.Build());
+        foreach (var command in OperatorCommands.Build())
+        {
+            root.Subcommands.Add(command);
+        }
+
+        root.Subcommands.Add(FoCliCommand.Build());
         root.Subcommands.Add(QuickstartCommand.Build());
         return root;
     }

@@ -17,7 +17,8 @@ internal sealed partial class Dispatcher
         }
 
         var config = _config.Current;
-        var feedable = idle.Where(a => !a.IsSelfTest && !_draining && _gate.Allows(a.Job!.Value)).ToList();
+        // An agent of a type removed by a reload finishes its chunk and takes no more.
+        var feedable = idle.Where(a => !a.IsSelfTest && !_draining && _gate.Allows(a.Job!.Value) && config.AgentTypes.ContainsKey(a.Type.Name)).ToList();
         var leased = feedable.Count == 0
             ? []
             : await _store.LeaseManyAsync(feedable.Select(a => LeaseFor(a, config, now) with { SweepLockHeld = _sweepLock.IsHeld() }).ToList(), ct).ConfigureAwait(false);

@@ -12,6 +12,7 @@ using Shoal.Server.Api;
 using Shoal.Server.Engine;
 using Shoal.Server.Pull;
 using Shoal.Server.Sweeps;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using Shoal.Storage;
 using Shoal.Storage.Sqlite;
@@ -87,6 +88,23 @@ public static class ShoalServer
         builder.Services.AddOpenApi();
 
         var app = builder.Build();
+        app.Use(async (ctx, next) =>
+        {
+            try
+            {
+                await next(ctx).ConfigureAwait(false);
+            }
+            catch (BadHttpRequestException ex) when (!ctx.Response.HasStarted)
+            {
+                await Problems.Of(ex.StatusCode, "bad request", ex.Message).ExecuteAsync(ctx).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (!ctx.Response.HasStarted && ex is not OperationCanceledException)
+            {
+                // A bug, not the caller's fault: logged, answered as a problem, and the server carries on.
+                Log.DispatcherError(app.Logger, ex);
+                await Problems.Of(StatusCodes.Status500InternalServerError, "internal error", ex.Message).ExecuteAsync(ctx).ConfigureAwait(false);
+            }
+        });
         var auth = app.Services.GetRequiredService<TokenAuth>();
         app.Use((ctx, next) => auth.InvokeAsync(ctx, next));
         app.MapGet("/health", async (IShoalStore s, CancellationToken token) =>
@@ -99,8 +117,19 @@ public static class ShoalServer
         PullEndpoints.Map(app);
         AdminEndpoints.Map(app);
         SweepEndpoints.Map(app);
+        OperatorEndpoints.Map(app);
         app.MapOpenApi();
         app.MapFallback("/api/{**rest}", () => Problems.NotFound("no such endpoint"));
+        // SIGHUP reloads the configuration, as FOSSology's scheduler does.
+        var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, ctx =>
+        {
+            ctx.Cancel = true;
+            if (app.Services.GetRequiredService<ConfigReloader>().Reload() is { } error)
+            {
+                Log.ReloadFailed(app.Logger, error);
+            }
+        });
+        app.Lifetime.ApplicationStopped.Register(hangup.Dispose);
         app.Lifetime.ApplicationStarted.Register(() =>
         {
             var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

@@ -1,0 +1,98 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Hosting;
+using Shoal.Contracts;
+using Shoal.Core.Model;
+using Shoal.Server.CommandPort;
+using Shoal.Server.Engine;
+using Shoal.Server.Hosting;
+using Shoal.Server.Pull;
+using Shoal.Storage;
+
+namespace Shoal.Server.Api;
+
+/// <summary>The command port's commands over REST: reload, kill, priority, verbose, load, database, stop, die.</summary>
+internal static class OperatorEndpoints
+{
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1");
+        api.MapPost("/reload", (ConfigReloader reloader) =>
+            reloader.Reload() is { } error
+                ? Problems.Of(StatusCodes.Status422UnprocessableEntity, "reload failed, the old configuration stays", error)
+                : Results.Json(new { reloaded = true }, ShoalJson.Options));
+        api.MapPost("/jobs/{id}/kill", async (string id, HttpContext http, IShoalStore store, ConfigHolder config, TimeProvider time, Dispatcher d, WorkSignal w, CancellationToken ct) =>
+        {
+            var (body, error) = await JsonBody.ReadObjectAsync(http.Request, config.Current.Scheduler.MaxBodyBytes, ct).ConfigureAwait(false);
+            if (error is not null)
+            {
+                return error;
+            }
+
+            var message = body.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString()! : "killed by an operator";
+            return await Control.RunAsync("job", id, n => store.EndJobAsync(new JobId(n), JobState.Failed, message, time.GetUtcNow(), ct), n => StateOf(store, n, ct), d, w).ConfigureAwait(false);
+        });
+        api.MapPost("/jobs/{id}/priority", async (string id, HttpContext http, IShoalStore store, ConfigHolder config, Dispatcher d, WorkSignal w, CancellationToken ct) =>
+        {
+            var (body, error) = await JsonBody.ReadObjectAsync(http.Request, config.Current.Scheduler.MaxBodyBytes, ct).ConfigureAwait(false);
+            if (error is not null)
+            {
+                return error;
+            }
+
+            if (!body.TryGetProperty("priority", out var p) || p.ValueKind != JsonValueKind.Number || !p.TryGetInt32(out var priority))
+            {
+                return Problems.BadRequest("'priority' is required and must be an integer");
+            }
+
+            return await Control.RunAsync("job", id, n => store.SetJobPriorityAsync(new JobId(n), priority, ct), n => StateOf(store, n, ct), d, w).ConfigureAwait(false);
+        });
+        api.MapPost("/verbose", async (HttpContext http, ConfigHolder config, Verbosity verbosity, Dispatcher d, CancellationToken ct) =>
+        {
+            var (body, error) = await JsonBody.ReadObjectAsync(http.Request, config.Current.Scheduler.MaxBodyBytes, ct).ConfigureAwait(false);
+            if (error is not null)
+            {
+                return error;
+            }
+
+            if (!body.TryGetProperty("level", out var l) || l.ValueKind != JsonValueKind.Number || !l.TryGetInt32(out var level) || level < 0)
+            {
+                return Problems.BadRequest("'level' is required and must be a non-negative integer");
+            }
+
+            if (body.TryGetProperty("job", out var j) && j.ValueKind == JsonValueKind.Number && j.TryGetInt64(out var job))
+            {
+                d.Verbose(new JobId(job), level);
+            }
+            else
+            {
+                verbosity.Level = level;
+            }
+
+            return Results.Json(new { level }, ShoalJson.Options);
+        });
+        api.MapGet("/verbose", (Verbosity verbosity) => Results.Json(new { level = verbosity.Level }, ShoalJson.Options));
+        api.MapPost("/database", (Dispatcher d, WorkSignal w) =>
+        {
+            d.Wake();
+            w.Notify();
+            return Results.Json(new { polled = true }, ShoalJson.Options);
+        });
+        api.MapPost("/stop", (IHostApplicationLifetime lifetime) =>
+        {
+            lifetime.StopApplication();
+            return Results.Json(new { stopping = true }, ShoalJson.Options);
+        });
+        api.MapPost("/die", (Dispatcher d, IHostApplicationLifetime lifetime) =>
+        {
+            d.KillAll();
+            lifetime.StopApplication();
+            return Results.Json(new { stopping = true, agents = "killed" }, ShoalJson.Options);
+        });
+    }
+
+    private static async Task<string?> StateOf(IShoalStore store, long job, CancellationToken ct) =>
+        (await store.GetJobAsync(new JobId(job), ct).ConfigureAwait(false))?.State.Name();
+}
