@@ -55,4 +55,10 @@ internal static partial class Log
 
     [LoggerMessage(17, LogLevel.Error, "reload failed, the old configuration stays: {Error}")]
     public static partial void ReloadFailed(ILogger logger, string error);
+
+    [LoggerMessage(18, LogLevel.Information, "schedule {Name}: its previous stream {Stream} still runs, this run is skipped")]
+    public static partial void ScheduleSkipped(ILogger logger, string name, long stream);
+
+    [LoggerMessage(19, LogLevel.Error, "schedule {Name}: its template was refused: {Error}")]
+    public static partial void ScheduleFailed(ILogger logger, string name, string error);
 }

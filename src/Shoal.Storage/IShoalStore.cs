@@ -113,6 +113,18 @@ public interface IShoalStore : IAsyncDisposable
 
     Task<IReadOnlyDictionary<string, HostFreshness>> GetHostFreshnessAsync(IReadOnlyCollection<string> hosts, CancellationToken ct);
 
+    /// <summary>Adds a schedule; false when the name is taken.</summary>
+    Task<bool> AddScheduleAsync(ScheduleRecord schedule, CancellationToken ct);
+
+    Task<IReadOnlyList<ScheduleRecord>> ListSchedulesAsync(CancellationToken ct);
+
+    Task<bool> RemoveScheduleAsync(string name, CancellationToken ct);
+
+    Task<bool> SetSchedulePausedAsync(string name, bool paused, CancellationToken ct);
+
+    /// <summary>Records a firing (or a skipped one): the stream submitted, if any, and the next time.</summary>
+    Task RecordScheduleRunAsync(string name, DateTimeOffset at, StreamId? stream, DateTimeOffset next, CancellationToken ct);
+
     /// <summary>Generates up to <paramref name="limit"/> parts of jobs with a range generator; returns the job touched, or null when none is left.</summary>
     Task<JobId?> GeneratePartsAsync(int limit, DateTimeOffset now, CancellationToken ct);
 }

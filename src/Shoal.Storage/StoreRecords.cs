@@ -167,3 +167,15 @@ public sealed record TokenRecord(string Hash, string Role, string Name, DateTime
 
 /// <summary>What a pull agent's heartbeat found: whether its lease was extended, and the job's and stream's state.</summary>
 public sealed record HeartbeatOutcome(bool Extended, DateTimeOffset Deadline, JobState Job, StreamState Stream);
+
+/// <summary>A recurring schedule: its rule, the stream template it submits, and when it runs next.</summary>
+public sealed record ScheduleRecord(
+    string Name,
+    Shoal.Core.Schedules.ScheduleRule Rule,
+    string Template,
+    Shoal.Core.Schedules.Misfire Misfire,
+    bool Overlap,
+    bool Paused,
+    DateTimeOffset NextAt,
+    DateTimeOffset? LastAt,
+    StreamId? LastStream);

@@ -73,9 +73,10 @@ internal sealed class TestServer : IAsyncDisposable
         string extraScheduler = "",
         string hosts = "localhost = localhost AGENT_DIR 8",
         string extraSections = "",
-        TimeProvider? time = null)
+        TimeProvider? time = null,
+        string? reuseDir = null)
     {
-        var dir = Directory.CreateTempSubdirectory("shoal-server-test-").FullName;
+        var dir = reuseDir ?? Directory.CreateTempSubdirectory("shoal-server-test-").FullName;
         var path = WriteConfig(dir, agents ?? new Dictionary<string, string> { ["scan"] = NoopConf() }, extraScheduler, hosts, extraSections);
         var config = ConfigLoader.Load(path);
         var ct = TestContext.Current.CancellationToken;
@@ -145,6 +146,14 @@ internal sealed class TestServer : IAsyncDisposable
 
             await Task.Delay(100, TestContext.Current.CancellationToken);
         }
+    }
+
+    /// <summary>Stops the server but keeps its folder (to start it again on the same store).</summary>
+    public async Task StopKeepingStateAsync()
+    {
+        Http.Dispose();
+        await App.StopAsync(CancellationToken.None);
+        await App.DisposeAsync();
     }
 
     public async ValueTask DisposeAsync()

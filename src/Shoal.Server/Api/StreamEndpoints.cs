@@ -30,8 +30,7 @@ internal static class StreamEndpoints
         api.MapGet("/jobs/{id}/why", WhyAsync);
     }
 
-    private static async Task<IResult> SubmitAsync(
-        HttpContext http, IShoalStore store, ConfigHolder config, TimeProvider time, Dispatcher dispatcher, WorkSignal signal, PartGenerator generator, CancellationToken ct)
+    private static async Task<IResult> SubmitAsync(HttpContext http, ConfigHolder config, StreamSubmitter submitter, CancellationToken ct)
     {
         var limit = config.Current.Scheduler.MaxBodyBytes;
         var body = await BodyReader.ReadAsync(http.Request, limit, ct).ConfigureAwait(false);
@@ -40,28 +39,10 @@ internal static class StreamEndpoints
             return Problems.TooLarge(limit);
         }
 
-        var types = config.Current.AgentTypes;
-        var parsed = StreamSpecParser.Parse(body, types.ContainsKey);
-        if (parsed.Spec is null)
-        {
-            return Problems.BadRequest(parsed.Error!);
-        }
-
-        if (parsed.Spec.Jobs.FirstOrDefault(j => j.Generator?.File is { } f && !File.Exists(f)) is { } missing)
-        {
-            return Problems.BadRequest($"job '{missing.Name}': 'generate.file': no such file on the server: {missing.Generator!.File}");
-        }
-
-        var created = await store.SubmitAsync(parsed.Spec, t => new JobRules(types[t].Retries, types[t].OnPartFailure), time.GetUtcNow(), ct).ConfigureAwait(false);
-        dispatcher.Wake();
-        signal.Notify();
-        if (parsed.Spec.Jobs.Any(j => j.Generator is not null))
-        {
-            generator.Wake();
-        }
-
-        var response = new SubmitResponse(created.Id.Value, created.Jobs.ToDictionary(kv => kv.Key, kv => kv.Value.Value));
-        return Results.Json(response, ShoalJson.Options, statusCode: StatusCodes.Status201Created);
+        var (created, error) = await submitter.SubmitAsync(body, ct).ConfigureAwait(false);
+        return created is null
+            ? Problems.BadRequest(error!)
+            : Results.Json(new SubmitResponse(created.Id.Value, created.Jobs.ToDictionary(kv => kv.Key, kv => kv.Value.Value)), ShoalJson.Options, statusCode: StatusCodes.Status201Created);
     }
 
     private static async Task<IResult> ListAsync(string? state, string? name, int? limit, IShoalStore store, CancellationToken ct)

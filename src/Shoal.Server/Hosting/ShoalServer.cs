@@ -82,6 +82,9 @@ public static class ShoalServer
         builder.Services.AddSingleton<SweepService>();
         builder.Services.AddHostedService<ExecRunner>();
         builder.Services.AddSingleton<ConfigReloader>();
+        builder.Services.AddSingleton<StreamSubmitter>();
+        builder.Services.AddSingleton<Schedules.ScheduleRunner>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<Schedules.ScheduleRunner>());
         builder.Services.AddSingleton<CommandPort.Verbosity>();
         builder.Services.AddSingleton<CommandPort.CommandHandler>();
         builder.Services.AddHostedService<CommandPort.CommandPortServer>();
@@ -118,6 +121,7 @@ public static class ShoalServer
         AdminEndpoints.Map(app);
         SweepEndpoints.Map(app);
         OperatorEndpoints.Map(app);
+        ScheduleEndpoints.Map(app);
         app.MapOpenApi();
         app.MapFallback("/api/{**rest}", () => Problems.NotFound("no such endpoint"));
         // SIGHUP reloads the configuration, as FOSSology's scheduler does.

@@ -1,0 +1,46 @@
+using Shoal.Core.Streams;
+using Shoal.Server.Engine;
+using Shoal.Server.Pull;
+using Shoal.Storage;
+
+namespace Shoal.Server.Hosting;
+
+/// <summary>Submits a stream from its JSON (the REST submit and the schedules): parse, check, store, wake who waits for work.</summary>
+internal sealed class StreamSubmitter(IShoalStore store, ConfigHolder config, TimeProvider time, Dispatcher dispatcher, WorkSignal signal, PartGenerator generator)
+{
+    /// <summary>Checks a stream's JSON against the agent types in force; null when it would be accepted.</summary>
+    public string? Check(string json) => Parse(json).Error;
+
+    public async Task<(StreamCreated? Created, string? Error)> SubmitAsync(string json, CancellationToken ct)
+    {
+        var (spec, error) = Parse(json);
+        if (spec is null)
+        {
+            return (null, error);
+        }
+
+        var types = config.Current.AgentTypes;
+        var created = await store.SubmitAsync(spec, t => new JobRules(types[t].Retries, types[t].OnPartFailure), time.GetUtcNow(), ct).ConfigureAwait(false);
+        dispatcher.Wake();
+        signal.Notify();
+        if (spec.Jobs.Any(j => j.Generator is not null))
+        {
+            generator.Wake();
+        }
+
+        return (created, null);
+    }
+
+    private (StreamSpec? Spec, string? Error) Parse(string json)
+    {
+        var parsed = StreamSpecParser.Parse(json, config.Current.AgentTypes.ContainsKey);
+        if (parsed.Spec is null)
+        {
+            return (null, parsed.Error);
+        }
+
+        return parsed.Spec.Jobs.FirstOrDefault(j => j.Generator?.File is { } f && !File.Exists(f)) is { } missing
+            ? (null, $"job '{missing.Name}': 'generate.file': no such file on the server: {missing.Generator!.File}")
+            : (parsed.Spec, null);
+    }
+}

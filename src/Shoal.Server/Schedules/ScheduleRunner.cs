@@ -1,0 +1,103 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Shoal.Core.Model;
+using Shoal.Core.Schedules;
+using Shoal.Server.Hosting;
+using Shoal.Storage;
+
+namespace Shoal.Server.Schedules;
+
+/// <summary>
+/// Fires recurring schedules on the injected clock. A run that fell due while the server was down fires once
+/// at start (misfire <c>once</c>) or is skipped (<c>skip</c>); a schedule never starts a second stream while its
+/// previous one is still live unless it allows overlap.
+/// </summary>
+internal sealed class ScheduleRunner(IShoalStore store, StreamSubmitter submitter, ConfigHolder config, TimeProvider time, ILogger<ScheduleRunner> logger) : BackgroundService
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    /// <summary>Fires a schedule now (<c>run-now</c>); null when there is no such schedule.</summary>
+    public async Task<StreamId?> RunNowAsync(string name, CancellationToken ct)
+    {
+        var schedule = (await store.ListSchedulesAsync(ct).ConfigureAwait(false)).FirstOrDefault(s => s.Name == name);
+        return schedule is null ? null : await FireAsync(schedule, time.GetUtcNow(), force: true, ct).ConfigureAwait(false);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await StepAsync(starting: true, stoppingToken).ConfigureAwait(false);
+        using var timer = new PeriodicTimer(config.Current.Scheduler.TickInterval, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+            {
+                await StepAsync(starting: false, stoppingToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    public override void Dispose()
+    {
+        _gate.Dispose();
+        base.Dispose();
+    }
+
+    private async Task StepAsync(bool starting, CancellationToken ct)
+    {
+        try
+        {
+            var now = time.GetUtcNow();
+            foreach (var s in await store.ListSchedulesAsync(ct).ConfigureAwait(false))
+            {
+                if (s.Paused || s.NextAt > now)
+                {
+                    continue;
+                }
+
+                if (starting && s.Misfire == Misfire.Skip)
+                {
+                    await store.RecordScheduleRunAsync(s.Name, now, null, s.Rule.NextAfter(now), ct).ConfigureAwait(false);
+                    continue;
+                }
+
+                await FireAsync(s, now, force: false, ct).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.DispatcherError(logger, ex);
+        }
+    }
+
+    private async Task<StreamId?> FireAsync(ScheduleRecord s, DateTimeOffset now, bool force, CancellationToken ct)
+    {
+        await _gate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            var next = s.Rule.NextAfter(now);
+            if (!s.Overlap && s.LastStream is { } last
+                && await store.GetStreamAsync(last, ct).ConfigureAwait(false) is { } previous && !previous.Stream.State.IsTerminal())
+            {
+                Log.ScheduleSkipped(logger, s.Name, last.Value);
+                await store.RecordScheduleRunAsync(s.Name, now, null, next, ct).ConfigureAwait(false);
+                return null;
+            }
+
+            var (created, error) = await submitter.SubmitAsync(s.Template, ct).ConfigureAwait(false);
+            if (created is null)
+            {
+                Log.ScheduleFailed(logger, s.Name, error!);
+            }
+
+            await store.RecordScheduleRunAsync(s.Name, now, created?.Id, force ? s.NextAt : next, ct).ConfigureAwait(false);
+            return created?.Id;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+}
