@@ -48,6 +48,17 @@ public sealed class OperatorCliTests
         broken.Code.ShouldBe(1);
         broken.Stderr.ShouldContain("bad.conf:3: unknown special flag 'SLOW'");
 
+        var add = await ShoalProcess.RunAsync(dir, "schedule", "add", "nightly", "--cron", "0 2 * * *", "--tz", "Europe/Paris", "--stream", "s.json");
+        add.Code.ShouldBe(0, add.Stderr);
+        add.Stdout.ShouldContain("schedule nightly: next run ");
+        (await ShoalProcess.RunAsync(dir, "schedule", "add", "bad", "--every", "soon", "--stream", "s.json")).Stderr.ShouldContain("'every': 'soon' is not a duration");
+        (await ShoalProcess.RunAsync(dir, "schedule", "pause", "nightly")).Stdout.ShouldContain("schedule nightly: pause");
+        var list = await ShoalProcess.RunAsync(dir, "schedule", "list");
+        list.Stdout.ShouldContain("nightly\tcron '0 2 * * *' Europe/Paris\tnext ");
+        list.Stdout.ShouldContain("\tpaused\t");
+        (await ShoalProcess.RunAsync(dir, "schedule", "remove", "nightly")).Stdout.ShouldContain("schedule nightly: remove");
+        (await ShoalProcess.RunAsync(dir, "schedule", "remove", "nightly")).Code.ShouldBe(1);
+
         (await ShoalProcess.RunAsync(dir, "stop")).Stdout.ShouldContain("stopping");
         await server.Process.WaitForExitAsync(Ct);
         server.Process.ExitCode.ShouldBe(0);

@@ -59,6 +59,15 @@ internal sealed class ShoalClient(HttpClient http) : IDisposable
     public Task<JsonElement> PostAsync(string path, object? body, CancellationToken ct) =>
         SendAsync<JsonElement>(HttpMethod.Post, path, body is null ? null : JsonContent.Create(body, options: ShoalJson.Options), ct);
 
+    public Task<ScheduleDto> AddScheduleAsync(ScheduleRequest request, CancellationToken ct) =>
+        SendAsync<ScheduleDto>(HttpMethod.Post, "api/v1/schedules", JsonContent.Create(request, options: ShoalJson.Options), ct);
+
+    public Task<List<ScheduleDto>> SchedulesAsync(CancellationToken ct) =>
+        SendAsync<List<ScheduleDto>>(HttpMethod.Get, "api/v1/schedules", null, ct);
+
+    public Task<JsonElement> DeleteScheduleAsync(string name, CancellationToken ct) =>
+        SendAsync<JsonElement>(HttpMethod.Delete, $"api/v1/schedules/{Uri.EscapeDataString(name)}", null, ct);
+
     public Task<WhyResponse> WhyAsync(long job, CancellationToken ct) =>
         SendAsync<WhyResponse>(HttpMethod.Get, $"api/v1/jobs/{job}/why", null, ct);
 
