@@ -61,4 +61,7 @@ internal static partial class Log
 
     [LoggerMessage(19, LogLevel.Error, "schedule {Name}: its template was refused: {Error}")]
     public static partial void ScheduleFailed(ILogger logger, string name, string error);
+
+    [LoggerMessage(20, LogLevel.Warning, "{What} notification failed (attempt {Attempt} of {Attempts}): {Reason}")]
+    public static partial void NotifyFailed(ILogger logger, string what, int attempt, int attempts, string reason);
 }

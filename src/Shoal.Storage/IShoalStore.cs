@@ -125,6 +125,11 @@ public interface IShoalStore : IAsyncDisposable
     /// <summary>Records a firing (or a skipped one): the stream submitted, if any, and the next time.</summary>
     Task RecordScheduleRunAsync(string name, DateTimeOffset at, StreamId? stream, DateTimeOffset next, CancellationToken ct);
 
+    /// <summary>Finished streams whose completion has not been notified yet, oldest first.</summary>
+    Task<IReadOnlyList<StreamDetail>> GetUnnotifiedStreamsAsync(int limit, CancellationToken ct);
+
+    Task MarkNotifiedAsync(StreamId stream, DateTimeOffset now, CancellationToken ct);
+
     /// <summary>Generates up to <paramref name="limit"/> parts of jobs with a range generator; returns the job touched, or null when none is left.</summary>
     Task<JobId?> GeneratePartsAsync(int limit, DateTimeOffset now, CancellationToken ct);
 }

@@ -4,7 +4,7 @@ namespace Shoal.Core.Config;
 public static class ConfigLoader
 {
     /// <summary>Sections owned by features that read them elsewhere; accepted here as they are.</summary>
-    private static readonly string[] OtherSections = ["EMAILNOTIFY", "NOTIFY", "RETENTION", "DASHBOARD"];
+    private static readonly string[] OtherSections = ["RETENTION", "DASHBOARD"];
 
     public static ShoalConfig Load(string path)
     {
@@ -18,7 +18,7 @@ public static class ConfigLoader
         var baseDir = Path.GetDirectoryName(full)!;
         foreach (var (section, line) in doc.Sections)
         {
-            if (section.ToUpperInvariant() is not ("SCHEDULER" or "STORE" or "HOSTS" or "DIRECTORIES" or "SSH" or "AFFINITY" or "SWEEP")
+            if (section.ToUpperInvariant() is not ("SCHEDULER" or "STORE" or "HOSTS" or "DIRECTORIES" or "SSH" or "AFFINITY" or "SWEEP" or "EMAILNOTIFY" or "NOTIFY")
                 && !OtherSections.Contains(section.ToUpperInvariant()))
             {
                 throw new ConfigException(path, line, $"unknown section [{section}]");
@@ -77,6 +77,7 @@ public static class ConfigLoader
             AgentTypes = types,
             Ssh = HostSections.ReadSsh(doc),
             Sweep = ReadSweep(doc, Resolve),
+            Notify = NotifySections.Read(doc, Resolve),
             Affinity = HostSections.ReadAffinity(doc, hosts),
         };
     }

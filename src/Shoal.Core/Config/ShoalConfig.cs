@@ -23,6 +23,8 @@ public sealed record ShoalConfig
 
     public SweepOptions Sweep { get; init; } = new();
 
+    public NotifyOptions Notify { get; init; } = new();
+
     /// <summary>The sweep lock file.</summary>
     public string SweepLock => Sweep.Lock ?? Path.Combine(StateDir, "sweep.lock");
 

@@ -1,0 +1,61 @@
+using System.Text;
+using Shoal.Core.Config;
+using Shoal.Core.Model;
+using Shoal.Storage;
+
+namespace Shoal.Server.Notify;
+
+/// <summary>
+/// The completion email: subject from <c>[EMAILNOTIFY] subject</c>; body = header file + a summary of the jobs
+/// + footer file, with FOSSology's variables replaced.
+/// </summary>
+internal static class EmailComposer
+{
+    public static (string Subject, string Body) Compose(StreamDetail detail, ShoalConfig config)
+    {
+        var n = config.Notify;
+        var vars = Variables(detail, config);
+        var body = new StringBuilder();
+        if (n.Header is { } header && File.Exists(header))
+        {
+            body.AppendLine(Replace(File.ReadAllText(header), vars));
+        }
+
+        body.AppendLine(Replace("Job stream $UPLOADNAME ($JOBQUEUELINK) ended: $JOBRESULT.", vars));
+        body.AppendLine();
+        body.AppendLine(vars["$AGENTSTATUS"]);
+        if (n.Footer is { } footer && File.Exists(footer))
+        {
+            body.AppendLine(Replace(File.ReadAllText(footer), vars));
+        }
+
+        return (Replace(n.Subject, vars), body.ToString());
+    }
+
+    public static Dictionary<string, string> Variables(StreamDetail detail, ShoalConfig config)
+    {
+        var s = detail.Stream;
+        var url = config.Notify.Url;
+        var table = new StringBuilder();
+        foreach (var j in detail.Jobs)
+        {
+            var result = j.State == JobState.Completed ? "COMPLETED" : "FAILED";
+            table.Append(System.Globalization.CultureInfo.InvariantCulture, $"{j.Id}\t{j.Type}\t{result}\t{url}/api/v1/jobs/{j.Id}\n");
+        }
+
+        return new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["$UPLOADNAME"] = s.Name,
+            ["$BROWSELINK"] = $"{url}/streams/{s.Id}",
+            ["$SCHEDULERLOG"] = Path.Combine(config.LogDir, "shoal.log"),
+            ["$JOBQUEUELINK"] = $"{url}/api/v1/streams/{s.Id}",
+            ["$UPLOADFOLDERNAME"] = s.Owner,
+            ["$JOBRESULT"] = s.State.Name().ToUpperInvariant(),
+            ["$AGENTSTATUS"] = table.ToString().TrimEnd('\n'),
+        };
+    }
+
+    // Longest names first, so that $UPLOADFOLDERNAME is not taken for $UPLOADNAME + "FOLDERNAME".
+    private static string Replace(string text, Dictionary<string, string> vars) =>
+        vars.OrderByDescending(kv => kv.Key.Length).Aggregate(text, (t, kv) => t.Replace(kv.Key, kv.Value, StringComparison.Ordinal));
+}

@@ -1,0 +1,118 @@
+using System.Net.Http.Json;
+using MailKit.Net.Smtp;
+using MailKit.Security;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using MimeKit;
+using Shoal.Contracts;
+using Shoal.Core.Config;
+using Shoal.Core.Model;
+using Shoal.Server.Api;
+using Shoal.Server.Hosting;
+using Shoal.Storage;
+
+namespace Shoal.Server.Notify;
+
+/// <summary>
+/// When a stream ends: an email to its owner (unless every agent type in it is NOEMAIL) over SMTP or the
+/// configured mail client, and a JSON POST to the webhook. Each is tried a few times with backoff; a
+/// failure is logged and never fails the stream. Every finished stream is handled once (the store remembers).
+/// </summary>
+internal sealed class Notifier(IShoalStore store, ConfigHolder config, TimeProvider time, ILogger<Notifier> logger) : BackgroundService
+{
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(config.Current.Scheduler.TickInterval, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+            {
+                foreach (var detail in await store.GetUnnotifiedStreamsAsync(50, stoppingToken).ConfigureAwait(false))
+                {
+                    await NotifyAsync(detail, stoppingToken).ConfigureAwait(false);
+                    await store.MarkNotifiedAsync(detail.Stream.Id, time.GetUtcNow(), stoppingToken).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private async Task NotifyAsync(StreamDetail detail, CancellationToken ct)
+    {
+        var cfg = config.Current;
+        var noEmail = detail.Jobs.All(j => cfg.AgentTypes.TryGetValue(j.Type, out var t) && t.Special.HasFlag(AgentSpecial.NoEmail));
+        if (cfg.Notify.EmailEnabled && !noEmail && detail.Stream.Owner.Contains('@', StringComparison.Ordinal))
+        {
+            var (subject, body) = EmailComposer.Compose(detail, cfg);
+            await RetryAsync("email", () => SendEmailAsync(cfg.Notify, detail.Stream.Owner, subject, body, ct), cfg.Notify.Attempts, ct).ConfigureAwait(false);
+        }
+
+        if (cfg.Notify.Webhook is { } url)
+        {
+            var payload = new { stream = detail.Stream.Id.Value, name = detail.Stream.Name, owner = detail.Stream.Owner, state = detail.Stream.State.Name(), jobs = detail.Jobs.Select(j => j.ToDto()).ToList() };
+            await RetryAsync("webhook", async () => (await Http.PostAsJsonAsync(url, payload, ShoalJson.Options, ct).ConfigureAwait(false)).EnsureSuccessStatusCode(), cfg.Notify.Attempts, ct).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task SendEmailAsync(NotifyOptions n, string to, string subject, string body, CancellationToken ct)
+    {
+        if (n.SmtpHost is { } host)
+        {
+            using var message = new MimeMessage();
+            message.From.Add(MailboxAddress.Parse(n.From));
+            message.To.Add(MailboxAddress.Parse(to));
+            message.Subject = subject;
+            message.Body = new TextPart("plain") { Text = body };
+            using var smtp = new SmtpClient();
+            await smtp.ConnectAsync(host, n.SmtpPort, n.SmtpStartTls ? SecureSocketOptions.StartTls : SecureSocketOptions.None, ct).ConfigureAwait(false);
+            if (n.SmtpUser is { } user)
+            {
+                await smtp.AuthenticateAsync(user, n.SmtpPassword ?? "", ct).ConfigureAwait(false);
+            }
+
+            await smtp.SendAsync(message, ct).ConfigureAwait(false);
+            await smtp.DisconnectAsync(true, ct).ConfigureAwait(false);
+            return;
+        }
+
+        // A mailx-style client: CLIENT -s SUBJECT RECIPIENT, the message on stdin (no shell).
+        var psi = new System.Diagnostics.ProcessStartInfo(n.Client[0]) { RedirectStandardInput = true, UseShellExecute = false };
+        foreach (var arg in n.Client.Skip(1).Concat(["-s", subject, to]))
+        {
+            psi.ArgumentList.Add(arg);
+        }
+
+        using var process = System.Diagnostics.Process.Start(psi) ?? throw new InvalidOperationException($"cannot start {n.Client[0]}");
+        await process.StandardInput.WriteAsync(body.AsMemory(), ct).ConfigureAwait(false);
+        process.StandardInput.Close();
+        await process.WaitForExitAsync(ct).ConfigureAwait(false);
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{n.Client[0]} exited with code {process.ExitCode}");
+        }
+    }
+
+    private async Task RetryAsync(string what, Func<Task> send, int attempts, CancellationToken ct)
+    {
+        for (var attempt = 1; attempt <= attempts; attempt++)
+        {
+            try
+            {
+                await send().ConfigureAwait(false);
+                return;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                Log.NotifyFailed(logger, what, attempt, attempts, ex.Message);
+                if (attempt < attempts)
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(attempt), time, ct).ConfigureAwait(false);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,16 @@
+using Shoal.Core.Model;
+using static Shoal.Storage.Sqlite.SqliteSql;
+
+namespace Shoal.Storage.Sqlite;
+
+public sealed partial class SqliteStore
+{
+    public Task<IReadOnlyList<StreamDetail>> GetUnnotifiedStreamsAsync(int limit, CancellationToken ct) =>
+        ReadAsync<IReadOnlyList<StreamDetail>>(tx => tx.Query(
+                StreamSelect + " WHERE finished_at IS NOT NULL AND notified_at IS NULL ORDER BY id LIMIT @limit", MapStream, ("@limit", limit))
+            .Select(s => new StreamDetail(s, tx.Query(JobSelect + " WHERE stream_id = @id ORDER BY id", MapJob, ("@id", s.Id.Value))))
+            .ToList(), ct);
+
+    public Task MarkNotifiedAsync(StreamId stream, DateTimeOffset now, CancellationToken ct) =>
+        WriteAsync(tx => tx.Exec("UPDATE streams SET notified_at = @now WHERE id = @id", ("@now", Ms(now)), ("@id", stream.Value)), ct);
+}

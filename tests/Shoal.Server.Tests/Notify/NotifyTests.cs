@@ -1,0 +1,155 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using Shouldly;
+
+namespace Shoal.Server.Tests.Notify;
+
+/// <summary>Completion emails through a real SMTP server on loopback (Debian's python3-aiosmtpd), and the webhook.</summary>
+public sealed class NotifyTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task StreamEnd_SendsTheOwnerAnEmail_WithVariablesHeaderAndFooter_ButNotForNoEmailTypes()
+    {
+        await using var smtp = await SmtpServer.StartAsync();
+        var dir = Directory.CreateTempSubdirectory("shoal-mail-").FullName;
+        await File.WriteAllTextAsync(Path.Combine(dir, "header.txt"), "Hello $UPLOADFOLDERNAME,", Ct);
+        await File.WriteAllTextAsync(Path.Combine(dir, "footer.txt"), "-- see $BROWSELINK", Ct);
+        await using var server = await TestServer.StartAsync(
+            new Dictionary<string, string> { ["scan"] = TestServer.NoopConf(2), ["quiet"] = TestServer.NoopConf(1, "special[] = NOEMAIL") },
+            extraSections: $"""
+                [EMAILNOTIFY]
+                smtp_host = 127.0.0.1
+                smtp_port = {smtp.Port}
+                subject = Shoal: $UPLOADNAME $JOBRESULT
+                header = {dir}/header.txt
+                footer = {dir}/footer.txt
+                url = https://shoal.example.com
+                """);
+        var quiet = await server.SubmitAsync("""{"name":"quiet-one","owner":"ops@example.com","jobs":[{"name":"q","type":"quiet","parts":["x"]}]}""");
+        (await server.WaitEndAsync(quiet.Id)).State.ShouldBe("completed");
+        var loud = await server.SubmitAsync("""{"name":"mail-test","owner":"ops@example.com","jobs":[{"name":"a","type":"scan","parts":["x","y"]}]}""");
+        (await server.WaitEndAsync(loud.Id)).State.ShouldBe("completed");
+
+        var mails = await TestServer.PollAsync(() => Task.FromResult(smtp.Messages()), m => m.Count > 0, 20);
+        await Task.Delay(1500, Ct);
+        mails = smtp.Messages();
+        mails.Count.ShouldBe(1, "the NOEMAIL stream sent nothing");
+        var mail = mails[0];
+        mail.ShouldContain("Subject: Shoal: mail-test COMPLETED");
+        mail.ShouldContain("To: ops@example.com");
+        mail.ShouldContain("Hello ops@example.com,");
+        mail.ShouldContain($"-- see https://shoal.example.com/streams/{loud.Id}");
+        mail.ShouldContain($"{loud.Jobs["a"]}\tscan\tCOMPLETED\thttps://shoal.example.com/api/v1/jobs/{loud.Jobs["a"]}");
+        mail.ShouldNotContain("$UPLOADNAME");
+    }
+
+    [Fact]
+    public async Task SmtpDown_IsLogged_AndTheStreamStillCompletes()
+    {
+        await using var server = await TestServer.StartAsync(
+            new Dictionary<string, string> { ["scan"] = TestServer.NoopConf(2) },
+            extraSections: $"[EMAILNOTIFY]\nsmtp_host = 127.0.0.1\nsmtp_port = {SshHost.FreePort()}\nattempts = 2\n");
+        var created = await server.SubmitAsync("""{"name":"no-mail","owner":"ops@example.com","jobs":[{"name":"a","type":"scan","parts":["x"]}]}""");
+        (await server.WaitEndAsync(created.Id)).State.ShouldBe("completed");
+        await Task.Delay(2500, Ct);
+        (await server.Http.GetAsync("/health", Ct)).IsSuccessStatusCode.ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task Webhook_GetsAJsonPostWithTheStreamsFacts()
+    {
+        var port = SshHost.FreePort();
+        using var listener = new HttpListener();
+        listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+        listener.Start();
+        var received = new TaskCompletionSource<string>();
+        _ = Task.Run(async () =>
+        {
+            var ctx = await listener.GetContextAsync();
+            using var reader = new StreamReader(ctx.Request.InputStream, Encoding.UTF8);
+            received.TrySetResult(await reader.ReadToEndAsync(Ct));
+            ctx.Response.StatusCode = 204;
+            ctx.Response.Close();
+        }, Ct);
+        await using var server = await TestServer.StartAsync(
+            new Dictionary<string, string> { ["scan"] = TestServer.NoopConf(2) },
+            extraSections: $"[NOTIFY]\nwebhook = http://127.0.0.1:{port}/shoal\n");
+        var created = await server.SubmitAsync("""{"name":"hooked","jobs":[{"name":"a","type":"scan","parts":["x"]}]}""");
+        var body = await received.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        body.ShouldContain($"\"stream\":{created.Id}");
+        body.ShouldContain("\"name\":\"hooked\"");
+        body.ShouldContain("\"state\":\"completed\"");
+    }
+
+    /// <summary>aiosmtpd writing every message into a maildir.</summary>
+    private sealed class SmtpServer : IAsyncDisposable
+    {
+        private readonly Process _process;
+        private readonly string _dir;
+
+        private SmtpServer(Process process, string dir, int port)
+        {
+            _process = process;
+            _dir = dir;
+            Port = port;
+        }
+
+        public int Port { get; }
+
+        public static async Task<SmtpServer> StartAsync()
+        {
+            const string python = "/usr/bin/python3";
+            var probe = Process.Start(new ProcessStartInfo(python, ["-c", "import aiosmtpd"]) { RedirectStandardError = true, UseShellExecute = false })!;
+            await probe.WaitForExitAsync(Ct);
+            if (probe.ExitCode != 0)
+            {
+                if (Environment.GetEnvironmentVariable("CI") is { Length: > 0 })
+                {
+                    throw new InvalidOperationException("python3-aiosmtpd is not installed; .ci/run must install it");
+                }
+
+                Assert.Skip("python3-aiosmtpd is not installed");
+            }
+
+            // aiosmtpd's Mailbox makes the maildir itself, and only when the folder does not exist yet.
+            var dir = Path.Combine(Directory.CreateTempSubdirectory("shoal-smtp-").FullName, "maildir");
+            var port = SshHost.FreePort();
+            var process = Process.Start(new ProcessStartInfo(python, ["-m", "aiosmtpd", "-n", "-l", $"127.0.0.1:{port}", "-c", "aiosmtpd.handlers.Mailbox", dir])
+            {
+                RedirectStandardError = true,
+                RedirectStandardOutput = true,
+                UseShellExecute = false,
+            })!;
+            for (var i = 0; i < 100; i++)
+            {
+                try
+                {
+                    using var tcp = new System.Net.Sockets.TcpClient();
+                    await tcp.ConnectAsync("127.0.0.1", port, Ct);
+                    return new SmtpServer(process, dir, port);
+                }
+                catch (System.Net.Sockets.SocketException)
+                {
+                    await Task.Delay(100, Ct);
+                }
+            }
+
+            process.Kill();
+            throw new InvalidOperationException("aiosmtpd did not start");
+        }
+
+        public List<string> Messages() => Directory.Exists(Path.Combine(_dir, "new"))
+            ? Directory.GetFiles(Path.Combine(_dir, "new")).Select(File.ReadAllText).ToList()
+            : [];
+
+        public ValueTask DisposeAsync()
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.Dispose();
+            return ValueTask.CompletedTask;
+        }
+    }
+}
