@@ -68,6 +68,31 @@ internal sealed class ShoalClient(HttpClient http) : IDisposable
     public Task<JsonElement> DeleteScheduleAsync(string name, CancellationToken ct) =>
         SendAsync<JsonElement>(HttpMethod.Delete, $"api/v1/schedules/{Uri.EscapeDataString(name)}", null, ct);
 
+    /// <summary>A job's log from <paramref name="offset"/> on, and the offset to ask from next time.</summary>
+    public async Task<(string Text, long Next)> JobLogAsync(long job, long offset, CancellationToken ct)
+    {
+        HttpResponseMessage response;
+        try
+        {
+            response = await http.GetAsync($"api/v1/jobs/{job}/log?offset={offset}", ct).ConfigureAwait(false);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new CliException($"cannot reach the server at {http.BaseAddress}: {ex.Message}", 3);
+        }
+
+        using (response)
+        {
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new CliException($"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false)}", 1);
+            }
+
+            var next = response.Headers.TryGetValues("X-Log-Offset", out var v) ? long.Parse(v.First(), System.Globalization.CultureInfo.InvariantCulture) : offset;
+            return (await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false), next);
+        }
+    }
+
     public Task<WhyResponse> WhyAsync(long job, CancellationToken ct) =>
         SendAsync<WhyResponse>(HttpMethod.Get, $"api/v1/jobs/{job}/why", null, ct);
 

@@ -13,7 +13,7 @@ namespace Shoal.Server.Agents;
 /// or on a remote host through the system ssh client, the protocol running over the remote command's
 /// stdin and stdout. Reader tasks pump each agent's output into the dispatcher's queue.
 /// </summary>
-internal sealed class AgentLauncher(ConfigHolder config, ILogger<AgentLauncher> logger)
+internal sealed class AgentLauncher(ConfigHolder config, Logging.JobLogs jobLogs, ILogger<AgentLauncher> logger)
 {
     private static readonly bool HaveSetsid = File.Exists("/usr/bin/setsid");
 
@@ -140,7 +140,14 @@ internal sealed class AgentLauncher(ConfigHolder config, ILogger<AgentLauncher> 
         {
             while (await process.StandardError.ReadLineAsync().ConfigureAwait(false) is { } line)
             {
-                Log.AgentStderr(logger, agent.Type.Name, agent.Pid, line);
+                if (agent.Job is { } job)
+                {
+                    jobLogs.Append(job.Value, agent.Type.Name, agent.Pid, line);
+                }
+                else
+                {
+                    Log.AgentStderr(logger, agent.Type.Name, agent.Pid, line);
+                }
             }
         }
         catch (IOException)

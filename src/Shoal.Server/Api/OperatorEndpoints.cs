@@ -73,6 +73,34 @@ internal static class OperatorEndpoints
 
             return Results.Json(new { level }, ShoalJson.Options);
         });
+        api.MapGet("/jobs/{id}/log", async (string id, long? offset, IShoalStore store, Logging.JobLogs logs, HttpContext http, CancellationToken ct) =>
+        {
+            if (!long.TryParse(id, out var n))
+            {
+                return Problems.BadRequest($"job id '{id}' is not a number");
+            }
+
+            if (await store.GetJobAsync(new JobId(n), ct).ConfigureAwait(false) is null)
+            {
+                return Problems.NotFound($"no job {n}");
+            }
+
+            var path = logs.PathOf(n);
+            var from = Math.Max(0, offset ?? 0);
+            var text = "";
+            if (File.Exists(path))
+            {
+                await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+                from = Math.Min(from, file.Length);
+                file.Position = from;
+                using var reader = new StreamReader(file);
+                text = await reader.ReadToEndAsync(ct).ConfigureAwait(false);
+                from = file.Length;
+            }
+
+            http.Response.Headers["X-Log-Offset"] = from.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return Results.Text(text, "text/plain");
+        });
         api.MapGet("/verbose", (Verbosity verbosity) => Results.Json(new { level = verbosity.Level }, ShoalJson.Options));
         api.MapPost("/database", (Dispatcher d, WorkSignal w) =>
         {

@@ -76,6 +76,11 @@ internal sealed partial class Dispatcher
                 agent.Items.Add(msg.Text);
                 break;
             default:
+                if (agent.Job is { } job)
+                {
+                    _jobLogs.Append(job.Value, agent.Type.Name, agent.Pid, msg.Text);
+                }
+
                 Log.AgentOutput(_logger, agent.Type.Name, agent.Pid, msg.Text);
                 break;
         }

@@ -30,6 +30,7 @@ internal sealed partial class Dispatcher : BackgroundService
     private readonly AgentLauncher _launcher;
     private readonly Pull.WorkSignal _signal;
     private readonly Sweeps.SweepLock _sweepLock;
+    private readonly Logging.JobLogs _jobLogs;
     private readonly ILogger<Dispatcher> _logger;
     private ExclusiveGate _gate = ExclusiveGate.None;
     private bool _draining;
@@ -40,8 +41,16 @@ internal sealed partial class Dispatcher : BackgroundService
     private TimeSpan _startupTotal;
 
     public Dispatcher(
-        IShoalStore store, ConfigHolder config, TimeProvider time, AgentLauncher launcher, Pull.WorkSignal signal, Sweeps.SweepLock sweepLock, ILogger<Dispatcher> logger)
+        IShoalStore store,
+        ConfigHolder config,
+        TimeProvider time,
+        AgentLauncher launcher,
+        Pull.WorkSignal signal,
+        Sweeps.SweepLock sweepLock,
+        Logging.JobLogs jobLogs,
+        ILogger<Dispatcher> logger)
     {
+        _jobLogs = jobLogs;
         _sweepLock = sweepLock;
         _signal = signal;
         _store = store;

@@ -42,7 +42,10 @@ public static class ShoalServer
             o.UseUtcTimestamp = true;
         });
         builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace); // stdout stays clean for JSON output
-        builder.Logging.SetMinimumLevel(minLevel);
+        builder.Logging.AddFilter<Microsoft.Extensions.Logging.Console.ConsoleLoggerProvider>(null, minLevel);
+        var verbosity = new CommandPort.Verbosity();
+        builder.Logging.AddProvider(new Logging.SchedulerLogProvider(new Logging.RotatingFile(Path.Combine(config.LogDir, "shoal.log")), verbosity, time ?? TimeProvider.System));
+        builder.Logging.SetMinimumLevel(LogLevel.Debug);
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         builder.WebHost.ConfigureKestrel(k =>
         {
@@ -86,7 +89,8 @@ public static class ShoalServer
         builder.Services.AddSingleton<StreamSubmitter>();
         builder.Services.AddSingleton<Schedules.ScheduleRunner>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Schedules.ScheduleRunner>());
-        builder.Services.AddSingleton<CommandPort.Verbosity>();
+        builder.Services.AddSingleton(verbosity);
+        builder.Services.AddSingleton<Logging.JobLogs>();
         builder.Services.AddSingleton<CommandPort.CommandHandler>();
         builder.Services.AddHostedService<CommandPort.CommandPortServer>();
         builder.Services.AddOpenApi();

@@ -51,7 +51,8 @@ internal sealed class ExecRunner(
                         && await store.GetCollectorAsync(d.Job, stoppingToken).ConfigureAwait(false) is { } collector)
                     {
                         var sweep = await store.GetSweepAsync(d.Stream, stoppingToken).ConfigureAwait(false);
-                        _runs[d.Job] = RunJobAsync(d.Job, d.Stream, collector, sweep?.Mode ?? "sweep", d.Ready, stoppingToken);
+                        var deadline = sweep is null ? DateTimeOffset.MaxValue : sweep.StartedAt + sweep.TimeLimit;
+                        _runs[d.Job] = RunJobAsync(d.Job, d.Stream, collector, sweep?.Mode ?? "sweep", d.Ready, deadline, stoppingToken);
                     }
                 }
 
@@ -84,7 +85,7 @@ internal sealed class ExecRunner(
         }
     }
 
-    private async Task RunJobAsync(JobId job, StreamId stream, CollectorSpec collector, string mode, int hosts, CancellationToken stoppingToken)
+    private async Task RunJobAsync(JobId job, StreamId stream, CollectorSpec collector, string mode, int hosts, DateTimeOffset deadline, CancellationToken stoppingToken)
     {
         Log.SweepStarted(logger, stream.Value, hosts, collector.Threads);
         var owner = Prefix + job.Value;
@@ -123,7 +124,8 @@ internal sealed class ExecRunner(
 
             var startedAny = false;
             var barrier = false;
-            while (running.Count < collector.Threads && pending.TryPeek(out var next))
+            // Past the time limit no host starts: what is still queued is "not attempted" (the store fails the job at its deadline).
+            while (running.Count < collector.Threads && time.GetUtcNow() < deadline && pending.TryPeek(out var next))
             {
                 // Processes start in parallel (a fork is not cheap), but no other host starts before every
                 // production host has: production hosts were stored first, so they come first in the queue.

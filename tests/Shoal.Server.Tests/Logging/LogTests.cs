@@ -1,0 +1,50 @@
+using System.Text.RegularExpressions;
+using Shoal.Server.Logging;
+using Shouldly;
+
+namespace Shoal.Server.Tests.Logging;
+
+/// <summary>The scheduler log in FOSSology's format, each job's agent output in its own file, rotation by size.</summary>
+public sealed partial class LogTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task AJobsAgentOutput_GoesToItsLog_AndTheSchedulerLogUsesFossologysFormat()
+    {
+        await using var server = await TestServer.StartAsync(new Dictionary<string, string> { ["chatty"] = $"[default]\ncommand = {TestServer.TestAgent("chatty")}\nmax = 1\n" });
+        var created = await server.SubmitAsync("""{"name":"talk","jobs":[{"name":"a","type":"chatty","parts":["p1","p2"]}]}""");
+        (await server.WaitEndAsync(created.Id)).State.ShouldBe("completed");
+        var job = created.Jobs["a"];
+        var log = await TestServer.PollAsync(() => server.Http.GetStringAsync($"/api/v1/jobs/{job}/log", Ct), t => t.Contains("p2 looks odd", StringComparison.Ordinal), 10);
+        log.ShouldMatch(@"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d chatty \[\d+\] :: scanning p1");
+        log.ShouldContain("warning: p1 looks odd");
+        var response = await server.Http.GetAsync($"/api/v1/jobs/{job}/log?offset=999999", Ct);
+        (await response.Content.ReadAsStringAsync(Ct)).ShouldBeEmpty();
+        response.Headers.GetValues("X-Log-Offset").Single().ShouldNotBe("999999");
+        (await server.Http.GetAsync("/api/v1/jobs/424242/log", Ct)).StatusCode.ShouldBe(System.Net.HttpStatusCode.NotFound);
+
+        var schedulerLog = await File.ReadAllLinesAsync(Path.Combine(server.Dir, ".shoal", "logs", "shoal.log"), Ct);
+        schedulerLog.ShouldContain(l => SchedulerLine().IsMatch(l) && l.Contains(":: NOTE: started agent chatty", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void RotatingFile_RotatesBySize_AndKeepsTheNewestFiles()
+    {
+        var path = Path.Combine(Directory.CreateTempSubdirectory("shoal-rot-").FullName, "x.log");
+        var file = new RotatingFile(path, maxBytes: 100, keep: 2);
+        for (var i = 0; i < 20; i++)
+        {
+            file.Append($"line {i:00} {new string('x', 20)}");
+        }
+
+        File.Exists(path + ".1").ShouldBeTrue();
+        File.Exists(path + ".2").ShouldBeTrue();
+        File.Exists(path + ".3").ShouldBeFalse();
+        File.ReadAllText(path).ShouldContain("line 19");
+        new FileInfo(path).Length.ShouldBeLessThanOrEqualTo(100);
+    }
+
+    [GeneratedRegex(@"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d scheduler \[\d+\] :: ")]
+    private static partial Regex SchedulerLine();
+}
