@@ -130,6 +130,12 @@ public interface IShoalStore : IAsyncDisposable
 
     Task MarkNotifiedAsync(StreamId stream, DateTimeOffset now, CancellationToken ct);
 
+    /// <summary>Purges up to <paramref name="batch"/> finished streams (with jobs and parts) and host results older than <paramref name="before"/>, and host results beyond the newest <paramref name="perHost"/>; returns the rows removed.</summary>
+    Task<int> PurgeAsync(DateTimeOffset before, int perHost, int batch, CancellationToken ct);
+
+    /// <summary>Row counts per table, and the database's size in bytes.</summary>
+    Task<IReadOnlyDictionary<string, long>> StatsAsync(CancellationToken ct);
+
     /// <summary>Generates up to <paramref name="limit"/> parts of jobs with a range generator; returns the job touched, or null when none is left.</summary>
     Task<JobId?> GeneratePartsAsync(int limit, DateTimeOffset now, CancellationToken ct);
 }

@@ -59,6 +59,10 @@ public sealed class OperatorCliTests
         (await ShoalProcess.RunAsync(dir, "schedule", "remove", "nightly")).Stdout.ShouldContain("schedule nightly: remove");
         (await ShoalProcess.RunAsync(dir, "schedule", "remove", "nightly")).Code.ShouldBe(1);
 
+        var stats = await ShoalProcess.RunAsync(dir, "db", "stats");
+        stats.Stdout.ShouldContain("streams\t1");
+        stats.Stdout.ShouldContain("database_bytes\t");
+
         (await ShoalProcess.RunAsync(dir, "stop")).Stdout.ShouldContain("stopping");
         await server.Process.WaitForExitAsync(Ct);
         server.Process.ExitCode.ShouldBe(0);

@@ -309,6 +309,38 @@ public abstract class StoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Purge_RemovesOldFinishedStreams_OldResults_AndResultsBeyondTheLimitPerHost()
+    {
+        var old = await Submit(Stream("old", 0, Job("j", parts: 3)));
+        var live = await Submit(Stream("live", 0, Job("j", parts: 1)));
+        var parts = await Store.LeaseAsync(Lease("a", Start, max: 3) with { Job = old.Jobs["j"] }, Ct);
+        await Store.CompleteAsync(parts.Select(p => Ok(p, "a")).ToList(), Start, Ct);
+        await Store.MarkNotifiedAsync(old.Id, Start, Ct);
+        for (var i = 0; i < 5; i++)
+        {
+            await Store.AddCheckinAsync("web1", null, Start.AddDays(40).AddMinutes(i), Ct);
+        }
+
+        await Store.AddCheckinAsync("web2", null, Start, Ct);
+        var removed = 0;
+        int n;
+        while ((n = await Store.PurgeAsync(Start.AddDays(30), perHost: 3, batch: 2, Ct)) > 0)
+        {
+            removed += n;
+        }
+
+        removed.ShouldBeGreaterThan(0);
+        (await Store.GetStreamAsync(old.Id, Ct)).ShouldBeNull();
+        (await Store.GetStreamAsync(live.Id, Ct)).ShouldNotBeNull("unfinished streams stay");
+        (await Store.GetHostResultsAsync("web1", 100, Ct)).Count.ShouldBe(3, "the newest three per host");
+        (await Store.GetHostResultsAsync("web2", 100, Ct)).ShouldBeEmpty("older than the window");
+        var stats = await Store.StatsAsync(Ct);
+        stats["streams"].ShouldBe(1);
+        stats["parts"].ShouldBe(1);
+        stats["database_bytes"].ShouldBeGreaterThan(0);
+    }
+
+    [Fact]
     public async Task WhyFacts_NamePendingDependencies_AndWorkAhead()
     {
         var first = await Submit(Stream("first", 0, Job("j", parts: 5)));

@@ -40,6 +40,7 @@ internal static class ShoalCommand
         root.Subcommands.Add(FoCliCommand.Build());
         root.Subcommands.Add(ScheduleCommand.Build());
         root.Subcommands.Add(LogsCommand.Build());
+        root.Subcommands.Add(DbCommand.Build());
         root.Subcommands.Add(QuickstartCommand.Build());
         return root;
     }

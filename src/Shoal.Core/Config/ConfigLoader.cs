@@ -4,7 +4,7 @@ namespace Shoal.Core.Config;
 public static class ConfigLoader
 {
     /// <summary>Sections owned by features that read them elsewhere; accepted here as they are.</summary>
-    private static readonly string[] OtherSections = ["RETENTION", "DASHBOARD"];
+    private static readonly string[] OtherSections = ["DASHBOARD"];
 
     public static ShoalConfig Load(string path)
     {
@@ -18,7 +18,7 @@ public static class ConfigLoader
         var baseDir = Path.GetDirectoryName(full)!;
         foreach (var (section, line) in doc.Sections)
         {
-            if (section.ToUpperInvariant() is not ("SCHEDULER" or "STORE" or "HOSTS" or "DIRECTORIES" or "SSH" or "AFFINITY" or "SWEEP" or "EMAILNOTIFY" or "NOTIFY")
+            if (section.ToUpperInvariant() is not ("SCHEDULER" or "STORE" or "HOSTS" or "DIRECTORIES" or "SSH" or "AFFINITY" or "SWEEP" or "EMAILNOTIFY" or "NOTIFY" or "RETENTION")
                 && !OtherSections.Contains(section.ToUpperInvariant()))
             {
                 throw new ConfigException(path, line, $"unknown section [{section}]");
@@ -78,6 +78,7 @@ public static class ConfigLoader
             Ssh = HostSections.ReadSsh(doc),
             Sweep = ReadSweep(doc, Resolve),
             Notify = NotifySections.Read(doc, Resolve),
+            Retention = ReadRetention(doc),
             Affinity = HostSections.ReadAffinity(doc, hosts),
         };
     }
@@ -134,6 +135,23 @@ public static class ConfigLoader
         }
 
         return s;
+    }
+
+    private static RetentionOptions ReadRetention(IniDocument doc)
+    {
+        var r = new RetentionOptions();
+        foreach (var e in doc.In("RETENTION"))
+        {
+            r = e.Key switch
+            {
+                "days" => r with { Keep = TimeSpan.FromDays(doc.Int(e, 1)) },
+                "results_per_host" => r with { ResultsPerHost = doc.Int(e, 1) },
+                "every_seconds" => r with { Every = doc.Seconds(e) },
+                _ => throw doc.UnknownKey(e),
+            };
+        }
+
+        return r;
     }
 
     private static int Port(IniDocument doc, IniEntry e)

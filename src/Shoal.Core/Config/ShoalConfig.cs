@@ -25,6 +25,8 @@ public sealed record ShoalConfig
 
     public NotifyOptions Notify { get; init; } = new();
 
+    public RetentionOptions Retention { get; init; } = new();
+
     /// <summary>The sweep lock file.</summary>
     public string SweepLock => Sweep.Lock ?? Path.Combine(StateDir, "sweep.lock");
 

@@ -86,6 +86,7 @@ public static class ShoalServer
         builder.Services.AddHostedService<ExecRunner>();
         builder.Services.AddSingleton<ConfigReloader>();
         builder.Services.AddHostedService<Notify.Notifier>();
+        builder.Services.AddHostedService<Retention.RetentionService>();
         builder.Services.AddSingleton<StreamSubmitter>();
         builder.Services.AddSingleton<Schedules.ScheduleRunner>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Schedules.ScheduleRunner>());
