@@ -14,8 +14,11 @@ public sealed record LeaseResponse(IReadOnlyList<LeasedPartDto> Parts);
 /// <summary>Body of <c>POST /api/v1/parts/{id}/heartbeat</c>.</summary>
 public sealed record HeartbeatRequest(long LeaseId);
 
-/// <summary>Whether the lease was extended, the job's state, and whether the agent should stop (job paused, cancelled or ended).</summary>
-public sealed record HeartbeatResponse(bool Extended, DateTimeOffset? Deadline, string State, bool Stop);
+/// <summary>
+/// Whether the lease was extended, the job's state, whether the agent should stop (job paused, cancelled or
+/// ended), and the verbosity set for the job's agents (<c>verbose &lt;job&gt; &lt;level&gt;</c>).
+/// </summary>
+public sealed record HeartbeatResponse(bool Extended, DateTimeOffset? Deadline, string State, bool Stop, int Verbose = 0);
 
 /// <summary>Body of <c>POST /api/v1/parts/{id}/complete</c>. <c>Result</c> may be any JSON; <c>{"items": [...]}</c> feeds generated jobs.</summary>
 public sealed record CompleteRequest(long LeaseId, string Status, JsonElement? Result = null, string? Log = null);

@@ -166,7 +166,7 @@ public sealed record WhyFacts(
 public sealed record TokenRecord(string Hash, string Role, string Name, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt, IReadOnlyList<string> Tags, long Id = 0);
 
 /// <summary>What a pull agent's heartbeat found: whether its lease was extended, and the job's and stream's state.</summary>
-public sealed record HeartbeatOutcome(bool Extended, DateTimeOffset Deadline, JobState Job, StreamState Stream);
+public sealed record HeartbeatOutcome(bool Extended, DateTimeOffset Deadline, JobState Job, StreamState Stream, JobId JobId);
 
 /// <summary>A recurring schedule: its rule, the stream template it submits, and when it runs next.</summary>
 public sealed record ScheduleRecord(

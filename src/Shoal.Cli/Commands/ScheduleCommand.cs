@@ -58,24 +58,35 @@ internal static class ScheduleCommand
         var cron = new Option<string?>("--cron") { Description = "Cron expression, e.g. '0 2 * * *' (5 fields, or 6 with seconds)" };
         var every = new Option<string?>("--every") { Description = "Interval instead of cron: 90s, 15m, 1h, 1d" };
         var tz = new Option<string?>("--tz") { Description = "Time zone of the cron expression (default UTC), e.g. Europe/Paris" };
-        var stream = new Option<string>("--stream") { Description = "The job stream JSON file to submit", Required = true };
+        var stream = new Option<string?>("--stream") { Description = "The job stream JSON file to submit" };
+        var sweep = new Option<string?>("--sweep") { Description = "Instead of --stream: a sweep request JSON file (the body of POST /api/v1/sweeps)" };
         var misfire = new Option<string>("--misfire") { Description = "A run missed while the server was down: once (run it at start) or skip", DefaultValueFactory = _ => "once" };
         var overlap = new Option<bool>("--overlap") { Description = "Start a new stream even while the previous one still runs" };
-        var command = new Command("add", "Add a schedule") { name, cron, every, tz, stream, misfire, overlap };
+        var command = new Command("add", "Add a schedule") { name, cron, every, tz, stream, sweep, misfire, overlap };
         command.SetAction((r, ct) => ShoalCommand.RunAsync(r, async (client, g) =>
         {
+            var file = r.GetValue(stream) ?? r.GetValue(sweep) ?? throw new CliException("give --stream FILE or --sweep FILE", 2);
             JsonElement template;
             try
             {
-                using var doc = JsonDocument.Parse(await File.ReadAllTextAsync(r.GetValue(stream)!, ct).ConfigureAwait(false));
+                using var doc = JsonDocument.Parse(await File.ReadAllTextAsync(file, ct).ConfigureAwait(false));
                 template = doc.RootElement.Clone();
             }
             catch (Exception ex) when (ex is IOException or JsonException)
             {
-                throw new CliException($"--stream {r.GetValue(stream)}: {ex.Message}", 2);
+                throw new CliException($"{file}: {ex.Message}", 2);
             }
 
-            var request = new ScheduleRequest(r.GetValue(name)!, r.GetValue(cron), r.GetValue(every), r.GetValue(tz), template, r.GetValue(misfire), r.GetValue(overlap));
+            var isSweep = r.GetValue(stream) is null;
+            var request = new ScheduleRequest(
+                r.GetValue(name)!,
+                r.GetValue(cron),
+                r.GetValue(every),
+                r.GetValue(tz),
+                isSweep ? default : template,
+                r.GetValue(misfire),
+                r.GetValue(overlap),
+                isSweep ? template.Deserialize<SweepRequest>(ShoalJson.Options) : null);
             var added = await client.AddScheduleAsync(request, ct).ConfigureAwait(false);
             Render.Out(g.Json, added, s => Console.WriteLine($"schedule {s.Name}: next run {s.NextRun:u}"));
             return 0;

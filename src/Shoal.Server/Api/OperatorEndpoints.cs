@@ -64,6 +64,7 @@ internal static class OperatorEndpoints
 
             if (body.TryGetProperty("job", out var j) && j.ValueKind == JsonValueKind.Number && j.TryGetInt64(out var job))
             {
+                verbosity.SetJob(job, level);
                 d.Verbose(new JobId(job), level);
             }
             else

@@ -88,7 +88,8 @@ internal static class PullEndpoints
         }
     }
 
-    private static async Task<IResult> HeartbeatAsync(string id, HttpContext http, IShoalStore store, ConfigHolder config, TimeProvider time, LeaseIdCodec codec, CancellationToken ct)
+    private static async Task<IResult> HeartbeatAsync(
+        string id, HttpContext http, IShoalStore store, ConfigHolder config, TimeProvider time, LeaseIdCodec codec, CommandPort.Verbosity verbosity, CancellationToken ct)
     {
         var (part, leaseNo, owner, body, error) = await ReadReportAsync(id, http, store, config, codec, ct).ConfigureAwait(false);
         if (error is not null)
@@ -108,7 +109,8 @@ internal static class PullEndpoints
 
         var stop = outcome.Job is JobState.Paused or JobState.Failed or JobState.Cancelled
             || outcome.Stream is StreamState.Paused or StreamState.Cancelled or StreamState.Failed;
-        return Results.Json(new HeartbeatResponse(outcome.Extended, outcome.Extended ? outcome.Deadline : null, outcome.Job.Name(), stop), ShoalJson.Options);
+        var level = verbosity.ForJob(outcome.JobId.Value);
+        return Results.Json(new HeartbeatResponse(outcome.Extended, outcome.Extended ? outcome.Deadline : null, outcome.Job.Name(), stop, level), ShoalJson.Options);
     }
 
     private static async Task<IResult> CompleteAsync(

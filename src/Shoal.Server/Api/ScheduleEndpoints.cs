@@ -80,10 +80,23 @@ internal static class ScheduleEndpoints
             return Problems.BadRequest("'misfire' must be \"once\" or \"skip\"");
         }
 
-        var template = r.Stream.ValueKind == JsonValueKind.Object ? r.Stream.GetRawText() : "";
-        if (submitter.Check(template) is { } invalid)
+        string template;
+        if (r.Sweep is { } sweep)
         {
-            return Problems.BadRequest($"'stream': {invalid}");
+            if (SweepEndpoints.Validate(sweep) is { } bad)
+            {
+                return Problems.BadRequest($"'sweep': {bad}");
+            }
+
+            template = JsonSerializer.Serialize(new { sweep }, ShoalJson.Options);
+        }
+        else
+        {
+            template = r.Stream.ValueKind == JsonValueKind.Object ? r.Stream.GetRawText() : "";
+            if (submitter.Check(template) is { } invalid)
+            {
+                return Problems.BadRequest($"'stream': {invalid}");
+            }
         }
 
         var schedule = new ScheduleRecord(r.Name, rule!, template, r.Misfire == "skip" ? Misfire.Skip : Misfire.Once, r.Overlap, false, rule!.NextAfter(time.GetUtcNow()), null, null);

@@ -62,7 +62,7 @@ internal static class SweepEndpoints
         return Results.Json(started, ShoalJson.Options, statusCode: StatusCodes.Status201Created);
     }
 
-    private static string? Validate(SweepRequest r)
+    public static string? Validate(SweepRequest r)
     {
         if (r.Mode is not ("sweep" or "gapfix"))
         {

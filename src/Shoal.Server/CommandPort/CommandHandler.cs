@@ -74,6 +74,7 @@ internal sealed class CommandHandler(
                 await w.WriteLineAsync($"level: {verbosity.Level}").ConfigureAwait(false);
                 break;
             case "verbose" when c.Second is { } level:
+                verbosity.SetJob(c.First!.Value, (int)level);
                 dispatcher.Verbose(new JobId(c.First!.Value), (int)level);
                 break;
             case "verbose" when c.First is { } level and >= 0 and <= 65535:

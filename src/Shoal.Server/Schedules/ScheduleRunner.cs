@@ -12,7 +12,8 @@ namespace Shoal.Server.Schedules;
 /// at start (misfire <c>once</c>) or is skipped (<c>skip</c>); a schedule never starts a second stream while its
 /// previous one is still live unless it allows overlap.
 /// </summary>
-internal sealed class ScheduleRunner(IShoalStore store, StreamSubmitter submitter, ConfigHolder config, TimeProvider time, ILogger<ScheduleRunner> logger) : BackgroundService
+internal sealed class ScheduleRunner(
+    IShoalStore store, StreamSubmitter submitter, Sweeps.SweepService sweeps, Pull.WorkSignal signal, ConfigHolder config, TimeProvider time, ILogger<ScheduleRunner> logger) : BackgroundService
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
 
@@ -43,6 +44,23 @@ internal sealed class ScheduleRunner(IShoalStore store, StreamSubmitter submitte
     {
         _gate.Dispose();
         base.Dispose();
+    }
+
+    /// <summary>A stream template, or <c>{"sweep": …}</c> for a fleet sweep or gap-fix run.</summary>
+    private async Task<(StreamId? Stream, string? Error)> SubmitAsync(string template, CancellationToken ct)
+    {
+        using var doc = System.Text.Json.JsonDocument.Parse(template);
+        if (doc.RootElement.TryGetProperty("sweep", out var sweepEl))
+        {
+            var request = System.Text.Json.JsonSerializer.Deserialize<Contracts.SweepRequest>(sweepEl, Contracts.ShoalJson.Options)!;
+            string? holder = null;
+            var started = await sweeps.StartAsync(request, h => holder = h, ct).ConfigureAwait(false);
+            signal.Notify();
+            return started?.Id is { } id ? (new StreamId(id), null) : (null, holder);
+        }
+
+        var (created, error) = await submitter.SubmitAsync(template, ct).ConfigureAwait(false);
+        return (created?.Id, error);
     }
 
     private async Task StepAsync(bool starting, CancellationToken ct)
@@ -86,14 +104,14 @@ internal sealed class ScheduleRunner(IShoalStore store, StreamSubmitter submitte
                 return null;
             }
 
-            var (created, error) = await submitter.SubmitAsync(s.Template, ct).ConfigureAwait(false);
-            if (created is null)
+            var (stream, error) = await SubmitAsync(s.Template, ct).ConfigureAwait(false);
+            if (stream is null && error is not null)
             {
-                Log.ScheduleFailed(logger, s.Name, error!);
+                Log.ScheduleFailed(logger, s.Name, error);
             }
 
-            await store.RecordScheduleRunAsync(s.Name, now, created?.Id, force ? s.NextAt : next, ct).ConfigureAwait(false);
-            return created?.Id;
+            await store.RecordScheduleRunAsync(s.Name, now, stream, force ? s.NextAt : next, ct).ConfigureAwait(false);
+            return stream;
         }
         finally
         {

@@ -27,6 +27,12 @@ internal sealed class ExecRunner(
     ConfigHolder config,
     ILogger<ExecRunner> logger) : BackgroundService
 {
+    /// <summary>
+    /// The cadence of the loops (how often to look again) is real time even under a fake clock: it decides no
+    /// outcome. Deadlines (time limit, host time-out) follow the injected <c>time</c>.
+    /// </summary>
+    private static readonly TimeProvider Cadence = TimeProvider.System;
+
     private readonly Dictionary<JobId, Task> _runs = [];
 
     private string Prefix => $"exec:{config.Current.Scheduler.NodeName}:";
@@ -57,7 +63,7 @@ internal sealed class ExecRunner(
                 }
 
                 await ReleaseOrphanLockAsync(stoppingToken).ConfigureAwait(false);
-                await Task.WhenAny(woken, Task.Delay(TimeSpan.FromMilliseconds(500), time, stoppingToken)).ConfigureAwait(false);
+                await Task.WhenAny(woken, Task.Delay(TimeSpan.FromMilliseconds(500), Cadence, stoppingToken)).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -94,15 +100,16 @@ internal sealed class ExecRunner(
         var pending = new Queue<LeasedPart>();
         var reports = new System.Collections.Concurrent.ConcurrentBag<Task>();
         var prodStarting = new System.Runtime.CompilerServices.StrongBox<int>(0);
+        var prodAllStarted = new System.Runtime.CompilerServices.StrongBox<TaskCompletionSource>(new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         var limits = new List<TypeLimit> { new(BuiltInTypes.Sweep, -1, collector.HostTimeout + TimeSpan.FromMinutes(1)) };
         long? lastCheck = null;
         while (true)
         {
             running.RemoveAll(t => t.IsCompleted);
             var woken = signal.Next;
-            if (lastCheck is not { } at || time.GetElapsedTime(at) > TimeSpan.FromMilliseconds(250) || stoppingToken.IsCancellationRequested)
+            if (lastCheck is not { } at || Cadence.GetElapsedTime(at) > TimeSpan.FromMilliseconds(250) || stoppingToken.IsCancellationRequested)
             {
-                lastCheck = time.GetTimestamp();
+                lastCheck = Cadence.GetTimestamp();
                 var state = (await store.GetJobStatesAsync([job], CancellationToken.None).ConfigureAwait(false)).GetValueOrDefault(job, JobState.Cancelled);
                 if (state.IsTerminal() || stoppingToken.IsCancellationRequested)
                 {
@@ -141,7 +148,13 @@ internal sealed class ExecRunner(
                 if (prod)
                 {
                     Interlocked.Increment(ref prodStarting.Value);
-                    started = () => Interlocked.Decrement(ref prodStarting.Value);
+                    started = () =>
+                    {
+                        if (Interlocked.Decrement(ref prodStarting.Value) == 0)
+                        {
+                            prodAllStarted.Value!.TrySetResult();
+                        }
+                    };
                 }
 
                 running.Add(Task.Run(() => RunPartAsync(next, host, owner, collector, mode, stream, reports, started, stop.Token), CancellationToken.None));
@@ -150,13 +163,19 @@ internal sealed class ExecRunner(
 
             if (barrier && !startedAny)
             {
-                await Task.Delay(TimeSpan.FromMilliseconds(2), time, CancellationToken.None).ConfigureAwait(false);
+                var all = prodAllStarted.Value!;
+                if (Volatile.Read(ref prodStarting.Value) > 0)
+                {
+                    await Task.WhenAny(all.Task, Task.Delay(TimeSpan.FromMilliseconds(50), Cadence, CancellationToken.None)).ConfigureAwait(false);
+                }
+
+                prodAllStarted.Value = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                 continue;
             }
 
             if (!startedAny)
             {
-                var tick = Task.Delay(TimeSpan.FromMilliseconds(250), time, CancellationToken.None);
+                var tick = Task.Delay(TimeSpan.FromMilliseconds(250), Cadence, CancellationToken.None);
                 await Task.WhenAny(running.Append(woken).Append(tick)).ConfigureAwait(false);
             }
         }

@@ -11,8 +11,8 @@ public sealed partial class SqliteStore
         WriteAsync(tx =>
         {
             var row = tx.One(
-                "SELECT j.state, s.state, j.type FROM parts p JOIN jobs j ON j.id = p.job_id JOIN streams s ON s.id = j.stream_id WHERE p.id = @id",
-                r => new { Job = (JobState)r.GetInt32(0), Stream = (StreamState)r.GetInt32(1), Type = r.GetString(2) },
+                "SELECT j.state, s.state, j.type, j.id FROM parts p JOIN jobs j ON j.id = p.job_id JOIN streams s ON s.id = j.stream_id WHERE p.id = @id",
+                r => new { Job = (JobState)r.GetInt32(0), Stream = (StreamState)r.GetInt32(1), Type = r.GetString(2), Id = new JobId(r.GetInt64(3)) },
                 ("@id", part.Value));
             if (row is null)
             {
@@ -23,7 +23,7 @@ public sealed partial class SqliteStore
             var extended = tx.Exec(
                 "UPDATE parts SET deadline = @deadline WHERE id = @id AND state = 1 AND lease_no = @lease AND owner = @owner",
                 ("@deadline", Ms(deadline)), ("@id", part.Value), ("@lease", leaseId), ("@owner", owner)) == 1;
-            return new HeartbeatOutcome(extended, deadline, row.Job, row.Stream);
+            return new HeartbeatOutcome(extended, deadline, row.Job, row.Stream, row.Id);
         }, ct);
 
     public Task<ControlOutcome> ForceJobAsync(JobId id, CancellationToken ct) =>

@@ -155,6 +155,17 @@ public sealed class PullApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Heartbeat_CarriesTheVerbositySetForTheJob()
+    {
+        var created = await _server.SubmitAsync("""{"name":"v","jobs":[{"name":"a","type":"other","parts":["x"]}]}""");
+        var (agent, _) = await _server.AgentClientAsync("chatty");
+        var part = (await agent.LeaseAsync("other")).Single();
+        (await agent.HeartbeatAsync(part)).Verbose.ShouldBe(0);
+        (await _server.Http.PostAsJsonAsync("/api/v1/verbose", new { level = 5, job = created.Jobs["a"] }, ShoalJson.Options, Ct)).EnsureSuccessStatusCode();
+        (await agent.HeartbeatAsync(part)).Verbose.ShouldBe(5);
+    }
+
+    [Fact]
     public async Task OpenApiDocument_IsServed()
     {
         var doc = await _server.Http.GetStringAsync("/openapi/v1.json", Ct);

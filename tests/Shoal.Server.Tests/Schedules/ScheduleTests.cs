@@ -79,6 +79,28 @@ public sealed class ScheduleTests
         next.ShouldAllBe(s => s.NextRun == T0.AddHours(6));
     }
 
+    [Fact]
+    public async Task Cron_FiresAtTheTimeItNames_AndASweepCanBeScheduled()
+    {
+        var clock = new FakeTimeProvider(T0.AddMinutes(30));
+        await using var server = await TestServer.StartAsync(Agents(), time: clock);
+        var sweep = new SweepRequest("sweep", [new SweepHostDto("h1", true), new SweepHostDto("h2", false)], ["/bin/true", "{host}"], Threads: 2, FreshWithinSeconds: 0);
+        var added = await Add(server, new { name = "hourly-sweep", cron = "0 * * * *", sweep });
+        added.StatusCode.ShouldBe(HttpStatusCode.Created, await added.Content.ReadAsStringAsync(Ct));
+        (await added.Content.ReadFromJsonAsync<ScheduleDto>(ShoalJson.Options, Ct))!.NextRun.ShouldBe(T0.AddHours(1));
+        (await Add(server, new { name = "bad-sweep", every = "1h", sweep = sweep with { Command = [] } })).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+
+        clock.Advance(TimeSpan.FromMinutes(29));
+        var listed = await server.Http.GetFromJsonAsync<List<ScheduleDto>>("/api/v1/schedules", ShoalJson.Options, Ct);
+        listed!.Single().LastStream.ShouldBeNull("09:00 has not come yet");
+        clock.Advance(TimeSpan.FromMinutes(1.5));
+        listed = await TestServer.PollAsync(() => server.Http.GetFromJsonAsync<List<ScheduleDto>>("/api/v1/schedules", ShoalJson.Options, Ct)!, l => l!.Single().LastStream is not null, 10);
+        var id = listed!.Single().LastStream!.Value;
+        var status = await TestServer.PollAsync(() => server.Http.GetFromJsonAsync<SweepStatus>($"/api/v1/sweeps/{id}", ShoalJson.Options, Ct)!, st => st!.State == "completed", 30);
+        status!.Success.ShouldBe(2);
+        listed!.Single().NextRun.ShouldBe(T0.AddHours(2));
+    }
+
     [Theory]
     [InlineData("""{"name":"x","cron":"0 2 * * *","every":"1h","stream":{}}""", "give exactly one of a cron expression or an interval")]
     [InlineData("""{"name":"x","cron":"0 2 * *","stream":{}}""", "cron '0 2 * *'")]
