@@ -71,7 +71,9 @@ internal sealed class CommandHandler(
                 await ReportAsync(w, job, await store.SetJobPriorityAsync(new JobId(job), (int)level, ct).ConfigureAwait(false), $"ERROR: Invalid priority command: {line}").ConfigureAwait(false);
                 break;
             case "verbose" when c.First is null:
-                await w.WriteLineAsync($"level: {verbosity.Level}").ConfigureAwait(false);
+                await w.WriteLineAsync(verbosity.Level < 8
+                    ? $"level: {verbosity.Level}"
+                    : "mask:       h d i e s a j\nmask: " + string.Concat(Enumerable.Range(0, 16).Select(b => ((verbosity.Level >> b) & 1) == 1 ? "1 " : "0 "))).ConfigureAwait(false);
                 break;
             case "verbose" when c.Second is { } level:
                 verbosity.SetJob(c.First!.Value, (int)level);

@@ -55,6 +55,9 @@ public sealed class CommandPortTests : IAsyncLifetime
         (await port.AskAsync("verbose", 2)).ShouldBe(["received", "level: 1"]);
         await port.AskAsync("verbose 3", 1);
         (await port.AskAsync("verbose", 2)).ShouldBe(["received", "level: 3"]);
+        await port.AskAsync("verbose 264", 1);
+        (await port.AskAsync("verbose", 3)).ShouldBe(["received", "mask:       h d i e s a j", "mask: 0 0 0 1 0 0 0 0 1 0 0 0 0 0 0 0 "]);
+        await port.AskAsync("verbose 3", 1);
         await port.AskAsync($"verbose {a} 2", 1);
         await port.AskAsync("database", 1);
         await port.AskAsync($"kill {a} \"Disk Full on the NFS mount\"", 1);

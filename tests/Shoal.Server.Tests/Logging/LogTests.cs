@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.Logging;
 using Shoal.Server.Logging;
 using Shouldly;
 
@@ -44,6 +45,22 @@ public sealed partial class LogTests
         File.ReadAllText(path).ShouldContain("line 19");
         new FileInfo(path).Length.ShouldBeLessThanOrEqualTo(100);
     }
+
+    [Theory]
+    [InlineData(0, "Shoal.Server.Engine.Dispatcher", LogLevel.Error, true)]
+    [InlineData(0, "Shoal.Server.Engine.Dispatcher", LogLevel.Information, false)]
+    [InlineData(1, "Shoal.Server.Engine.Dispatcher", LogLevel.Information, true)]
+    [InlineData(1, "Shoal.Server.Engine.Dispatcher", LogLevel.Warning, false)]
+    [InlineData(2, "Shoal.Server.Engine.Dispatcher", LogLevel.Warning, true)]
+    [InlineData(2, "Shoal.Server.Engine.Dispatcher", LogLevel.Debug, false)]
+    [InlineData(7, "Shoal.Storage.Sqlite.SqliteStore", LogLevel.Debug, true)]
+    [InlineData(1 << 8, "Shoal.Storage.Sqlite.SqliteStore", LogLevel.Debug, true)]
+    [InlineData(1 << 8, "Shoal.Server.Engine.Dispatcher", LogLevel.Debug, false)]
+    [InlineData(1 << 5, "Shoal.Server.Engine.Dispatcher", LogLevel.Debug, true)]
+    [InlineData(1 << 4, "Shoal.Server.Agents.AgentLauncher", LogLevel.Debug, true)]
+    [InlineData(1 << 10, "Shoal.Server.Api.StreamEndpoints", LogLevel.Debug, true)]
+    public void Verbosity_LevelsAndTheComponentMask(int verbose, string category, LogLevel level, bool written) =>
+        SchedulerLogProvider.Enabled(level, SchedulerLogProvider.ComponentBit(category), verbose).ShouldBe(written);
 
     [GeneratedRegex(@"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d scheduler \[\d+\] :: ")]
     private static partial Regex SchedulerLine();
