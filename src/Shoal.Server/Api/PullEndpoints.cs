@@ -29,7 +29,15 @@ internal static class PullEndpoints
     public static string OwnerOf(TokenRecord token) => $"pull:{token.Id}:{token.Name}";
 
     private static async Task<IResult> LeaseAsync(
-        HttpContext http, IShoalStore store, ConfigHolder config, TimeProvider time, WorkSignal signal, LeaseIdCodec codec, Sweeps.SweepLock sweepLock, CancellationToken ct)
+        HttpContext http,
+        IShoalStore store,
+        ConfigHolder config,
+        TimeProvider time,
+        WorkSignal signal,
+        LeaseIdCodec codec,
+        Sweeps.SweepLock sweepLock,
+        Metrics.ShoalMetrics metrics,
+        CancellationToken ct)
     {
         var cfg = config.Current;
         var (body, error) = await JsonBody.ReadObjectAsync(http.Request, cfg.Scheduler.MaxBodyBytes, ct).ConfigureAwait(false);
@@ -75,7 +83,10 @@ internal static class PullEndpoints
             var woken = signal.Next;
             var now = time.GetUtcNow();
             var request = new LeaseRequest(owner, owner, -1, limits, max, now, cfg.Scheduler.AgingStep, Tags: token.Tags, SweepLockHeld: sweepLock.IsHeld());
+            var started = time.GetTimestamp();
             var parts = await store.LeaseAsync(request, ct).ConfigureAwait(false);
+            metrics.LeaseSeconds.Observe(time.GetElapsedTime(started).TotalSeconds);
+            metrics.PartsLeased.WithLabels("pull").Inc(parts.Count);
             var left = until - now;
             if (parts.Count > 0 || left <= TimeSpan.Zero)
             {

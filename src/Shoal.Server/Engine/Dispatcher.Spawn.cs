@@ -19,9 +19,15 @@ internal sealed partial class Dispatcher
         var config = _config.Current;
         // An agent of a type removed by a reload finishes its chunk and takes no more.
         var feedable = idle.Where(a => !a.IsSelfTest && !_draining && _gate.Allows(a.Job!.Value) && config.AgentTypes.ContainsKey(a.Type.Name)).ToList();
+        var started = _time.GetTimestamp();
         var leased = feedable.Count == 0
             ? []
             : await _store.LeaseManyAsync(feedable.Select(a => LeaseFor(a, config, now) with { SweepLockHeld = _sweepLock.IsHeld() }).ToList(), ct).ConfigureAwait(false);
+        if (feedable.Count > 0)
+        {
+            _metrics.LeaseSeconds.Observe(_time.GetElapsedTime(started).TotalSeconds);
+            _metrics.PartsLeased.WithLabels("spawned").Inc(leased.Sum(l => l.Count));
+        }
         foreach (var agent in idle)
         {
             var i = feedable.IndexOf(agent);

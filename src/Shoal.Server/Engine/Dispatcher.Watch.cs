@@ -13,6 +13,7 @@ internal sealed partial class Dispatcher
         if (expired > 0)
         {
             Log.Expired(_logger, expired);
+            _metrics.PartsExpired.Inc(expired);
             _signal.Notify();
         }
 

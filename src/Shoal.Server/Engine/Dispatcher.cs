@@ -31,6 +31,7 @@ internal sealed partial class Dispatcher : BackgroundService
     private readonly Pull.WorkSignal _signal;
     private readonly Sweeps.SweepLock _sweepLock;
     private readonly Logging.JobLogs _jobLogs;
+    private readonly Metrics.ShoalMetrics _metrics;
     private readonly ILogger<Dispatcher> _logger;
     private ExclusiveGate _gate = ExclusiveGate.None;
     private bool _draining;
@@ -48,8 +49,10 @@ internal sealed partial class Dispatcher : BackgroundService
         Pull.WorkSignal signal,
         Sweeps.SweepLock sweepLock,
         Logging.JobLogs jobLogs,
+        Metrics.ShoalMetrics metrics,
         ILogger<Dispatcher> logger)
     {
+        _metrics = metrics;
         _jobLogs = jobLogs;
         _sweepLock = sweepLock;
         _signal = signal;
@@ -143,7 +146,10 @@ internal sealed partial class Dispatcher : BackgroundService
         var now = _time.GetUtcNow();
         if (_reports.Count > 0)
         {
+            var started = _time.GetTimestamp();
             await _store.CompleteAsync(_reports.ToList(), now, ct).ConfigureAwait(false);
+            _metrics.CommitSeconds.Observe(_time.GetElapsedTime(started).TotalSeconds);
+            _metrics.PartsReported.WithLabels("ok").Inc(_reports.Count);
             _reports.Clear();
             _spawnCheck = true;
             _signal.Notify();

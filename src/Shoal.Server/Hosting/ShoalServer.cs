@@ -10,6 +10,7 @@ using Shoal.Core.Config;
 using Shoal.Server.Agents;
 using Shoal.Server.Api;
 using Shoal.Server.Engine;
+using Prometheus;
 using Shoal.Server.Pull;
 using Shoal.Server.Sweeps;
 using System.Runtime.InteropServices;
@@ -84,6 +85,8 @@ public static class ShoalServer
         builder.Services.AddSingleton<SweepLock>();
         builder.Services.AddSingleton<SweepService>();
         builder.Services.AddHostedService<ExecRunner>();
+        var metrics = new Metrics.ShoalMetrics();
+        builder.Services.AddSingleton(metrics);
         builder.Services.AddSingleton<ConfigReloader>();
         builder.Services.AddHostedService<Notify.Notifier>();
         builder.Services.AddHostedService<Retention.RetentionService>();
@@ -129,6 +132,29 @@ public static class ShoalServer
         OperatorEndpoints.Map(app);
         ScheduleEndpoints.Map(app);
         app.MapOpenApi();
+        metrics.Registry.AddBeforeCollectCallback(async ct =>
+        {
+            // Queue depth and agents are read when Prometheus scrapes, not kept up to date on every change.
+            var demand = await store.GetDemandAsync(clock.GetUtcNow(), config.Scheduler.AgingStep, ct).ConfigureAwait(false);
+            foreach (var label in metrics.QueueDepth.GetAllLabelValues().ToList())
+            {
+                metrics.QueueDepth.WithLabels(label).Set(0);
+            }
+
+            foreach (var g in demand.GroupBy(d => d.Type))
+            {
+                metrics.QueueDepth.WithLabels(g.Key).Set(g.Sum(d => d.Ready));
+            }
+
+            var agents = app.Services.GetRequiredService<Dispatcher>().Agents;
+            foreach (var phase in new[] { "starting", "connecting", "idle", "busy", "closing" })
+            {
+                metrics.Agents.WithLabels(phase).Set(agents.Count(a => a.Phase == phase && !a.Suspended));
+            }
+
+            metrics.Agents.WithLabels("suspended").Set(agents.Count(a => a.Suspended));
+        });
+        app.MapMetrics("/metrics", metrics.Registry);
         app.MapFallback("/api/{**rest}", () => Problems.NotFound("no such endpoint"));
         // SIGHUP reloads the configuration, as FOSSology's scheduler does.
         var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, ctx =>

@@ -9,7 +9,7 @@ namespace Shoal.Server.Pull;
 /// Group commit for reports arriving over REST: whatever arrived while the previous transaction ran is
 /// committed in the next one, and each request gets its own outcome.
 /// </summary>
-internal sealed class CompletionBatcher(IShoalStore store, TimeProvider time, WorkSignal signal, ILogger<CompletionBatcher> logger) : BackgroundService
+internal sealed class CompletionBatcher(IShoalStore store, TimeProvider time, WorkSignal signal, Metrics.ShoalMetrics metrics, ILogger<CompletionBatcher> logger) : BackgroundService
 {
     private readonly Channel<(PartReport Report, TaskCompletionSource<ReportOutcome> Done)> _queue =
         Channel.CreateBounded<(PartReport, TaskCompletionSource<ReportOutcome>)>(new BoundedChannelOptions(100_000) { SingleReader = true });
@@ -33,9 +33,12 @@ internal sealed class CompletionBatcher(IShoalStore store, TimeProvider time, Wo
 
             try
             {
+                var started = time.GetTimestamp();
                 var outcomes = await store.CompleteAsync(batch.Select(b => b.Report).ToList(), time.GetUtcNow(), stoppingToken).ConfigureAwait(false);
+                metrics.CommitSeconds.Observe(time.GetElapsedTime(started).TotalSeconds);
                 for (var i = 0; i < batch.Count; i++)
                 {
+                    metrics.PartsReported.WithLabels(batch[i].Report.Outcome == PartOutcome.Ok ? "ok" : "failed").Inc();
                     batch[i].Done.TrySetResult(outcomes[i]);
                 }
 

@@ -1,0 +1,45 @@
+using Prometheus;
+
+namespace Shoal.Server.Metrics;
+
+/// <summary>
+/// The server's Prometheus metrics, in a registry of their own (no global state): parts leased, completed,
+/// failed and expired, lease latency, report commit latency, queue depth by type and agents by state.
+/// </summary>
+internal sealed class ShoalMetrics
+{
+    public ShoalMetrics()
+    {
+        Registry = Prometheus.Metrics.NewCustomRegistry();
+        var factory = Prometheus.Metrics.WithCustomRegistry(Registry);
+        PartsLeased = factory.CreateCounter("shoal_parts_leased_total", "Parts handed to agents.", "kind");
+        PartsReported = factory.CreateCounter("shoal_parts_reported_total", "Part reports by outcome.", "outcome");
+        PartsExpired = factory.CreateCounter("shoal_parts_expired_total", "Leases that expired and went back to the stack (or failed).");
+        LeaseSeconds = factory.CreateHistogram("shoal_lease_seconds", "Time of one lease statement.", new HistogramConfiguration
+        {
+            Buckets = Histogram.ExponentialBuckets(0.0001, 2, 16),
+        });
+        CommitSeconds = factory.CreateHistogram("shoal_report_commit_seconds", "Time of one group commit of reports.", new HistogramConfiguration
+        {
+            Buckets = Histogram.ExponentialBuckets(0.0001, 2, 16),
+        });
+        QueueDepth = factory.CreateGauge("shoal_queue_depth", "Ready parts of jobs that may lease now, by agent type.", "type");
+        Agents = factory.CreateGauge("shoal_agents", "Spawned agents by phase.", "phase");
+    }
+
+    public CollectorRegistry Registry { get; }
+
+    public Counter PartsLeased { get; }
+
+    public Counter PartsReported { get; }
+
+    public Counter PartsExpired { get; }
+
+    public Histogram LeaseSeconds { get; }
+
+    public Histogram CommitSeconds { get; }
+
+    public Gauge QueueDepth { get; }
+
+    public Gauge Agents { get; }
+}
