@@ -24,7 +24,7 @@ public sealed class PullAgentProcessTests
         var url = $"http://127.0.0.1:{port}";
 
         var server = ShoalProcess.Start(dir, null, "server", "--config", "shoal.conf");
-        await WaitForFileAsync(Path.Combine(dir, ".shoal", "server.url"));
+        await Wait.UntilAsync(() => File.Exists(Path.Combine(dir, ".shoal", "server.url")));
         var token = await ShoalProcess.RunAsync(dir, "token", "create", "--agent", "probe", "--tags", "net-a");
         token.Code.ShouldBe(0, token.Stderr);
         await File.WriteAllTextAsync(Path.Combine(dir, "agent.token"), token.Stdout.Trim(), Ct);
@@ -34,7 +34,7 @@ public sealed class PullAgentProcessTests
         await using var agent = ShoalProcess.Start(dir, null,
             "agent", "--server", url, "--token-file", "agent.token", "--types", "netscan", "--concurrency", "4", "--wait", "2",
             "--run", $"sh -c 'sleep 0.1; echo $0 >> {output}' {{payload}}");
-        await WaitAsync(() => File.Exists(output) && File.ReadAllLines(output).Length >= 8, 60);
+        await Wait.UntilAsync(() => File.Exists(output) && File.ReadAllLines(output).Length >= 8, 60);
 
         server.Process.Kill(); // SIGKILL mid-run; the agent keeps its reports and retries
         await server.Process.WaitForExitAsync(Ct);
@@ -44,7 +44,7 @@ public sealed class PullAgentProcessTests
         using var http = new HttpClient { BaseAddress = new Uri(url) };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", (await File.ReadAllTextAsync(Path.Combine(dir, ".shoal", "admin.token"), Ct)).Trim());
         StreamDto? stream = null;
-        await WaitAsync(async () =>
+        await Wait.UntilAsync(async () =>
         {
             try
             {
@@ -70,19 +70,5 @@ public sealed class PullAgentProcessTests
         using var l = new TcpListener(System.Net.IPAddress.Loopback, 0);
         l.Start();
         return ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
-    }
-
-    private static Task WaitForFileAsync(string path) => WaitAsync(() => File.Exists(path), 60);
-
-    private static Task WaitAsync(Func<bool> condition, int seconds) => WaitAsync(() => Task.FromResult(condition()), seconds);
-
-    private static async Task WaitAsync(Func<Task<bool>> condition, int seconds)
-    {
-        var until = Environment.TickCount64 + (seconds * 1000);
-        while (!await condition())
-        {
-            Environment.TickCount64.ShouldBeLessThan(until, "timed out waiting");
-            await Task.Delay(100, Ct);
-        }
     }
 }

@@ -71,26 +71,10 @@ internal sealed class ShoalClient(HttpClient http) : IDisposable
     /// <summary>A job's log from <paramref name="offset"/> on, and the offset to ask from next time.</summary>
     public async Task<(string Text, long Next)> JobLogAsync(long job, long offset, CancellationToken ct)
     {
-        HttpResponseMessage response;
-        try
-        {
-            response = await http.GetAsync($"api/v1/jobs/{job}/log?offset={offset}", ct).ConfigureAwait(false);
-        }
-        catch (HttpRequestException ex)
-        {
-            throw new CliException($"cannot reach the server at {http.BaseAddress}: {ex.Message}", 3);
-        }
-
-        using (response)
-        {
-            if (!response.IsSuccessStatusCode)
-            {
-                throw new CliException($"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false)}", 1);
-            }
-
-            var next = response.Headers.TryGetValues("X-Log-Offset", out var v) ? long.Parse(v.First(), System.Globalization.CultureInfo.InvariantCulture) : offset;
-            return (await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false), next);
-        }
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"api/v1/jobs/{job}/log?offset={offset}");
+        using var response = await SendCheckedAsync(request, ct).ConfigureAwait(false);
+        var next = response.Headers.TryGetValues("X-Log-Offset", out var v) ? long.Parse(v.First(), System.Globalization.CultureInfo.InvariantCulture) : offset;
+        return (await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false), next);
     }
 
     public Task<JsonElement> GetJsonAsync(string path, CancellationToken ct) => SendAsync<JsonElement>(HttpMethod.Get, path, null, ct);
@@ -103,6 +87,13 @@ internal sealed class ShoalClient(HttpClient http) : IDisposable
     private async Task<T> SendAsync<T>(HttpMethod method, string path, HttpContent? content, CancellationToken ct)
     {
         using var request = new HttpRequestMessage(method, path) { Content = content };
+        using var response = await SendCheckedAsync(request, ct).ConfigureAwait(false);
+        return (await response.Content.ReadFromJsonAsync<T>(ShoalJson.Options, ct).ConfigureAwait(false))!;
+    }
+
+    /// <summary>Sends a request; an unreachable server or an error answer becomes a <see cref="CliException"/> with the server's message.</summary>
+    private async Task<HttpResponseMessage> SendCheckedAsync(HttpRequestMessage request, CancellationToken ct)
+    {
         HttpResponseMessage response;
         try
         {
@@ -113,15 +104,15 @@ internal sealed class ShoalClient(HttpClient http) : IDisposable
             throw new CliException($"cannot reach the server at {http.BaseAddress}: {ex.Message}", 3);
         }
 
+        if (response.IsSuccessStatusCode)
+        {
+            return response;
+        }
+
         using (response)
         {
-            if (!response.IsSuccessStatusCode)
-            {
-                var problem = await TryProblemAsync(response, ct).ConfigureAwait(false);
-                throw new CliException($"{(int)response.StatusCode} {problem?.Title ?? response.ReasonPhrase}: {problem?.Detail}", 1) { Status = (int)response.StatusCode };
-            }
-
-            return (await response.Content.ReadFromJsonAsync<T>(ShoalJson.Options, ct).ConfigureAwait(false))!;
+            var problem = await TryProblemAsync(response, ct).ConfigureAwait(false);
+            throw new CliException($"{(int)response.StatusCode} {problem?.Title ?? response.ReasonPhrase}: {problem?.Detail}", 1) { Status = (int)response.StatusCode };
         }
     }
 
