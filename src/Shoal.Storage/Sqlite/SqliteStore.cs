@@ -1,6 +1,8 @@
+using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Shoal.Core.Config;
 using Shoal.Storage.Migrations;
+using Shoal.Storage.Relational;
 
 namespace Shoal.Storage.Sqlite;
 
@@ -8,10 +10,10 @@ namespace Shoal.Storage.Sqlite;
 /// The embedded store: one SQLite file in WAL mode. Writes go through one connection, one transaction
 /// at a time (SQLite has one writer anyway); reads use pooled connections and never wait for writes.
 /// </summary>
-public sealed partial class SqliteStore : IShoalStore
+public sealed class SqliteStore : RelationalStore
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DbCommand> _commands = new(StringComparer.Ordinal);
     private readonly string _readConnectionString;
     private readonly SqliteConnection _write;
 
@@ -36,14 +38,14 @@ public sealed partial class SqliteStore : IShoalStore
 
     public string DatabasePath { get; }
 
-    public Task MigrateAsync(CancellationToken ct)
+    public override Task MigrateAsync(CancellationToken ct)
     {
         ct.ThrowIfCancellationRequested();
-        MigrationRunner.Apply(_write);
+        MigrationRunner.Apply(_write, MigrationRunner.SqliteFolder, null);
         return Task.CompletedTask;
     }
 
-    public async ValueTask DisposeAsync()
+    public override async ValueTask DisposeAsync()
     {
         await _gate.WaitAsync().ConfigureAwait(false);
         try
@@ -63,11 +65,6 @@ public sealed partial class SqliteStore : IShoalStore
         }
     }
 
-    private static long Ms(DateTimeOffset t) => t.ToUnixTimeMilliseconds();
-
-    private static DateTimeOffset? FromMs(object? v) =>
-        v is null or DBNull ? null : DateTimeOffset.FromUnixTimeMilliseconds(Convert.ToInt64(v, System.Globalization.CultureInfo.InvariantCulture));
-
     private static void Pragma(SqliteConnection c, string sql)
     {
         using var cmd = c.CreateCommand();
@@ -76,13 +73,13 @@ public sealed partial class SqliteStore : IShoalStore
     }
 
     /// <summary>Runs <paramref name="work"/> in one IMMEDIATE transaction on the write connection.</summary>
-    private async Task<T> WriteAsync<T>(Func<SqliteTx, T> work, CancellationToken ct)
+    internal override async Task<T> WriteAsync<T>(Func<DbTx, T> work, CancellationToken ct)
     {
         await _gate.WaitAsync(ct).ConfigureAwait(false);
         try
         {
             using var tx = _write.BeginTransaction(deferred: false);
-            var result = work(new SqliteTx(_write, tx, _commands));
+            var result = work(new DbTx(_write, tx, _commands, SqliteDialect.Instance));
             tx.Commit();
             return result;
         }
@@ -93,15 +90,15 @@ public sealed partial class SqliteStore : IShoalStore
     }
 
     /// <summary>Runs <paramref name="work"/> on a pooled read connection (a WAL snapshot).</summary>
-    private async Task<T> ReadAsync<T>(Func<SqliteTx, T> work, CancellationToken ct)
+    internal override async Task<T> ReadAsync<T>(Func<DbTx, T> work, CancellationToken ct)
     {
         await using var connection = new SqliteConnection(_readConnectionString);
         await connection.OpenAsync(ct).ConfigureAwait(false);
         using var tx = connection.BeginTransaction(deferred: true);
-        var commands = new Dictionary<string, SqliteCommand>(StringComparer.Ordinal);
+        var commands = new Dictionary<string, DbCommand>(StringComparer.Ordinal);
         try
         {
-            return work(new SqliteTx(connection, tx, commands));
+            return work(new DbTx(connection, tx, commands, SqliteDialect.Instance));
         }
         finally
         {

@@ -1,18 +1,18 @@
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using Shoal.Core.Model;
 using Shoal.Core.Schedules;
 
-namespace Shoal.Storage.Sqlite;
+namespace Shoal.Storage.Relational;
 
-public sealed partial class SqliteStore
+public abstract partial class RelationalStore
 {
     private const string ScheduleSelect = "SELECT name, cron, every_ms, tz, template, misfire, overlap, paused, next_at, last_at, last_stream FROM schedules";
 
     public Task<bool> AddScheduleAsync(ScheduleRecord schedule, CancellationToken ct) =>
         WriteAsync(tx => tx.Exec(
             """
-            INSERT OR IGNORE INTO schedules (name, cron, every_ms, tz, template, misfire, overlap, paused, next_at)
-            VALUES (@name, @cron, @every, @tz, @template, @misfire, @overlap, @paused, @next)
+            INSERT INTO schedules (name, cron, every_ms, tz, template, misfire, overlap, paused, next_at)
+            VALUES (@name, @cron, @every, @tz, @template, @misfire, @overlap, @paused, @next) ON CONFLICT DO NOTHING
             """,
             ("@name", schedule.Name), ("@cron", schedule.Rule.Cron), ("@every", schedule.Rule.Every is { } e ? (long)e.TotalMilliseconds : null),
             ("@tz", schedule.Rule.TimeZone), ("@template", schedule.Template), ("@misfire", (int)schedule.Misfire), ("@overlap", schedule.Overlap ? 1 : 0),
@@ -37,7 +37,7 @@ public sealed partial class SqliteStore
             """,
             ("@next", Ms(next)), ("@at", Ms(at)), ("@stream", stream?.Value), ("@name", name)), ct);
 
-    private static ScheduleRecord MapSchedule(SqliteDataReader r) => new(
+    private static ScheduleRecord MapSchedule(DbDataReader r) => new(
         r.GetString(0),
         new ScheduleRule(r.IsDBNull(1) ? null : r.GetString(1), r.IsDBNull(2) ? null : TimeSpan.FromMilliseconds(r.GetInt64(2)), r.GetString(3)),
         r.GetString(4),

@@ -1,14 +1,14 @@
 using Shoal.Core.Model;
-using static Shoal.Storage.Sqlite.SqliteSql;
+using static Shoal.Storage.Relational.StoreSql;
 
-namespace Shoal.Storage.Sqlite;
+namespace Shoal.Storage.Relational;
 
-public sealed partial class SqliteStore
+public abstract partial class RelationalStore
 {
     public Task<IReadOnlyList<ReportOutcome>> CompleteAsync(IReadOnlyList<PartReport> reports, DateTimeOffset now, CancellationToken ct) =>
         WriteAsync<IReadOnlyList<ReportOutcome>>(tx =>
         {
-            var steps = new SqliteTransitions(tx, Ms(now));
+            var steps = new Transitions(tx, Ms(now));
             var rules = new Dictionary<long, (int Retries, OnPartFailure Rule)>();
             var outcomes = new ReportOutcome[reports.Count];
             for (var i = 0; i < reports.Count; i++)
@@ -39,6 +39,7 @@ public sealed partial class SqliteStore
             }
 
             tx.Exec("UPDATE parts SET state = 0, owner = NULL, host = NULL, deadline = NULL WHERE id = @id", ("@id", part.Value));
+            tx.WorkReady = true;
             tx.Exec(JobCounts, ("@p", 0), ("@r", 1), ("@l", -1), ("@d", 0), ("@f", 0), ("@job", job));
             return true;
         }, ct);
@@ -46,9 +47,9 @@ public sealed partial class SqliteStore
     public Task<bool> ExtendLeaseAsync(PartId part, long leaseId, DateTimeOffset deadline, CancellationToken ct) =>
         WriteAsync(tx => tx.Exec(ExtendLease, ("@deadline", Ms(deadline)), ("@id", part.Value), ("@lease", leaseId)) == 1, ct);
 
-    private static int FailLeases(SqliteTx tx, List<long> parts, long now, string why)
+    private static int FailLeases(DbTx tx, List<long> parts, long now, string why)
     {
-        var steps = new SqliteTransitions(tx, now);
+        var steps = new Transitions(tx, now);
         var rules = new Dictionary<long, (int, OnPartFailure)>();
         foreach (var part in parts)
         {
@@ -61,7 +62,7 @@ public sealed partial class SqliteStore
         return parts.Count;
     }
 
-    private static (int Retries, OnPartFailure Rule) RulesOf(SqliteTx tx, Dictionary<long, (int, OnPartFailure)> cache, long job)
+    private static (int Retries, OnPartFailure Rule) RulesOf(DbTx tx, Dictionary<long, (int, OnPartFailure)> cache, long job)
     {
         if (!cache.TryGetValue(job, out var r))
         {
@@ -74,7 +75,7 @@ public sealed partial class SqliteStore
         return r;
     }
 
-    private static ReportOutcome Report(SqliteTx tx, SqliteTransitions steps, Dictionary<long, (int, OnPartFailure)> rules, PartReport report, long now)
+    private static ReportOutcome Report(DbTx tx, Transitions steps, Dictionary<long, (int, OnPartFailure)> rules, PartReport report, long now)
     {
         var outcome = Apply(tx, steps, rules, report, now);
         if (report.HostResult is { } h && outcome is ReportOutcome.Accepted or ReportOutcome.AcceptedLate)
@@ -85,7 +86,7 @@ public sealed partial class SqliteStore
         return outcome;
     }
 
-    private static ReportOutcome Apply(SqliteTx tx, SqliteTransitions steps, Dictionary<long, (int, OnPartFailure)> rules, PartReport report, long now)
+    private static ReportOutcome Apply(DbTx tx, Transitions steps, Dictionary<long, (int, OnPartFailure)> rules, PartReport report, long now)
     {
         var part = tx.One(
             PartForReport,

@@ -1,11 +1,11 @@
 using System.Text.Json;
 using Shoal.Core.Model;
 using Shoal.Core.Streams;
-using static Shoal.Storage.Sqlite.SqliteSql;
+using static Shoal.Storage.Relational.StoreSql;
 
-namespace Shoal.Storage.Sqlite;
+namespace Shoal.Storage.Relational;
 
-public sealed partial class SqliteStore
+public abstract partial class RelationalStore
 {
     public Task<HeartbeatOutcome?> HeartbeatAsync(PartId part, long leaseId, string owner, Func<string, DateTimeOffset> deadlineOf, CancellationToken ct) =>
         WriteAsync(tx =>
@@ -27,7 +27,11 @@ public sealed partial class SqliteStore
         }, ct);
 
     public Task<ControlOutcome> ForceJobAsync(JobId id, CancellationToken ct) =>
-        WriteAsync(tx => Outcome(tx, "jobs", id.Value, tx.Exec("UPDATE jobs SET forced = 1 WHERE id = @id AND state NOT IN (4, 5, 6)", ("@id", id.Value))), ct);
+        WriteAsync(tx =>
+        {
+            tx.WorkReady = true;
+            return Outcome(tx, "jobs", id.Value, tx.Exec("UPDATE jobs SET forced = 1 WHERE id = @id AND state NOT IN (4, 5, 6)", ("@id", id.Value)));
+        }, ct);
 
     public Task<JobId?> GeneratePartsAsync(int limit, DateTimeOffset now, CancellationToken ct) =>
         WriteAsync(tx =>
@@ -47,6 +51,7 @@ public sealed partial class SqliteStore
             }
 
             var added = payloads.Count;
+            tx.WorkReady = added > 0;
             var end = job.Next + added;
             var done = added < limit;
             tx.Exec(
@@ -55,7 +60,7 @@ public sealed partial class SqliteStore
             if (done)
             {
                 // The last batch may have been leased and completed already: the job may be finished.
-                new SqliteTransitions(tx, Ms(now)).Settle(job.Id);
+                new Transitions(tx, Ms(now)).Settle(job.Id);
             }
 
             return new JobId(job.Id);

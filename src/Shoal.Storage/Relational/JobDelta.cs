@@ -1,4 +1,4 @@
-namespace Shoal.Storage.Sqlite;
+namespace Shoal.Storage.Relational;
 
 /// <summary>Changes to one job's part counters gathered over a batch, applied in one statement.</summary>
 internal sealed class JobDelta

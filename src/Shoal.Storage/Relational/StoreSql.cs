@@ -1,7 +1,10 @@
-namespace Shoal.Storage.Sqlite;
+namespace Shoal.Storage.Relational;
 
-/// <summary>Every SQL statement of the SQLite store. Parameters only; nothing is concatenated from input.</summary>
-internal static class SqliteSql
+/// <summary>
+/// The SQL statements both stores share (<see cref="SqlDialect"/> has the ones that differ).
+/// Parameters only; nothing is concatenated from input.
+/// </summary>
+internal static class StoreSql
 {
     // Jobs that may lease now: job ready or running, stream queued or running.
     public const string RunnableJob = "j.state IN (1, 2) AND s.state IN (0, 1)";
@@ -40,34 +43,8 @@ internal static class SqliteSql
 
     public const string EffectivePriority = "(j.priority + (@now - j.ready_at) / @aging)";
 
-    public const string CandidateJobs =
-        $"""
-        SELECT j.id, j.type, j.stream_id FROM jobs j JOIN streams s ON s.id = j.stream_id
-        WHERE {RunnableJob} AND j.n_ready > 0 AND j.type IN (SELECT value FROM json_each(@types)) AND (@job IS NULL OR j.id = @job)
-          AND (@locked = 0 OR j.wait_for_lock IS NULL)
-          AND (@tags IS NULL OR j.requires_tags IS NULL
-               OR NOT EXISTS (SELECT 1 FROM json_each(j.requires_tags) t WHERE t.value NOT IN (SELECT value FROM json_each(@tags))))
-        ORDER BY j.forced DESC, {EffectivePriority} DESC, j.id LIMIT 64
-        """;
 
-    public const string LeaseParts =
-        """
-        UPDATE parts SET state = 1, owner = @owner, host = @host, lease_no = lease_no + 1, deadline = @deadline
-        WHERE id IN (SELECT id FROM parts WHERE job_id = @job AND state = 0 ORDER BY id LIMIT @k)
-        RETURNING id, lease_no, attempt, payload, is_json
-        """;
 
-    // Affinity: a keyed part only goes to a host whose ranges ([[from, to], ...]) cover its key byte.
-    public const string LeasePartsInRanges =
-        """
-        UPDATE parts SET state = 1, owner = @owner, host = @host, lease_no = lease_no + 1, deadline = @deadline
-        WHERE id IN (
-            SELECT id FROM parts WHERE job_id = @job AND state = 0
-              AND (key_byte IS NULL OR EXISTS (SELECT 1 FROM json_each(@ranges) r
-                   WHERE parts.key_byte BETWEEN json_extract(r.value, '$[0]') AND json_extract(r.value, '$[1]')))
-            ORDER BY id LIMIT @k)
-        RETURNING id, lease_no, attempt, payload, is_json
-        """;
 
     public const string JobLeased =
         """
@@ -122,7 +99,7 @@ internal static class SqliteSql
         "UPDATE jobs SET state = 6, finished_at = @now, reason = @reason WHERE id = @id AND state NOT IN (4, 5, 6)";
 
     public const string StreamJobStates =
-        "SELECT SUM(state NOT IN (4, 5, 6)), SUM(state = 5), SUM(state = 6) FROM jobs WHERE stream_id = @id";
+        "SELECT SUM(CASE WHEN state NOT IN (4, 5, 6) THEN 1 ELSE 0 END), SUM(CASE WHEN state = 5 THEN 1 ELSE 0 END), SUM(CASE WHEN state = 6 THEN 1 ELSE 0 END) FROM jobs WHERE stream_id = @id";
 
     public const string StreamFinish =
         "UPDATE streams SET state = @state, finished_at = @now WHERE id = @id AND state NOT IN (3, 4, 5)";
@@ -143,12 +120,6 @@ internal static class SqliteSql
     public const string TimedOutJobs =
         "SELECT id FROM jobs WHERE state = 2 AND timeout_ms IS NOT NULL AND started_at + timeout_ms < @now";
 
-    public const string JobSelect =
-        """
-        SELECT id, stream_id, name, type, state, priority, n_ready, n_leased, n_done, n_failed, reason,
-               ready_at, started_at, finished_at, (SELECT group_concat(dep_id) FROM job_deps d WHERE d.job_id = jobs.id), wait_for_lock
-        FROM jobs
-        """;
 
     public const string StreamSelect = "SELECT id, name, owner, priority, state, created_at, finished_at, reason FROM streams";
 }

@@ -1,23 +1,27 @@
 using System.Text.Json;
 using Shoal.Core.Model;
-using static Shoal.Storage.Sqlite.SqliteSql;
+using static Shoal.Storage.Relational.StoreSql;
 
-namespace Shoal.Storage.Sqlite;
+namespace Shoal.Storage.Relational;
 
-public sealed partial class SqliteStore
+public abstract partial class RelationalStore
 {
-    private const long NoAging = long.MaxValue / 4;
-
     public Task<IReadOnlyList<LeasedPart>> LeaseAsync(LeaseRequest request, CancellationToken ct) =>
         WriteAsync<IReadOnlyList<LeasedPart>>(tx => Lease(tx, request), ct);
 
     public Task<IReadOnlyList<IReadOnlyList<LeasedPart>>> LeaseManyAsync(IReadOnlyList<LeaseRequest> requests, CancellationToken ct) =>
         WriteAsync<IReadOnlyList<IReadOnlyList<LeasedPart>>>(tx => requests.Select(r => (IReadOnlyList<LeasedPart>)Lease(tx, r)).ToList(), ct);
 
-    private static List<LeasedPart> Lease(SqliteTx tx, LeaseRequest req)
+    private static List<LeasedPart> Lease(DbTx tx, LeaseRequest req)
     {
         var result = new List<LeasedPart>();
         var want = req.Max;
+        if (tx.Sql.SerializeLimitedLeases is { } serialize && (req.HostMax >= 0 || req.Types.Any(t => t.Max >= 0)))
+        {
+            // Counting slots and claiming them must not interleave with another server doing the same.
+            tx.Exec(serialize);
+        }
+
         if (req.HostMax >= 0 && tx.Long(HostSlotsTaken, ("@host", req.Host), ("@owner", req.Owner)) >= req.HostMax)
         {
             return result;
@@ -46,7 +50,7 @@ public sealed partial class SqliteStore
         var now = Ms(req.Now);
         var aging = req.AgingStep is { } a ? Math.Max(1L, (long)a.TotalMilliseconds) : NoAging;
         var candidates = tx.Query(
-            CandidateJobs,
+            tx.Sql.CandidateJobs,
             r => (Job: r.GetInt64(0), Type: r.GetString(1), Stream: r.GetInt64(2)),
             ("@now", now),
             ("@aging", aging),
@@ -71,7 +75,7 @@ public sealed partial class SqliteStore
 
             var deadline = req.Now + lease;
             var got = tx.Query(
-                ranges is null ? LeaseParts : LeasePartsInRanges,
+                ranges is null ? tx.Sql.LeaseParts : tx.Sql.LeasePartsInRanges,
                 r => new LeasedPart(new PartId(r.GetInt64(0)), r.GetInt64(1), new JobId(job), type, r.GetInt32(2), r.GetString(3), deadline, r.GetInt32(4) == 1),
                 ("@owner", req.Owner),
                 ("@host", req.Host),

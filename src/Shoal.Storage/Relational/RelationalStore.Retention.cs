@@ -1,6 +1,6 @@
-namespace Shoal.Storage.Sqlite;
+namespace Shoal.Storage.Relational;
 
-public sealed partial class SqliteStore
+public abstract partial class RelationalStore
 {
     private static readonly string[] Tables = ["streams", "jobs", "job_deps", "parts", "host_results", "sweeps", "schedules", "tokens"];
 
@@ -25,7 +25,7 @@ public sealed partial class SqliteStore
             removed += tx.Exec(
                 """
                 DELETE FROM host_results WHERE id IN (
-                    SELECT id FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY host ORDER BY at DESC, id DESC) AS n FROM host_results)
+                    SELECT id FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY host ORDER BY at DESC, id DESC) AS n FROM host_results) ranked
                     WHERE n > @keep LIMIT @batch)
                 """,
                 ("@keep", perHost), ("@batch", batch));
@@ -36,7 +36,7 @@ public sealed partial class SqliteStore
         ReadAsync<IReadOnlyDictionary<string, long>>(tx =>
         {
             var stats = Tables.ToDictionary(t => t, t => tx.Long($"SELECT COUNT(*) FROM {t}"), StringComparer.Ordinal);
-            stats["database_bytes"] = tx.Long("SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()");
+            stats["database_bytes"] = tx.Long(tx.Sql.DatabaseBytes);
             return stats;
         }, ct);
 }

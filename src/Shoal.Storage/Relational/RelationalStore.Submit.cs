@@ -1,15 +1,15 @@
 using Shoal.Core.Model;
 using Shoal.Core.Streams;
-using static Shoal.Storage.Sqlite.SqliteSql;
+using static Shoal.Storage.Relational.StoreSql;
 
-namespace Shoal.Storage.Sqlite;
+namespace Shoal.Storage.Relational;
 
-public sealed partial class SqliteStore
+public abstract partial class RelationalStore
 {
     public Task<StreamCreated> SubmitAsync(StreamSpec spec, Func<string, JobRules> rules, DateTimeOffset now, CancellationToken ct) =>
         WriteAsync(tx => Submit(tx, spec, rules, now), ct);
 
-    private static StreamCreated Submit(SqliteTx tx, StreamSpec spec, Func<string, JobRules> rules, DateTimeOffset now)
+    private static StreamCreated Submit(DbTx tx, StreamSpec spec, Func<string, JobRules> rules, DateTimeOffset now)
         {
             var t = Ms(now);
             var stream = tx.Long(InsertStream, ("@name", spec.Name), ("@owner", spec.Owner), ("@priority", spec.Priority), ("@now", t));
@@ -55,6 +55,7 @@ public sealed partial class SqliteStore
                 }
             }
 
+            tx.WorkReady = true;
             return new StreamCreated(new StreamId(stream), ids);
         }
 }

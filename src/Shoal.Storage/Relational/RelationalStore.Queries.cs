@@ -1,14 +1,14 @@
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using Shoal.Core.Model;
-using static Shoal.Storage.Sqlite.SqliteSql;
+using static Shoal.Storage.Relational.StoreSql;
 
-namespace Shoal.Storage.Sqlite;
+namespace Shoal.Storage.Relational;
 
-public sealed partial class SqliteStore
+public abstract partial class RelationalStore
 {
     public Task<IReadOnlyList<StreamSummary>> ListStreamsAsync(StreamState? state, string? nameContains, int limit, CancellationToken ct) =>
         ReadAsync<IReadOnlyList<StreamSummary>>(tx => tx.Query(
-            StreamSelect + " WHERE (@state IS NULL OR state = @state) AND (@name IS NULL OR instr(name, @name) > 0) ORDER BY id DESC LIMIT @limit",
+            StreamSelect + $" WHERE (@state IS NULL OR state = @state) AND (@name IS NULL OR {tx.Sql.Contains("name", "@name")}) ORDER BY id DESC LIMIT @limit",
             MapStream,
             ("@state", state is { } s ? (int)s : null),
             ("@name", nameContains),
@@ -18,11 +18,11 @@ public sealed partial class SqliteStore
         ReadAsync(tx =>
         {
             var stream = tx.One(StreamSelect + " WHERE id = @id", MapStream, ("@id", id.Value));
-            return stream is null ? null : new StreamDetail(stream, tx.Query(JobSelect + " WHERE stream_id = @id ORDER BY id", MapJob, ("@id", id.Value)));
+            return stream is null ? null : new StreamDetail(stream, tx.Query(tx.Sql.JobSelect + " WHERE stream_id = @id ORDER BY id", MapJob, ("@id", id.Value)));
         }, ct);
 
     public Task<JobView?> GetJobAsync(JobId id, CancellationToken ct) =>
-        ReadAsync(tx => tx.One(JobSelect + " WHERE id = @id", MapJob, ("@id", id.Value)), ct);
+        ReadAsync(tx => tx.One(tx.Sql.JobSelect + " WHERE id = @id", MapJob, ("@id", id.Value)), ct);
 
     public Task<IReadOnlyList<PartView>> GetPartsAsync(JobId job, CancellationToken ct) =>
         ReadAsync<IReadOnlyList<PartView>>(tx => tx.Query(
@@ -44,7 +44,7 @@ public sealed partial class SqliteStore
     public Task<IReadOnlyList<JobDemand>> GetDemandAsync(DateTimeOffset now, TimeSpan? agingStep, CancellationToken ct) =>
         ReadAsync<IReadOnlyList<JobDemand>>(tx => tx.Query(
             $"""
-            SELECT j.id, j.stream_id, j.type, j.n_ready, j.n_leased, j.wait_for_lock IS NOT NULL FROM jobs j JOIN streams s ON s.id = j.stream_id
+            SELECT j.id, j.stream_id, j.type, j.n_ready, j.n_leased, CASE WHEN j.wait_for_lock IS NULL THEN 0 ELSE 1 END FROM jobs j JOIN streams s ON s.id = j.stream_id
             WHERE {RunnableJob} AND j.n_ready > 0 ORDER BY j.forced DESC, {EffectivePriority} DESC, j.id LIMIT 500
             """,
             r => new JobDemand(new JobId(r.GetInt64(0)), new StreamId(r.GetInt64(1)), r.GetString(2), r.GetInt32(3), r.GetInt32(4), r.GetInt32(5) == 1),
@@ -59,14 +59,14 @@ public sealed partial class SqliteStore
 
     public Task<IReadOnlyDictionary<JobId, JobState>> GetJobStatesAsync(IReadOnlyCollection<JobId> jobs, CancellationToken ct) =>
         ReadAsync<IReadOnlyDictionary<JobId, JobState>>(tx => tx.Query(
-            "SELECT id, state FROM jobs WHERE id IN (SELECT value FROM json_each(@ids))",
+            $"SELECT id, state FROM jobs WHERE id IN ({tx.Sql.JsonValues("@ids")})",
             r => (Id: new JobId(r.GetInt64(0)), State: (JobState)r.GetInt32(1)),
             ("@ids", System.Text.Json.JsonSerializer.Serialize(jobs.Select(j => j.Value)))).ToDictionary(x => x.Id, x => x.State), ct);
 
     public Task<WhyFacts?> GetWhyFactsAsync(JobId id, DateTimeOffset now, TimeSpan? agingStep, CancellationToken ct) =>
         ReadAsync(tx =>
         {
-            var job = tx.One(JobSelect + " WHERE id = @id", MapJob, ("@id", id.Value));
+            var job = tx.One(tx.Sql.JobSelect + " WHERE id = @id", MapJob, ("@id", id.Value));
             if (job is null)
             {
                 return null;
@@ -90,7 +90,7 @@ public sealed partial class SqliteStore
             return new WhyFacts(job, streamState, pending, typeLeased, ahead);
         }, ct);
 
-    private static StreamSummary MapStream(SqliteDataReader r) => new(
+    private static StreamSummary MapStream(DbDataReader r) => new(
         new StreamId(r.GetInt64(0)),
         r.GetString(1),
         r.GetString(2),
@@ -100,7 +100,7 @@ public sealed partial class SqliteStore
         FromMs(r.GetValue(6)),
         r.IsDBNull(7) ? null : r.GetString(7));
 
-    private static JobView MapJob(SqliteDataReader r) => new(
+    private static JobView MapJob(DbDataReader r) => new(
         new JobId(r.GetInt64(0)),
         new StreamId(r.GetInt64(1)),
         r.GetString(2),

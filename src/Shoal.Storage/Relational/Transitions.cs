@@ -1,13 +1,13 @@
 using Shoal.Core.Model;
-using static Shoal.Storage.Sqlite.SqliteSql;
+using static Shoal.Storage.Relational.StoreSql;
 
-namespace Shoal.Storage.Sqlite;
+namespace Shoal.Storage.Relational;
 
 /// <summary>
 /// The state machine's steps inside one write transaction: counters, job completion, dependency
 /// unblocking, failure cascades and stream completion (DESIGN.md "Domain").
 /// </summary>
-internal sealed class SqliteTransitions(SqliteTx tx, long now)
+internal sealed class Transitions(DbTx tx, long now)
 {
     private readonly Dictionary<long, JobDelta> _deltas = [];
 
@@ -40,6 +40,7 @@ internal sealed class SqliteTransitions(SqliteTx tx, long now)
         {
             tx.Exec(PartRetry, ("@log", log), ("@id", part));
             d.Ready++;
+            tx.WorkReady = true;
         }
     }
 
@@ -54,6 +55,7 @@ internal sealed class SqliteTransitions(SqliteTx tx, long now)
             }
 
             var d = Delta(generated);
+            tx.WorkReady = true;
             d.Parts += items.Count;
             d.Ready += items.Count;
         }
@@ -101,7 +103,7 @@ internal sealed class SqliteTransitions(SqliteTx tx, long now)
 
         tx.Exec(JobFinish, ("@state", (int)JobState.Completed), ("@now", now), ("@reason", null), ("@id", job));
         tx.Exec(DependencyDone, ("@id", job));
-        tx.Exec(UnblockDependents, ("@now", now), ("@id", job));
+        tx.WorkReady |= tx.Exec(UnblockDependents, ("@now", now), ("@id", job)) > 0;
 
         // A job generated from outputs may have received none: it completes at once.
         foreach (var empty in tx.Query(EmptyUnblocked, r => r.GetInt64(0), ("@id", job)))

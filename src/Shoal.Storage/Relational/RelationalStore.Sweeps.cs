@@ -1,11 +1,11 @@
 using System.Text.Json;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using Shoal.Core.Model;
 using Shoal.Core.Streams;
 
-namespace Shoal.Storage.Sqlite;
+namespace Shoal.Storage.Relational;
 
-public sealed partial class SqliteStore
+public abstract partial class RelationalStore
 {
     private const string SweepSelect = "SELECT stream_id, job_id, mode, threads, started_at, time_limit_ms, skipped, lock FROM sweeps";
 
@@ -56,14 +56,14 @@ public sealed partial class SqliteStore
 
     public Task<IReadOnlyDictionary<string, HostFreshness>> GetHostFreshnessAsync(IReadOnlyCollection<string> hosts, CancellationToken ct) =>
         ReadAsync<IReadOnlyDictionary<string, HostFreshness>>(tx => tx.Query(
-            """
+            $"""
             SELECT host, MAX(CASE WHEN status IN ('ok', 'checkin') THEN at END), MAX(CASE WHEN source = 'checkin' THEN at END)
-            FROM host_results WHERE host IN (SELECT value FROM json_each(@hosts)) GROUP BY host
+            FROM host_results WHERE host IN ({tx.Sql.JsonValues("@hosts")}) GROUP BY host
             """,
             r => (Host: r.GetString(0), Fresh: new HostFreshness(FromMs(r.GetValue(1)), FromMs(r.GetValue(2)))),
             ("@hosts", JsonSerializer.Serialize(hosts))).ToDictionary(x => x.Host, x => x.Fresh, StringComparer.OrdinalIgnoreCase), ct);
 
-    private static void InsertHostResult(SqliteTx tx, HostResultRecord h) => tx.Exec(
+    private static void InsertHostResult(DbTx tx, HostResultRecord h) => tx.Exec(
         """
         INSERT INTO host_results (host, at, status, exit_code, duration_ms, output, source, stream_id)
         VALUES (@host, @at, @status, @exit, @duration, @output, @source, @stream)
@@ -71,7 +71,7 @@ public sealed partial class SqliteStore
         ("@host", h.Host), ("@at", Ms(h.At)), ("@status", h.Status), ("@exit", h.ExitCode), ("@duration", h.DurationMs),
         ("@output", h.Output), ("@source", h.Source), ("@stream", h.Stream));
 
-    private static SweepRecord MapSweep(SqliteDataReader r) => new(
+    private static SweepRecord MapSweep(DbDataReader r) => new(
         new StreamId(r.GetInt64(0)),
         new JobId(r.GetInt64(1)),
         r.GetString(2),

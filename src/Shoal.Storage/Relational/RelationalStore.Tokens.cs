@@ -1,9 +1,9 @@
 using System.Text.Json;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
-namespace Shoal.Storage.Sqlite;
+namespace Shoal.Storage.Relational;
 
-public sealed partial class SqliteStore
+public abstract partial class RelationalStore
 {
     private const string TokenSelect = "SELECT hash, role, name, created_at, revoked_at, tags, rowid FROM tokens";
 
@@ -11,7 +11,7 @@ public sealed partial class SqliteStore
         WriteAsync(tx =>
         {
             tx.Exec(
-                "INSERT OR IGNORE INTO tokens (hash, role, name, created_at, tags) VALUES (@hash, @role, @name, @now, @tags)",
+                "INSERT INTO tokens (hash, role, name, created_at, tags) VALUES (@hash, @role, @name, @now, @tags) ON CONFLICT DO NOTHING",
                 ("@hash", token.Hash), ("@role", token.Role), ("@name", token.Name), ("@now", Ms(token.CreatedAt)),
                 ("@tags", token.Tags.Count == 0 ? null : JsonSerializer.Serialize(token.Tags)));
             return tx.Long("SELECT rowid FROM tokens WHERE hash = @hash", ("@hash", token.Hash));
@@ -29,11 +29,11 @@ public sealed partial class SqliteStore
     public Task<string> GetOrCreateSettingAsync(string key, Func<string> create, CancellationToken ct) =>
         WriteAsync(tx =>
         {
-            tx.Exec("INSERT OR IGNORE INTO settings (key, value) VALUES (@key, @value)", ("@key", key), ("@value", create()));
+            tx.Exec("INSERT INTO settings (key, value) VALUES (@key, @value) ON CONFLICT DO NOTHING", ("@key", key), ("@value", create()));
             return tx.One("SELECT value FROM settings WHERE key = @key", r => r.GetString(0), ("@key", key))!;
         }, ct);
 
-    private static TokenRecord MapToken(SqliteDataReader r) => new(
+    private static TokenRecord MapToken(DbDataReader r) => new(
         r.GetString(0),
         r.GetString(1),
         r.GetString(2),

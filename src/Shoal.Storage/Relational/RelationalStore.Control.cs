@@ -1,20 +1,25 @@
 using Shoal.Core.Model;
-using static Shoal.Storage.Sqlite.SqliteSql;
+using static Shoal.Storage.Relational.StoreSql;
 
-namespace Shoal.Storage.Sqlite;
+namespace Shoal.Storage.Relational;
 
-public sealed partial class SqliteStore
+public abstract partial class RelationalStore
 {
     public Task<ControlOutcome> PauseStreamAsync(StreamId id, DateTimeOffset now, CancellationToken ct) =>
         WriteAsync(tx => Outcome(tx, "streams", id.Value, tx.Exec("UPDATE streams SET state = 2 WHERE id = @id AND state IN (0, 1)", ("@id", id.Value))), ct);
 
     public Task<ControlOutcome> ResumeStreamAsync(StreamId id, DateTimeOffset now, CancellationToken ct) =>
-        WriteAsync(tx => Outcome(tx, "streams", id.Value, tx.Exec(
-            """
-            UPDATE streams SET state = CASE WHEN EXISTS (SELECT 1 FROM jobs WHERE stream_id = @id AND started_at IS NOT NULL) THEN 1 ELSE 0 END
-            WHERE id = @id AND state = 2
-            """,
-            ("@id", id.Value))), ct);
+        WriteAsync(tx =>
+        {
+            var changed = tx.Exec(
+                """
+                UPDATE streams SET state = CASE WHEN EXISTS (SELECT 1 FROM jobs WHERE stream_id = @id AND started_at IS NOT NULL) THEN 1 ELSE 0 END
+                WHERE id = @id AND state = 2
+                """,
+                ("@id", id.Value));
+            tx.WorkReady = changed > 0;
+            return Outcome(tx, "streams", id.Value, changed);
+        }, ct);
 
     public Task<ControlOutcome> CancelStreamAsync(StreamId id, string reason, DateTimeOffset now, CancellationToken ct) =>
         WriteAsync(tx =>
@@ -50,8 +55,9 @@ public sealed partial class SqliteStore
                 ("@now", Ms(now)), ("@id", id.Value));
             if (changed == 1)
             {
+                tx.WorkReady = true;
                 // Everything may have finished while it was paused.
-                new SqliteTransitions(tx, Ms(now)).Settle(id.Value);
+                new Transitions(tx, Ms(now)).Settle(id.Value);
             }
 
             return Outcome(tx, "jobs", id.Value, changed);
@@ -63,7 +69,7 @@ public sealed partial class SqliteStore
             var live = tx.Long("SELECT COUNT(*) FROM jobs WHERE id = @id AND state NOT IN (4, 5, 6)", ("@id", id.Value)) > 0;
             if (live)
             {
-                new SqliteTransitions(tx, Ms(now)).EndJob(id.Value, state, reason);
+                new Transitions(tx, Ms(now)).EndJob(id.Value, state, reason);
             }
 
             return Outcome(tx, "jobs", id.Value, live ? 1 : 0);
@@ -73,7 +79,7 @@ public sealed partial class SqliteStore
         WriteAsync<IReadOnlyList<JobId>>(tx =>
         {
             var jobs = tx.Query(TimedOutJobs, r => r.GetInt64(0), ("@now", Ms(now)));
-            var steps = new SqliteTransitions(tx, Ms(now));
+            var steps = new Transitions(tx, Ms(now));
             foreach (var job in jobs)
             {
                 var limit = tx.Long("SELECT timeout_ms FROM jobs WHERE id = @id", ("@id", job));
@@ -83,7 +89,7 @@ public sealed partial class SqliteStore
             return jobs.Select(j => new JobId(j)).ToList();
         }, ct);
 
-    private static ControlOutcome Outcome(SqliteTx tx, string table, long id, int changed) =>
+    private static ControlOutcome Outcome(DbTx tx, string table, long id, int changed) =>
         changed > 0 ? ControlOutcome.Done
         : tx.Long(table == "jobs" ? "SELECT COUNT(*) FROM jobs WHERE id = @id" : "SELECT COUNT(*) FROM streams WHERE id = @id", ("@id", id)) > 0
             ? ControlOutcome.InvalidState
