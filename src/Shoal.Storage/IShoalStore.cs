@@ -5,7 +5,7 @@ namespace Shoal.Storage;
 
 /// <summary>
 /// The store is the truth: every state change of streams, jobs and parts is one transaction here.
-/// Implemented by SQLite (embedded) and, later, PostgreSQL; both run the same contract tests.
+/// Implemented by SQLite (embedded) and PostgreSQL (several servers on one queue); both run the same contract tests.
 /// </summary>
 public interface IShoalStore : IAsyncDisposable
 {
@@ -138,4 +138,19 @@ public interface IShoalStore : IAsyncDisposable
 
     /// <summary>Generates up to <paramref name="limit"/> parts of jobs with a range generator; returns the job touched, or null when none is left.</summary>
     Task<JobId?> GeneratePartsAsync(int limit, DateTimeOffset now, CancellationToken ct);
+
+    /// <summary>
+    /// Raised (on a background thread) when a server of the cluster, this one included, made parts ready to lease.
+    /// Only a store shared by several servers raises it; the first handler added starts listening.
+    /// </summary>
+    event Action? WorkAvailable;
+
+    /// <summary>Takes, or keeps, the leadership of the cluster (the time-based duties); a store of one server always leads.</summary>
+    Task<bool> TryLeadAsync(CancellationToken ct);
+
+    /// <summary>Records this server as alive (inserted or updated by name).</summary>
+    Task RecordServerAsync(ServerRecord server, CancellationToken ct);
+
+    /// <summary>Every server that has recorded itself, by name.</summary>
+    Task<IReadOnlyList<ServerRecord>> ListServersAsync(CancellationToken ct);
 }

@@ -179,3 +179,6 @@ public sealed record ScheduleRecord(
     DateTimeOffset NextAt,
     DateTimeOffset? LastAt,
     StreamId? LastStream);
+
+/// <summary>A server of the cluster as it last recorded itself; <paramref name="Agents"/> is its agents as JSON.</summary>
+public sealed record ServerRecord(string Name, string Url, DateTimeOffset StartedAt, DateTimeOffset LastSeen, bool Leader, string Agents);

@@ -26,12 +26,13 @@ internal static class MigrationRunner
     /// <summary>Applies what is missing; <paramref name="exclusive"/> (if given) first makes concurrent runs wait for each other.</summary>
     public static int Apply(DbConnection connection, string folder, string? exclusive)
     {
-        Exec(connection, null, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
         using var tx = connection.BeginTransaction();
         if (exclusive is not null)
         {
             Exec(connection, tx, exclusive);
         }
+
+        Exec(connection, tx, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
 
         var current = CurrentVersion(connection, tx);
         var applied = 0;

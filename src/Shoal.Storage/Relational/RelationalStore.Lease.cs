@@ -88,6 +88,9 @@ public abstract partial class RelationalStore
                 continue;
             }
 
+            // RETURNING gives no order (PostgreSQL): parts go out oldest first.
+            got.Sort((x, y) => x.PartId.Value.CompareTo(y.PartId.Value));
+
             tx.Exec(JobLeased, ("@k", got.Count), ("@now", now), ("@job", job));
             tx.Exec(StreamStarted, ("@stream", stream));
             result.AddRange(got);

@@ -8,7 +8,7 @@ public abstract partial class RelationalStore
 {
     public Task<IReadOnlyList<StreamSummary>> ListStreamsAsync(StreamState? state, string? nameContains, int limit, CancellationToken ct) =>
         ReadAsync<IReadOnlyList<StreamSummary>>(tx => tx.Query(
-            StreamSelect + $" WHERE (@state IS NULL OR state = @state) AND (@name IS NULL OR {tx.Sql.Contains("name", "@name")}) ORDER BY id DESC LIMIT @limit",
+            StreamSelect + $" WHERE (CAST(@state AS INTEGER) IS NULL OR state = @state) AND (CAST(@name AS TEXT) IS NULL OR {tx.Sql.Contains("name", "@name")}) ORDER BY id DESC LIMIT @limit",
             MapStream,
             ("@state", state is { } s ? (int)s : null),
             ("@name", nameContains),
@@ -59,7 +59,7 @@ public abstract partial class RelationalStore
 
     public Task<IReadOnlyDictionary<JobId, JobState>> GetJobStatesAsync(IReadOnlyCollection<JobId> jobs, CancellationToken ct) =>
         ReadAsync<IReadOnlyDictionary<JobId, JobState>>(tx => tx.Query(
-            $"SELECT id, state FROM jobs WHERE id IN ({tx.Sql.JsonValues("@ids")})",
+            $"SELECT id, state FROM jobs WHERE id IN ({tx.Sql.JsonLongs("@ids")})",
             r => (Id: new JobId(r.GetInt64(0)), State: (JobState)r.GetInt32(1)),
             ("@ids", System.Text.Json.JsonSerializer.Serialize(jobs.Select(j => j.Value)))).ToDictionary(x => x.Id, x => x.State), ct);
 

@@ -31,8 +31,8 @@ public abstract partial class RelationalStore
         WriteAsync(tx => tx.Exec(
             """
             UPDATE schedules SET next_at = @next,
-                last_at = CASE WHEN @stream IS NULL THEN last_at ELSE @at END,
-                last_stream = COALESCE(@stream, last_stream)
+                last_at = CASE WHEN CAST(@stream AS BIGINT) IS NULL THEN last_at ELSE @at END,
+                last_stream = COALESCE(CAST(@stream AS BIGINT), last_stream)
             WHERE name = @name
             """,
             ("@next", Ms(next)), ("@at", Ms(at)), ("@stream", stream?.Value), ("@name", name)), ct);

@@ -14,6 +14,10 @@ public abstract partial class RelationalStore : IShoalStore
 
     public abstract ValueTask DisposeAsync();
 
+    public abstract event Action? WorkAvailable;
+
+    public abstract Task<bool> TryLeadAsync(CancellationToken ct);
+
     /// <summary>Runs <paramref name="work"/> in one write transaction; it may be run again if the database asks for a retry.</summary>
     internal abstract Task<T> WriteAsync<T>(Func<DbTx, T> work, CancellationToken ct);
 

@@ -6,8 +6,11 @@ namespace Shoal.Storage.Relational;
 /// <summary>What differs between the SQL of SQLite and of PostgreSQL; the statements built from it are made once.</summary>
 internal abstract class SqlDialect
 {
-    /// <summary>A sub-select of the elements (as <c>value</c>) of the JSON array <paramref name="json"/>.</summary>
+    /// <summary>A sub-select of the elements (as <c>value</c>, text) of the JSON array <paramref name="json"/>.</summary>
     public abstract string JsonValues(string json);
+
+    /// <summary>A sub-select of the elements of the JSON array of numbers <paramref name="json"/>, as BIGINT.</summary>
+    public string JsonLongs(string json) => $"SELECT CAST(value AS BIGINT) FROM ({JsonValues(json)}) n";
 
     /// <summary>Element <paramref name="index"/> of the JSON array text <paramref name="json"/>, as an integer.</summary>
     public abstract string JsonInt(string json, int index);
@@ -35,9 +38,9 @@ internal abstract class SqlDialect
     public string CandidateJobs => field ??=
         $"""
         SELECT j.id, j.type, j.stream_id FROM jobs j JOIN streams s ON s.id = j.stream_id
-        WHERE {RunnableJob} AND j.n_ready > 0 AND j.type IN ({JsonValues("@types")}) AND (@job IS NULL OR j.id = @job)
+        WHERE {RunnableJob} AND j.n_ready > 0 AND j.type IN ({JsonValues("@types")}) AND (CAST(@job AS BIGINT) IS NULL OR j.id = @job)
           AND (@locked = 0 OR j.wait_for_lock IS NULL)
-          AND (@tags IS NULL OR j.requires_tags IS NULL
+          AND (CAST(@tags AS TEXT) IS NULL OR j.requires_tags IS NULL
                OR NOT EXISTS (SELECT 1 FROM ({JsonValues("j.requires_tags")}) t WHERE t.value NOT IN ({JsonValues("@tags")})))
         ORDER BY j.forced DESC, {EffectivePriority} DESC, j.id LIMIT 64
         """;

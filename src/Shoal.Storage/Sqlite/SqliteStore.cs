@@ -38,6 +38,16 @@ public sealed class SqliteStore : RelationalStore
 
     public string DatabasePath { get; }
 
+    /// <summary>One server uses an SQLite file: nobody else makes work ready.</summary>
+    public override event Action? WorkAvailable
+    {
+        add { }
+        remove { }
+    }
+
+    /// <summary>The only server of an SQLite file leads.</summary>
+    public override Task<bool> TryLeadAsync(CancellationToken ct) => Task.FromResult(true);
+
     public override Task MigrateAsync(CancellationToken ct)
     {
         ct.ThrowIfCancellationRequested();

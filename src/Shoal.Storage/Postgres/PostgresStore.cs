@@ -1,0 +1,179 @@
+using System.Data;
+using System.Data.Common;
+using Npgsql;
+using Shoal.Storage.Migrations;
+using Shoal.Storage.Relational;
+
+namespace Shoal.Storage.Postgres;
+
+/// <summary>
+/// The shared store: one PostgreSQL database that several Shoal servers use at once. Every write is one
+/// READ COMMITTED transaction (leases skip locked rows; leases with limits take a transaction lock); one
+/// that deadlocks, or that meets a lost connection, is run again. Work made ready is announced with
+/// a notification on <c>shoal_work</c>; the leader holds a session advisory lock.
+/// </summary>
+public sealed partial class PostgresStore : RelationalStore
+{
+    private static readonly TimeSpan ReconnectFor = TimeSpan.FromSeconds(90);
+    private readonly NpgsqlDataSource _source;
+    private readonly SemaphoreSlim _leaderGate = new(1, 1);
+    private readonly CancellationTokenSource _stopping = new();
+    private NpgsqlConnection? _leader;
+    private Action? _workAvailable;
+    private Task? _listener;
+
+    public PostgresStore(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString)
+        {
+            // No automatic preparation: with it, a statement run again with new parameters was seen to insert an
+            // earlier row's values (Npgsql 10.0.3, parameters cleared and added anew on one command).
+            MaxAutoPrepare = 0,
+        };
+        if (!connectionString.Contains("timeout", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.Timeout = 5;
+        }
+
+        _source = NpgsqlDataSource.Create(builder);
+        Description = $"postgres://{builder.Host}:{builder.Port}/{builder.Database}";
+    }
+
+    /// <summary>Where the store is, without the password.</summary>
+    public string Description { get; }
+
+    public override event Action? WorkAvailable
+    {
+        add
+        {
+            lock (_stopping)
+            {
+                _workAvailable += value;
+                _listener ??= Task.Run(() => ListenAsync(_stopping.Token));
+            }
+        }
+
+        remove
+        {
+            lock (_stopping)
+            {
+                _workAvailable -= value;
+            }
+        }
+    }
+
+    public override async Task MigrateAsync(CancellationToken ct)
+    {
+        await using var connection = await OpenAsync(ct).ConfigureAwait(false);
+        MigrationRunner.Apply(connection, MigrationRunner.PostgresFolder, $"SELECT pg_advisory_xact_lock({PostgresDialect.MigrateLock})");
+    }
+
+    /// <summary>The database's schema version and the newest this build knows.</summary>
+    public async Task<(int Current, int Latest)> SchemaStatusAsync(CancellationToken ct)
+    {
+        await using var connection = await OpenAsync(ct).ConfigureAwait(false);
+        return MigrationRunner.Status(connection, MigrationRunner.PostgresFolder);
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        if (_listener is not null)
+        {
+            await _listener.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
+        await _leaderGate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (_leader is not null)
+            {
+                await _leader.DisposeAsync().ConfigureAwait(false);
+                _leader = null;
+            }
+        }
+        finally
+        {
+            _leaderGate.Release();
+        }
+
+        await _source.DisposeAsync().ConfigureAwait(false);
+        _stopping.Dispose();
+    }
+
+    internal override Task<T> WriteAsync<T>(Func<DbTx, T> work, CancellationToken ct) =>
+        RetryAsync(async () =>
+        {
+            await using var connection = await OpenAsync(ct).ConfigureAwait(false);
+            await using var tx = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct).ConfigureAwait(false);
+            var commands = new Dictionary<string, DbCommand>(StringComparer.Ordinal);
+            try
+            {
+                var dbTx = new DbTx(connection, tx, commands, PostgresDialect.Instance);
+                var result = work(dbTx);
+                if (dbTx.WorkReady)
+                {
+                    // Delivered to every listening server when (and only if) this transaction commits.
+                    dbTx.Exec(PostgresDialect.NotifyWork);
+                }
+
+                await tx.CommitAsync(ct).ConfigureAwait(false);
+                return result;
+            }
+            finally
+            {
+                foreach (var cmd in commands.Values)
+                {
+                    await cmd.DisposeAsync().ConfigureAwait(false);
+                }
+            }
+        }, ct);
+
+    internal override Task<T> ReadAsync<T>(Func<DbTx, T> work, CancellationToken ct) =>
+        RetryAsync(async () =>
+        {
+            await using var connection = await OpenAsync(ct).ConfigureAwait(false);
+            // One snapshot for every statement of the read, as SQLite's read transaction gives.
+            await using var tx = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct).ConfigureAwait(false);
+            var commands = new Dictionary<string, DbCommand>(StringComparer.Ordinal);
+            try
+            {
+                return work(new DbTx(connection, tx, commands, PostgresDialect.Instance));
+            }
+            finally
+            {
+                foreach (var cmd in commands.Values)
+                {
+                    await cmd.DisposeAsync().ConfigureAwait(false);
+                }
+            }
+        }, ct);
+
+    private ValueTask<NpgsqlConnection> OpenAsync(CancellationToken ct) => _source.OpenConnectionAsync(ct);
+
+    /// <summary>Runs <paramref name="attempt"/> again after a deadlock or serialization failure, and while the database is unreachable (up to 90 s).</summary>
+    private static async Task<T> RetryAsync<T>(Func<Task<T>> attempt, CancellationToken ct)
+    {
+        var started = Environment.TickCount64;
+        for (var n = 1; ; n++)
+        {
+            try
+            {
+                return await attempt().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (Retryable(ex) && Environment.TickCount64 - started < ReconnectFor.TotalMilliseconds && !ct.IsCancellationRequested)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(1000, 5 * n * n) + Random.Shared.Next(10)), ct).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static bool Retryable(Exception ex) => ex switch
+    {
+        PostgresException pg => pg.SqlState is "40001" or "40P01" || pg.SqlState.StartsWith("57P", StringComparison.Ordinal)
+            || pg.SqlState.StartsWith("08", StringComparison.Ordinal) || pg.SqlState.StartsWith("53", StringComparison.Ordinal),
+        NpgsqlException npg => npg.IsTransient || npg.InnerException is IOException or System.Net.Sockets.SocketException or TimeoutException,
+        InvalidOperationException ioe => ioe.InnerException is NpgsqlException inner && Retryable(inner),
+        _ => false,
+    };
+}
