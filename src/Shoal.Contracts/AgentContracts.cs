@@ -10,7 +10,7 @@ public sealed record AgentTypeDto(string Name, string Kind, int Max, bool Valid,
 /// <summary>A type's self-test verdict on one host: testing, valid or invalid.</summary>
 public sealed record HostVerdictDto(string Host, string State, string? Reason);
 
-/// <summary>A running spawned agent.</summary>
+/// <summary>A running spawned agent, and the server of the cluster that spawned it.</summary>
 public sealed record AgentDto(
     int Pid,
     string Type,
@@ -21,7 +21,11 @@ public sealed record AgentDto(
     DateTimeOffset StartedAt,
     DateTimeOffset LastHeard,
     long Items,
-    IReadOnlyList<long> Parts);
+    IReadOnlyList<long> Parts,
+    string? Server = null);
+
+/// <summary>A server of the cluster: <c>State</c> is <c>alive</c>, or <c>lost</c> when it has not recorded itself for 10 s.</summary>
+public sealed record ServerDto(string Name, string Url, DateTimeOffset StartedAt, DateTimeOffset LastSeen, bool Leader, string State, IReadOnlyList<AgentDto> Agents);
 
 /// <summary>A host with its running agents.</summary>
 public sealed record HostDto(string Name, string Address, int Max, int Running, bool Down);

@@ -64,4 +64,10 @@ internal static partial class Log
 
     [LoggerMessage(20, LogLevel.Warning, "{What} notification failed (attempt {Attempt} of {Attempts}): {Reason}")]
     public static partial void NotifyFailed(ILogger logger, string what, int attempt, int attempts, string reason);
+
+    [LoggerMessage(21, LogLevel.Information, "server {Node} {Change} the cluster's leadership (lease expiry, timeouts, schedules, retention, notifications)")]
+    public static partial void Leadership(ILogger logger, string node, string change);
+
+    [LoggerMessage(22, LogLevel.Information, "store: {Store}")]
+    public static partial void StoreOpened(ILogger logger, string store);
 }

@@ -31,6 +31,9 @@ internal sealed class ShoalClient(HttpClient http) : IDisposable
     public Task<ControlResponse> JobControlAsync(long id, string verb, CancellationToken ct) =>
         SendAsync<ControlResponse>(HttpMethod.Post, $"api/v1/jobs/{id}/{verb}", null, ct);
 
+    public Task<List<ServerDto>> ServersAsync(CancellationToken ct) =>
+        SendAsync<List<ServerDto>>(HttpMethod.Get, "api/v1/servers", null, ct);
+
     public Task<AgentsResponse> AgentsAsync(CancellationToken ct) =>
         SendAsync<AgentsResponse>(HttpMethod.Get, "api/v1/agents", null, ct);
 

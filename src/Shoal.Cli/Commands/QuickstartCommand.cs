@@ -45,7 +45,7 @@ internal static class QuickstartCommand
         {
             StateDir = state,
             LogDir = Path.Combine(state, "logs"),
-            Store = config.Store with { SqlitePath = Path.Combine(state, "shoal.db") },
+            Store = config.Store with { SqlitePath = Path.Combine(state, "shoal.db"), Postgres = null },
             Scheduler = config.Scheduler with { Port = 0, CommandPort = 0 },
         };
         Console.Error.WriteLine($"quickstart: embedded server, SQLite store in {config.Store.SqlitePath}");

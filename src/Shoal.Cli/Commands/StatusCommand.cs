@@ -3,22 +3,32 @@ using Shoal.Cli.Output;
 
 namespace Shoal.Cli.Commands;
 
-/// <summary><c>shoal status [ID]</c>: the streams, or one stream with its jobs.</summary>
+/// <summary><c>shoal status [ID] [--servers]</c>: the streams, one stream with its jobs, or the servers of the cluster.</summary>
 internal static class StatusCommand
 {
     public static Command Build()
     {
         var id = new Argument<long?>("id") { Description = "Stream id (omit to list streams)", Arity = ArgumentArity.ZeroOrOne };
-        var command = new Command("status", "Show streams, or one stream's jobs and part counts") { id };
+        var servers = new Option<bool>("--servers") { Description = "Show the servers of the cluster (name, address, last seen, leader, agents)" };
+        var command = new Command("status", "Show streams, or one stream's jobs and part counts, or the cluster's servers") { id, servers };
         command.SetAction((result, ct) => ShoalCommand.RunAsync(result, async (client, g) =>
         {
-            if (result.GetValue(id) is { } streamId)
+            if (result.GetValue(servers))
+            {
+                Render.Out(g.Json, await client.ServersAsync(ct).ConfigureAwait(false), Render.Servers);
+            }
+            else if (result.GetValue(id) is { } streamId)
             {
                 Render.Out(g.Json, await client.GetAsync(streamId, ct).ConfigureAwait(false), Render.Stream);
             }
             else
             {
                 Render.Out(g.Json, await client.ListAsync(ct).ConfigureAwait(false), Render.Streams);
+                if (!g.Json && Render.Interactive)
+                {
+                    // At a terminal, the cluster's servers follow the streams.
+                    Render.Servers(await client.ServersAsync(ct).ConfigureAwait(false));
+                }
             }
 
             return 0;

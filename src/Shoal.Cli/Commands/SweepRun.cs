@@ -184,7 +184,7 @@ internal sealed class SweepRun
         config = config with
         {
             StateDir = state,
-            Store = config.Store with { SqlitePath = Path.Combine(state, "shoal.db") },
+            Store = config.Store with { SqlitePath = Path.Combine(state, "shoal.db"), Postgres = null },
             // Its own node name: runs on the same store in other processes never release each other's leases.
             Scheduler = config.Scheduler with { Port = 0, CommandPort = 0, Address = "127.0.0.1", NodeName = $"{Environment.MachineName}-{(GapFix ? "gapfix" : "sweep")}-{Environment.ProcessId}" },
         };

@@ -47,6 +47,27 @@ internal static class Render
         AnsiConsole.Write(table);
     }
 
+    public static void Servers(IReadOnlyList<ServerDto> servers)
+    {
+        if (!Interactive)
+        {
+            foreach (var s in servers)
+            {
+                Console.WriteLine($"{s.Name}\t{s.State}\t{(s.Leader ? "leader" : "-")}\t{s.Url}\t{s.LastSeen:u}\t{s.Agents.Count}");
+            }
+
+            return;
+        }
+
+        var table = new Table().AddColumns("server", "state", "leader", "url", "last seen", "agents");
+        foreach (var s in servers)
+        {
+            table.AddRow(Markup.Escape(s.Name), s.State, s.Leader ? "yes" : "", Markup.Escape(s.Url), s.LastSeen.ToString("u"), s.Agents.Count.ToString());
+        }
+
+        AnsiConsole.Write(table);
+    }
+
     public static void Stream(StreamDto s)
     {
         if (!Interactive)

@@ -51,14 +51,15 @@ public static class ConfigLoader
             }
         }
 
-        var store = new StoreOptions(Path.Combine(state, "shoal.db"), SqliteSync.Full);
+        var store = new StoreOptions(Path.Combine(state, "shoal.db"), SqliteSync.Full, Environment.GetEnvironmentVariable(StoreOptions.PostgresVariable) is { Length: > 0 } pg ? pg : null);
         foreach (var e in doc.In("STORE"))
         {
             store = e.Key switch
             {
                 "sqlite" => store with { SqlitePath = Resolve(e.Value) },
                 "synchronous" => store with { Synchronous = doc.Enum(e, ("full", SqliteSync.Full), ("normal", SqliteSync.Normal)) },
-                "postgres" => throw doc.Error(e, "the PostgreSQL store is not available in this version; use 'sqlite'"),
+                "postgres" when e.Value.Length == 0 => throw doc.Error(e, "postgres needs a connection string, e.g. Host=db;Username=shoal;Password=...;Database=shoal"),
+                "postgres" => store with { Postgres = e.Value },
                 _ => throw doc.UnknownKey(e),
             };
         }

@@ -7,5 +7,9 @@ public enum SqliteSync
     Full = 2,
 }
 
-/// <summary>The <c>[STORE]</c> section.</summary>
-public sealed record StoreOptions(string SqlitePath, SqliteSync Synchronous);
+/// <summary>The <c>[STORE]</c> section: an SQLite file (the default), or a PostgreSQL connection string shared by several servers.</summary>
+public sealed record StoreOptions(string SqlitePath, SqliteSync Synchronous, string? Postgres = null)
+{
+    /// <summary>The environment variable that selects PostgreSQL when the file names no <c>postgres</c>.</summary>
+    public const string PostgresVariable = "SHOAL_POSTGRES";
+}

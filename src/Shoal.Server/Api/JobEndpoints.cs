@@ -22,10 +22,24 @@ internal static class JobEndpoints
             ControlAsync(id, x => s.ResumeJobAsync(x, t.GetUtcNow(), ct), s, d, w, ct));
         api.MapPost("/jobs/{id}/cancel", (string id, IShoalStore s, TimeProvider t, Dispatcher d, WorkSignal w, CancellationToken ct) =>
             ControlAsync(id, x => s.EndJobAsync(x, JobState.Cancelled, "cancelled by user", t.GetUtcNow(), ct), s, d, w, ct));
-        api.MapGet("/agents", (Dispatcher d, ConfigHolder config) => Results.Json(AgentsOf(d, config), ShoalJson.Options));
+        api.MapGet("/agents", async (Dispatcher d, ConfigHolder config, IShoalStore s, TimeProvider t, CancellationToken ct) =>
+            Results.Json(AgentsOf(d, config, await ServersAsync(s, t, ct).ConfigureAwait(false)), ShoalJson.Options));
+        api.MapGet("/servers", async (IShoalStore s, TimeProvider t, CancellationToken ct) => Results.Json(await ServersAsync(s, t, ct).ConfigureAwait(false), ShoalJson.Options));
     }
 
-    private static AgentsResponse AgentsOf(Dispatcher d, ConfigHolder config)
+    /// <summary>Every server of the cluster as it last recorded itself (this one included, at most a second old).</summary>
+    public static async Task<List<ServerDto>> ServersAsync(IShoalStore store, TimeProvider time, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        return (await store.ListServersAsync(ct).ConfigureAwait(false)).Select(r =>
+        {
+            var alive = now - r.LastSeen <= ClusterMember.LostAfter;
+            var agents = System.Text.Json.JsonSerializer.Deserialize<List<AgentDto>>(r.Agents, ShoalJson.Options) ?? [];
+            return new ServerDto(r.Name, r.Url, r.StartedAt, r.LastSeen, alive && r.Leader, alive ? "alive" : "lost", alive ? agents : []);
+        }).ToList();
+    }
+
+    private static AgentsResponse AgentsOf(Dispatcher d, ConfigHolder config, List<ServerDto> servers)
     {
         var cfg = config.Current;
         var types = cfg.AgentTypes.Values.OrderBy(t => t.Name, StringComparer.Ordinal).Select(t => new AgentTypeDto(
@@ -36,7 +50,10 @@ internal static class JobEndpoints
             d.InvalidTypes.GetValueOrDefault(t.Name),
             d.Verdicts.Where(v => v.Type == t.Name).Select(v => new HostVerdictDto(v.Host, v.State, v.Reason)).ToList())).ToList();
         var hosts = cfg.Hosts.Select(h => new HostDto(h.Name, h.Address, h.Max, d.Agents.Count(a => a.Host == h.Name && !a.Suspended), d.DownHosts.Contains(h.Name))).ToList();
-        return new AgentsResponse(types, d.Agents, hosts, d.Startup.Count, d.Startup.MeanMs);
+        // This server's agents as they are now, then those of the other live servers as they last recorded them.
+        var name = cfg.Scheduler.NodeName;
+        var agents = d.Agents.Concat(servers.Where(s => s.Name != name).SelectMany(s => s.Agents)).ToList();
+        return new AgentsResponse(types, agents, hosts, d.Startup.Count, d.Startup.MeanMs);
     }
 
     private static Task<IResult> ControlAsync(

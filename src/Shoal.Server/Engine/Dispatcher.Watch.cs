@@ -9,18 +9,22 @@ internal sealed partial class Dispatcher
     private async Task OnTickAsync(CancellationToken ct)
     {
         var now = _time.GetUtcNow();
-        var expired = await _store.ExpireAsync(now, ct).ConfigureAwait(false);
-        if (expired > 0)
+        if (_cluster.IsLeader)
         {
-            Log.Expired(_logger, expired);
-            _metrics.PartsExpired.Inc(expired);
-            _signal.Notify();
-        }
+            // Leases and job time limits are the leader's: one server of the cluster expires them.
+            var expired = await _store.ExpireAsync(now, ct).ConfigureAwait(false);
+            if (expired > 0)
+            {
+                Log.Expired(_logger, expired);
+                _metrics.PartsExpired.Inc(expired);
+                _signal.Notify();
+            }
 
-        var timedOut = await _store.FailTimedOutJobsAsync(now, ct).ConfigureAwait(false);
-        foreach (var job in timedOut)
-        {
-            Log.JobTimedOut(_logger, job.Value);
+            var timedOut = await _store.FailTimedOutJobsAsync(now, ct).ConfigureAwait(false);
+            foreach (var job in timedOut)
+            {
+                Log.JobTimedOut(_logger, job.Value);
+            }
         }
 
         Watch(now);

@@ -33,6 +33,7 @@ internal sealed partial class Dispatcher : BackgroundService
     private readonly Logging.JobLogs _jobLogs;
     private readonly Metrics.ShoalMetrics _metrics;
     private readonly ILogger<Dispatcher> _logger;
+    private readonly ClusterMember _cluster;
     private ExclusiveGate _gate = ExclusiveGate.None;
     private bool _draining;
     private bool _spawnCheck = true;
@@ -50,8 +51,10 @@ internal sealed partial class Dispatcher : BackgroundService
         Sweeps.SweepLock sweepLock,
         Logging.JobLogs jobLogs,
         Metrics.ShoalMetrics metrics,
+        ClusterMember cluster,
         ILogger<Dispatcher> logger)
     {
+        _cluster = cluster;
         _metrics = metrics;
         _jobLogs = jobLogs;
         _sweepLock = sweepLock;
@@ -198,7 +201,7 @@ internal sealed partial class Dispatcher : BackgroundService
     {
         Agents = _agents.Where(a => !a.IsSelfTest).Select(a => new Contracts.AgentDto(
             a.Pid, a.Type.Name, a.Host.Name, a.Job?.Value, a.Phase.ToString().ToLowerInvariant(), a.Suspended,
-            a.StartedAt, a.LastHeard, a.ItemsProcessed, a.Chunk.Select(p => p.PartId.Value).ToList())).ToList();
+            a.StartedAt, a.LastHeard, a.ItemsProcessed, a.Chunk.Select(p => p.PartId.Value).ToList(), _config.Current.Scheduler.NodeName)).ToList();
         InvalidTypes = _health.InvalidTypes(_config.Current, now);
         Verdicts = _health.Verdicts().Select(v => new TypeVerdict(v.Type, v.Host, v.State.ToString().ToLowerInvariant(), v.Reason)).ToList();
         DownHosts = _health.DownHosts(now);

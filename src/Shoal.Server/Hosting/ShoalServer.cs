@@ -16,7 +16,6 @@ using Shoal.Server.Sweeps;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using Shoal.Storage;
-using Shoal.Storage.Sqlite;
 
 namespace Shoal.Server.Hosting;
 
@@ -62,7 +61,7 @@ public static class ShoalServer
         });
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = config.Scheduler.ShutdownGrace + TimeSpan.FromSeconds(5));
 
-        var store = new SqliteStore(config.Store.SqlitePath, config.Store.Synchronous);
+        var store = StoreFactory.Open(config.Store);
         await store.MigrateAsync(ct).ConfigureAwait(false);
         var adminToken = StateFiles.EnsureAdminToken(config.StateDir);
         var clock = time ?? TimeProvider.System;
@@ -73,6 +72,8 @@ public static class ShoalServer
         builder.Services.AddSingleton(clock);
         builder.Services.AddSingleton(new ConfigHolder(config));
         builder.Services.AddSingleton<AgentLauncher>();
+        builder.Services.AddSingleton<ClusterMember>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ClusterMember>());
         builder.Services.AddSingleton<Dispatcher>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Dispatcher>());
         builder.Services.AddSingleton<TokenAuth>();
@@ -100,6 +101,17 @@ public static class ShoalServer
         builder.Services.AddOpenApi();
 
         var app = builder.Build();
+        Log.StoreOpened(app.Logger, StoreFactory.Describe(store));
+        var cluster = app.Services.GetRequiredService<ClusterMember>();
+        await cluster.JoinAsync(ct).ConfigureAwait(false);
+        var wakeSignal = app.Services.GetRequiredService<WorkSignal>();
+        var wakeDispatcher = app.Services.GetRequiredService<Dispatcher>();
+        // Work made ready on another server of the cluster (PostgreSQL LISTEN/NOTIFY) wakes long polls and agents here.
+        store.WorkAvailable += () =>
+        {
+            wakeSignal.Notify();
+            wakeDispatcher.Wake();
+        };
         app.Use(async (ctx, next) =>
         {
             try
@@ -122,7 +134,7 @@ public static class ShoalServer
         app.MapGet("/health", async (IShoalStore s, CancellationToken token) =>
         {
             await s.ListStreamsAsync(null, null, 1, token).ConfigureAwait(false);
-            return Results.Json(new HealthResponse("ok", "ok", config.Scheduler.NodeName), ShoalJson.Options);
+            return Results.Json(new HealthResponse("ok", "ok", config.Scheduler.NodeName, cluster.IsLeader), ShoalJson.Options);
         });
         StreamEndpoints.Map(app);
         JobEndpoints.Map(app);
@@ -169,6 +181,7 @@ public static class ShoalServer
         app.Lifetime.ApplicationStarted.Register(() =>
         {
             var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            cluster.Url = url;
             if (publishUrl)
             {
                 StateFiles.WriteServerUrl(config.StateDir, url);

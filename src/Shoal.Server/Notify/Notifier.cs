@@ -18,7 +18,7 @@ namespace Shoal.Server.Notify;
 /// configured mail client, and a JSON POST to the webhook. Each is tried a few times with backoff; a
 /// failure is logged and never fails the stream. Every finished stream is handled once (the store remembers).
 /// </summary>
-internal sealed class Notifier(IShoalStore store, ConfigHolder config, TimeProvider time, ILogger<Notifier> logger) : BackgroundService
+internal sealed class Notifier(IShoalStore store, ConfigHolder config, TimeProvider time, ClusterMember cluster, ILogger<Notifier> logger) : BackgroundService
 {
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
 
@@ -29,10 +29,23 @@ internal sealed class Notifier(IShoalStore store, ConfigHolder config, TimeProvi
         {
             while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
             {
-                foreach (var detail in await store.GetUnnotifiedStreamsAsync(50, stoppingToken).ConfigureAwait(false))
+                // The leader notifies, so that a stream's email is sent once by the cluster.
+                if (!cluster.IsLeader)
                 {
-                    await NotifyAsync(detail, stoppingToken).ConfigureAwait(false);
-                    await store.MarkNotifiedAsync(detail.Stream.Id, time.GetUtcNow(), stoppingToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                try
+                {
+                    foreach (var detail in await store.GetUnnotifiedStreamsAsync(50, stoppingToken).ConfigureAwait(false))
+                    {
+                        await NotifyAsync(detail, stoppingToken).ConfigureAwait(false);
+                        await store.MarkNotifiedAsync(detail.Stream.Id, time.GetUtcNow(), stoppingToken).ConfigureAwait(false);
+                    }
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    Log.DispatcherError(logger, ex);
                 }
             }
         }

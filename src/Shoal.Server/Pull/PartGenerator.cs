@@ -10,7 +10,7 @@ namespace Shoal.Server.Pull;
 /// transaction each, so that generation never holds the server up and agents start on the first batch.
 /// Progress is stored, so a restart carries on where it stopped.
 /// </summary>
-internal sealed class PartGenerator(IShoalStore store, TimeProvider time, WorkSignal signal, Dispatcher dispatcher, ILogger<PartGenerator> logger) : BackgroundService
+internal sealed class PartGenerator(IShoalStore store, TimeProvider time, WorkSignal signal, Dispatcher dispatcher, Hosting.ClusterMember cluster, ILogger<PartGenerator> logger) : BackgroundService
 {
     public const int BatchSize = 2000;
     private readonly SemaphoreSlim _wake = new(0);
@@ -23,7 +23,8 @@ internal sealed class PartGenerator(IShoalStore store, TimeProvider time, WorkSi
         {
             try
             {
-                while (await store.GeneratePartsAsync(BatchSize, time.GetUtcNow(), stoppingToken).ConfigureAwait(false) is not null)
+                // The leader generates, so that two servers never generate the same batch.
+                while (cluster.IsLeader && await store.GeneratePartsAsync(BatchSize, time.GetUtcNow(), stoppingToken).ConfigureAwait(false) is not null)
                 {
                     signal.Notify();
                     dispatcher.Wake();

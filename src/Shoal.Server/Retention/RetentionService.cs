@@ -10,7 +10,7 @@ namespace Shoal.Server.Retention;
 /// host results beyond the newest <c>results_per_host</c>, in small batches, so that the store and the status
 /// pages stay fast after a year of daily sweeps.
 /// </summary>
-internal sealed class RetentionService(IShoalStore store, ConfigHolder config, TimeProvider time, ILogger<RetentionService> logger) : BackgroundService
+internal sealed class RetentionService(IShoalStore store, ConfigHolder config, TimeProvider time, ClusterMember cluster, ILogger<RetentionService> logger) : BackgroundService
 {
     public const int Batch = 500;
 
@@ -21,7 +21,10 @@ internal sealed class RetentionService(IShoalStore store, ConfigHolder config, T
         {
             do
             {
-                await PurgeAsync(stoppingToken).ConfigureAwait(false);
+                if (cluster.IsLeader)
+                {
+                    await PurgeAsync(stoppingToken).ConfigureAwait(false);
+                }
             }
             while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
         }

@@ -13,7 +13,7 @@ namespace Shoal.Server.Schedules;
 /// previous one is still live unless it allows overlap.
 /// </summary>
 internal sealed class ScheduleRunner(
-    IShoalStore store, StreamSubmitter submitter, Sweeps.SweepService sweeps, Pull.WorkSignal signal, ConfigHolder config, TimeProvider time, ILogger<ScheduleRunner> logger) : BackgroundService
+    IShoalStore store, StreamSubmitter submitter, Sweeps.SweepService sweeps, Pull.WorkSignal signal, ConfigHolder config, TimeProvider time, ClusterMember cluster, ILogger<ScheduleRunner> logger) : BackgroundService
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
 
@@ -65,6 +65,12 @@ internal sealed class ScheduleRunner(
 
     private async Task StepAsync(bool starting, CancellationToken ct)
     {
+        // The leader fires schedules, so that the cluster fires each once.
+        if (!cluster.IsLeader)
+        {
+            return;
+        }
+
         try
         {
             var now = time.GetUtcNow();

@@ -68,8 +68,7 @@ public sealed partial class PostgresStore : RelationalStore
         MigrationRunner.Apply(connection, MigrationRunner.PostgresFolder, $"SELECT pg_advisory_xact_lock({PostgresDialect.MigrateLock})");
     }
 
-    /// <summary>The database's schema version and the newest this build knows.</summary>
-    public async Task<(int Current, int Latest)> SchemaStatusAsync(CancellationToken ct)
+    public override async Task<(int Current, int Latest)> SchemaStatusAsync(CancellationToken ct)
     {
         await using var connection = await OpenAsync(ct).ConfigureAwait(false);
         return MigrationRunner.Status(connection, MigrationRunner.PostgresFolder);

@@ -12,6 +12,9 @@ public abstract partial class RelationalStore : IShoalStore
 
     public abstract Task MigrateAsync(CancellationToken ct);
 
+    /// <summary>The database's schema version (0 for an empty database) and the newest one this build knows.</summary>
+    public abstract Task<(int Current, int Latest)> SchemaStatusAsync(CancellationToken ct);
+
     public abstract ValueTask DisposeAsync();
 
     public abstract event Action? WorkAvailable;

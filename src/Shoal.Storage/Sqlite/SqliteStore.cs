@@ -55,6 +55,19 @@ public sealed class SqliteStore : RelationalStore
         return Task.CompletedTask;
     }
 
+    public override async Task<(int Current, int Latest)> SchemaStatusAsync(CancellationToken ct)
+    {
+        await _gate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            return MigrationRunner.Status(_write, MigrationRunner.SqliteFolder);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     public override async ValueTask DisposeAsync()
     {
         await _gate.WaitAsync().ConfigureAwait(false);

@@ -67,7 +67,7 @@ public sealed class ConfigLoaderTests
     }
 
     [Theory]
-    [InlineData("[STORE]\npostgres = host=x\n", "shoal.conf:2: the PostgreSQL store is not available in this version")]
+    [InlineData("[STORE]\npostgres =\n", "shoal.conf:2: postgres needs a connection string")]
     [InlineData("[HOSTS]\nh = localhost /x 2\nh = localhost /y 3\n", "shoal.conf:3: host 'h' is defined twice")]
     [InlineData("[SCHEDULER]\nport = 70000\n", "shoal.conf:2: 'port' must be a port number (0-65535), got '70000'")]
     [InlineData("[SCHEDULER\n", "shoal.conf:1: malformed section header '[SCHEDULER'")]

@@ -1,0 +1,99 @@
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Shoal.Contracts;
+using Shoal.Server.Engine;
+using Shoal.Storage;
+
+namespace Shoal.Server.Hosting;
+
+/// <summary>
+/// This server as a member of the cluster: every second it takes or keeps the leadership (the server that
+/// runs lease expiry, job timeouts, schedules, retention and notifications) and records itself, with its
+/// agents, in the store's server list. With SQLite there is one server and it always leads.
+/// </summary>
+internal sealed class ClusterMember(IShoalStore store, ConfigHolder config, TimeProvider time, IServiceProvider services, ILogger<ClusterMember> logger)
+    : BackgroundService
+{
+    /// <summary>How often leadership is tried and the server recorded; a dead leader is replaced within about this.</summary>
+    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
+
+    /// <summary>A server not heard from for this long is shown as lost.</summary>
+    public static readonly TimeSpan LostAfter = TimeSpan.FromSeconds(10);
+
+    // How often to look again, not a deadline: real time even under a test clock.
+    private static readonly TimeProvider Cadence = TimeProvider.System;
+    private readonly DateTimeOffset _started = time.GetUtcNow();
+    private volatile bool _leader;
+
+    public bool IsLeader => _leader;
+
+    /// <summary>The URL this server answers on (set once it listens).</summary>
+    public string Url { get; set; } = "";
+
+    public string Name => config.Current.Scheduler.NodeName;
+
+    /// <summary>Takes the leadership if it is free; called once before the server starts its duties.</summary>
+    public async Task JoinAsync(CancellationToken ct)
+    {
+        _leader = await store.TryLeadAsync(ct).ConfigureAwait(false);
+        if (_leader)
+        {
+            Log.Leadership(logger, Name, "took");
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var lead = await store.TryLeadAsync(stoppingToken).ConfigureAwait(false);
+                if (lead != _leader)
+                {
+                    _leader = lead;
+                    Log.Leadership(logger, Name, lead ? "took" : "lost");
+                    if (lead)
+                    {
+                        services.GetRequiredService<Dispatcher>().Wake();
+                    }
+                }
+
+                await RecordAsync(stoppingToken).ConfigureAwait(false);
+                await Task.Delay(Interval, Cadence, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex)
+            {
+                Log.DispatcherError(logger, ex);
+                await Task.Delay(Interval, Cadence, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        _leader = false;
+        try
+        {
+            await RecordAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.DispatcherError(logger, ex);
+        }
+    }
+
+    private Task RecordAsync(CancellationToken ct)
+    {
+        var agents = services.GetRequiredService<Dispatcher>().Agents;
+        return store.RecordServerAsync(
+            new ServerRecord(Name, Url, _started, time.GetUtcNow(), _leader, JsonSerializer.Serialize(agents, ShoalJson.Options)), ct);
+    }
+}
