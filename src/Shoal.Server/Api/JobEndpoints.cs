@@ -31,11 +31,15 @@ internal static class JobEndpoints
     public static async Task<List<ServerDto>> ServersAsync(IShoalStore store, TimeProvider time, CancellationToken ct)
     {
         var now = time.GetUtcNow();
-        return (await store.ListServersAsync(ct).ConfigureAwait(false)).Select(r =>
+        var records = await store.ListServersAsync(ct).ConfigureAwait(false);
+        bool Alive(ServerRecord r) => now - r.LastSeen <= ClusterMember.LostAfter;
+
+        // A leader that died still says so in its last record; the newest claim (made after it took the lock) is the leader.
+        var leader = records.Where(r => r.Leader && Alive(r)).MaxBy(r => r.LastSeen)?.Name;
+        return records.Select(r =>
         {
-            var alive = now - r.LastSeen <= ClusterMember.LostAfter;
-            var agents = System.Text.Json.JsonSerializer.Deserialize<List<AgentDto>>(r.Agents, ShoalJson.Options) ?? [];
-            return new ServerDto(r.Name, r.Url, r.StartedAt, r.LastSeen, alive && r.Leader, alive ? "alive" : "lost", alive ? agents : []);
+            var agents = Alive(r) ? System.Text.Json.JsonSerializer.Deserialize<List<AgentDto>>(r.Agents, ShoalJson.Options) ?? [] : [];
+            return new ServerDto(r.Name, r.Url, r.StartedAt, r.LastSeen, r.Name == leader, Alive(r) ? "alive" : "lost", agents);
         }).ToList();
     }
 

@@ -28,11 +28,16 @@ public static class PostgresTestDatabase
         return new NpgsqlConnectionStringBuilder(ConnectionString) { SearchPath = name }.ConnectionString;
     }
 
-    /// <summary>Runs <c>scripts/pg-cluster.sh</c> with <paramref name="verb"/> (start, stop, restart).</summary>
-    public static string Cluster(string verb)
+    /// <summary>Runs <c>scripts/pg-cluster.sh</c> with <paramref name="verb"/> (start, stop, restart); <c>SHOAL_PG_DIR</c> in <paramref name="env"/> picks another cluster.</summary>
+    public static string Cluster(string verb, IDictionary<string, string>? env = null)
     {
         var script = Path.Combine(FindRoot(), "scripts", "pg-cluster.sh");
         var psi = new ProcessStartInfo(script, verb) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var (k, v) in env ?? new Dictionary<string, string>())
+        {
+            psi.Environment[k] = v;
+        }
+
         using var p = Process.Start(psi)!;
         var output = p.StandardOutput.ReadToEnd();
         var error = p.StandardError.ReadToEnd();
