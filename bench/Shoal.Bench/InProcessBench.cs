@@ -13,11 +13,13 @@ namespace Shoal.Bench;
 /// </summary>
 internal static class InProcessBench
 {
-    public static async Task<int> RunAsync(int parts, int workers, int batch, string sync)
+    public static async Task<int> RunAsync(int parts, int workers, int batch, string sync, string postgres)
     {
         var dir = Directory.CreateTempSubdirectory("shoal-bench-").FullName;
         var syncLevel = sync == "normal" ? SqliteSync.Normal : SqliteSync.Full;
-        await using var store = new SqliteStore(Path.Combine(dir, "bench.db"), syncLevel);
+        await using IShoalStore store = postgres.Length > 0
+            ? new Storage.Postgres.PostgresStore(await Postgres.FreshSchemaAsync(postgres, "shoal_bench_inproc"))
+            : new SqliteStore(Path.Combine(dir, "bench.db"), syncLevel);
         await store.MigrateAsync(CancellationToken.None);
         var time = TimeProvider.System;
         var spec = new StreamSpec("bench", "bench", 0, [new JobSpec("noop", "noop", [], Enumerable.Range(0, parts).Select(i => new PartSpec(i.ToString(System.Globalization.CultureInfo.InvariantCulture), null)).ToList(), null)]);
@@ -33,7 +35,9 @@ internal static class InProcessBench
 
         var job = (await store.GetJobAsync(created.Jobs["noop"], CancellationToken.None))!;
         var stream = (await store.GetStreamAsync(created.Id, CancellationToken.None))!.Stream;
-        Console.WriteLine($"in-process, SQLite WAL synchronous={sync.ToUpperInvariant()}, {parts} parts, {workers} worker(s), batch {batch}");
+        Console.WriteLine(postgres.Length > 0
+            ? $"in-process, PostgreSQL, {parts} parts, {workers} worker(s), batch {batch}"
+            : $"in-process, SQLite WAL synchronous={sync.ToUpperInvariant()}, {parts} parts, {workers} worker(s), batch {batch}");
         Console.WriteLine($"  submit: {submitSeconds:0.00} s ({parts / submitSeconds:0} parts/s)");
         Console.WriteLine($"  lease+complete: {run.Elapsed.TotalSeconds:0.00} s -> {done / run.Elapsed.TotalSeconds:0} parts/s");
         Console.WriteLine($"  end to end (submit + run): {parts / total.Elapsed.TotalSeconds:0} parts/s");

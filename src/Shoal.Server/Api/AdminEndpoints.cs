@@ -20,10 +20,17 @@ internal static class AdminEndpoints
         api.MapPost("/tokens", CreateTokenAsync);
         api.MapGet("/tokens", async (IShoalStore store, CancellationToken ct) =>
             Results.Json((await store.ListTokensAsync(ct).ConfigureAwait(false)).Select(t => new TokenDto(t.Id, t.Role, t.Name, t.Tags, t.CreatedAt, t.RevokedAt)).ToList(), ShoalJson.Options));
-        api.MapPost("/tokens/{id}/revoke", async (string id, IShoalStore store, TimeProvider time, CancellationToken ct) =>
-            !long.TryParse(id, out var n) ? Problems.BadRequest($"token id '{id}' is not a number")
-            : await store.RevokeTokenAsync(n, time.GetUtcNow(), ct).ConfigureAwait(false) ? Results.Json(new { id = n, revoked = true }, ShoalJson.Options)
-            : Problems.NotFound($"no live token {n}"));
+        api.MapPost("/tokens/{id}/revoke", async (string id, IShoalStore store, TokenAuth auth, TimeProvider time, CancellationToken ct) =>
+        {
+            if (!long.TryParse(id, out var n))
+            {
+                return Problems.BadRequest($"token id '{id}' is not a number");
+            }
+
+            var revoked = await store.RevokeTokenAsync(n, time.GetUtcNow(), ct).ConfigureAwait(false);
+            auth.Forget();
+            return revoked ? Results.Json(new { id = n, revoked = true }, ShoalJson.Options) : Problems.NotFound($"no live token {n}");
+        });
         api.MapPost("/jobs/{id}/force", ForceAsync);
     }
 

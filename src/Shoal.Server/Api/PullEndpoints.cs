@@ -30,7 +30,7 @@ internal static class PullEndpoints
 
     private static async Task<IResult> LeaseAsync(
         HttpContext http,
-        IShoalStore store,
+        LeaseBatcher leases,
         ConfigHolder config,
         TimeProvider time,
         WorkSignal signal,
@@ -84,7 +84,7 @@ internal static class PullEndpoints
             var now = time.GetUtcNow();
             var request = new LeaseRequest(owner, owner, -1, limits, max, now, cfg.Scheduler.AgingStep, Tags: token.Tags, SweepLockHeld: sweepLock.IsHeld());
             var started = time.GetTimestamp();
-            var parts = await store.LeaseAsync(request, ct).ConfigureAwait(false);
+            var parts = await leases.LeaseAsync(request, ct).ConfigureAwait(false);
             metrics.LeaseSeconds.Observe(time.GetElapsedTime(started).TotalSeconds);
             metrics.PartsLeased.WithLabels("pull").Inc(parts.Count);
             var left = until - now;

@@ -14,10 +14,15 @@ internal sealed class AgentAccess
 
 /// <summary>
 /// Bearer tokens for <c>/api/v1</c>: missing, unknown or revoked → 401; an agent token on an endpoint
-/// that is not an agent's → 403. Tokens are stored as SHA-256 hashes only.
+/// that is not an agent's → 403. Tokens are stored as SHA-256 hashes only. A token read from the store is
+/// remembered for two seconds, so that a busy agent does not cost a read per request; a revocation made
+/// here applies at once, one made on another server of the cluster within those two seconds.
 /// </summary>
 internal sealed class TokenAuth(IShoalStore store)
 {
+    private const long CacheMs = 2000;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (TokenRecord? Token, long At)> _cache = new(StringComparer.Ordinal);
+
     public const string AdminRole = "admin";
     public const string AgentRole = "agent";
     private const string ItemKey = "shoal.token";
@@ -45,7 +50,24 @@ internal sealed class TokenAuth(IShoalStore store)
             return;
         }
 
-        var token = await store.FindTokenAsync(Hash(header["Bearer ".Length..]), context.RequestAborted).ConfigureAwait(false);
+        var hash = Hash(header["Bearer ".Length..]);
+        TokenRecord? token;
+        // A cache, not a deadline: its age is measured on the machine's clock even under a test clock.
+        if (_cache.TryGetValue(hash, out var known) && Environment.TickCount64 - known.At < CacheMs && known.Token is not null)
+        {
+            token = known.Token;
+        }
+        else
+        {
+            token = await store.FindTokenAsync(hash, context.RequestAborted).ConfigureAwait(false);
+            if (_cache.Count > 10_000)
+            {
+                _cache.Clear();
+            }
+
+            _cache[hash] = (token, Environment.TickCount64);
+        }
+
         if (token is null || token.RevokedAt is not null)
         {
             await Refuse(context, StatusCodes.Status401Unauthorized, token is null ? "unknown token" : "revoked token").ConfigureAwait(false);
@@ -62,6 +84,9 @@ internal sealed class TokenAuth(IShoalStore store)
         context.Items[ItemKey] = token;
         await next(context).ConfigureAwait(false);
     }
+
+    /// <summary>Forgets every remembered token (after a revocation).</summary>
+    public void Forget() => _cache.Clear();
 
     private static Task Refuse(HttpContext context, int status, string detail)
     {

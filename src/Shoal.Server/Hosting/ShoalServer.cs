@@ -79,6 +79,8 @@ public static class ShoalServer
         builder.Services.AddSingleton<TokenAuth>();
         builder.Services.AddSingleton<WorkSignal>();
         builder.Services.AddSingleton(new LeaseIdCodec(Convert.FromBase64String(secret)));
+        builder.Services.AddSingleton<LeaseBatcher>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<LeaseBatcher>());
         builder.Services.AddSingleton<CompletionBatcher>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<CompletionBatcher>());
         builder.Services.AddSingleton<PartGenerator>();

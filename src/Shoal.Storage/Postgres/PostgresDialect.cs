@@ -20,6 +20,8 @@ internal sealed class PostgresDialect : SqlDialect
 
     public const string NotifyWork = $"SELECT pg_notify('{WorkChannel}', current_schema())";
 
+    public override bool ReuseCommands => false;
+
     public override string JsonValues(string json) => $"SELECT value FROM json_array_elements_text(CAST({json} AS json)) AS e(value)";
 
     public override string JsonInt(string json, int index) => $"CAST(CAST({json} AS json) ->> {index} AS integer)";
@@ -27,6 +29,19 @@ internal sealed class PostgresDialect : SqlDialect
     public override string CommaList(string expr) => $"string_agg(CAST({expr} AS text), ',')";
 
     public override string Contains(string haystack, string needle) => $"strpos({haystack}, {needle}) > 0";
+
+    public override string MarkPartsDone =>
+        """
+        UPDATE parts SET state = 2, owner = NULL, deadline = NULL, finished_at = @now, result = v.result, log = v.log
+        FROM json_to_recordset(CAST(@rows AS json)) AS v(id bigint, result text, log text) WHERE parts.id = v.id
+        """;
+
+    public override string InsertParts =>
+        """
+        INSERT INTO parts (job_id, state, payload, key, key_byte, is_json)
+        SELECT @job, 0, e.value ->> 'p', e.value ->> 'k', CAST(e.value ->> 'b' AS integer), CAST(e.value ->> 'j' AS integer)
+        FROM json_array_elements(CAST(@rows AS json)) WITH ORDINALITY AS e(value, n) ORDER BY e.n
+        """;
 
     public override string LockReadyParts => "FOR UPDATE SKIP LOCKED";
 

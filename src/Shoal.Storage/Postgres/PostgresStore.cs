@@ -26,9 +26,10 @@ public sealed partial class PostgresStore : RelationalStore
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString)
         {
-            // No automatic preparation: with it, a statement run again with new parameters was seen to insert an
-            // earlier row's values (Npgsql 10.0.3, parameters cleared and added anew on one command).
-            MaxAutoPrepare = 0,
+            // The same few dozen statements all the time: each connection prepares them once.
+            MaxAutoPrepare = Math.Max(64, new NpgsqlConnectionStringBuilder(connectionString).MaxAutoPrepare),
+            // Shoal's pooled connections change no session state (LISTEN and the leader lock have their own).
+            NoResetOnClose = true,
         };
         if (!connectionString.Contains("timeout", StringComparison.OrdinalIgnoreCase))
         {

@@ -8,6 +8,8 @@ namespace Shoal.Storage.Relational;
 /// </summary>
 internal sealed class DbTx(DbConnection connection, DbTransaction? transaction, Dictionary<string, DbCommand> cache, SqlDialect dialect)
 {
+    private int _fresh;
+
     public SqlDialect Sql => dialect;
 
     /// <summary>Set by steps that make parts ready to lease; a clustered store tells the other servers on commit.</summary>
@@ -15,11 +17,11 @@ internal sealed class DbTx(DbConnection connection, DbTransaction? transaction, 
 
     public DbCommand Command(string sql, params (string Name, object? Value)[] args)
     {
-        if (!cache.TryGetValue(sql, out var cmd))
+        if (!dialect.ReuseCommands || !cache.TryGetValue(sql, out var cmd))
         {
             cmd = connection.CreateCommand();
             cmd.CommandText = sql;
-            cache[sql] = cmd;
+            cache[dialect.ReuseCommands ? sql : sql + "\0" + _fresh++] = cmd;
         }
 
         cmd.Transaction = transaction;

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Shoal.Core.Model;
 using static Shoal.Storage.Relational.StoreSql;
 
@@ -10,10 +11,23 @@ public abstract partial class RelationalStore
         {
             var steps = new Transitions(tx, Ms(now));
             var rules = new Dictionary<long, (int Retries, OnPartFailure Rule)>();
+
+            // Set-based: the reported parts are read in one statement and the done ones written in one, so a
+            // batch costs a few round trips to the database whatever its size.
+            var parts = tx.Query(
+                $"SELECT id, state, lease_no, owner, job_id, attempt FROM parts WHERE id IN ({tx.Sql.JsonLongs("@ids")})",
+                r => new PartRow(r.GetInt64(0), (PartState)r.GetInt32(1), r.GetInt64(2), r.IsDBNull(3) ? null : r.GetString(3), r.GetInt64(4), r.GetInt32(5)),
+                ("@ids", JsonSerializer.Serialize(reports.Select(x => x.PartId.Value).Distinct()))).ToDictionary(x => x.Id);
+            var done = new List<DoneRow>();
             var outcomes = new ReportOutcome[reports.Count];
             for (var i = 0; i < reports.Count; i++)
             {
-                outcomes[i] = Report(tx, steps, rules, reports[i], Ms(now));
+                outcomes[i] = Report(tx, steps, rules, parts, done, reports[i]);
+            }
+
+            if (done.Count > 0)
+            {
+                tx.Exec(tx.Sql.MarkPartsDone, ("@now", Ms(now)), ("@rows", JsonSerializer.Serialize(done)));
             }
 
             steps.Flush();
@@ -75,9 +89,10 @@ public abstract partial class RelationalStore
         return r;
     }
 
-    private static ReportOutcome Report(DbTx tx, Transitions steps, Dictionary<long, (int, OnPartFailure)> rules, PartReport report, long now)
+    private static ReportOutcome Report(
+        DbTx tx, Transitions steps, Dictionary<long, (int, OnPartFailure)> rules, Dictionary<long, PartRow> parts, List<DoneRow> done, PartReport report)
     {
-        var outcome = Apply(tx, steps, rules, report, now);
+        var outcome = Apply(tx, steps, rules, parts, done, report);
         if (report.HostResult is { } h && outcome is ReportOutcome.Accepted or ReportOutcome.AcceptedLate)
         {
             InsertHostResult(tx, h);
@@ -86,13 +101,10 @@ public abstract partial class RelationalStore
         return outcome;
     }
 
-    private static ReportOutcome Apply(DbTx tx, Transitions steps, Dictionary<long, (int, OnPartFailure)> rules, PartReport report, long now)
+    private static ReportOutcome Apply(
+        DbTx tx, Transitions steps, Dictionary<long, (int, OnPartFailure)> rules, Dictionary<long, PartRow> parts, List<DoneRow> done, PartReport report)
     {
-        var part = tx.One(
-            PartForReport,
-            r => new { State = (PartState)r.GetInt32(0), LeaseNo = r.GetInt64(1), Owner = r.IsDBNull(2) ? null : r.GetString(2), Job = r.GetInt64(3), Attempt = r.GetInt32(4) },
-            ("@id", report.PartId.Value));
-        if (part is null)
+        if (!parts.TryGetValue(report.PartId.Value, out var part))
         {
             return ReportOutcome.UnknownPart;
         }
@@ -127,10 +139,14 @@ public abstract partial class RelationalStore
 
             var (retries, rule) = RulesOf(tx, rules, part.Job);
             steps.FailTry(report.PartId.Value, part.Job, part.Attempt, retries, rule, report.Log, report.Result);
+
+            // A later report in this batch sees what this one did: the part is ready again, or failed for good.
+            parts[part.Id] = part with { State = part.Attempt > retries ? PartState.Failed : PartState.Ready, Owner = null, Attempt = part.Attempt + 1 };
             return ReportOutcome.Accepted;
         }
 
-        tx.Exec(PartDone, ("@now", now), ("@result", report.Result), ("@log", report.Log), ("@id", report.PartId.Value));
+        done.Add(new DoneRow(part.Id, report.Result, report.Log));
+        parts[part.Id] = part with { State = PartState.Done, Owner = null };
         if (report.Items is { Count: > 0 } items)
         {
             steps.AddGeneratedParts(part.Job, items);
@@ -149,4 +165,13 @@ public abstract partial class RelationalStore
 
         return current ? ReportOutcome.Accepted : ReportOutcome.AcceptedLate;
     }
+
+    /// <summary>A reported part as the batch sees it.</summary>
+    private sealed record PartRow(long Id, PartState State, long LeaseNo, string? Owner, long Job, int Attempt);
+
+    /// <summary>A part to mark done (serialized as the JSON rows of <see cref="SqlDialect.MarkPartsDone"/>).</summary>
+    private sealed record DoneRow(
+        [property: System.Text.Json.Serialization.JsonPropertyName("id")] long Id,
+        [property: System.Text.Json.Serialization.JsonPropertyName("result")] string? Result,
+        [property: System.Text.Json.Serialization.JsonPropertyName("log")] string? Log);
 }

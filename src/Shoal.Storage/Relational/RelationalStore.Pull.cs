@@ -45,10 +45,7 @@ public abstract partial class RelationalStore
             }
 
             var payloads = job.State.IsTerminal() ? [] : Batch(job.Spec, job.Next, limit);
-            foreach (var payload in payloads)
-            {
-                tx.Exec(InsertPart, ("@job", job.Id), ("@payload", payload), ("@key", null), ("@key_byte", null), ("@is_json", 0));
-            }
+            NewParts.Insert(tx, job.Id, payloads.Select(NewParts.Plain));
 
             var added = payloads.Count;
             tx.WorkReady = added > 0;

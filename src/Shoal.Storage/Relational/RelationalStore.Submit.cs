@@ -36,10 +36,7 @@ public abstract partial class RelationalStore
                     ("@lock", job.WaitForLock),
                     ("@collector", job.Collector is { } c ? System.Text.Json.JsonSerializer.Serialize(c) : null));
                 ids[job.Name] = new JobId(id);
-                foreach (var part in job.Parts)
-                {
-                    tx.Exec(InsertPart, ("@job", id), ("@payload", part.Payload), ("@key", part.Key), ("@key_byte", PartSpec.KeyByte(part.Key)), ("@is_json", part.IsJson ? 1 : 0));
-                }
+                NewParts.Insert(tx, id, job.Parts.Select(p => new NewParts.Row(p.Payload, p.Key, PartSpec.KeyByte(p.Key), p.IsJson ? 1 : 0)));
             }
 
             foreach (var job in spec.Jobs)

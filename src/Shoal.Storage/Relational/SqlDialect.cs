@@ -21,6 +21,17 @@ internal abstract class SqlDialect
     /// <summary>True when <paramref name="haystack"/> contains <paramref name="needle"/> (case-sensitive).</summary>
     public abstract string Contains(string haystack, string needle);
 
+    /// <summary>
+    /// Marks parts done in one statement: <c>@rows</c> is a JSON array of <c>{"id", "result", "log"}</c>, <c>@now</c> the time.
+    /// </summary>
+    public abstract string MarkPartsDone { get; }
+
+    /// <summary>
+    /// Adds ready parts to job <c>@job</c> in one statement, in order: <c>@rows</c> is a JSON array of
+    /// <c>{"p": payload, "k": key, "b": key byte, "j": 1 when the payload is JSON}</c>.
+    /// </summary>
+    public abstract string InsertParts { get; }
+
     /// <summary>Appended to the sub-select that picks the parts to lease.</summary>
     public abstract string LockReadyParts { get; }
 
@@ -29,6 +40,13 @@ internal abstract class SqlDialect
 
     /// <summary>The size of the database in bytes.</summary>
     public abstract string DatabaseBytes { get; }
+
+    /// <summary>
+    /// Whether one command object may be run again with new parameters. Npgsql's automatic preparation
+    /// was seen to run a reused command with an earlier execution's values, so PostgreSQL gets a new
+    /// command per statement (prepared statements are still shared by the connection).
+    /// </summary>
+    public virtual bool ReuseCommands => true;
 
     /// <summary>Gives a parameter a database type where the provider cannot infer one.</summary>
     public virtual void Type(DbParameter parameter, object? value)
@@ -84,6 +102,20 @@ internal sealed class SqliteDialect : SqlDialect
     public override string CommaList(string expr) => $"group_concat({expr})";
 
     public override string Contains(string haystack, string needle) => $"instr({haystack}, {needle}) > 0";
+
+    public override string MarkPartsDone =>
+        """
+        UPDATE parts SET state = 2, owner = NULL, deadline = NULL, finished_at = @now,
+            result = json_extract(v.value, '$.result'), log = json_extract(v.value, '$.log')
+        FROM json_each(@rows) v WHERE parts.id = json_extract(v.value, '$.id')
+        """;
+
+    public override string InsertParts =>
+        """
+        INSERT INTO parts (job_id, state, payload, key, key_byte, is_json)
+        SELECT @job, 0, json_extract(v.value, '$.p'), json_extract(v.value, '$.k'), json_extract(v.value, '$.b'), json_extract(v.value, '$.j')
+        FROM json_each(@rows) v ORDER BY v.key
+        """;
 
     public override string LockReadyParts => "";
 

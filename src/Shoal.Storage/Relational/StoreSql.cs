@@ -21,7 +21,6 @@ internal static class StoreSql
 
     public const string InsertDep = "INSERT INTO job_deps (job_id, dep_id) VALUES (@job, @dep)";
 
-    public const string InsertPart = "INSERT INTO parts (job_id, state, payload, key, key_byte, is_json) VALUES (@job, 0, @payload, @key, @key_byte, @is_json)";
 
     public const string SetGenerateFrom = "UPDATE jobs SET generate_from = @dep WHERE id = @job";
 
@@ -58,9 +57,6 @@ internal static class StoreSql
     public const string PartForReport = "SELECT state, lease_no, owner, job_id, attempt FROM parts WHERE id = @id";
 
     public const string JobRulesSql = "SELECT retries, on_part_failure, state, stream_id FROM jobs WHERE id = @id";
-
-    public const string PartDone =
-        "UPDATE parts SET state = 2, owner = NULL, deadline = NULL, finished_at = @now, result = @result, log = @log WHERE id = @id";
 
     public const string PartFailed =
         "UPDATE parts SET state = 3, owner = NULL, deadline = NULL, finished_at = @now, result = @result, log = @log WHERE id = @id";

@@ -49,10 +49,7 @@ internal sealed class Transitions(DbTx tx, long now)
     {
         foreach (var generated in tx.Query(GeneratedJobs, r => r.GetInt64(0), ("@job", job)))
         {
-            foreach (var item in items)
-            {
-                tx.Exec(InsertPart, ("@job", generated), ("@payload", item), ("@key", null), ("@key_byte", null), ("@is_json", 0));
-            }
+            NewParts.Insert(tx, generated, items.Select(NewParts.Plain));
 
             var d = Delta(generated);
             tx.WorkReady = true;
