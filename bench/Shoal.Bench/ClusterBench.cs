@@ -13,11 +13,11 @@ namespace Shoal.Bench;
 
 /// <summary>
 /// Shoal on PostgreSQL with 1, 2, 3… servers (in this process, each with its own port, name and state folder,
-/// all on one schema): pull agents spread over the servers lease batches and report every part over REST.
+/// all on one schema): pull agents spread over the servers lease a batch and report it in one request, over REST.
 /// </summary>
 internal static class ClusterBench
 {
-    public static async Task<double> RunAsync(string postgres, int servers, int parts, int agents, int batch)
+    public static async Task<double> RunAsync(string postgres, int servers, int parts, int agents, int batch, int streams)
     {
         var schema = await Postgres.FreshSchemaAsync(postgres, $"shoal_bench_{servers}");
         var apps = new List<WebApplication>();
@@ -44,13 +44,18 @@ internal static class ClusterBench
             clients.Add(new PullAgentClient(new Uri(apps[i % servers].Url()), created!.Token));
         }
 
-        var json = $$"""{"name":"bench","jobs":[{"name":"noop","type":"noop","parts":[{{string.Join(",", Enumerable.Range(0, parts).Select(i => $"\"{i}\""))}}]}]}""";
         var watch = Stopwatch.StartNew();
-        (await admin.PostAsync("/api/v1/streams", new StringContent(json, Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode();
+        for (var s = 0; s < streams; s++)
+        {
+            var share = Enumerable.Range(0, parts).Where(i => i % streams == s);
+            var json = $$"""{"name":"bench-{{s}}","jobs":[{"name":"noop","type":"noop","parts":[{{string.Join(",", share.Select(i => $"\"{i}\""))}}]}]}""";
+            (await admin.PostAsync("/api/v1/streams", new StringContent(json, Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode();
+        }
+
         var done = await Task.WhenAll(clients.Select(c => DrainAsync(c, batch)));
         watch.Stop();
         var rate = done.Sum() / watch.Elapsed.TotalSeconds;
-        Console.WriteLine($"  shoal, {servers} server(s), {agents} pull agents, batch {batch}: {done.Sum()} parts in {watch.Elapsed.TotalSeconds:0.00} s -> {rate:0} parts/s");
+        Console.WriteLine($"  shoal, {servers} server(s), {agents} pull agents, lease and report batches of {batch}, {streams} stream(s): {done.Sum()} parts in {watch.Elapsed.TotalSeconds:0.00} s -> {rate:0} parts/s");
         clients.ForEach(c => c.Dispose());
         foreach (var app in apps)
         {
@@ -73,7 +78,8 @@ internal static class ClusterBench
                 return done;
             }
 
-            await Task.WhenAll(parts.Select(p => client.CompleteAsync(p.PartId, p.LeaseId, true, null, null, CancellationToken.None)));
+            // One request reports the batch (POST /api/v1/reports).
+            await client.ReportAsync(parts.Select(p => new PartReportDto(p.PartId, p.LeaseId, "ok")).ToList(), CancellationToken.None);
             done += parts.Count;
         }
     }

@@ -6,7 +6,7 @@ namespace Shoal.Bench;
 /// </summary>
 internal static class CompareBench
 {
-    public static async Task<int> RunAsync(string postgres, string servers, int parts, int agents, int batch, string peers, int peerJobs, int workers)
+    public static async Task<int> RunAsync(string postgres, string servers, int parts, int agents, int batch, int streams, string peers, int peerJobs, int workers)
     {
         if (postgres.Length == 0)
         {
@@ -17,7 +17,7 @@ internal static class CompareBench
         var rows = new List<(string Name, int Jobs, double Rate)>();
         foreach (var n in servers.Split(',').Select(int.Parse))
         {
-            rows.Add(($"Shoal, {n} server(s), {agents} pull agents over REST", parts, await ClusterBench.RunAsync(postgres, n, parts, agents, batch)));
+            rows.Add(($"Shoal, {n} server(s), {agents} pull agents over REST", parts, await ClusterBench.RunAsync(postgres, n, parts, agents, batch, streams)));
         }
 
         foreach (var peer in peers.Split(',', StringSplitOptions.RemoveEmptyEntries))

@@ -1,5 +1,5 @@
 // End-to-end no-op throughput of Shoal. See bench/README.md.
-//   dotnet run -c Release --project bench/Shoal.Bench -- cluster --postgres "CONN" [--servers 1,2,3] [--parts 20000] [--peers hangfire,quartz] [--peer-jobs 2000]
+//   dotnet run -c Release --project bench/Shoal.Bench -- cluster --postgres "CONN" [--servers 1,2,3] [--parts 20000] [--agents 8] [--batch 32] [--streams 1] [--peers hangfire,quartz] [--peer-jobs 2000]
 //   dotnet run -c Release --project bench/Shoal.Bench -- pull [--parts 50000] [--agents 8] [--batch 32] [--rate 200] [--seconds 10]
 //   dotnet run -c Release --project bench/Shoal.Bench -- inproc [--parts 100000] [--workers 1] [--batch 1000] [--sync full|normal] [--postgres CONN]
 //   dotnet run -c Release --project bench/Shoal.Bench -- spawned [--parts 20000] [--agents 8] [--chunk 1] [--agent bash|csharp] [--ssh "OPTIONS"]
@@ -12,7 +12,7 @@ return mode switch
 {
     "inproc" => await InProcessBench.RunAsync(Int("--parts", 100_000), Int("--workers", 1), Int("--batch", 1000), Str("--sync", "full"), Str("--postgres", "")),
     "spawned" => await SpawnedBench.RunAsync(Int("--parts", 20_000), Int("--agents", 8), Int("--chunk", 1), Str("--agent", "bash"), Str("--ssh", "")),
-    "cluster" => await CompareBench.RunAsync(Str("--postgres", Environment.GetEnvironmentVariable("SHOAL_POSTGRES") ?? ""), Str("--servers", "1,2,3"), Int("--parts", 20_000), Int("--agents", 8), Int("--batch", 32), Str("--peers", "hangfire,quartz"), Int("--peer-jobs", 2_000), Int("--workers", 20)),
+    "cluster" => await CompareBench.RunAsync(Str("--postgres", Environment.GetEnvironmentVariable("SHOAL_POSTGRES") ?? ""), Str("--servers", "1,2,3"), Int("--parts", 20_000), Int("--agents", 8), Int("--batch", 32), Int("--streams", 1), Str("--peers", "hangfire,quartz"), Int("--peer-jobs", 2_000), Int("--workers", 20)),
     "pull" => await PullBench.RunAsync(Int("--parts", 50_000), Int("--agents", 8), Int("--batch", 32), Int("--rate", 200), Int("--seconds", 10)),
     _ => Usage(),
 };

@@ -31,6 +31,10 @@ public sealed class PullAgentClient : IDisposable
     public Task<CompleteResponse> CompleteAsync(long partId, long leaseId, bool ok, JsonElement? result, string? log, CancellationToken ct) =>
         PostAsync<CompleteResponse>($"api/v1/parts/{partId}/complete", new CompleteRequest(leaseId, ok ? "ok" : "failed", result, log), ct);
 
+    /// <summary>Reports many parts in one request (all or nothing on a malformed, forged or unknown entry).</summary>
+    public async Task<IReadOnlyList<ReportResult>> ReportAsync(IReadOnlyList<PartReportDto> reports, CancellationToken ct) =>
+        (await PostAsync<ReportsResponse>("api/v1/reports", new ReportsRequest(reports), ct).ConfigureAwait(false)).Results;
+
     public void Dispose() => _http.Dispose();
 
     private async Task<T> PostAsync<T>(string path, object body, CancellationToken ct)

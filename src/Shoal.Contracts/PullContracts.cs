@@ -26,6 +26,18 @@ public sealed record CompleteRequest(long LeaseId, string Status, JsonElement? R
 /// <summary>What the server made of a report.</summary>
 public sealed record CompleteResponse(bool Accepted, bool Late, bool Duplicate, string? Reason = null);
 
+/// <summary>One entry of <c>POST /api/v1/reports</c>: <see cref="CompleteRequest"/> with its part.</summary>
+public sealed record PartReportDto(long PartId, long LeaseId, string Status, JsonElement? Result = null, string? Log = null);
+
+/// <summary>Body of <c>POST /api/v1/reports</c>.</summary>
+public sealed record ReportsRequest(IReadOnlyList<PartReportDto> Reports);
+
+/// <summary>What the server made of one report of <c>POST /api/v1/reports</c>.</summary>
+public sealed record ReportResult(long PartId, CompleteResponse Outcome);
+
+/// <summary>Answer to <c>POST /api/v1/reports</c>, in the request's order.</summary>
+public sealed record ReportsResponse(IReadOnlyList<ReportResult> Results);
+
 /// <summary>Body of <c>POST /api/v1/tokens</c>: role <c>agent</c> or <c>admin</c>.</summary>
 public sealed record TokenCreateRequest(string Role, string Name, IReadOnlyList<string>? Tags = null);
 

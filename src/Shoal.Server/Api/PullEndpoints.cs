@@ -10,7 +10,7 @@ using Shoal.Storage;
 
 namespace Shoal.Server.Api;
 
-/// <summary>The pull agents' endpoints: lease (long-poll), heartbeat, complete.</summary>
+/// <summary>The pull agents' endpoints: lease (long-poll), heartbeat, complete one part or report many.</summary>
 internal static class PullEndpoints
 {
     public const double MaxWaitSeconds = 60;
@@ -23,6 +23,7 @@ internal static class PullEndpoints
         api.MapPost("/lease", LeaseAsync);
         api.MapPost("/parts/{id}/heartbeat", HeartbeatAsync);
         api.MapPost("/parts/{id}/complete", CompleteAsync);
+        api.MapPost("/reports", ReportsAsync);
     }
 
     /// <summary>The owner name of the calling agent in leases.</summary>
@@ -133,10 +134,88 @@ internal static class PullEndpoints
             return error;
         }
 
+        var (report, invalid) = ParseReport(body, part, leaseNo, owner, "");
+        if (invalid is not null)
+        {
+            return Problems.BadRequest(invalid);
+        }
+
+        var outcome = await batcher.CompleteAsync(report!, ct).ConfigureAwait(false);
+        return outcome switch
+        {
+            ReportOutcome.UnknownPart => Problems.NotFound($"no part {part}"),
+            ReportOutcome.NotOwner => Problems.Of(StatusCodes.Status403Forbidden, "forbidden", $"lease {leaseNo} of part {part} is not yours"),
+            _ => Results.Json(Response(outcome), ShoalJson.Options),
+        };
+    }
+
+    /// <summary>
+    /// Many reports in one request (<c>{"reports": [{"part_id", "lease_id", "status", "result", "log"}, ...]}</c>), for agents
+    /// whose parts are small. All or nothing on bad input: one malformed entry is a 400 naming it, a lease that was never the
+    /// caller's a 403, an unknown part a 404, and then no report of the request is applied.
+    /// </summary>
+    private static async Task<IResult> ReportsAsync(
+        HttpContext http, IShoalStore store, ConfigHolder config, CompletionBatcher batcher, LeaseIdCodec codec, CancellationToken ct)
+    {
+        var (body, error) = await JsonBody.ReadObjectAsync(http.Request, config.Current.Scheduler.MaxBodyBytes, ct).ConfigureAwait(false);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        if (!body.TryGetProperty("reports", out var list) || list.ValueKind != JsonValueKind.Array || list.GetArrayLength() is 0 or > MaxLease)
+        {
+            return Problems.BadRequest($"'reports' must be an array of 1 to {MaxLease} reports");
+        }
+
+        var owner = OwnerOf(TokenAuth.Caller(http));
+        var reports = new List<PartReport>();
+        var i = 0;
+        foreach (var entry in list.EnumerateArray())
+        {
+            var at = $"reports[{i++}]";
+            if (entry.ValueKind != JsonValueKind.Object || !JsonBody.TryLong(entry, "part_id", out var part, out _) || !JsonBody.TryLong(entry, "lease_id", out var leaseId, out _))
+            {
+                return Problems.BadRequest($"{at}: 'part_id' and 'lease_id' are required integers");
+            }
+
+            if (codec.Decode(part, leaseId, owner) is not { } leaseNo)
+            {
+                return await store.PartExistsAsync(new PartId(part), ct).ConfigureAwait(false)
+                    ? Problems.Of(StatusCodes.Status403Forbidden, "forbidden", $"{at}: lease {leaseId} of part {part} was never yours")
+                    : Problems.NotFound($"{at}: no part {part}");
+            }
+
+            var (report, invalid) = ParseReport(entry, part, leaseNo, owner, at + ": ");
+            if (invalid is not null)
+            {
+                return Problems.BadRequest(invalid);
+            }
+
+            reports.Add(report!);
+        }
+
+        var outcomes = await Task.WhenAll(reports.Select(r => batcher.CompleteAsync(r, ct))).ConfigureAwait(false);
+        return Results.Json(new ReportsResponse(reports.Zip(outcomes, (r, o) => new ReportResult(r.PartId.Value, Response(o))).ToList()), ShoalJson.Options);
+    }
+
+    private static CompleteResponse Response(ReportOutcome outcome) => outcome switch
+    {
+        ReportOutcome.Duplicate => new CompleteResponse(true, false, true),
+        ReportOutcome.AcceptedLate => new CompleteResponse(true, true, false),
+        ReportOutcome.Accepted => new CompleteResponse(true, false, false),
+        ReportOutcome.UnknownPart => new CompleteResponse(false, false, false, "no such part"),
+        ReportOutcome.NotOwner => new CompleteResponse(false, false, false, "a newer lease of another agent owns it"),
+        _ => new CompleteResponse(false, false, false, "the part failed for good, or a newer lease owns it"),
+    };
+
+    /// <summary>A report's status, log and result (with <c>result.items</c>), or what is wrong with them.</summary>
+    private static (PartReport? Report, string? Error) ParseReport(JsonElement body, long part, long leaseNo, string owner, string at)
+    {
         var status = body.TryGetProperty("status", out var s) && s.ValueKind == JsonValueKind.String ? s.GetString() : null;
         if (status is not ("ok" or "failed"))
         {
-            return Problems.BadRequest("'status' must be \"ok\" or \"failed\"");
+            return (null, at + "'status' must be \"ok\" or \"failed\"");
         }
 
         string? log = null;
@@ -144,7 +223,7 @@ internal static class PullEndpoints
         {
             if (l.ValueKind != JsonValueKind.String)
             {
-                return Problems.BadRequest("'log' must be a string");
+                return (null, at + "'log' must be a string");
             }
 
             log = l.GetString()!;
@@ -160,24 +239,14 @@ internal static class PullEndpoints
             {
                 if (it.ValueKind != JsonValueKind.Array || it.EnumerateArray().Any(x => x.ValueKind != JsonValueKind.String))
                 {
-                    return Problems.BadRequest("'result.items' must be an array of strings");
+                    return (null, at + "'result.items' must be an array of strings");
                 }
 
                 items = it.EnumerateArray().Select(x => x.GetString()!).ToList();
             }
         }
 
-        var report = new PartReport(new PartId(part), leaseNo, owner, status == "ok" ? PartOutcome.Ok : PartOutcome.Failed, result, log, items);
-        var outcome = await batcher.CompleteAsync(report, ct).ConfigureAwait(false);
-        return outcome switch
-        {
-            ReportOutcome.UnknownPart => Problems.NotFound($"no part {part}"),
-            ReportOutcome.NotOwner => Problems.Of(StatusCodes.Status403Forbidden, "forbidden", $"lease {leaseNo} of part {part} is not yours"),
-            ReportOutcome.Duplicate => Results.Json(new CompleteResponse(true, false, true), ShoalJson.Options),
-            ReportOutcome.AcceptedLate => Results.Json(new CompleteResponse(true, true, false), ShoalJson.Options),
-            ReportOutcome.Accepted => Results.Json(new CompleteResponse(true, false, false), ShoalJson.Options),
-            _ => Results.Json(new CompleteResponse(false, false, false, "the part failed for good, or a newer lease owns it"), ShoalJson.Options),
-        };
+        return (new PartReport(new PartId(part), leaseNo, owner, status == "ok" ? PartOutcome.Ok : PartOutcome.Failed, result, log, items), null);
     }
 
     /// <summary>Reads the part id and the body's lease id, and checks that the caller held that lease.</summary>
