@@ -17,7 +17,7 @@ internal static class CompareBench
         var rows = new List<(string Name, int Jobs, double Rate)>();
         foreach (var n in servers.Split(',').Select(int.Parse))
         {
-            rows.Add(($"Shoal, {n} server(s), {agents} pull agents over REST", parts, await ClusterBench.RunAsync(postgres, n, parts, agents, batch, streams)));
+            rows.Add(($"Shoal, {n} server(s), {agents} pull agents over REST, batches of {batch}, {streams} stream(s)", parts, await ClusterBench.RunAsync(postgres, n, parts, agents, batch, streams)));
         }
 
         foreach (var peer in peers.Split(',', StringSplitOptions.RemoveEmptyEntries))
