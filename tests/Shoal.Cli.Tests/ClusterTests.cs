@@ -88,6 +88,42 @@ public sealed class ClusterTests
         var woke = clock.Elapsed - submitted;
         answer!.Parts.Count.ShouldBe(1);
         woke.ShouldBeLessThan(TimeSpan.FromSeconds(1), $"woke {woke.TotalMilliseconds:0} ms after the submit returned");
+
+        // The CLI shows both servers, and one leader, from either of them.
+        await Wait.UntilAsync(async () => (await cluster.ServersAsync(1)).Count(s => s.State == "alive") == 2, 30);
+        var status = await ShoalProcess.RunAsync(cluster.Dir, "status", "--servers", "--json", "--state-dir", cluster.Servers[1].StateDir);
+        status.Code.ShouldBe(0, status.Stderr);
+        var servers = JsonSerializer.Deserialize<List<ServerDto>>(status.Stdout, ShoalJson.Options)!;
+        servers.Select(s => s.Name).ShouldBe(["a", "b"]);
+        servers.Count(s => s.Leader).ShouldBe(1);
+        servers.ShouldAllBe(s => s.State == "alive");
+    }
+
+    [Fact]
+    public async Task DbStatusAndMigrate_TellAndBringTheSchemaUpToDate_OnBothStores()
+    {
+        var dir = Directory.CreateTempSubdirectory("shoal-db-").FullName;
+        var pg = await PostgresTestDatabase.CreateSchemaAsync(Ct);
+        await File.WriteAllTextAsync(Path.Combine(dir, "sqlite.conf"), $"[DIRECTORIES]\nstate = {Path.Combine(dir, "state")}\n", Ct);
+        await File.WriteAllTextAsync(Path.Combine(dir, "pg.conf"), $"[STORE]\npostgres = {pg}\n", Ct);
+        foreach (var conf in new[] { "sqlite.conf", "pg.conf" })
+        {
+            var before = await ShoalProcess.RunAsync(dir, "db", "status", "--config", conf);
+            before.Code.ShouldBe(1, before.Stderr);
+            before.Stdout.ShouldContain("schema version 0 of ");
+            before.Stdout.ShouldContain("pending: run 'shoal db migrate'");
+            var migrate = await ShoalProcess.RunAsync(dir, "db", "migrate", "--config", conf);
+            migrate.Code.ShouldBe(0, migrate.Stderr);
+            migrate.Stdout.ShouldContain("up to date");
+            var after = await ShoalProcess.RunAsync(dir, "db", "status", "--config", conf);
+            after.Code.ShouldBe(0, after.Stderr);
+            after.Stdout.ShouldContain(conf == "pg.conf" ? "postgres://127.0.0.1" : "sqlite:");
+        }
+
+        await File.WriteAllTextAsync(Path.Combine(dir, "bad.conf"), "[STORE]\npostgres =\n", Ct);
+        var bad = await ShoalProcess.RunAsync(dir, "db", "status", "--config", "bad.conf");
+        bad.Code.ShouldBe(2);
+        bad.Stderr.ShouldContain("bad.conf:2: postgres needs a connection string");
     }
 
     [Fact]

@@ -8,7 +8,7 @@ namespace Shoal.Storage.Tests.Sqlite;
 
 /// <summary>
 /// Random interleavings of lease / complete / late-complete / fail / expire / pause / resume / cancel
-/// against a real SQLite store: no part is lost, none is counted done twice, and no stream completes
+/// against a real SQLite store and a real PostgreSQL one: no part is lost, none is counted done twice, and no stream completes
 /// while it has unfinished parts.
 /// </summary>
 public sealed class InterleavingProperties
@@ -16,14 +16,21 @@ public sealed class InterleavingProperties
     [Property(MaxTest = 150)]
     public void RandomInterleavings_KeepTheAccountingExact(int[] ops)
     {
-        RunAsync(ops).GetAwaiter().GetResult();
+        var dir = Directory.CreateTempSubdirectory("shoal-prop-");
+        RunAsync(new SqliteStore(Path.Combine(dir.FullName, "p.db"), Core.Config.SqliteSync.Normal), ops).GetAwaiter().GetResult();
     }
 
-    private static async Task RunAsync(int[] ops)
+    [Property(MaxTest = 60)]
+    public void RandomInterleavings_KeepTheAccountingExact_OnPostgres(int[] ops)
+    {
+        var schema = Postgres.PostgresTestDatabase.CreateSchemaAsync(TestContext.Current.CancellationToken).GetAwaiter().GetResult();
+        RunAsync(new Storage.Postgres.PostgresStore(schema), ops).GetAwaiter().GetResult();
+    }
+
+    private static async Task RunAsync(IShoalStore created, int[] ops)
     {
         var ct = TestContext.Current.CancellationToken;
-        var dir = Directory.CreateTempSubdirectory("shoal-prop-");
-        await using var store = new SqliteStore(Path.Combine(dir.FullName, "p.db"), Core.Config.SqliteSync.Normal);
+        await using var store = created;
         await store.MigrateAsync(ct);
         var now = Start;
         var s = await store.SubmitAsync(Stream("s", 0, Job("a", parts: 4), Job("b", parts: 3, deps: "a"), Job("c", type: "pull-x", parts: 3)), Rules, now, ct);
