@@ -102,15 +102,23 @@ public sealed partial class PostgresStore : RelationalStore
     }
 
     internal override Task<T> WriteAsync<T>(Func<DbTx, T> work, CancellationToken ct) =>
-        RetryAsync(async () =>
+        RetryAsync(() => RunAsync(IsolationLevel.ReadCommitted, work, commit: true, ct), ct);
+
+    // One snapshot for every statement of the read, as SQLite's read transaction gives.
+    internal override Task<T> ReadAsync<T>(Func<DbTx, T> work, CancellationToken ct) =>
+        RetryAsync(() => RunAsync(IsolationLevel.RepeatableRead, work, commit: false, ct), ct);
+
+    private async Task<T> RunAsync<T>(IsolationLevel isolation, Func<DbTx, T> work, bool commit, CancellationToken ct)
+    {
+        await using var connection = await OpenAsync(ct).ConfigureAwait(false);
+        await using var tx = await connection.BeginTransactionAsync(isolation, ct).ConfigureAwait(false);
+        var commands = new Dictionary<string, DbCommand>(StringComparer.Ordinal);
+        try
         {
-            await using var connection = await OpenAsync(ct).ConfigureAwait(false);
-            await using var tx = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct).ConfigureAwait(false);
-            var commands = new Dictionary<string, DbCommand>(StringComparer.Ordinal);
-            try
+            var dbTx = new DbTx(connection, tx, commands, PostgresDialect.Instance);
+            var result = work(dbTx);
+            if (commit)
             {
-                var dbTx = new DbTx(connection, tx, commands, PostgresDialect.Instance);
-                var result = work(dbTx);
                 if (dbTx.WorkReady)
                 {
                     // Delivered to every listening server when (and only if) this transaction commits.
@@ -118,36 +126,18 @@ public sealed partial class PostgresStore : RelationalStore
                 }
 
                 await tx.CommitAsync(ct).ConfigureAwait(false);
-                return result;
             }
-            finally
-            {
-                foreach (var cmd in commands.Values)
-                {
-                    await cmd.DisposeAsync().ConfigureAwait(false);
-                }
-            }
-        }, ct);
 
-    internal override Task<T> ReadAsync<T>(Func<DbTx, T> work, CancellationToken ct) =>
-        RetryAsync(async () =>
+            return result;
+        }
+        finally
         {
-            await using var connection = await OpenAsync(ct).ConfigureAwait(false);
-            // One snapshot for every statement of the read, as SQLite's read transaction gives.
-            await using var tx = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct).ConfigureAwait(false);
-            var commands = new Dictionary<string, DbCommand>(StringComparer.Ordinal);
-            try
+            foreach (var cmd in commands.Values)
             {
-                return work(new DbTx(connection, tx, commands, PostgresDialect.Instance));
+                await cmd.DisposeAsync().ConfigureAwait(false);
             }
-            finally
-            {
-                foreach (var cmd in commands.Values)
-                {
-                    await cmd.DisposeAsync().ConfigureAwait(false);
-                }
-            }
-        }, ct);
+        }
+    }
 
     private ValueTask<NpgsqlConnection> OpenAsync(CancellationToken ct) => _source.OpenConnectionAsync(ct);
 
