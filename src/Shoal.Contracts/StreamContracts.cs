@@ -45,3 +45,25 @@ public sealed record HealthResponse(string Status, string Store, string Node, bo
 
 /// <summary>A problem-details error body.</summary>
 public sealed record ProblemDto(string Title, int Status, string? Detail);
+
+/// <summary>Answer to <c>GET /api/v1/overview</c> (and each event of <c>GET /api/v1/events</c>): counts by state, agents, and parts finished per second over the last 10 minutes.</summary>
+public sealed record OverviewDto(
+    DateTimeOffset At,
+    IReadOnlyDictionary<string, long> Streams,
+    IReadOnlyDictionary<string, long> Jobs,
+    PartTotalsDto Parts,
+    int AgentsBusy,
+    int AgentsIdle,
+    IReadOnlyList<RatePoint> Rate);
+
+/// <summary>All parts by state.</summary>
+public sealed record PartTotalsDto(long Ready, long Leased, long Done, long Failed);
+
+/// <summary>Parts finished per second in the 10 seconds before <c>At</c>.</summary>
+public sealed record RatePoint(DateTimeOffset At, double PartsPerSecond);
+
+/// <summary>A part that failed for good (<c>GET /api/v1/jobs/{id}/failed</c>).</summary>
+public sealed record FailedPartDto(long PartId, string Payload, int Attempt, string? Result, string? Log);
+
+/// <summary>A sweep run (<c>GET /api/v1/sweeps</c>), newest first.</summary>
+public sealed record SweepSummaryDto(long Id, string Mode, DateTimeOffset StartedAt);

@@ -153,4 +153,10 @@ public interface IShoalStore : IAsyncDisposable
 
     /// <summary>Every server that has recorded itself, by name.</summary>
     Task<IReadOnlyList<ServerRecord>> ListServersAsync(CancellationToken ct);
+
+    /// <summary>How many streams and jobs are in each state, and the parts of all jobs by state (for the dashboard).</summary>
+    Task<StoreCounts> CountsAsync(CancellationToken ct);
+
+    /// <summary>Up to <paramref name="limit"/> parts of a job that failed for good, with their last log.</summary>
+    Task<IReadOnlyList<FailedPart>> GetFailedPartsAsync(JobId job, int limit, CancellationToken ct);
 }

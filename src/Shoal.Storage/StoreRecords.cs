@@ -182,3 +182,9 @@ public sealed record ScheduleRecord(
 
 /// <summary>A server of the cluster as it last recorded itself; <paramref name="Agents"/> is its agents as JSON.</summary>
 public sealed record ServerRecord(string Name, string Url, DateTimeOffset StartedAt, DateTimeOffset LastSeen, bool Leader, string Agents);
+
+/// <summary>Streams and jobs by state name, and all parts by state (ready, leased, done, failed).</summary>
+public sealed record StoreCounts(IReadOnlyDictionary<string, long> Streams, IReadOnlyDictionary<string, long> Jobs, long Ready, long Leased, long Done, long Failed);
+
+/// <summary>A part that failed for good.</summary>
+public sealed record FailedPart(PartId Id, string Payload, int Attempt, string? Result, string? Log);

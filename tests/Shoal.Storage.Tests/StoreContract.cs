@@ -512,4 +512,34 @@ public abstract class StoreContract : IAsyncLifetime
         (await Store.HeartbeatAsync(p.PartId, p.LeaseId, "a", _ => Start.AddMinutes(10), Ct))!.Job.ShouldBe(JobState.Paused);
         (await Store.HeartbeatAsync(new PartId(4242), 1, "a", _ => Start, Ct)).ShouldBeNull();
     }
+
+    [Fact]
+    public async Task Counts_AndFailedParts_ShowWhatTheDashboardShows()
+    {
+        var s = await Submit(Stream("s", 0, Job("a", parts: 3), Job("b", deps: "a")));
+        var leased = await Store.LeaseAsync(Lease("x", Start, max: 2), Ct);
+        await Store.CompleteAsync([Ok(leased[0], "x")], Start, Ct);
+        var counts = await Store.CountsAsync(Ct);
+        counts.Streams["running"].ShouldBe(1);
+        counts.Jobs["running"].ShouldBe(1);
+        counts.Jobs["blocked"].ShouldBe(1);
+        (counts.Ready, counts.Leased, counts.Done, counts.Failed).ShouldBe((2L, 1L, 1L, 0L));
+
+        // Past its retries (2), a part fails for good and is listed with its log.
+        var part = leased[1];
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            await Store.CompleteAsync([Fail(part, "x") with { Log = $"boom {attempt}" }], Start, Ct);
+            if (attempt < 2)
+            {
+                part = (await Store.LeaseAsync(Lease("x", Start, max: 1), Ct)).Single(p => p.PartId == leased[1].PartId);
+            }
+        }
+
+        var failed = await Store.GetFailedPartsAsync(s.Jobs["a"], 10, Ct);
+        failed.Single().Id.ShouldBe(leased[1].PartId);
+        failed.Single().Log.ShouldBe("boom 2");
+        failed.Single().Attempt.ShouldBe(3);
+        (await Store.CountsAsync(Ct)).Failed.ShouldBe(1);
+    }
 }

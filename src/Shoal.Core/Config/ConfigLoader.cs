@@ -3,8 +3,6 @@ namespace Shoal.Core.Config;
 /// <summary>Reads <c>shoal.conf</c> and the agent confs it points at. Relative paths are relative to the conf file.</summary>
 public static class ConfigLoader
 {
-    /// <summary>Sections owned by features that read them elsewhere; accepted here as they are.</summary>
-    private static readonly string[] OtherSections = ["DASHBOARD"];
 
     public static ShoalConfig Load(string path)
     {
@@ -18,8 +16,7 @@ public static class ConfigLoader
         var baseDir = Path.GetDirectoryName(full)!;
         foreach (var (section, line) in doc.Sections)
         {
-            if (section.ToUpperInvariant() is not ("SCHEDULER" or "STORE" or "HOSTS" or "DIRECTORIES" or "SSH" or "AFFINITY" or "SWEEP" or "EMAILNOTIFY" or "NOTIFY" or "RETENTION")
-                && !OtherSections.Contains(section.ToUpperInvariant()))
+            if (section.ToUpperInvariant() is not ("SCHEDULER" or "STORE" or "HOSTS" or "DIRECTORIES" or "SSH" or "AFFINITY" or "SWEEP" or "EMAILNOTIFY" or "NOTIFY" or "RETENTION" or "DASHBOARD"))
             {
                 throw new ConfigException(path, line, $"unknown section [{section}]");
             }
@@ -80,6 +77,7 @@ public static class ConfigLoader
             Sweep = ReadSweep(doc, Resolve),
             Notify = NotifySections.Read(doc, Resolve),
             Retention = ReadRetention(doc),
+            Dashboard = ReadDashboard(doc),
             Affinity = HostSections.ReadAffinity(doc, hosts),
         };
     }
@@ -153,6 +151,22 @@ public static class ConfigLoader
         }
 
         return r;
+    }
+
+    private static DashboardOptions ReadDashboard(IniDocument doc)
+    {
+        var d = new DashboardOptions();
+        foreach (var e in doc.In("DASHBOARD"))
+        {
+            d = e.Key switch
+            {
+                "public" => d with { Public = doc.Enum(e, ("yes", true), ("no", false), ("true", true), ("false", false)) },
+                "session_hours" => d with { Session = TimeSpan.FromHours(doc.Int(e, 1)) },
+                _ => throw doc.UnknownKey(e),
+            };
+        }
+
+        return d;
     }
 
     private static int Port(IniDocument doc, IniEntry e)

@@ -27,6 +27,8 @@ public sealed record ShoalConfig
 
     public RetentionOptions Retention { get; init; } = new();
 
+    public DashboardOptions Dashboard { get; init; } = new();
+
     /// <summary>The sweep lock file.</summary>
     public string SweepLock => Sweep.Lock ?? Path.Combine(StateDir, "sweep.lock");
 

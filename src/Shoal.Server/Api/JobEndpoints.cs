@@ -23,8 +23,8 @@ internal static class JobEndpoints
         api.MapPost("/jobs/{id}/cancel", (string id, IShoalStore s, TimeProvider t, Dispatcher d, WorkSignal w, CancellationToken ct) =>
             ControlAsync(id, x => s.EndJobAsync(x, JobState.Cancelled, "cancelled by user", t.GetUtcNow(), ct), s, d, w, ct));
         api.MapGet("/agents", async (Dispatcher d, ConfigHolder config, IShoalStore s, TimeProvider t, CancellationToken ct) =>
-            Results.Json(AgentsOf(d, config, await ServersAsync(s, t, ct).ConfigureAwait(false)), ShoalJson.Options));
-        api.MapGet("/servers", async (IShoalStore s, TimeProvider t, CancellationToken ct) => Results.Json(await ServersAsync(s, t, ct).ConfigureAwait(false), ShoalJson.Options));
+            Results.Json(AgentsOf(d, config, await ServersAsync(s, t, ct).ConfigureAwait(false)), ShoalJson.Options)).WithMetadata(Dashboard.DashboardRead.Instance);
+        api.MapGet("/servers", async (IShoalStore s, TimeProvider t, CancellationToken ct) => Results.Json(await ServersAsync(s, t, ct).ConfigureAwait(false), ShoalJson.Options)).WithMetadata(Dashboard.DashboardRead.Instance);
     }
 
     /// <summary>Every server of the cluster as it last recorded itself (this one included, at most a second old).</summary>

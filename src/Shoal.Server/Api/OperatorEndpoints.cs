@@ -101,7 +101,7 @@ internal static class OperatorEndpoints
 
             http.Response.Headers["X-Log-Offset"] = from.ToString(System.Globalization.CultureInfo.InvariantCulture);
             return Results.Text(text, "text/plain");
-        });
+        }).WithMetadata(Dashboard.DashboardRead.Instance);
         api.MapGet("/db/stats", async (IShoalStore store, CancellationToken ct) => Results.Json(await store.StatsAsync(ct).ConfigureAwait(false), ShoalJson.Options));
         api.MapGet("/verbose", (Verbosity verbosity) => Results.Json(new { level = verbosity.Level }, ShoalJson.Options));
         api.MapPost("/database", (Dispatcher d, WorkSignal w) =>

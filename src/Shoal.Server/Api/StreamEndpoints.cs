@@ -18,16 +18,16 @@ internal static class StreamEndpoints
     {
         var api = app.MapGroup("/api/v1");
         api.MapPost("/streams", SubmitAsync);
-        api.MapGet("/streams", ListAsync);
-        api.MapGet("/streams/{id}", GetAsync);
+        api.MapGet("/streams", ListAsync).WithMetadata(Dashboard.DashboardRead.Instance);
+        api.MapGet("/streams/{id}", GetAsync).WithMetadata(Dashboard.DashboardRead.Instance);
         api.MapPost("/streams/{id}/pause", (string id, IShoalStore s, TimeProvider t, Dispatcher d, WorkSignal w, CancellationToken ct) =>
             ControlAsync(id, x => s.PauseStreamAsync(x, t.GetUtcNow(), ct), s, d, w, ct));
         api.MapPost("/streams/{id}/resume", (string id, IShoalStore s, TimeProvider t, Dispatcher d, WorkSignal w, CancellationToken ct) =>
             ControlAsync(id, x => s.ResumeStreamAsync(x, t.GetUtcNow(), ct), s, d, w, ct));
         api.MapPost("/streams/{id}/cancel", (string id, IShoalStore s, TimeProvider t, Dispatcher d, WorkSignal w, CancellationToken ct) =>
             ControlAsync(id, x => s.CancelStreamAsync(x, "cancelled by user", t.GetUtcNow(), ct), s, d, w, ct));
-        api.MapGet("/jobs/{id}", GetJobAsync);
-        api.MapGet("/jobs/{id}/why", WhyAsync);
+        api.MapGet("/jobs/{id}", GetJobAsync).WithMetadata(Dashboard.DashboardRead.Instance);
+        api.MapGet("/jobs/{id}/why", WhyAsync).WithMetadata(Dashboard.DashboardRead.Instance);
     }
 
     private static async Task<IResult> SubmitAsync(HttpContext http, ConfigHolder config, StreamSubmitter submitter, CancellationToken ct)

@@ -18,7 +18,7 @@ internal sealed class AgentAccess
 /// remembered for two seconds, so that a busy agent does not cost a read per request; a revocation made
 /// here applies at once, one made on another server of the cluster within those two seconds.
 /// </summary>
-internal sealed class TokenAuth(IShoalStore store)
+internal sealed class TokenAuth(IShoalStore store, Dashboard.DashboardSessions sessions, Hosting.ConfigHolder config, TimeProvider time)
 {
     private const long CacheMs = 2000;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (TokenRecord? Token, long At)> _cache = new(StringComparer.Ordinal);
@@ -46,7 +46,7 @@ internal sealed class TokenAuth(IShoalStore store)
         var header = context.Request.Headers.Authorization.ToString();
         if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
-            await Refuse(context, StatusCodes.Status401Unauthorized, "missing bearer token").ConfigureAwait(false);
+            await BrowserAsync(context, next).ConfigureAwait(false);
             return;
         }
 
@@ -83,6 +83,37 @@ internal sealed class TokenAuth(IShoalStore store)
 
         context.Items[ItemKey] = token;
         await next(context).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A request without a bearer token, from the dashboard: a signed-in session acts as an admin, and every request
+    /// that changes something must carry the session's CSRF token; without a session, only the dashboard's reads,
+    /// and only when the dashboard is public.
+    /// </summary>
+    private async Task BrowserAsync(HttpContext context, RequestDelegate next)
+    {
+        var read = HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method);
+        if (sessions.Find(context.Request.Cookies[Dashboard.DashboardSessions.Cookie]) is { } session)
+        {
+            if (!read && !Dashboard.DashboardSessions.CsrfMatches(session, context.Request.Headers[Dashboard.DashboardSessions.CsrfHeader]))
+            {
+                await Refuse(context, StatusCodes.Status403Forbidden, "missing or wrong CSRF token").ConfigureAwait(false);
+                return;
+            }
+
+            context.Items[ItemKey] = new TokenRecord("", AdminRole, "dashboard", time.GetUtcNow(), null, []);
+            await next(context).ConfigureAwait(false);
+            return;
+        }
+
+        if (read && config.Current.Dashboard.Public && context.GetEndpoint()?.Metadata.GetMetadata<Dashboard.DashboardRead>() is not null)
+        {
+            context.Items[ItemKey] = new TokenRecord("", "viewer", "dashboard", time.GetUtcNow(), null, []);
+            await next(context).ConfigureAwait(false);
+            return;
+        }
+
+        await Refuse(context, StatusCodes.Status401Unauthorized, "missing bearer token").ConfigureAwait(false);
     }
 
     /// <summary>Forgets every remembered token (after a revocation).</summary>

@@ -77,6 +77,9 @@ public static class ShoalServer
         builder.Services.AddSingleton<Dispatcher>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Dispatcher>());
         builder.Services.AddSingleton<TokenAuth>();
+        builder.Services.AddSingleton<Dashboard.DashboardSessions>();
+        builder.Services.AddSingleton<Dashboard.OverviewFeed>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<Dashboard.OverviewFeed>());
         builder.Services.AddSingleton<WorkSignal>();
         builder.Services.AddSingleton(new LeaseIdCodec(Convert.FromBase64String(secret)));
         builder.Services.AddSingleton<LeaseBatcher>();
@@ -145,6 +148,7 @@ public static class ShoalServer
         SweepEndpoints.Map(app);
         OperatorEndpoints.Map(app);
         ScheduleEndpoints.Map(app);
+        Dashboard.DashboardEndpoints.Map(app);
         app.MapOpenApi();
         metrics.Registry.AddBeforeCollectCallback(async ct =>
         {
