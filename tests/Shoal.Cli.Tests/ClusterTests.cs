@@ -14,6 +14,12 @@ namespace Shoal.Cli.Tests;
 [Collection(nameof(ClusterTests))]
 public sealed class ClusterTests
 {
+    /// <summary>Three servers and six agents load both cores: these tests run alone, after the others of this project.</summary>
+    [CollectionDefinition(nameof(ClusterTests), DisableParallelization = true)]
+    public sealed class Alone
+    {
+    }
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]

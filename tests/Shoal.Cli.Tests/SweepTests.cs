@@ -111,7 +111,7 @@ public sealed partial class SweepTests
         using var admin = Admin(dir, url);
 
         var first = ShoalProcess.Start(dir, null, "sweep", "--server", url, "--hosts", "hosts.csv", "--collector", $"./collect.sh {{host}} {record} 0.5", "--threads", "2");
-        await Wait.UntilAsync(() => File.Exists(Path.Combine(dir, ".shoal", "sweep.lock")) && File.ReadAllText(Path.Combine(dir, ".shoal", "sweep.lock")).StartsWith(server.Process.Id.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal));
+        await Wait.UntilAsync(() => File.Exists(Path.Combine(dir, ".shoal", "sweep.lock")) && File.ReadAllText(Path.Combine(dir, ".shoal", "sweep.lock")).StartsWith(server.Process.Id.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal), 120);
         server.Stderr.ShouldContain("stale sweep lock");
 
         var second = await ShoalProcess.RunAsync(dir, "sweep", "--server", url, "--hosts", "hosts.csv", "--collector", "true");
