@@ -1,45 +1,119 @@
+using System.Globalization;
+
 namespace Shoal.Bench;
 
 /// <summary>
-/// One run on one PostgreSQL server: Shoal with each number of servers, then the peers (Hangfire.PostgreSql,
-/// Quartz.NET's clustered AdoJobStore) doing the same no-op jobs; prints a markdown table.
+/// Side-by-side runs of the same no-op work through Shoal and its peers, each on this machine in one run:
+/// <c>cluster</c> (Shoal on PostgreSQL with 1, 2, 3 servers against the PostgreSQL peers) and <c>compare</c>
+/// (every store, throughput and trickle latency, median of several runs with min and max). Both print markdown.
 /// </summary>
 internal static class CompareBench
 {
-    public static async Task<int> RunAsync(string postgres, string servers, int parts, int agents, int batch, int streams, string peers, int peerJobs, int workers)
+    public static async Task<int> ClusterAsync(string postgres, string servers, int parts, int agents, int batch, int streams, string peers, int peerJobs, int workers)
     {
-        if (postgres.Length == 0)
+        if (!HasPostgres(postgres))
         {
-            Console.Error.WriteLine("cluster: --postgres CONNECTION_STRING (or SHOAL_POSTGRES) is required; scripts/pg-cluster.sh start prints one");
             return 2;
         }
 
         var rows = new List<(string Name, int Jobs, double Rate)>();
-        foreach (var n in servers.Split(',').Select(int.Parse))
+        foreach (var n in servers.Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)))
         {
-            rows.Add(($"Shoal, {n} server(s), {agents} pull agents over REST, batches of {batch}, {streams} stream(s)", parts, await ClusterBench.RunAsync(postgres, n, parts, agents, batch, streams)));
+            await using var shoal = new ShoalPeer(postgres, n, batch, streams);
+            var (_, rate) = await shoal.ThroughputAsync(parts, agents);
+            Console.WriteLine($"  shoal, {n} server(s), {agents} pull agents, batches of {batch}, {streams} stream(s): {rate:0} parts/s");
+            rows.Add(($"Shoal, {n} server(s), {agents} pull agents over REST, batches of {batch}, {streams} stream(s)", parts, rate));
         }
 
         foreach (var peer in peers.Split(',', StringSplitOptions.RemoveEmptyEntries))
         {
-            var rate = peer switch
-            {
-                "hangfire" => await HangfirePeer.RunAsync(postgres, peerJobs, workers),
-                "quartz" => await QuartzPeer.RunAsync(postgres, peerJobs, workers),
-                _ => throw new ArgumentException($"unknown peer {peer}"),
-            };
-            rows.Add((peer == "hangfire" ? $"Hangfire.PostgreSql, {workers} workers" : $"Quartz.NET AdoJobStore (clustered), {workers} threads", peerJobs, rate));
+            await using IPeer p = peer == "hangfire" ? new HangfirePeer(postgres) : new QuartzPeer(postgres);
+            var (_, rate) = await p.ThroughputAsync(peerJobs, workers);
+            Console.WriteLine($"  {p.Name}, {workers} workers: {rate:0} jobs/s");
+            rows.Add(($"{p.Name}, {workers} workers", peerJobs, rate));
         }
 
-        var shoalOne = rows[0].Rate;
         Console.WriteLine();
         Console.WriteLine("| scheduler (all on the same PostgreSQL) | jobs | end-to-end jobs/s | Shoal (1 server) is |");
         Console.WriteLine("|---|---:|---:|---:|");
         foreach (var (name, jobs, rate) in rows)
         {
-            Console.WriteLine($"| {name} | {jobs} | {rate:0} | {(rate > 0 ? $"{shoalOne / rate:0.0}×" : "-")} |");
+            Console.WriteLine($"| {name} | {jobs} | {rate:0} | {(rate > 0 ? $"{rows[0].Rate / rate:0.0}×" : "-")} |");
         }
 
         return rows.All(r => r.Rate > 0) ? 0 : 1;
+    }
+
+    public static async Task<int> CompareAsync(string postgres, int jobs, int pgJobs, int workers, int runs, int rate, int seconds)
+    {
+        var peers = new List<(IPeer Peer, int Jobs)>
+        {
+            (new ShoalPeer(null), jobs),
+            (new HangfirePeer(null), jobs),
+            (new QuartzPeer(null), jobs),
+        };
+        if (HasPostgres(postgres, required: false))
+        {
+            peers.Add((new ShoalPeer(postgres), jobs));
+            peers.Add((new HangfirePeer(postgres), pgJobs));
+            peers.Add((new QuartzPeer(postgres), pgJobs));
+        }
+
+        var results = new List<string>();
+        foreach (var (peer, n) in peers)
+        {
+            var enqueue = new List<double>();
+            var e2e = new List<double>();
+            var p50 = new List<double>();
+            var p99 = new List<double>();
+            for (var run = 0; run < runs; run++)
+            {
+                var (q, e) = await peer.ThroughputAsync(n, workers);
+                var lat = (await peer.TrickleAsync(rate, seconds, workers)).Order().ToList();
+                enqueue.Add(q);
+                e2e.Add(e);
+                p50.Add(Pct(lat, 0.50));
+                p99.Add(Pct(lat, 0.99));
+                Console.WriteLine($"  {peer.Name} run {run + 1}: enqueue {q:0}/s, end to end {e:0}/s, trickle p50 {Pct(lat, 0.5):0.00} ms p99 {Pct(lat, 0.99):0.00} ms ({lat.Count}/{rate * seconds})");
+            }
+
+            results.Add($"| {peer.Name} | {peer.Durability} | {n} | {Stat(enqueue, "0")} | {Stat(e2e, "0")} | {Stat(p50, "0.00")} | {Stat(p99, "0.00")} |");
+            await peer.DisposeAsync();
+        }
+
+        Console.WriteLine();
+        Console.WriteLine($"No-op jobs, {workers} workers, median of {runs} runs (min–max); trickle of {rate} jobs/s for {seconds} s, enqueue to start.");
+        Console.WriteLine();
+        Console.WriteLine("| scheduler | durability | jobs | enqueue jobs/s | end-to-end jobs/s | trickle p50 ms | trickle p99 ms |");
+        Console.WriteLine("|---|---|---:|---:|---:|---:|---:|");
+        results.ForEach(Console.WriteLine);
+        return 0;
+    }
+
+    private static bool HasPostgres(string postgres, bool required = true)
+    {
+        if (postgres.Length > 0)
+        {
+            return true;
+        }
+
+        if (required)
+        {
+            Console.Error.WriteLine("--postgres CONNECTION_STRING (or SHOAL_POSTGRES) is required; scripts/pg-cluster.sh start prints one");
+        }
+        else
+        {
+            Console.Error.WriteLine("no --postgres: the PostgreSQL rows are left out");
+        }
+
+        return false;
+    }
+
+    private static double Pct(List<double> sorted, double p) => sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)(p * sorted.Count))];
+
+    private static string Stat(List<double> values, string format)
+    {
+        var sorted = values.Order().ToList();
+        return $"{sorted[sorted.Count / 2].ToString(format, CultureInfo.InvariantCulture)} ({sorted[0].ToString(format, CultureInfo.InvariantCulture)}–{sorted[^1].ToString(format, CultureInfo.InvariantCulture)})";
     }
 }
