@@ -76,44 +76,28 @@ public sealed partial class ParserProperties
     }
 
     [Property(MaxTest = 200)]
-    public void ShoalConf_LoadsOrSaysFileLineReason(int[]? edits)
+    public void ShoalConf_LoadsOrSaysFileLineReason(int[]? edits) =>
+        LoadsOrSaysFileLineReason("shoal.conf", Mutations.Apply(Conf, edits), path => ConfigLoader.Load(path).ShouldNotBeNull());
+
+    [Property(MaxTest = 200)]
+    public void AgentConf_LoadsOrSaysFileLineReason(int[]? edits) =>
+        LoadsOrSaysFileLineReason("nomos.conf", Mutations.Apply(AgentConf, edits), path => AgentConfLoader.Load(path).ShouldNotBeNull());
+
+    private static void LoadsOrSaysFileLineReason(string name, string text, Action<string> load)
     {
         var dir = Directory.CreateTempSubdirectory("shoal-fuzz-conf-").FullName;
         try
         {
-            var path = Path.Combine(dir, "shoal.conf");
-            File.WriteAllText(path, Mutations.Apply(Conf, edits));
+            var path = Path.Combine(dir, name);
+            File.WriteAllText(path, text);
             try
             {
-                ConfigLoader.Load(path).ShouldNotBeNull();
+                load(path);
             }
             catch (ConfigException ex)
             {
                 ex.Message.ShouldMatch(FileLineReason().ToString());
                 ex.Message.ShouldStartWith(path + ":");
-            }
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
-    }
-
-    [Property(MaxTest = 200)]
-    public void AgentConf_LoadsOrSaysFileLineReason(int[]? edits)
-    {
-        var dir = Directory.CreateTempSubdirectory("shoal-fuzz-agent-").FullName;
-        try
-        {
-            var path = Path.Combine(dir, "nomos.conf");
-            File.WriteAllText(path, Mutations.Apply(AgentConf, edits));
-            try
-            {
-                AgentConfLoader.Load(path).ShouldNotBeNull();
-            }
-            catch (ConfigException ex)
-            {
-                ex.Message.ShouldMatch(FileLineReason().ToString());
             }
         }
         finally
