@@ -44,20 +44,25 @@ internal static class CompareBench
         return rows.All(r => r.Rate > 0) ? 0 : 1;
     }
 
-    public static async Task<int> CompareAsync(string postgres, int jobs, int pgJobs, int workers, int runs, int rate, int seconds)
+    public static async Task<int> CompareAsync(string postgres, int jobs, int pgJobs, int workers, int runs, int rate, int seconds, string only)
     {
-        var peers = new List<(IPeer Peer, int Jobs)>
+        var all = new List<(string Key, IPeer Peer, int Jobs)>
         {
-            (new ShoalPeer(null), jobs),
-            (new HangfirePeer(null), jobs),
-            (new QuartzPeer(null), jobs),
+            ("shoal-sqlite", new ShoalInProcessPeer(null), jobs),
+            ("shoal-sqlite-rest", new ShoalPeer(null), jobs),
+            ("hangfire-memory", new HangfirePeer(null), jobs),
+            ("quartz-ram", new QuartzPeer(null), jobs),
         };
         if (HasPostgres(postgres, required: false))
         {
-            peers.Add((new ShoalPeer(postgres), jobs));
-            peers.Add((new HangfirePeer(postgres), pgJobs));
-            peers.Add((new QuartzPeer(postgres), pgJobs));
+            all.Add(("shoal-pg", new ShoalInProcessPeer(postgres), jobs));
+            all.Add(("shoal-pg-rest", new ShoalPeer(postgres), jobs));
+            all.Add(("hangfire-pg", new HangfirePeer(postgres), pgJobs));
+            all.Add(("quartz-pg", new QuartzPeer(postgres), pgJobs));
         }
+
+        var keys = only.Split(',', StringSplitOptions.RemoveEmptyEntries);
+        var peers = all.Where(p => keys.Length == 0 || keys.Contains(p.Key)).Select(p => (p.Peer, p.Jobs)).ToList();
 
         var results = new List<string>();
         foreach (var (peer, n) in peers)

@@ -23,7 +23,7 @@ internal static class LoadBench
         var port = FreePort();
         await File.WriteAllTextAsync(Path.Combine(dir, "shoal.conf"), $"[SCHEDULER]\nport = {port}\ncommand_port = 0\n[STORE]\nsynchronous = full\n");
         await File.WriteAllTextAsync(Path.Combine(dir, "agents", "noop.conf"), "[default]\nkind = pull\nlease = 60\nmax = -1\n");
-        using var server = Process.Start(new ProcessStartInfo("dotnet", [shoalDll, "server", "--config", "shoal.conf"])
+        using var server = Process.Start(new ProcessStartInfo("dotnet", [Path.GetFullPath(shoalDll), "server", "--config", "shoal.conf"])
         {
             WorkingDirectory = dir,
             RedirectStandardError = true,
@@ -35,6 +35,12 @@ internal static class LoadBench
         var state = Path.Combine(dir, ".shoal");
         while (!File.Exists(Path.Combine(state, "server.url")) || !File.Exists(Path.Combine(state, "command.port")))
         {
+            if (server.HasExited)
+            {
+                Console.Error.WriteLine($"the server exited with {server.ExitCode} (is {shoalDll} built? dotnet build -c Release src/Shoal.Cli)");
+                return 2;
+            }
+
             await Task.Delay(100);
         }
 

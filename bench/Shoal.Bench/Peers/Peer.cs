@@ -31,10 +31,23 @@ internal static class Trickle
                 await Task.Delay(due - clock.Elapsed);
             }
 
-            pending.Add(enqueue(System.Diagnostics.Stopwatch.GetTimestamp()));
+            pending.Add(Safe(enqueue(System.Diagnostics.Stopwatch.GetTimestamp())));
         }
 
         await Task.WhenAll(pending);
+    }
+
+    /// <summary>A peer that cannot keep up may fail an enqueue (a pool or command time-out): that job is simply missing from the latencies.</summary>
+    private static async Task Safe(Task enqueue)
+    {
+        try
+        {
+            await enqueue;
+        }
+        catch (Exception ex)
+        {
+            Console.Error.WriteLine($"    enqueue failed: {ex.GetType().Name}: {ex.Message.Split('\n')[0]}");
+        }
     }
 
     public static double Ms(long stamp) => System.Diagnostics.Stopwatch.GetElapsedTime(stamp).TotalMilliseconds;

@@ -1,0 +1,122 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using Shoal.Core.Config;
+using Shoal.Core.Model;
+using Shoal.Core.Streams;
+using Shoal.Storage;
+using Shoal.Storage.Postgres;
+using Shoal.Storage.Sqlite;
+
+namespace Shoal.Bench;
+
+/// <summary>
+/// Shoal's engine with in-process workers, as Hangfire's and Quartz's workers are: the store API (submit, lease a
+/// batch, report the batch in one transaction) on SQLite or PostgreSQL, no HTTP. Idle workers wait on a signal that
+/// a submit sets, as the server's long polls do.
+/// </summary>
+internal sealed class ShoalInProcessPeer(string? postgres, int batch = 128) : IPeer
+{
+    private static readonly List<TypeLimit> Types = [new("noop", -1, TimeSpan.FromMinutes(5))];
+    private TaskCompletionSource _work = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public string Name => postgres is null
+        ? "Shoal, SQLite (WAL, synchronous=FULL), in-process workers"
+        : "Shoal, PostgreSQL, in-process workers";
+
+    public string Durability => postgres is null ? "durable (fsync'd SQLite)" : "durable (PostgreSQL)";
+
+    public async Task<(double Enqueue, double EndToEnd)> ThroughputAsync(int jobs, int workers)
+    {
+        await using var store = await OpenAsync();
+        var done = 0L;
+        var watch = Stopwatch.StartNew();
+        var running = Enumerable.Range(0, workers).Select(w => Task.Run(async () =>
+        {
+            while (Interlocked.Read(ref done) < jobs)
+            {
+                var signal = Volatile.Read(ref _work).Task;
+                var leased = await store.LeaseAsync(new LeaseRequest($"w{w}", "local", -1, Types, batch, DateTimeOffset.UtcNow, null), CancellationToken.None);
+                if (leased.Count == 0)
+                {
+                    await Task.WhenAny(signal, Task.Delay(50));
+                    continue;
+                }
+
+                await store.CompleteAsync(leased.Select(p => new PartReport(p.PartId, p.LeaseId, $"w{w}", PartOutcome.Ok)).ToList(), DateTimeOffset.UtcNow, CancellationToken.None);
+                Interlocked.Add(ref done, leased.Count);
+            }
+        })).ToList();
+        const int PerStream = 1000;
+        for (var s = 0; s * PerStream < jobs; s++)
+        {
+            var n = Math.Min(PerStream, jobs - (s * PerStream));
+            await store.SubmitAsync(Spec(Enumerable.Range(s * PerStream, n).Select(i => i.ToString(CultureInfo.InvariantCulture))), Rules, DateTimeOffset.UtcNow, CancellationToken.None);
+            Wake();
+        }
+
+        var enqueued = watch.Elapsed;
+        await Task.WhenAll(running);
+        return (jobs / enqueued.TotalSeconds, jobs / watch.Elapsed.TotalSeconds);
+    }
+
+    public async Task<List<double>> TrickleAsync(int rate, int seconds, int workers)
+    {
+        await using var store = await OpenAsync();
+        var latencies = new ConcurrentBag<double>();
+        using var stop = new CancellationTokenSource();
+        var running = Enumerable.Range(0, workers).Select(w => Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                var signal = Volatile.Read(ref _work).Task;
+                var leased = await store.LeaseAsync(new LeaseRequest($"w{w}", "local", -1, Types, 1, DateTimeOffset.UtcNow, null), CancellationToken.None);
+                foreach (var p in leased)
+                {
+                    latencies.Add(Trickle.Ms(long.Parse(p.Payload, CultureInfo.InvariantCulture)));
+                }
+
+                if (leased.Count == 0)
+                {
+                    await Task.WhenAny(signal, Task.Delay(1000, stop.Token));
+                    continue;
+                }
+
+                await store.CompleteAsync(leased.Select(p => new PartReport(p.PartId, p.LeaseId, $"w{w}", PartOutcome.Ok)).ToList(), DateTimeOffset.UtcNow, CancellationToken.None);
+            }
+        })).ToList();
+        await Trickle.RunAsync(rate, seconds, async stamp =>
+        {
+            await store.SubmitAsync(Spec([stamp.ToString(CultureInfo.InvariantCulture)]), Rules, DateTimeOffset.UtcNow, CancellationToken.None);
+            Wake();
+        });
+        var until = DateTime.UtcNow.AddSeconds(10);
+        while (latencies.Count < rate * seconds && DateTime.UtcNow < until)
+        {
+            await Task.Delay(20);
+        }
+
+        await stop.CancelAsync();
+        Wake();
+        await Task.WhenAll(running.Select(r => r.ContinueWith(_ => { }, TaskScheduler.Default)));
+        return [.. latencies];
+    }
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    private static StreamSpec Spec(IEnumerable<string> payloads) =>
+        new("bench", "bench", 0, [new JobSpec("noop", "noop", [], payloads.Select(p => new PartSpec(p, null)).ToList(), null)]);
+
+    private static JobRules Rules(string type) => new(3, OnPartFailure.FailJob);
+
+    private void Wake() => Interlocked.Exchange(ref _work, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+
+    private async Task<IShoalStore> OpenAsync()
+    {
+        IShoalStore store = postgres is null
+            ? new SqliteStore(Path.Combine(Directory.CreateTempSubdirectory("shoal-bench-inproc-").FullName, "bench.db"), SqliteSync.Full)
+            : new PostgresStore(await Postgres.FreshSchemaAsync(postgres, "shoal_bench_inproc"));
+        await store.MigrateAsync(CancellationToken.None);
+        return store;
+    }
+}
