@@ -89,7 +89,8 @@ public sealed partial class ParserProperties
         try
         {
             var path = Path.Combine(dir, name);
-            File.WriteAllText(path, text);
+            // Lone surrogates (an edit may split a pair) are written as U+FFFD, as an editor would.
+            File.WriteAllText(path, text, new System.Text.UTF8Encoding(false));
             try
             {
                 load(path);
