@@ -142,11 +142,15 @@ internal sealed class CommandHandler(
     {
         var cfg = config.Current;
         var live = new List<JobView>();
-        foreach (var s in await store.ListStreamsAsync(null, null, 1000, ct).ConfigureAwait(false))
+        // Only the live streams are read (not the newest thousand of every state): finished ones can be many.
+        foreach (var state in new[] { StreamState.Queued, StreamState.Running, StreamState.Paused })
         {
-            if (!s.State.IsTerminal() && await store.GetStreamAsync(s.Id, ct).ConfigureAwait(false) is { } d)
+            foreach (var s in await store.ListStreamsAsync(state, null, 10_000, ct).ConfigureAwait(false))
             {
-                live.AddRange(d.Jobs.Where(j => !j.State.IsTerminal()));
+                if (await store.GetStreamAsync(s.Id, ct).ConfigureAwait(false) is { } d)
+                {
+                    live.AddRange(d.Jobs.Where(j => !j.State.IsTerminal()));
+                }
             }
         }
 
