@@ -38,6 +38,7 @@ internal static class PullEndpoints
         LeaseIdCodec codec,
         Sweeps.SweepLock sweepLock,
         Metrics.ShoalMetrics metrics,
+        Microsoft.Extensions.Hosting.IHostApplicationLifetime lifetime,
         CancellationToken ct)
     {
         var cfg = config.Current;
@@ -79,24 +80,52 @@ internal static class PullEndpoints
         var token = TokenAuth.Caller(http);
         var owner = OwnerOf(token);
         var until = time.GetUtcNow() + TimeSpan.FromSeconds(wait);
+        var group = string.Join(',', limits.Select(l => l.Type).Order(StringComparer.Ordinal)) + "|" + string.Join(',', token.Tags.Order(StringComparer.Ordinal));
+        var woken = false; // this request was woken by the signal: it holds a wake to use or hand on
         while (true)
         {
-            var woken = signal.Next;
+            using var ticket = signal.Enlist(group);
             var now = time.GetUtcNow();
             var request = new LeaseRequest(owner, owner, -1, limits, max, now, cfg.Scheduler.AgingStep, Tags: token.Tags, SweepLockHeld: sweepLock.IsHeld());
             var started = time.GetTimestamp();
-            var parts = await leases.LeaseAsync(request, ct).ConfigureAwait(false);
+            IReadOnlyList<LeasedPart> parts;
+            try
+            {
+                parts = await leases.LeaseAsync(request, ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (woken || ticket.WasWoken)
+            {
+                signal.Pass(group, 1); // the wake this request took is handed on, not lost with it
+                throw;
+            }
+
             metrics.LeaseSeconds.Observe(time.GetElapsedTime(started).TotalSeconds);
             metrics.PartsLeased.WithLabels("pull").Inc(parts.Count);
+            if (parts.Count > 0 && (woken || ticket.WasWoken))
+            {
+                signal.Pass(group, 2); // woken and work was there: there may be more for the others
+            }
+
             var left = until - now;
-            if (parts.Count > 0 || left <= TimeSpan.Zero)
+            if (parts.Count > 0 || left <= TimeSpan.Zero || lifetime.ApplicationStopping.IsCancellationRequested)
             {
                 return Results.Json(new LeaseResponse(parts.Select(p => ToDto(p, codec.Encode(p.PartId.Value, p.LeaseId, owner))).ToList()), ShoalJson.Options);
             }
 
-            // No busy polling: sleep until work may have appeared, or the wait runs out.
-            await Task.WhenAny(woken, Task.Delay(left, time, ct)).ConfigureAwait(false);
-            ct.ThrowIfCancellationRequested();
+            // No busy polling: sleep until this request's turn to look again, or the wait runs out. A server shutting
+            // down answers its long polls at once (an empty list), so it never waits a minute on its idle agents.
+            try
+            {
+                using var sleep = CancellationTokenSource.CreateLinkedTokenSource(ct, lifetime.ApplicationStopping);
+                await Task.WhenAny(ticket.Woken.Task, Task.Delay(left, time, sleep.Token)).ConfigureAwait(false);
+                ct.ThrowIfCancellationRequested();
+                woken = ticket.WasWoken;
+            }
+            catch (OperationCanceledException) when (ticket.WasWoken)
+            {
+                signal.Pass(group, 1);
+                throw;
+            }
         }
     }
 

@@ -2,7 +2,9 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Shoal.Contracts;
+using Shoal.Server.Pull;
 using Shouldly;
 
 namespace Shoal.Server.Tests.Pull;
@@ -105,6 +107,62 @@ public sealed class PullApiTests : IAsyncLifetime
         parts.Count.ShouldBe(2);
         submitted.ElapsedMilliseconds.ShouldBeLessThan(2000, "woken by the submit, not by the 20 s wait running out");
         TestContext.Current.SendDiagnosticMessage($"long-poll woke {submitted.ElapsedMilliseconds} ms after the submit returned");
+    }
+
+    [Fact]
+    public async Task LongPoll_OneNewPart_WakesAFewOfManyIdleAgents_NotAll()
+    {
+        const int idle = 40;
+        var signal = _server.App.Services.GetRequiredService<Shoal.Server.Pull.WorkSignal>();
+        var metrics = _server.App.Services.GetRequiredService<Shoal.Server.Metrics.ShoalMetrics>();
+        var (agent, _) = await _server.AgentClientAsync("herd");
+        var polls = Enumerable.Range(0, idle).Select(_ => agent.LeaseAsync("other", wait: 20)).ToList();
+        await TestServer.PollAsync(() => Task.FromResult(signal.Waiting), n => n == idle, seconds: 20);
+        var leasesBefore = metrics.LeaseSeconds.Count;
+
+        await _server.SubmitAsync("""{"name":"one","jobs":[{"name":"a","type":"other","parts":["only"]}]}""");
+        var winner = await Task.WhenAny(polls).WaitAsync(TimeSpan.FromSeconds(5), Ct);
+        (await winner).Select(p => p.Payload.GetString()).ShouldBe(["only"]);
+        await Task.Delay(300, Ct);
+
+        polls.Count(p => p.IsCompleted).ShouldBe(1, "the others keep waiting");
+        signal.Waiting.ShouldBe(idle - 1);
+        var statements = metrics.LeaseSeconds.Count - leasesBefore;
+        TestContext.Current.SendDiagnosticMessage($"one part for {idle} idle long polls: {statements} lease attempts");
+        statements.ShouldBeLessThanOrEqualTo(WorkSignal.FirstWake + 2, "a submit wakes a few waiters, not every one of them");
+    }
+
+    [Fact]
+    public async Task LongPoll_ABigSubmit_ReachesEveryIdleAgent()
+    {
+        const int idle = 30;
+        var signal = _server.App.Services.GetRequiredService<Shoal.Server.Pull.WorkSignal>();
+        var (agent, _) = await _server.AgentClientAsync("crowd");
+        var polls = Enumerable.Range(0, idle).Select(_ => agent.LeaseAsync("other", wait: 20)).ToList();
+        await TestServer.PollAsync(() => Task.FromResult(signal.Waiting), n => n == idle, seconds: 20);
+        var parts = string.Join(',', Enumerable.Range(0, idle).Select(i => $"\"p{i}\""));
+
+        var watch = Stopwatch.StartNew();
+        await _server.SubmitAsync($$"""{"name":"many","jobs":[{"name":"a","type":"other","parts":[{{parts}}]}]}""");
+        var leased = await Task.WhenAll(polls).WaitAsync(TimeSpan.FromSeconds(10), Ct);
+
+        leased.ShouldAllBe(l => l.Count == 1, "every idle agent got one part: the wake chain reached all of them");
+        leased.Select(l => l[0].Payload.GetString()).Distinct().Count().ShouldBe(idle);
+        TestContext.Current.SendDiagnosticMessage($"{idle} idle long polls all served {watch.ElapsedMilliseconds} ms after the submit");
+    }
+
+    [Fact]
+    public async Task LongPoll_IsAnsweredAtOnce_WhenTheServerStops()
+    {
+        var signal = _server.App.Services.GetRequiredService<WorkSignal>();
+        var (agent, _) = await _server.AgentClientAsync("leaving");
+        var poll = agent.LeaseAsync("other", wait: 50);
+        await TestServer.PollAsync(() => Task.FromResult(signal.Waiting), n => n == 1, seconds: 20);
+
+        var watch = Stopwatch.StartNew();
+        _server.App.Services.GetRequiredService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>().StopApplication();
+        (await poll.WaitAsync(TimeSpan.FromSeconds(10), Ct)).ShouldBeEmpty();
+        watch.ElapsedMilliseconds.ShouldBeLessThan(5000, "shutdown does not wait for the 50 s long poll");
     }
 
     [Fact]
