@@ -12,7 +12,12 @@ namespace Shoal.Storage.Sqlite;
 /// </summary>
 public sealed class SqliteStore : RelationalStore
 {
+    /// <summary>The most queued writes one transaction runs.</summary>
+    public const int GroupLimit = 64;
+
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly System.Collections.Concurrent.ConcurrentQueue<IGroupWrite> _pending = new();
+    private long _commits;
     private readonly Dictionary<string, DbCommand> _commands = new(StringComparer.Ordinal);
     private readonly string _readConnectionString;
     private readonly SqliteConnection _write;
@@ -37,6 +42,9 @@ public sealed class SqliteStore : RelationalStore
     }
 
     public string DatabasePath { get; }
+
+    /// <summary>Write transactions committed since the store opened (each one fsync); several writes may share one.</summary>
+    public long Commits => Interlocked.Read(ref _commits);
 
     /// <summary>One server uses an SQLite file: nobody else makes work ready.</summary>
     public override event Action? WorkAvailable
@@ -95,23 +103,108 @@ public sealed class SqliteStore : RelationalStore
         cmd.ExecuteNonQuery();
     }
 
-    /// <summary>Runs <paramref name="work"/> in one IMMEDIATE transaction on the write connection.</summary>
+    /// <summary>
+    /// Runs <paramref name="work"/> in an IMMEDIATE transaction on the write connection. Group commit: writes that
+    /// arrive while another transaction runs are queued, and whoever holds the connection next runs up to
+    /// <see cref="GroupLimit"/> of them in one transaction, each under its own savepoint (a write that throws is rolled
+    /// back alone and gets its exception), with one commit — one fsync — for all. No write's result is handed out
+    /// before its commit.
+    /// </summary>
     internal override async Task<T> WriteAsync<T>(Func<DbTx, T> work, CancellationToken ct)
     {
-        await _gate.WaitAsync(ct).ConfigureAwait(false);
+        ct.ThrowIfCancellationRequested();
+        var write = new GroupWrite<T>(work);
+        _pending.Enqueue(write);
+        while (!write.Done.IsCompleted)
+        {
+            try
+            {
+                await _gate.WaitAsync(ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (write.TryCancel())
+            {
+                throw;
+            }
+            catch (OperationCanceledException)
+            {
+                break; // another writer has taken it: it finishes, with or without us waiting
+            }
+
+            try
+            {
+                if (!write.Done.IsCompleted)
+                {
+                    RunGroup();
+                }
+            }
+            finally
+            {
+                _gate.Release();
+            }
+        }
+
+        return await write.Done.ConfigureAwait(false);
+    }
+
+    private void RunGroup()
+    {
+        var group = new List<IGroupWrite>();
+        while (group.Count < GroupLimit && _pending.TryDequeue(out var next))
+        {
+            if (next.TryTake())
+            {
+                group.Add(next);
+            }
+        }
+
+        if (group.Count == 0)
+        {
+            return;
+        }
+
+        var outcomes = new Action[group.Count];
         try
         {
             using var tx = _write.BeginTransaction(deferred: false);
-            var result = work(new DbTx(_write, tx, _commands, SqliteDialect.Instance));
+            var db = new DbTx(_write, tx, _commands, SqliteDialect.Instance);
+            for (var i = 0; i < group.Count; i++)
+            {
+                if (group.Count > 1)
+                {
+                    db.Exec("SAVEPOINT w");
+                }
+
+                try
+                {
+                    outcomes[i] = group[i].Run(db);
+                    if (group.Count > 1)
+                    {
+                        db.Exec("RELEASE w");
+                    }
+                }
+                catch (Exception ex) when (group.Count > 1)
+                {
+                    db.Exec("ROLLBACK TO w");
+                    db.Exec("RELEASE w");
+                    var failed = group[i];
+                    outcomes[i] = () => failed.Fail(ex);
+                }
+            }
+
             tx.Commit();
-            return result;
+            Interlocked.Increment(ref _commits);
         }
-        finally
+        catch (Exception ex)
         {
-            _gate.Release();
+            group.ForEach(g => g.Fail(ex));
+            return;
+        }
+
+        foreach (var outcome in outcomes)
+        {
+            outcome();
         }
     }
-
     /// <summary>Runs <paramref name="work"/> on a pooled read connection (a WAL snapshot).</summary>
     internal override async Task<T> ReadAsync<T>(Func<DbTx, T> work, CancellationToken ct)
     {
