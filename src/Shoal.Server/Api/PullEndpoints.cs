@@ -109,6 +109,11 @@ internal static class PullEndpoints
             var left = until - now;
             if (parts.Count > 0 || left <= TimeSpan.Zero || lifetime.ApplicationStopping.IsCancellationRequested)
             {
+                if (parts.Count == 0 && ticket.WasWoken)
+                {
+                    signal.Pass(group, 1); // woken while looking, leaving without looking again: a waiter looks instead
+                }
+
                 return Results.Json(new LeaseResponse(parts.Select(p => ToDto(p, codec.Encode(p.PartId.Value, p.LeaseId, owner))).ToList()), ShoalJson.Options);
             }
 
