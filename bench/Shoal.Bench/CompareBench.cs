@@ -71,6 +71,10 @@ internal static class CompareBench
             var e2e = new List<double>();
             var p50 = new List<double>();
             var p99 = new List<double>();
+
+            // One untimed run first: JIT, thread pool growth and connection pools warm up for every peer alike.
+            var (_, warm) = await peer.ThroughputAsync(Math.Min(n, 2_000), workers);
+            Console.WriteLine($"  {peer.Name} warm-up ({Math.Min(n, 2_000)} jobs, not counted): {warm:0}/s");
             for (var run = 0; run < runs; run++)
             {
                 var (q, e) = await peer.ThroughputAsync(n, workers);
@@ -87,7 +91,7 @@ internal static class CompareBench
         }
 
         Console.WriteLine();
-        Console.WriteLine($"No-op jobs, {workers} workers, median of {runs} runs (min–max); trickle of {rate} jobs/s for {seconds} s, enqueue to start.");
+        Console.WriteLine($"No-op jobs, {workers} workers, median of {runs} runs (min–max) after one untimed warm-up run; trickle of {rate} jobs/s for {seconds} s, enqueue to start.");
         Console.WriteLine();
         Console.WriteLine("| scheduler | durability | jobs | enqueue jobs/s | end-to-end jobs/s | trickle p50 ms | trickle p99 ms |");
         Console.WriteLine("|---|---|---:|---:|---:|---:|---:|");
