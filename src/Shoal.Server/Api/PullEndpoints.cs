@@ -81,57 +81,23 @@ internal static class PullEndpoints
         var owner = OwnerOf(token);
         var until = time.GetUtcNow() + TimeSpan.FromSeconds(wait);
         var group = string.Join(',', limits.Select(l => l.Type).Order(StringComparer.Ordinal)) + "|" + string.Join(',', token.Tags.Order(StringComparer.Ordinal));
-        var woken = false; // this request was woken by the signal: it holds a wake to use or hand on
-        while (true)
-        {
-            using var ticket = signal.Enlist(group);
-            var now = time.GetUtcNow();
-            var request = new LeaseRequest(owner, owner, -1, limits, max, now, cfg.Scheduler.AgingStep, Tags: token.Tags, SweepLockHeld: sweepLock.IsHeld());
-            var started = time.GetTimestamp();
-            IReadOnlyList<LeasedPart> parts;
-            try
+        var parts = await LongPoll.RunAsync(
+            signal,
+            group,
+            async () =>
             {
-                parts = await leases.LeaseAsync(request, ct).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (woken || ticket.WasWoken)
-            {
-                signal.Pass(group, 1); // the wake this request took is handed on, not lost with it
-                throw;
-            }
-
-            metrics.LeaseSeconds.Observe(time.GetElapsedTime(started).TotalSeconds);
-            metrics.PartsLeased.WithLabels("pull").Inc(parts.Count);
-            if (parts.Count > 0 && (woken || ticket.WasWoken))
-            {
-                signal.Pass(group, 2); // woken and work was there: there may be more for the others
-            }
-
-            var left = until - now;
-            if (parts.Count > 0 || left <= TimeSpan.Zero || lifetime.ApplicationStopping.IsCancellationRequested)
-            {
-                if (parts.Count == 0 && ticket.WasWoken)
-                {
-                    signal.Pass(group, 1); // woken while looking, leaving without looking again: a waiter looks instead
-                }
-
-                return Results.Json(new LeaseResponse(parts.Select(p => ToDto(p, codec.Encode(p.PartId.Value, p.LeaseId, owner))).ToList()), ShoalJson.Options);
-            }
-
-            // No busy polling: sleep until this request's turn to look again, or the wait runs out. A server shutting
-            // down answers its long polls at once (an empty list), so it never waits a minute on its idle agents.
-            try
-            {
-                using var sleep = CancellationTokenSource.CreateLinkedTokenSource(ct, lifetime.ApplicationStopping);
-                await Task.WhenAny(ticket.Woken.Task, Task.Delay(left, time, sleep.Token)).ConfigureAwait(false);
-                ct.ThrowIfCancellationRequested();
-                woken = ticket.WasWoken;
-            }
-            catch (OperationCanceledException) when (ticket.WasWoken)
-            {
-                signal.Pass(group, 1);
-                throw;
-            }
-        }
+                var request = new LeaseRequest(owner, owner, -1, limits, max, time.GetUtcNow(), cfg.Scheduler.AgingStep, Tags: token.Tags, SweepLockHeld: sweepLock.IsHeld());
+                var started = time.GetTimestamp();
+                var leased = await leases.LeaseAsync(request, ct).ConfigureAwait(false);
+                metrics.LeaseSeconds.Observe(time.GetElapsedTime(started).TotalSeconds);
+                metrics.PartsLeased.WithLabels("pull").Inc(leased.Count);
+                return leased;
+            },
+            until,
+            time,
+            lifetime.ApplicationStopping,
+            ct).ConfigureAwait(false);
+        return Results.Json(new LeaseResponse(parts.Select(p => ToDto(p, codec.Encode(p.PartId.Value, p.LeaseId, owner))).ToList()), ShoalJson.Options);
     }
 
     private static async Task<IResult> HeartbeatAsync(
