@@ -136,6 +136,25 @@ public abstract class StoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task LeaseMany_RequestsOfOneKind_ShareCandidates_AndMoveOnWhenAJobRunsDry()
+    {
+        var high = await Submit(Stream("high", 5, Job("j", parts: 2)));
+        var low = await Submit(Stream("low", 0, Job("j", parts: 3)));
+        var other = await Submit(Stream("other", 9, Job("k", type: "other", parts: 1)));
+        var got = await Store.LeaseManyAsync(
+            [Lease("a", Start, max: 1), Lease("b", Start, max: 1), Lease("c", Start, max: 2), Lease("d", Start, max: 1, type: "other"), Lease("e", Start, max: 5), Lease("f", Start, max: 1)],
+            Ct);
+
+        got.Select(g => g.Count).ShouldBe([1, 1, 2, 1, 1, 0]);
+        got.Take(2).SelectMany(g => g).ShouldAllBe(p => p.JobId == high.Jobs["j"], "the higher priority first");
+        got[2].ShouldAllBe(p => p.JobId == low.Jobs["j"], "the first job ran dry: the next one serves");
+        got[3].Single().JobId.ShouldBe(other.Jobs["k"]);
+        got[4].Single().JobId.ShouldBe(low.Jobs["j"]);
+        got.SelectMany(g => g).Select(p => p.PartId).Distinct().Count().ShouldBe(6);
+        (await JobOf(low.Jobs["j"])).Parts.ShouldBe(new PartCounts(0, 3, 0, 0));
+    }
+
+    [Fact]
     public async Task Expire_ReturnsPartToReady_WithAttemptPlusOne()
     {
         var s = await Submit(Stream("s", 0, Job("j")));
