@@ -28,7 +28,8 @@ internal static class InProcessBench
         var created = await store.SubmitAsync(spec, _ => new JobRules(3, OnPartFailure.FailJob), time.GetUtcNow(), CancellationToken.None);
         var submitSeconds = total.Elapsed.TotalSeconds;
         var run = Stopwatch.StartNew();
-        var tasks = Enumerable.Range(0, workers).Select(w => WorkAsync(store, time, $"bench-{w}", batch)).ToArray();
+        // Task.Run: each worker on its own, or the first one would run every batch before the others start.
+        var tasks = Enumerable.Range(0, workers).Select(w => Task.Run(() => WorkAsync(store, time, $"bench-{w}", batch))).ToArray();
         var done = (await Task.WhenAll(tasks)).Sum();
         run.Stop();
         total.Stop();
