@@ -12,13 +12,15 @@ namespace Shoal.Bench;
 
 /// <summary>
 /// Shoal's engine with in-process workers, as Hangfire's and Quartz's workers are: the store API (submit, lease a
-/// batch, report the batch in one transaction) on SQLite or PostgreSQL, no HTTP. Idle workers wait on a signal that
-/// a submit sets, as the server's long polls do.
+/// batch, report the batch in one transaction) on SQLite or PostgreSQL, no HTTP. Idle workers wait to be woken as
+/// the server's long polls do: a submit wakes as many as its parts need, and a worker that got a full batch wakes one
+/// more (there may be more work); one that finds nothing goes back to sleep.
 /// </summary>
 internal sealed class ShoalInProcessPeer(string? postgres, int batch = 128) : IPeer
 {
     private static readonly List<TypeLimit> Types = [new("noop", -1, TimeSpan.FromMinutes(5))];
-    private TaskCompletionSource _work = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly SemaphoreSlim _wakes = new(0);
+    private int _workers = 1;
 
     public string Name => postgres is null
         ? "Shoal, SQLite (WAL, synchronous=FULL), in-process workers"
@@ -29,18 +31,23 @@ internal sealed class ShoalInProcessPeer(string? postgres, int batch = 128) : IP
     public async Task<(double Enqueue, double EndToEnd)> ThroughputAsync(int jobs, int workers)
     {
         await using var store = await OpenAsync();
+        _workers = workers;
         var done = 0L;
         var watch = Stopwatch.StartNew();
         var running = Enumerable.Range(0, workers).Select(w => Task.Run(async () =>
         {
             while (Interlocked.Read(ref done) < jobs)
             {
-                var signal = Volatile.Read(ref _work).Task;
                 var leased = await store.LeaseAsync(new LeaseRequest($"w{w}", "local", -1, Types, batch, DateTimeOffset.UtcNow, null), CancellationToken.None);
                 if (leased.Count == 0)
                 {
-                    await Task.WhenAny(signal, Task.Delay(50));
+                    await _wakes.WaitAsync(50);
                     continue;
+                }
+
+                if (leased.Count == batch)
+                {
+                    Wake(1);
                 }
 
                 await store.CompleteAsync(leased.Select(p => new PartReport(p.PartId, p.LeaseId, $"w{w}", PartOutcome.Ok)).ToList(), DateTimeOffset.UtcNow, CancellationToken.None);
@@ -52,7 +59,7 @@ internal sealed class ShoalInProcessPeer(string? postgres, int batch = 128) : IP
         {
             var n = Math.Min(PerStream, jobs - (s * PerStream));
             await store.SubmitAsync(Spec(Enumerable.Range(s * PerStream, n).Select(i => i.ToString(CultureInfo.InvariantCulture))), Rules, DateTimeOffset.UtcNow, CancellationToken.None);
-            Wake();
+            Wake((n + batch - 1) / batch);
         }
 
         var enqueued = watch.Elapsed;
@@ -63,13 +70,13 @@ internal sealed class ShoalInProcessPeer(string? postgres, int batch = 128) : IP
     public async Task<List<double>> TrickleAsync(int rate, int seconds, int workers)
     {
         await using var store = await OpenAsync();
+        _workers = workers;
         var latencies = new ConcurrentBag<double>();
         using var stop = new CancellationTokenSource();
         var running = Enumerable.Range(0, workers).Select(w => Task.Run(async () =>
         {
             while (!stop.IsCancellationRequested)
             {
-                var signal = Volatile.Read(ref _work).Task;
                 var leased = await store.LeaseAsync(new LeaseRequest($"w{w}", "local", -1, Types, 1, DateTimeOffset.UtcNow, null), CancellationToken.None);
                 foreach (var p in leased)
                 {
@@ -78,7 +85,7 @@ internal sealed class ShoalInProcessPeer(string? postgres, int batch = 128) : IP
 
                 if (leased.Count == 0)
                 {
-                    await Task.WhenAny(signal, Task.Delay(1000, stop.Token));
+                    await _wakes.WaitAsync(1000, stop.Token).ContinueWith(_ => { }, TaskScheduler.Default);
                     continue;
                 }
 
@@ -88,7 +95,7 @@ internal sealed class ShoalInProcessPeer(string? postgres, int batch = 128) : IP
         await Trickle.RunAsync(rate, seconds, async stamp =>
         {
             await store.SubmitAsync(Spec([stamp.ToString(CultureInfo.InvariantCulture)]), Rules, DateTimeOffset.UtcNow, CancellationToken.None);
-            Wake();
+            Wake(1);
         });
         var until = DateTime.UtcNow.AddSeconds(10);
         while (latencies.Count < rate * seconds && DateTime.UtcNow < until)
@@ -97,19 +104,30 @@ internal sealed class ShoalInProcessPeer(string? postgres, int batch = 128) : IP
         }
 
         await stop.CancelAsync();
-        Wake();
         await Task.WhenAll(running.Select(r => r.ContinueWith(_ => { }, TaskScheduler.Default)));
         return [.. latencies];
     }
 
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    public ValueTask DisposeAsync()
+    {
+        _wakes.Dispose();
+        return ValueTask.CompletedTask;
+    }
 
     private static StreamSpec Spec(IEnumerable<string> payloads) =>
         new("bench", "bench", 0, [new JobSpec("noop", "noop", [], payloads.Select(p => new PartSpec(p, null)).ToList(), null)]);
 
     private static JobRules Rules(string type) => new(3, OnPartFailure.FailJob);
 
-    private void Wake() => Interlocked.Exchange(ref _work, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+    /// <summary>Lets up to <paramref name="count"/> sleeping workers look for work (no more wakes pile up than there are workers).</summary>
+    private void Wake(int count)
+    {
+        var room = _workers - _wakes.CurrentCount;
+        if (room > 0)
+        {
+            _wakes.Release(Math.Min(count, room));
+        }
+    }
 
     private async Task<IShoalStore> OpenAsync()
     {
