@@ -33,7 +33,8 @@ internal sealed class PostgresDialect : SqlDialect
     public override string MarkPartsDone =>
         """
         UPDATE parts SET state = 2, owner = NULL, deadline = NULL, finished_at = @now, result = v.result, log = v.log
-        FROM json_to_recordset(CAST(@rows AS json)) AS v(id bigint, result text, log text) WHERE parts.id = v.id
+        FROM json_to_recordset(CAST(@rows AS json)) AS v(id bigint, "from" integer, lease bigint, result text, log text)
+        WHERE parts.id = v.id AND parts.state = v."from" AND parts.lease_no = v.lease
         """;
 
     public override string InsertParts =>
@@ -44,6 +45,10 @@ internal sealed class PostgresDialect : SqlDialect
         """;
 
     public override string LockReadyParts => "FOR UPDATE SKIP LOCKED";
+
+    public override string LockRows => "FOR UPDATE";
+
+    public override string LockPartsSkipLocked => "FOR UPDATE OF p SKIP LOCKED";
 
     public override string? SerializeLimitedLeases => $"SELECT pg_advisory_xact_lock({LimitsLock})";
 

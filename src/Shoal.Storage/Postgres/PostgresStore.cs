@@ -8,8 +8,9 @@ namespace Shoal.Storage.Postgres;
 
 /// <summary>
 /// The shared store: one PostgreSQL database that several Shoal servers use at once. Every write is one
-/// READ COMMITTED transaction (leases skip locked rows; leases with limits take a transaction lock); one
-/// that deadlocks, or that meets a lost connection, is run again. Work made ready is announced with
+/// READ COMMITTED transaction: leases skip locked rows; leases with limits take a transaction lock; every other
+/// transition of a part reads the parts and jobs that decide it <c>FOR UPDATE</c> (in id order) and writes them only
+/// where they are still as read. One that deadlocks, or that meets a lost connection, is run again. Work made ready is announced with
 /// a notification on <c>shoal_work</c>; the leader holds a session advisory lock.
 /// </summary>
 public sealed partial class PostgresStore : RelationalStore
@@ -164,6 +165,7 @@ public sealed partial class PostgresStore : RelationalStore
             || pg.SqlState.StartsWith("08", StringComparison.Ordinal) || pg.SqlState.StartsWith("53", StringComparison.Ordinal),
         NpgsqlException npg => npg.IsTransient || npg.InnerException is IOException or System.Net.Sockets.SocketException or TimeoutException,
         InvalidOperationException ioe => ioe.InnerException is NpgsqlException inner && Retryable(inner),
+        StoreConflictException => true,
         _ => false,
     };
 }

@@ -20,7 +20,8 @@ public abstract partial class RelationalStore
             }
 
             var deadline = deadlineOf(row.Type);
-            var extended = tx.Exec(
+            // A lease of a job that has ended is not extended: its holder is told to stop.
+            var extended = !row.Job.IsTerminal() && tx.Exec(
                 "UPDATE parts SET deadline = @deadline WHERE id = @id AND state = 1 AND lease_no = @lease AND owner = @owner",
                 ("@deadline", Ms(deadline)), ("@id", part.Value), ("@lease", leaseId), ("@owner", owner)) == 1;
             return new HeartbeatOutcome(extended, deadline, row.Job, row.Stream, row.Id);

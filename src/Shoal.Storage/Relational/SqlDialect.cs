@@ -35,6 +35,40 @@ internal abstract class SqlDialect
     /// <summary>Appended to the sub-select that picks the parts to lease.</summary>
     public abstract string LockReadyParts { get; }
 
+    /// <summary>
+    /// Appended to a read whose rows decide a transition: with several writers the rows are locked (in the order
+    /// read, which is by id) until the transaction ends, so what was read is what the update changes.
+    /// </summary>
+    public abstract string LockRows { get; }
+
+    /// <summary>Like <see cref="LockRows"/> for the parts (alias <c>p</c>) of a join, skipping rows another writer holds.</summary>
+    public abstract string LockPartsSkipLocked { get; }
+
+    /// <summary>
+    /// Parts whose lease ran out, oldest deadline first; the leases of a paused job's suspended agents do not
+    /// expire while it is paused.
+    /// </summary>
+    public string ExpiredParts => field ??=
+        $"""
+        SELECT p.id, p.job_id, p.attempt, p.lease_no FROM parts p JOIN jobs j ON j.id = p.job_id
+        WHERE p.state = 1 AND p.deadline < @now AND j.state <> 3 ORDER BY p.deadline LIMIT 1000 {LockPartsSkipLocked}
+        """;
+
+    /// <summary>The parts an agent holds, locked.</summary>
+    public string PartsOfOwner => field ??= $"SELECT id, job_id, attempt, lease_no FROM parts WHERE state = 1 AND owner = @owner ORDER BY id {LockRows}";
+
+    /// <summary>The parts held by agents whose names start with <c>@prefix</c>, locked.</summary>
+    public string PartsOfOwnerPrefix => field ??=
+        $"SELECT id, job_id, attempt, lease_no FROM parts WHERE state = 1 AND substr(owner, 1, length(@prefix)) = @prefix ORDER BY id {LockRows}";
+
+    /// <summary>The reported parts, locked.</summary>
+    public string PartsForReport => field ??=
+        $"SELECT id, state, lease_no, owner, job_id, attempt FROM parts WHERE id IN ({JsonLongs("@ids")}) ORDER BY id {LockRows}";
+
+    /// <summary>The state and failure rules of the jobs a transition touches, locked.</summary>
+    public string JobsForReport => field ??=
+        $"SELECT id, state, retries, on_part_failure FROM jobs WHERE id IN ({JsonLongs("@ids")}) ORDER BY id {LockRows}";
+
     /// <summary>A statement that makes leases with type or host limits wait for each other (several writers), or null.</summary>
     public virtual string? SerializeLimitedLeases => null;
 
@@ -107,7 +141,8 @@ internal sealed class SqliteDialect : SqlDialect
         """
         UPDATE parts SET state = 2, owner = NULL, deadline = NULL, finished_at = @now,
             result = json_extract(v.value, '$.result'), log = json_extract(v.value, '$.log')
-        FROM json_each(@rows) v WHERE parts.id = json_extract(v.value, '$.id')
+        FROM json_each(@rows) v
+        WHERE parts.id = json_extract(v.value, '$.id') AND parts.state = json_extract(v.value, '$.from') AND parts.lease_no = json_extract(v.value, '$.lease')
         """;
 
     public override string InsertParts =>
@@ -118,6 +153,11 @@ internal sealed class SqliteDialect : SqlDialect
         """;
 
     public override string LockReadyParts => "";
+
+    // One writer at a time: nothing to lock.
+    public override string LockRows => "";
+
+    public override string LockPartsSkipLocked => "";
 
     public override string DatabaseBytes => "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()";
 }

@@ -54,15 +54,23 @@ internal static class StoreSql
 
     public const string StreamStarted = "UPDATE streams SET state = 1 WHERE id = @stream AND state = 0";
 
-    public const string PartForReport = "SELECT state, lease_no, owner, job_id, attempt FROM parts WHERE id = @id";
-
-    public const string JobRulesSql = "SELECT retries, on_part_failure, state, stream_id FROM jobs WHERE id = @id";
-
+    // A try's end is written only while the part is still held by the lease that decided it (the caller has
+    // the row locked; a changed row is a bug, and the transaction is run again).
     public const string PartFailed =
-        "UPDATE parts SET state = 3, owner = NULL, deadline = NULL, finished_at = @now, result = @result, log = @log WHERE id = @id";
+        """
+        UPDATE parts SET state = 3, owner = NULL, deadline = NULL, finished_at = @now, result = @result, log = @log
+        WHERE id = @id AND state = 1 AND lease_no = @lease
+        """;
 
     public const string PartRetry =
-        "UPDATE parts SET state = 0, attempt = attempt + 1, owner = NULL, host = NULL, deadline = NULL, log = COALESCE(@log, log) WHERE id = @id";
+        """
+        UPDATE parts SET state = 0, attempt = attempt + 1, owner = NULL, host = NULL, deadline = NULL, log = COALESCE(@log, log)
+        WHERE id = @id AND state = 1 AND lease_no = @lease
+        """;
+
+    // A lease of an ended job that runs out: the part was never finished, and no try is counted.
+    public const string PartUnleased =
+        "UPDATE parts SET state = 0, owner = NULL, host = NULL, deadline = NULL WHERE id = @id AND state = 1 AND lease_no = @lease";
 
     public const string JobCounts =
         """
@@ -70,10 +78,16 @@ internal static class StoreSql
         WHERE id = @job
         """;
 
+    // A job is finished by its parts, not only by its counters: the last column says whether one is unfinished.
     public const string JobForSettle =
-        "SELECT state, n_ready, n_leased, n_failed, on_part_failure, stream_id, deps_pending, generator FROM jobs WHERE id = @id";
+        """
+        SELECT state, n_ready, n_leased, n_failed, on_part_failure, stream_id, deps_pending, generator,
+               CASE WHEN EXISTS (SELECT 1 FROM parts WHERE job_id = @id AND state IN (0, 1)) THEN 1 ELSE 0 END
+        FROM jobs WHERE id = @id
+        """;
 
-    public const string JobFinish = "UPDATE jobs SET state = @state, finished_at = @now, reason = COALESCE(@reason, reason) WHERE id = @id";
+    public const string JobFinish =
+        "UPDATE jobs SET state = @state, finished_at = @now, reason = COALESCE(@reason, reason) WHERE id = @id AND state NOT IN (4, 5, 6)";
 
     public const string Dependents = "SELECT job_id FROM job_deps WHERE dep_id = @id";
 
@@ -100,16 +114,6 @@ internal static class StoreSql
     public const string StreamFinish =
         "UPDATE streams SET state = @state, finished_at = @now WHERE id = @id AND state NOT IN (3, 4, 5)";
 
-    // Leases of a paused job's suspended agents do not expire while it is paused.
-    public const string ExpiredParts =
-        """
-        SELECT p.id FROM parts p JOIN jobs j ON j.id = p.job_id
-        WHERE p.state = 1 AND p.deadline < @now AND j.state <> 3 ORDER BY p.deadline LIMIT 1000
-        """;
-
-    public const string PartsOfOwner = "SELECT id FROM parts WHERE state = 1 AND owner = @owner";
-
-    public const string PartsOfOwnerPrefix = "SELECT id FROM parts WHERE state = 1 AND substr(owner, 1, length(@prefix)) = @prefix";
 
     public const string ExtendLease = "UPDATE parts SET deadline = @deadline WHERE id = @id AND state = 1 AND lease_no = @lease";
 

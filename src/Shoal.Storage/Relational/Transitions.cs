@@ -10,6 +10,7 @@ namespace Shoal.Storage.Relational;
 internal sealed class Transitions(DbTx tx, long now)
 {
     private readonly Dictionary<long, JobDelta> _deltas = [];
+    private readonly Dictionary<long, JobFacts> _jobs = [];
 
     public JobDelta Delta(long job)
     {
@@ -22,25 +23,69 @@ internal sealed class Transitions(DbTx tx, long now)
         return d;
     }
 
-    /// <summary>A leased part's try failed: back to ready with attempt + 1, or failed past its retries.</summary>
-    public void FailTry(long part, long job, int attempt, int retries, OnPartFailure rule, string? log, string? result = null)
+    /// <summary>
+    /// Reads and locks the state and rules of <paramref name="jobs"/> (in id order, after the parts they decide on),
+    /// once per transition.
+    /// </summary>
+    public IReadOnlyDictionary<long, JobFacts> LockJobs(IEnumerable<long> jobs)
     {
-        var d = Delta(job);
-        d.Leased--;
-        if (attempt > retries)
+        var missing = jobs.Where(j => !_jobs.ContainsKey(j)).Distinct().ToList();
+        if (missing.Count > 0)
         {
-            tx.Exec(PartFailed, ("@now", now), ("@result", result), ("@log", log), ("@id", part));
-            d.Failed++;
-            if (rule == OnPartFailure.FailJob)
+            foreach (var (id, facts) in tx.Query(
+                tx.Sql.JobsForReport,
+                r => (r.GetInt64(0), new JobFacts((JobState)r.GetInt32(1), r.GetInt32(2), (OnPartFailure)r.GetInt32(3))),
+                ("@ids", System.Text.Json.JsonSerializer.Serialize(missing))))
             {
-                d.FailReason ??= $"part {part} failed after {attempt} attempts";
+                _jobs[id] = facts;
             }
         }
-        else
+
+        return _jobs;
+    }
+
+    /// <summary>
+    /// A leased part's try ended without success: back to ready with attempt + 1, or failed past its retries. In a job
+    /// that has ended (cancelled, failed) nothing is retried: a reported failure fails the part, and a lease that ran
+    /// out or whose agent died gives the part back unfinished, with no try counted. Returns the part's new state.
+    /// </summary>
+    public PartState FailTry(HeldPart part, JobFacts job, bool reported, string? log, string? result = null)
+    {
+        var d = Delta(part.Job);
+        d.Leased--;
+        var lease = ("@lease", (object?)part.LeaseNo);
+        var id = ("@id", (object?)part.Id);
+        if (job.State.IsTerminal() && !reported)
         {
-            tx.Exec(PartRetry, ("@log", log), ("@id", part));
+            Changed(tx.Exec(PartUnleased, id, lease), part);
             d.Ready++;
-            tx.WorkReady = true;
+            return PartState.Ready;
+        }
+
+        if (job.State.IsTerminal() || part.Attempt > job.Retries)
+        {
+            Changed(tx.Exec(PartFailed, ("@now", now), ("@result", result), ("@log", log), id, lease), part);
+            d.Failed++;
+            if (!job.State.IsTerminal() && job.Rule == OnPartFailure.FailJob)
+            {
+                d.FailReason ??= $"part {part.Id} failed after {part.Attempt} attempts";
+            }
+
+            return PartState.Failed;
+        }
+
+        Changed(tx.Exec(PartRetry, ("@log", log), id, lease), part);
+        d.Ready++;
+        tx.WorkReady = true;
+        return PartState.Ready;
+    }
+
+    /// <summary>Throws when a locked row was not as read: the transaction is then run again (see <see cref="StoreConflictException"/>).</summary>
+    public static void Changed(int rows, HeldPart part)
+    {
+        if (rows != 1)
+        {
+            throw new StoreConflictException($"part {part.Id} changed under lease {part.LeaseNo}");
         }
     }
 
@@ -61,12 +106,14 @@ internal sealed class Transitions(DbTx tx, long now)
     /// <summary>Applies the gathered counter changes, then settles every touched job once.</summary>
     public void Flush()
     {
-        foreach (var (job, d) in _deltas)
+        // In id order, as every transition locks jobs, so that two writers do not wait on each other.
+        var ordered = _deltas.OrderBy(x => x.Key).ToList();
+        foreach (var (job, d) in ordered)
         {
             tx.Exec(JobCounts, ("@p", d.Parts), ("@r", d.Ready), ("@l", d.Leased), ("@d", d.Done), ("@f", d.Failed), ("@job", job));
         }
 
-        foreach (var (job, d) in _deltas)
+        foreach (var (job, d) in ordered)
         {
             if (d.FailReason is not null)
             {
@@ -79,6 +126,7 @@ internal sealed class Transitions(DbTx tx, long now)
         }
 
         _deltas.Clear();
+        _jobs.Clear();
     }
 
     /// <summary>Completes a live job that has no ready or leased part left.</summary>
@@ -92,13 +140,20 @@ internal sealed class Transitions(DbTx tx, long now)
             Stream = r.GetInt64(5),
             DepsPending = r.GetInt32(6),
             Generating = !r.IsDBNull(7),
+            Unfinished = r.GetInt32(8) == 1,
         }, ("@id", job));
-        if (row is null || row.State.IsTerminal() || row.State == JobState.Blocked || row.Ready + row.Leased > 0 || row.DepsPending > 0 || row.Generating)
+        if (row is null || row.State.IsTerminal() || row.State == JobState.Blocked || row.Ready + row.Leased > 0 || row.DepsPending > 0 || row.Generating
+            || row.Unfinished)
         {
             return;
         }
 
-        tx.Exec(JobFinish, ("@state", (int)JobState.Completed), ("@now", now), ("@reason", null), ("@id", job));
+        // Conditional: a job completes once, so its dependents count it once.
+        if (tx.Exec(JobFinish, ("@state", (int)JobState.Completed), ("@now", now), ("@reason", null), ("@id", job)) != 1)
+        {
+            return;
+        }
+
         tx.Exec(DependencyDone, ("@id", job));
         tx.WorkReady |= tx.Exec(UnblockDependents, ("@now", now), ("@id", job)) > 0;
 
@@ -123,7 +178,11 @@ internal sealed class Transitions(DbTx tx, long now)
             return;
         }
 
-        tx.Exec(JobFinish, ("@state", (int)state), ("@now", now), ("@reason", reason), ("@id", job));
+        if (tx.Exec(JobFinish, ("@state", (int)state), ("@now", now), ("@reason", reason), ("@id", job)) != 1)
+        {
+            return;
+        }
+
         CancelDependents(job);
         FinishStreamIfDone(stream);
     }
