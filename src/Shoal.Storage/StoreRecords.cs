@@ -83,13 +83,13 @@ public enum ReportOutcome
     /// <summary>The current owner reported; the part changed state.</summary>
     Accepted,
 
-    /// <summary>A previous owner reported after its lease expired; accepted, and any newer lease is void.</summary>
+    /// <summary>A past lease reported ok while the part was not done (ready, leased again, or failed for good); accepted, and any newer lease is void.</summary>
     AcceptedLate,
 
     /// <summary>The part was already done: acknowledged, nothing changed.</summary>
     Duplicate,
 
-    /// <summary>The part had failed for good, or a stale owner reported a failure: nothing changed.</summary>
+    /// <summary>A past lease reported a failure: nothing changed.</summary>
     Ignored,
 
     UnknownPart,

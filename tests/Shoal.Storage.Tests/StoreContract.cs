@@ -7,7 +7,7 @@ namespace Shoal.Storage.Tests;
 /// <summary>
 /// The store's rules, written once; every store implementation runs them by inheriting this class.
 /// </summary>
-public abstract class StoreContract : IAsyncLifetime
+public abstract partial class StoreContract : IAsyncLifetime
 {
     private IShoalStore? _store;
 

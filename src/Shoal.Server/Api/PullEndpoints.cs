@@ -206,7 +206,7 @@ internal static class PullEndpoints
         ReportOutcome.Accepted => new CompleteResponse(true, false, false),
         ReportOutcome.UnknownPart => new CompleteResponse(false, false, false, "no such part"),
         ReportOutcome.NotOwner => new CompleteResponse(false, false, false, "a newer lease of another agent owns it"),
-        _ => new CompleteResponse(false, false, false, "the part failed for good, or a newer lease owns it"),
+        _ => new CompleteResponse(false, false, false, "this lease's try has already ended: a failure from a past lease changes nothing"),
     };
 
     /// <summary>A report's status, log and result (with <c>result.items</c>), or what is wrong with them.</summary>

@@ -1,0 +1,65 @@
+using Shoal.Core.Model;
+using Shouldly;
+using static Shoal.Storage.Tests.StoreFixture;
+
+namespace Shoal.Storage.Tests;
+
+/// <summary>The edge semantics of reports and heartbeats (docs/rest-api.md, "Reports at the edges").</summary>
+public abstract partial class StoreContract
+{
+    [Fact]
+    public async Task LateOk_ForAPartThatFailedForGood_IsAccepted_AndMovesItFromFailedToDone()
+    {
+        var s = await Submit(Stream("s", 0, Job("net", type: "pull-scan", parts: 2)));
+        var t = Start;
+        LeasedPart first = null!;
+        for (var i = 0; i < 3; i++)
+        {
+            var p = (await Store.LeaseAsync(Lease("a", t, max: 1, type: "pull-scan"), Ct)).Single();
+            first ??= p;
+            (await Store.CompleteAsync([Fail(p, "a")], t, Ct)).ShouldBe([ReportOutcome.Accepted]);
+        }
+
+        (await JobOf(s.Jobs["net"])).Parts.ShouldBe(new PartCounts(1, 0, 0, 1), "failed for good after 3 tries");
+        (await Store.CompleteAsync([Ok(first, "a")], t, Ct)).ShouldBe([ReportOutcome.AcceptedLate], "an ok from any of its leases finishes a part that is not done");
+        (await Store.CompleteAsync([Ok(first, "a")], t, Ct)).ShouldBe([ReportOutcome.Duplicate]);
+        (await JobOf(s.Jobs["net"])).Parts.ShouldBe(new PartCounts(1, 0, 1, 0));
+    }
+
+    [Fact]
+    public async Task SameLease_ReportedFailedThenOk_TheOkIsAcceptedLate_AndCountedOnce()
+    {
+        var s = await Submit(Stream("s", 0, Job("j")));
+        var p = (await Store.LeaseAsync(Lease("a", Start), Ct)).Single();
+        (await Store.CompleteAsync([Fail(p, "a")], Start, Ct)).ShouldBe([ReportOutcome.Accepted]);
+        (await JobOf(s.Jobs["j"])).Parts.ShouldBe(new PartCounts(1, 0, 0, 0), "back to ready for its second try");
+        (await Store.CompleteAsync([Ok(p, "a"), Ok(p, "a")], Start, Ct)).ShouldBe([ReportOutcome.AcceptedLate, ReportOutcome.Duplicate]);
+        var job = await JobOf(s.Jobs["j"]);
+        job.Parts.ShouldBe(new PartCounts(0, 0, 1, 0));
+        job.State.ShouldBe(JobState.Completed);
+    }
+
+    [Fact]
+    public async Task CancelledJob_OkIsKeptWithoutReviving_FailedIsNotRetried_HeartbeatIsRefused_ExpiryGivesThePartBack()
+    {
+        var s = await Submit(Stream("s", 0, Job("j", parts: 4)));
+        var held = await Store.LeaseAsync(Lease("a", Start, max: 3), Ct);
+        (await Store.CancelStreamAsync(s.Id, "cancelled by user", Start, Ct)).ShouldBe(ControlOutcome.Done);
+
+        var hb = (await Store.HeartbeatAsync(held[0].PartId, held[0].LeaseId, "a", _ => Start.AddMinutes(10), Ct))!;
+        hb.Extended.ShouldBeFalse("a cancelled job's lease is not extended");
+        hb.Job.ShouldBe(JobState.Cancelled);
+
+        (await Store.CompleteAsync([Ok(held[0], "a"), Fail(held[1], "a")], Start, Ct)).ShouldBe([ReportOutcome.Accepted, ReportOutcome.Accepted]);
+        (await Store.ExpireAsync(Start.AddMinutes(1), Ct)).ShouldBe(1);
+
+        var job = await JobOf(s.Jobs["j"]);
+        job.State.ShouldBe(JobState.Cancelled, "nothing revives a cancelled job");
+        job.Parts.ShouldBe(new PartCounts(2, 0, 1, 1), "the ok is kept, the failure is final, the expired lease gives its part back");
+        var parts = await Store.GetPartsAsync(s.Jobs["j"], Ct);
+        parts.Single(p => p.Id == held[1].PartId).Attempt.ShouldBe(1, "a cancelled job retries nothing");
+        parts.Single(p => p.Id == held[2].PartId).Attempt.ShouldBe(1, "an expiry in a cancelled job counts no try");
+        (await Store.LeaseAsync(Lease("b", Start.AddMinutes(1)), Ct)).ShouldBeEmpty();
+        (await StreamStateOf(s.Id)).ShouldBe(StreamState.Cancelled);
+    }
+}
