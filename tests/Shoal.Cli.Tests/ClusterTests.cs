@@ -26,7 +26,7 @@ public sealed class ClusterTests
     public async Task ThreeServers_LoseTheLeaderThenAnother_EveryPartEndsDoneOnce_AndTheLastServerTakesOverExpiry()
     {
         const int parts = 10_000;
-        await using var cluster = await Cluster.StartAsync(["a", "b", "c"], await PostgresTestDatabase.CreateSchemaAsync(Ct));
+        await using var cluster = await ServerCluster.StartAsync(["a", "b", "c"], await PostgresTestDatabase.CreateSchemaAsync(Ct));
         var token = await cluster.AgentTokenAsync();
         (await cluster.SubmitAsync(0, "noop", parts)).ShouldBe(1);
 
@@ -78,7 +78,7 @@ public sealed class ClusterTests
     [Fact]
     public async Task LongPollOnOneServer_WakesWithinASecond_OfASubmitOnAnother()
     {
-        await using var cluster = await Cluster.StartAsync(["a", "b"], await PostgresTestDatabase.CreateSchemaAsync(Ct));
+        await using var cluster = await ServerCluster.StartAsync(["a", "b"], await PostgresTestDatabase.CreateSchemaAsync(Ct));
         var token = (await File.ReadAllTextAsync(await cluster.AgentTokenAsync(), Ct)).Trim();
         using var http = new HttpClient { BaseAddress = new Uri(cluster.Servers[1].Url), Timeout = TimeSpan.FromSeconds(60) };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
@@ -142,7 +142,7 @@ public sealed class ClusterTests
         var url = PostgresTestDatabase.Cluster("start", env);
         try
         {
-            await using var cluster = await Cluster.StartAsync(["a", "b"], url);
+            await using var cluster = await ServerCluster.StartAsync(["a", "b"], url);
             var token = await cluster.AgentTokenAsync();
             (await cluster.SubmitAsync(0, "noop", parts)).ShouldBe(1);
             await using var agentA = ShoalProcess.Start(cluster.Dir, null, "agent", "--server", cluster.Servers[0].Url, "--token-file", token,
@@ -164,134 +164,6 @@ public sealed class ClusterTests
         {
             PostgresTestDatabase.Cluster("stop", env);
             Directory.Delete(pgDir, recursive: true);
-        }
-    }
-
-    /// <summary>Servers sharing one schema, each in a folder of its own with its own port and name.</summary>
-    private sealed class Cluster : IAsyncDisposable
-    {
-        private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
-
-        private Cluster(string dir, string connectionString)
-        {
-            Dir = dir;
-            ConnectionString = connectionString;
-        }
-
-        public string Dir { get; }
-
-        public string ConnectionString { get; }
-
-        public List<(string Name, string Url, string StateDir, ShoalProcess Process)> Servers { get; } = [];
-
-        public List<int> Live => Enumerable.Range(0, Servers.Count).Where(i => !Servers[i].Process.Process.HasExited).ToList();
-
-        public static async Task<Cluster> StartAsync(string[] names, string connectionString)
-        {
-            var cluster = new Cluster(Directory.CreateTempSubdirectory("shoal-cluster-").FullName, connectionString);
-            Directory.CreateDirectory(Path.Combine(cluster.Dir, "agents"));
-            await File.WriteAllTextAsync(Path.Combine(cluster.Dir, "agents", "noop.conf"), "[default]\nkind = pull\nlease = 3\n", Ct);
-            foreach (var name in names)
-            {
-                var port = FreePort();
-                var conf = Path.Combine(cluster.Dir, name + ".conf");
-                await File.WriteAllTextAsync(conf, $"""
-                    [SCHEDULER]
-                    name = {name}
-                    port = {port}
-                    command_port = 0
-                    tick_seconds = 0.5
-                    [STORE]
-                    postgres = {connectionString}
-                    [DIRECTORIES]
-                    state = {Path.Combine(cluster.Dir, name)}
-                    agents = {Path.Combine(cluster.Dir, "agents")}
-                    """, Ct);
-                cluster.Servers.Add((name, $"http://127.0.0.1:{port}", Path.Combine(cluster.Dir, name), ShoalProcess.Start(cluster.Dir, null, "server", "--config", conf)));
-            }
-
-            foreach (var s in cluster.Servers)
-            {
-                await Wait.UntilAsync(() => File.Exists(Path.Combine(s.StateDir, "server.url")) || s.Process.Process.HasExited, 60);
-                s.Process.Process.HasExited.ShouldBeFalse(s.Process.Stderr);
-            }
-
-            var admin = (await File.ReadAllTextAsync(Path.Combine(cluster.Servers[0].StateDir, "admin.token"), Ct)).Trim();
-            cluster._http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", admin);
-            return cluster;
-        }
-
-        /// <summary>An agent token made on the first server (tokens are in the shared store); returns its file.</summary>
-        public async Task<string> AgentTokenAsync()
-        {
-            var created = await _http.PostAsJsonAsync($"{Servers[0].Url}/api/v1/tokens", new TokenCreateRequest("agent", "cluster-test", []), ShoalJson.Options, Ct);
-            created.EnsureSuccessStatusCode();
-            var file = Path.Combine(Dir, "agent.token");
-            await File.WriteAllTextAsync(file, (await created.Content.ReadFromJsonAsync<TokenCreated>(ShoalJson.Options, Ct))!.Token, Ct);
-            return file;
-        }
-
-        public async Task<long> SubmitAsync(int server, string type, int count)
-        {
-            var spec = new { name = "cluster", jobs = new[] { new { name = "work", type, parts = Enumerable.Range(0, count).Select(i => $"p{i}").ToArray() } } };
-            var answer = await _http.PostAsJsonAsync($"{Servers[server].Url}/api/v1/streams", spec, Ct);
-            answer.EnsureSuccessStatusCode();
-            return (await answer.Content.ReadFromJsonAsync<SubmitResponse>(ShoalJson.Options, Ct))!.Id;
-        }
-
-        public async Task<List<ServerDto>> ServersAsync(int server) =>
-            (await _http.GetFromJsonAsync<List<ServerDto>>($"{Servers[server].Url}/api/v1/servers", ShoalJson.Options, Ct))!;
-
-        public async Task<string> StreamStateAsync(int server, long id) =>
-            (await _http.GetFromJsonAsync<StreamDto>($"{Servers[server].Url}/api/v1/streams/{id}", ShoalJson.Options, Ct))!.State;
-
-        /// <summary>SIGKILL, and wait until it is gone.</summary>
-        public void Kill(string name)
-        {
-            var p = Servers.Single(s => s.Name == name).Process.Process;
-            p.Kill();
-            p.WaitForExit();
-        }
-
-        public async Task<long> DoneAsync() => (await AccountingAsync()).Done;
-
-        /// <summary>The job's done counter, the parts in state done, the parts not done, and the parts leased more than once — read from the database.</summary>
-        public async Task<(long Done, long DoneParts, long NotDone, long Releases)> AccountingAsync()
-        {
-            // No pooling: a pooled connection would be a dead one after the database restarts.
-            await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(ConnectionString) { Pooling = false }.ConnectionString);
-            await connection.OpenAsync(Ct);
-            await using var cmd = new NpgsqlCommand(
-                """
-                SELECT (SELECT COALESCE(SUM(n_done), 0) FROM jobs), (SELECT COUNT(*) FROM parts WHERE state = 2),
-                       (SELECT COUNT(*) FROM parts WHERE state <> 2), (SELECT COUNT(*) FROM parts WHERE lease_no > 1)
-                """, connection);
-            await using var r = await cmd.ExecuteReaderAsync(Ct);
-            await r.ReadAsync(Ct);
-            return (Convert.ToInt64(r.GetValue(0)), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3));
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            foreach (var s in Servers)
-            {
-                if (!s.Process.Process.HasExited)
-                {
-                    s.Process.Signal("TERM");
-                    await s.Process.Process.WaitForExitAsync(Ct).WaitAsync(TimeSpan.FromSeconds(20), Ct).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-                }
-
-                await s.Process.DisposeAsync();
-            }
-
-            _http.Dispose();
-        }
-
-        private static int FreePort()
-        {
-            using var l = new TcpListener(System.Net.IPAddress.Loopback, 0);
-            l.Start();
-            return ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
         }
     }
 }
