@@ -25,7 +25,8 @@ public sealed record AgentDto(
     string? Server = null);
 
 /// <summary>A server of the cluster: <c>State</c> is <c>alive</c>, or <c>lost</c> when it has not recorded itself for 10 s.</summary>
-public sealed record ServerDto(string Name, string Url, DateTimeOffset StartedAt, DateTimeOffset LastSeen, bool Leader, string State, IReadOnlyList<AgentDto> Agents);
+public sealed record ServerDto(
+    string Name, string Url, DateTimeOffset StartedAt, DateTimeOffset LastSeen, bool Leader, string State, IReadOnlyList<AgentDto> Agents, long ClockOffsetMs = 0);
 
 /// <summary>A host with its running agents.</summary>
 public sealed record HostDto(string Name, string Address, int Max, int Running, bool Down);

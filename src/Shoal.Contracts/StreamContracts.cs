@@ -40,8 +40,12 @@ public sealed record ControlResponse(long Id, string State);
 /// <summary>Why a job is not progressing, most important reason first.</summary>
 public sealed record WhyResponse(long Job, string State, IReadOnlyList<string> Reasons);
 
-/// <summary>Answer to <c>GET /health</c>: the store answered, and whether this server runs the time-based duties (always, on SQLite).</summary>
-public sealed record HealthResponse(string Status, string Store, string Node, bool Leader = true);
+/// <summary>
+/// Answer to <c>GET /health</c>: whether the store answers and takes writes, whether this server runs the time-based duties
+/// (always, on SQLite), how far this machine's clock is behind the database's, and what an operator should look at.
+/// </summary>
+public sealed record HealthResponse(
+    string Status, string Store, string Node, bool Leader = true, double ClockOffsetSeconds = 0, IReadOnlyList<string>? Warnings = null);
 
 /// <summary>A problem-details error body.</summary>
 public sealed record ProblemDto(string Title, int Status, string? Detail);

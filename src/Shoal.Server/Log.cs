@@ -70,4 +70,7 @@ internal static partial class Log
 
     [LoggerMessage(22, LogLevel.Information, "store: {Store}")]
     public static partial void StoreOpened(ILogger logger, string store);
+
+    [LoggerMessage(23, LogLevel.Warning, "server {Node}: this machine's clock is {OffsetSeconds:0.###} s behind the database's; it {Skew} skewed past 1 s (leases and deadlines keep the database's time)")]
+    public static partial void ClockSkew(ILogger logger, string node, double offsetSeconds, string skew);
 }

@@ -152,6 +152,9 @@ public interface IShoalStore : IAsyncDisposable
     Task RecordServerAsync(ServerRecord server, CancellationToken ct);
 
     /// <summary>Every server that has recorded itself, by name.</summary>
+    /// <summary>The database's clock (PostgreSQL), which the servers of a cluster keep their time by; null for SQLite.</summary>
+    Task<DateTimeOffset?> DatabaseNowAsync(CancellationToken ct);
+
     Task<IReadOnlyList<ServerRecord>> ListServersAsync(CancellationToken ct);
 
     /// <summary>How many streams and jobs are in each state, and the parts of all jobs by state (for the dashboard).</summary>

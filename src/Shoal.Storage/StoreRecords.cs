@@ -180,8 +180,11 @@ public sealed record ScheduleRecord(
     DateTimeOffset? LastAt,
     StreamId? LastStream);
 
-/// <summary>A server of the cluster as it last recorded itself; <paramref name="Agents"/> is its agents as JSON.</summary>
-public sealed record ServerRecord(string Name, string Url, DateTimeOffset StartedAt, DateTimeOffset LastSeen, bool Leader, string Agents);
+/// <summary>
+/// A server of the cluster as it last recorded itself; <paramref name="Agents"/> is its agents as JSON,
+/// <paramref name="ClockOffsetMs"/> how far its own clock is behind the database's (which it runs on).
+/// </summary>
+public sealed record ServerRecord(string Name, string Url, DateTimeOffset StartedAt, DateTimeOffset LastSeen, bool Leader, string Agents, long ClockOffsetMs = 0);
 
 /// <summary>Streams and jobs by state name, and all parts by state (ready, leased, done, failed).</summary>
 public sealed record StoreCounts(IReadOnlyDictionary<string, long> Streams, IReadOnlyDictionary<string, long> Jobs, long Ready, long Leased, long Done, long Failed);

@@ -28,7 +28,12 @@ internal sealed class ServerCluster : IAsyncDisposable
 
     public List<int> Live => Enumerable.Range(0, Servers.Count).Where(i => !Servers[i].Process.Process.HasExited).ToList();
 
-    public static async Task<ServerCluster> StartAsync(string[] names, string connectionString, int leaseSeconds = 3)
+    /// <summary>
+    /// Starts the servers one after the other (each is up before the next starts, so the first one leads);
+    /// <paramref name="envOf"/> gives a server's extra environment (e.g. a skewed clock), by name.
+    /// </summary>
+    public static async Task<ServerCluster> StartAsync(
+        string[] names, string connectionString, int leaseSeconds = 3, Func<string, IDictionary<string, string>?>? envOf = null)
     {
         var cluster = new ServerCluster(Directory.CreateTempSubdirectory("shoal-cluster-").FullName, connectionString);
         Directory.CreateDirectory(Path.Combine(cluster.Dir, "agents"));
@@ -49,13 +54,10 @@ internal sealed class ServerCluster : IAsyncDisposable
                 state = {Path.Combine(cluster.Dir, name)}
                 agents = {Path.Combine(cluster.Dir, "agents")}
                 """, Ct);
-            cluster.Servers.Add((name, $"http://127.0.0.1:{port}", Path.Combine(cluster.Dir, name), ShoalProcess.Start(cluster.Dir, null, "server", "--config", conf)));
-        }
-
-        foreach (var s in cluster.Servers)
-        {
-            await Wait.UntilAsync(() => File.Exists(Path.Combine(s.StateDir, "server.url")) || s.Process.Process.HasExited, 60);
-            s.Process.Process.HasExited.ShouldBeFalse(s.Process.Stderr);
+            var server = (name, $"http://127.0.0.1:{port}", Path.Combine(cluster.Dir, name), ShoalProcess.Start(cluster.Dir, envOf?.Invoke(name), "server", "--config", conf));
+            cluster.Servers.Add(server);
+            await Wait.UntilAsync(() => File.Exists(Path.Combine(server.Item3, "server.url")) || server.Item4.Process.HasExited, 60);
+            server.Item4.Process.HasExited.ShouldBeFalse(server.Item4.Stderr);
         }
 
         var admin = (await File.ReadAllTextAsync(Path.Combine(cluster.Servers[0].StateDir, "admin.token"), Ct)).Trim();

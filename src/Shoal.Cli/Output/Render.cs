@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Shoal.Contracts;
 using Spectre.Console;
@@ -53,20 +54,24 @@ internal static class Render
         {
             foreach (var s in servers)
             {
-                Console.WriteLine($"{s.Name}\t{s.State}\t{(s.Leader ? "leader" : "-")}\t{s.Url}\t{s.LastSeen:u}\t{s.Agents.Count}");
+                Console.WriteLine($"{s.Name}\t{s.State}\t{(s.Leader ? "leader" : "-")}\t{s.Url}\t{s.LastSeen:u}\t{s.Agents.Count}\tclock {ClockOffset(s)}");
             }
 
             return;
         }
 
-        var table = new Table().AddColumns("server", "state", "leader", "url", "last seen", "agents");
+        var table = new Table().AddColumns("server", "state", "leader", "url", "last seen", "agents", "clock");
         foreach (var s in servers)
         {
-            table.AddRow(Markup.Escape(s.Name), s.State, s.Leader ? "yes" : "", Markup.Escape(s.Url), s.LastSeen.ToString("u"), s.Agents.Count.ToString());
+            table.AddRow(Markup.Escape(s.Name), s.State, s.Leader ? "yes" : "", Markup.Escape(s.Url), s.LastSeen.ToString("u"), s.Agents.Count.ToString(), Markup.Escape(ClockOffset(s)));
         }
 
         AnsiConsole.Write(table);
     }
+
+    /// <summary>A server's clock offset to the database's: "ok", or "+30.0 s behind (skewed)" past a second.</summary>
+    private static string ClockOffset(ServerDto s) =>
+        Math.Abs(s.ClockOffsetMs) <= 1000 ? "ok" : string.Create(CultureInfo.InvariantCulture, $"{s.ClockOffsetMs / 1000.0:+0.0;-0.0} s behind the database (skewed)");
 
     public static void Stream(StreamDto s)
     {

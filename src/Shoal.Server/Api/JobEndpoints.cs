@@ -39,7 +39,7 @@ internal static class JobEndpoints
         return records.Select(r =>
         {
             var agents = Alive(r) ? System.Text.Json.JsonSerializer.Deserialize<List<AgentDto>>(r.Agents, ShoalJson.Options) ?? [] : [];
-            return new ServerDto(r.Name, r.Url, r.StartedAt, r.LastSeen, r.Name == leader, Alive(r) ? "alive" : "lost", agents);
+            return new ServerDto(r.Name, r.Url, r.StartedAt, r.LastSeen, r.Name == leader, Alive(r) ? "alive" : "lost", agents, r.ClockOffsetMs);
         }).ToList();
     }
 

@@ -13,7 +13,7 @@ namespace Shoal.Server.Hosting;
 /// runs lease expiry, job timeouts, schedules, retention and notifications) and records itself, with its
 /// agents, in the store's server list. With SQLite there is one server and it always leads.
 /// </summary>
-internal sealed class ClusterMember(IShoalStore store, ConfigHolder config, TimeProvider time, IServiceProvider services, ILogger<ClusterMember> logger)
+internal sealed class ClusterMember(IShoalStore store, ConfigHolder config, ClusterClock time, IServiceProvider services, ILogger<ClusterMember> logger)
     : BackgroundService
 {
     /// <summary>How often leadership is tried and the server recorded; a dead leader is replaced within about this.</summary>
@@ -26,6 +26,7 @@ internal sealed class ClusterMember(IShoalStore store, ConfigHolder config, Time
     private static readonly TimeProvider Cadence = TimeProvider.System;
     private readonly DateTimeOffset _started = time.GetUtcNow();
     private volatile bool _leader;
+    private bool _skewed;
 
     public bool IsLeader => _leader;
 
@@ -37,6 +38,7 @@ internal sealed class ClusterMember(IShoalStore store, ConfigHolder config, Time
     /// <summary>Takes the leadership if it is free; called once before the server starts its duties.</summary>
     public async Task JoinAsync(CancellationToken ct)
     {
+        await MeasureClockAsync(ct).ConfigureAwait(false);
         _leader = await store.TryLeadAsync(ct).ConfigureAwait(false);
         if (_leader)
         {
@@ -50,6 +52,7 @@ internal sealed class ClusterMember(IShoalStore store, ConfigHolder config, Time
         {
             try
             {
+                await MeasureClockAsync(stoppingToken).ConfigureAwait(false);
                 var lead = await store.TryLeadAsync(stoppingToken).ConfigureAwait(false);
                 if (lead != _leader)
                 {
@@ -94,6 +97,25 @@ internal sealed class ClusterMember(IShoalStore store, ConfigHolder config, Time
     {
         var agents = services.GetRequiredService<Dispatcher>().Agents;
         return store.RecordServerAsync(
-            new ServerRecord(Name, Url, _started, time.GetUtcNow(), _leader, JsonSerializer.Serialize(agents, ShoalJson.Options)), ct);
+            new ServerRecord(Name, Url, _started, time.GetUtcNow(), _leader, JsonSerializer.Serialize(agents, ShoalJson.Options), (long)time.Offset.TotalMilliseconds), ct);
+    }
+
+    /// <summary>
+    /// Reads the database's clock (PostgreSQL) against this machine's and keeps the offset in <see cref="ClusterClock"/>;
+    /// a skew over <see cref="ClusterClock.SkewWarning"/> is logged when it appears and when it goes.
+    /// </summary>
+    private async Task MeasureClockAsync(CancellationToken ct)
+    {
+        var sent = Cadence.GetUtcNow();
+        if (await store.DatabaseNowAsync(ct).ConfigureAwait(false) is not { } database || !time.Measure(sent, database, Cadence.GetUtcNow()))
+        {
+            return;
+        }
+
+        if (time.Skewed != _skewed)
+        {
+            _skewed = time.Skewed;
+            Log.ClockSkew(logger, Name, time.Offset.TotalSeconds, _skewed ? "is" : "is no longer");
+        }
     }
 }

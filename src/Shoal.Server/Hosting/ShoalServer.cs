@@ -64,12 +64,13 @@ public static class ShoalServer
         var store = StoreFactory.Open(config.Store);
         await store.MigrateAsync(ct).ConfigureAwait(false);
         var adminToken = StateFiles.EnsureAdminToken(config.StateDir);
-        var clock = time ?? TimeProvider.System;
+        var clock = new ClusterClock(time ?? TimeProvider.System);
         await store.AddTokenAsync(new TokenRecord(TokenAuth.Hash(adminToken), TokenAuth.AdminRole, "admin.token", clock.GetUtcNow(), null, []), ct).ConfigureAwait(false);
         var secret = await store.GetOrCreateSettingAsync("lease_secret", () => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)), ct).ConfigureAwait(false);
 
         builder.Services.AddSingleton<IShoalStore>(store);
         builder.Services.AddSingleton(clock);
+        builder.Services.AddSingleton<TimeProvider>(clock);
         builder.Services.AddSingleton(new ConfigHolder(config));
         builder.Services.AddSingleton<AgentLauncher>();
         builder.Services.AddSingleton<ClusterMember>();
@@ -139,7 +140,14 @@ public static class ShoalServer
         app.MapGet("/health", async (IShoalStore s, CancellationToken token) =>
         {
             await s.ListStreamsAsync(null, null, 1, token).ConfigureAwait(false);
-            return Results.Json(new HealthResponse("ok", "ok", config.Scheduler.NodeName, cluster.IsLeader), ShoalJson.Options);
+            var warnings = new List<string>();
+            if (clock.Skewed)
+            {
+                warnings.Add($"clock: this machine's clock is {clock.Offset.TotalSeconds:0.###} s behind the database's; leases and deadlines keep the database's time");
+            }
+
+            return Results.Json(
+                new HealthResponse("ok", "ok", config.Scheduler.NodeName, cluster.IsLeader, Math.Round(clock.Offset.TotalSeconds, 3), warnings), ShoalJson.Options);
         });
         StreamEndpoints.Map(app);
         JobEndpoints.Map(app);

@@ -61,6 +61,13 @@ public sealed partial class PostgresStore
         }
     }
 
+    public override async Task<DateTimeOffset?> DatabaseNowAsync(CancellationToken ct)
+    {
+        await using var connection = await OpenAsync(ct).ConfigureAwait(false);
+        await using var cmd = new NpgsqlCommand("SELECT clock_timestamp()", connection);
+        return new DateTimeOffset((DateTime)(await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false))!, TimeSpan.Zero);
+    }
+
     /// <summary>Listens for <c>shoal_work</c> on a connection of its own, reconnecting after a loss (and then raising once: work may have come meanwhile).</summary>
     private async Task ListenAsync(CancellationToken ct)
     {
