@@ -73,4 +73,10 @@ internal static partial class Log
 
     [LoggerMessage(23, LogLevel.Warning, "server {Node}: this machine's clock is {OffsetSeconds:0.###} s behind the database's; it {Skew} skewed past 1 s (leases and deadlines keep the database's time)")]
     public static partial void ClockSkew(ILogger logger, string node, double offsetSeconds, string skew);
+
+    [LoggerMessage(24, LogLevel.Error, "the store cannot write: {Cause}")]
+    public static partial void StoreUnavailable(ILogger logger, string cause);
+
+    [LoggerMessage(25, LogLevel.Critical, "the server cannot start: {Reason}")]
+    public static partial void StartFailed(ILogger logger, string reason);
 }

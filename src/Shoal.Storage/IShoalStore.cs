@@ -152,6 +152,9 @@ public interface IShoalStore : IAsyncDisposable
     Task RecordServerAsync(ServerRecord server, CancellationToken ct);
 
     /// <summary>Every server that has recorded itself, by name.</summary>
+    /// <summary>Whether writes succeed, and why not.</summary>
+    StoreHealth Health { get; }
+
     /// <summary>The database's clock (PostgreSQL), which the servers of a cluster keep their time by; null for SQLite.</summary>
     Task<DateTimeOffset?> DatabaseNowAsync(CancellationToken ct);
 

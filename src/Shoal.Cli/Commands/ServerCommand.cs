@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Microsoft.Extensions.DependencyInjection;
 using Shoal.Core.Config;
 using Shoal.Server.Hosting;
 
@@ -24,8 +25,34 @@ internal static class ServerCommand
                 return 2;
             }
 
-            var app = await ShoalServer.BuildAsync(cfg, ct).ConfigureAwait(false);
-            await app.RunAsync().ConfigureAwait(false);
+            Microsoft.AspNetCore.Builder.WebApplication app;
+            try
+            {
+                app = await ShoalServer.BuildAsync(cfg, ct).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // A supervisor must see a server that could not start as failed: never exit 0 here.
+                await Console.Error.WriteLineAsync($"shoal server: cannot start: {ex.Message}").ConfigureAwait(false);
+                return 1;
+            }
+
+            var failure = app.Services.GetRequiredService<ServerFailure>();
+            try
+            {
+                await app.RunAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                failure.Set(ex.Message);
+            }
+
+            if (failure.Check() is { } reason)
+            {
+                await Console.Error.WriteLineAsync($"shoal server: stopped: {reason}").ConfigureAwait(false);
+                return 1;
+            }
+
             return 0;
         });
         return command;

@@ -101,7 +101,8 @@ internal sealed partial class Dispatcher : BackgroundService
     {
         _events.Writer.TryWrite(new DrainEvent());
         var grace = Task.Delay(_config.Current.Scheduler.ShutdownGrace, _time, cancellationToken);
-        await Task.WhenAny(_drained.Task, grace).ConfigureAwait(false);
+        // A loop that already ended (it failed) drains nothing: no need to wait the grace out.
+        await Task.WhenAny(_drained.Task, grace, ExecuteTask ?? Task.CompletedTask).ConfigureAwait(false);
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
         foreach (var agent in _agents)
         {

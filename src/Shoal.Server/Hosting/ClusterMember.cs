@@ -71,6 +71,12 @@ internal sealed class ClusterMember(IShoalStore store, ConfigHolder config, Clus
             {
                 break;
             }
+            catch (StoreUnavailableException ex)
+            {
+                // /health and the metrics show it; one line, no stack: it is the store's state, not a bug.
+                Log.StoreUnavailable(logger, ex.Cause);
+                await Task.Delay(Interval, Cadence, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
             catch (Exception ex)
             {
                 Log.DispatcherError(logger, ex);

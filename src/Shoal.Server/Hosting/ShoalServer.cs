@@ -72,6 +72,7 @@ public static class ShoalServer
         builder.Services.AddSingleton(clock);
         builder.Services.AddSingleton<TimeProvider>(clock);
         builder.Services.AddSingleton(new ConfigHolder(config));
+        builder.Services.AddSingleton<ServerFailure>();
         builder.Services.AddSingleton<AgentLauncher>();
         builder.Services.AddSingleton<ClusterMember>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ClusterMember>());
@@ -128,6 +129,13 @@ public static class ShoalServer
             {
                 await Problems.Of(ex.StatusCode, "bad request", ex.Message).ExecuteAsync(ctx).ConfigureAwait(false);
             }
+            catch (StoreUnavailableException ex) when (!ctx.Response.HasStarted)
+            {
+                // Not the caller's fault and not a bug: the store cannot write now (reads still work). Retry later.
+                Log.StoreUnavailable(app.Logger, ex.Cause);
+                ctx.Response.Headers.RetryAfter = "5";
+                await Problems.Of(StatusCodes.Status503ServiceUnavailable, "store unavailable", ex.Message).ExecuteAsync(ctx).ConfigureAwait(false);
+            }
             catch (Exception ex) when (!ctx.Response.HasStarted && ex is not OperationCanceledException)
             {
                 // A bug, not the caller's fault: logged, answered as a problem, and the server carries on.
@@ -139,15 +147,33 @@ public static class ShoalServer
         app.Use((ctx, next) => auth.InvokeAsync(ctx, next));
         app.MapGet("/health", async (IShoalStore s, CancellationToken token) =>
         {
-            await s.ListStreamsAsync(null, null, 1, token).ConfigureAwait(false);
             var warnings = new List<string>();
+            try
+            {
+                await s.ListStreamsAsync(null, null, 1, token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                return Results.Json(
+                    new HealthResponse("down", $"down: {ex.Message}", config.Scheduler.NodeName, cluster.IsLeader, Math.Round(clock.Offset.TotalSeconds, 3), [$"store: cannot read: {ex.Message}"]),
+                    ShoalJson.Options, statusCode: StatusCodes.Status503ServiceUnavailable);
+            }
+
+            if (s.Health.Error is { } cause)
+            {
+                warnings.Add($"store: writes fail ({s.Health.Failures} so far): {cause}; reads still work");
+            }
+
             if (clock.Skewed)
             {
                 warnings.Add($"clock: this machine's clock is {clock.Offset.TotalSeconds:0.###} s behind the database's; leases and deadlines keep the database's time");
             }
 
+            var degraded = s.Health.Error is not null;
             return Results.Json(
-                new HealthResponse("ok", "ok", config.Scheduler.NodeName, cluster.IsLeader, Math.Round(clock.Offset.TotalSeconds, 3), warnings), ShoalJson.Options);
+                new HealthResponse(degraded ? "degraded" : "ok", degraded ? $"degraded: {s.Health.Error}" : "ok", config.Scheduler.NodeName, cluster.IsLeader, Math.Round(clock.Offset.TotalSeconds, 3), warnings),
+                ShoalJson.Options,
+                statusCode: degraded ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status200OK);
         });
         StreamEndpoints.Map(app);
         JobEndpoints.Map(app);
@@ -179,6 +205,8 @@ public static class ShoalServer
             }
 
             metrics.Agents.WithLabels("suspended").Set(agents.Count(a => a.Suspended));
+            metrics.StoreUp.Set(store.Health.Error is null ? 1 : 0);
+            metrics.StoreWriteFailures.IncTo(store.Health.Failures);
         });
         app.MapMetrics("/metrics", metrics.Registry);
         app.MapFallback("/api/{**rest}", () => Problems.NotFound("no such endpoint"));
@@ -192,13 +220,26 @@ public static class ShoalServer
             }
         });
         app.Lifetime.ApplicationStopped.Register(hangup.Dispose);
+        var failure = app.Services.GetRequiredService<ServerFailure>();
+        failure.Watch(app.Services);
         app.Lifetime.ApplicationStarted.Register(() =>
         {
             var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
             cluster.Url = url;
-            if (publishUrl)
+            try
             {
-                StateFiles.WriteServerUrl(config.StateDir, url);
+                if (publishUrl)
+                {
+                    StateFiles.WriteServerUrl(config.StateDir, url);
+                }
+            }
+            catch (IOException ex)
+            {
+                // The CLI finds the server by this file: a server that cannot write it (a full disk) has not started.
+                failure.Set($"cannot write {Path.Combine(config.StateDir, "server.url")}: {ex.Message}");
+                Log.StartFailed(app.Logger, failure.Reason!);
+                app.Lifetime.StopApplication();
+                return;
             }
 
             Log.Listening(app.Logger, url, config.StateDir);

@@ -102,7 +102,7 @@ public sealed partial class PostgresStore : RelationalStore
         _stopping.Dispose();
     }
 
-    internal override Task<T> WriteAsync<T>(Func<DbTx, T> work, CancellationToken ct) =>
+    internal override Task<T> WriteCoreAsync<T>(Func<DbTx, T> work, CancellationToken ct) =>
         RetryAsync(() => RunAsync(IsolationLevel.ReadCommitted, work, commit: true, ct), ct);
 
     // One snapshot for every statement of the read, as SQLite's read transaction gives.
@@ -158,6 +158,19 @@ public sealed partial class PostgresStore : RelationalStore
             }
         }
     }
+
+    /// <summary>
+    /// The database's own failures: out of disk or memory, too many connections, shut down, read-only, or not reachable
+    /// once the retries (90 s) are spent.
+    /// </summary>
+    private protected override string? FaultOf(Exception ex) => ex switch
+    {
+        PostgresException pg when pg.SqlState.StartsWith("53", StringComparison.Ordinal) || pg.SqlState.StartsWith("57P", StringComparison.Ordinal)
+            || pg.SqlState.StartsWith("08", StringComparison.Ordinal) || pg.SqlState == "25006" => $"PostgreSQL {pg.SqlState}: {pg.MessageText} ({Description})",
+        NpgsqlException npg when Retryable(npg) => $"PostgreSQL is not reachable: {npg.Message} ({Description})",
+        InvalidOperationException { InnerException: NpgsqlException inner } => FaultOf(inner),
+        _ => null,
+    };
 
     private static bool Retryable(Exception ex) => ex switch
     {

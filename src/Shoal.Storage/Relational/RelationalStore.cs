@@ -21,8 +21,33 @@ public abstract partial class RelationalStore : IShoalStore
 
     public abstract Task<bool> TryLeadAsync(CancellationToken ct);
 
-    /// <summary>Runs <paramref name="work"/> in one write transaction; it may be run again if the database asks for a retry.</summary>
-    internal abstract Task<T> WriteAsync<T>(Func<DbTx, T> work, CancellationToken ct);
+    public StoreHealth Health { get; } = new();
+
+    /// <summary>
+    /// Runs <paramref name="work"/> in one write transaction; it may be run again if the database asks for a retry. A
+    /// failure of the store's own (see <see cref="FaultOf"/>) is recorded in <see cref="Health"/> and thrown as a
+    /// <see cref="StoreUnavailableException"/>; the next write that succeeds clears it.
+    /// </summary>
+    internal async Task<T> WriteAsync<T>(Func<DbTx, T> work, CancellationToken ct)
+    {
+        try
+        {
+            var result = await WriteCoreAsync(work, ct).ConfigureAwait(false);
+            Health.Succeeded();
+            return result;
+        }
+        catch (Exception ex) when (FaultOf(ex) is { } cause)
+        {
+            Health.Failed(cause);
+            throw new StoreUnavailableException(cause, ex);
+        }
+    }
+
+    /// <summary>One write transaction of this store (see <see cref="WriteAsync{T}"/>).</summary>
+    internal abstract Task<T> WriteCoreAsync<T>(Func<DbTx, T> work, CancellationToken ct);
+
+    /// <summary>The cause, when <paramref name="ex"/> is the store's own failure (disk full, read-only, unreachable), else null.</summary>
+    private protected abstract string? FaultOf(Exception ex);
 
     /// <summary>Runs <paramref name="work"/> on a read-only snapshot.</summary>
     internal abstract Task<T> ReadAsync<T>(Func<DbTx, T> work, CancellationToken ct);

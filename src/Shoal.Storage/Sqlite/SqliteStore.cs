@@ -110,7 +110,7 @@ public sealed class SqliteStore : RelationalStore
     /// back alone and gets its exception), with one commit — one fsync — for all. No write's result is handed out
     /// before its commit.
     /// </summary>
-    internal override async Task<T> WriteAsync<T>(Func<DbTx, T> work, CancellationToken ct)
+    internal override async Task<T> WriteCoreAsync<T>(Func<DbTx, T> work, CancellationToken ct)
     {
         ct.ThrowIfCancellationRequested();
         var write = new GroupWrite<T>(work);
@@ -205,6 +205,11 @@ public sealed class SqliteStore : RelationalStore
             outcome();
         }
     }
+    /// <summary>Full, read-only, unopenable, I/O error, corrupt: SQLite's own failures, by primary result code.</summary>
+    private protected override string? FaultOf(Exception ex) => ex is SqliteException { SqliteErrorCode: 13 or 8 or 10 or 14 or 11 or 26 } e
+        ? $"{e.Message.Replace("SQLite Error ", "SQLite error ", StringComparison.Ordinal)} ({DatabasePath})"
+        : null;
+
     /// <summary>Runs <paramref name="work"/> on a pooled read connection (a WAL snapshot).</summary>
     internal override async Task<T> ReadAsync<T>(Func<DbTx, T> work, CancellationToken ct)
     {
