@@ -29,6 +29,8 @@ public abstract partial class RelationalStore
                 ("@now", Ms(now)), ("@reason", reason), ("@id", id.Value));
             if (changed == 1)
             {
+                // The jobs are locked in id order first, as every transition locks them, so a cancel and a report do not deadlock.
+                tx.Query($"SELECT id FROM jobs WHERE stream_id = @id ORDER BY id {tx.Sql.LockRows}", r => r.GetInt64(0), ("@id", id.Value));
                 tx.Exec(
                     "UPDATE jobs SET state = 6, finished_at = @now, reason = @reason WHERE stream_id = @id AND state NOT IN (4, 5, 6)",
                     ("@now", Ms(now)), ("@reason", reason), ("@id", id.Value));
