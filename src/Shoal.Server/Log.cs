@@ -79,4 +79,7 @@ internal static partial class Log
 
     [LoggerMessage(25, LogLevel.Critical, "the server cannot start: {Reason}")]
     public static partial void StartFailed(ILogger logger, string reason);
+
+    [LoggerMessage(26, LogLevel.Warning, "command port: accepting a connection failed ({Reason}); still listening")]
+    public static partial void CommandPortAcceptFailed(ILogger logger, string reason);
 }

@@ -16,6 +16,15 @@ public sealed record SchedulerOptions
 
     public long MaxBodyBytes { get; init; } = 1024 * 1024;
 
+    /// <summary>Open connections the REST port takes at once (long-polling agents each hold one); more wait in the backlog.</summary>
+    public int MaxConnections { get; init; } = 10_000;
+
+    /// <summary>Open connections the command port takes at once; one more is told so and closed.</summary>
+    public int CommandPortMaxConnections { get; init; } = 64;
+
+    /// <summary>A command-port connection that sends nothing for this long is closed (its first line: within 10 s).</summary>
+    public TimeSpan CommandPortIdle { get; init; } = TimeSpan.FromMinutes(5);
+
     /// <summary>A ready job's effective priority rises by one for each step it waits; null turns aging off.</summary>
     public TimeSpan? AgingStep { get; init; } = TimeSpan.FromSeconds(60);
 

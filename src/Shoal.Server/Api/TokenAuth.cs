@@ -21,6 +21,9 @@ internal sealed class AgentAccess
 internal sealed class TokenAuth(IShoalStore store, Dashboard.DashboardSessions sessions, Hosting.ConfigHolder config, TimeProvider time)
 {
     private const long CacheMs = 2000;
+
+    /// <summary>The shortest token accepted anywhere (Shoal's own are 70 characters; an operator's admin.token must reach this).</summary>
+    public const int MinTokenLength = 16;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (TokenRecord? Token, long At)> _cache = new(StringComparer.Ordinal);
 
     public const string AdminRole = "admin";
@@ -47,6 +50,13 @@ internal sealed class TokenAuth(IShoalStore store, Dashboard.DashboardSessions s
         if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
             await BrowserAsync(context, next).ConfigureAwait(false);
+            return;
+        }
+
+        // An empty or short token is never looked up: it cannot be a token Shoal made (and "" must not match anything).
+        if (header["Bearer ".Length..].Trim().Length < MinTokenLength)
+        {
+            await Refuse(context, StatusCodes.Status401Unauthorized, $"a token has at least {MinTokenLength} characters").ConfigureAwait(false);
             return;
         }
 

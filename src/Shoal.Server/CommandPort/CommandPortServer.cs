@@ -12,12 +12,20 @@ namespace Shoal.Server.CommandPort;
 /// <summary>
 /// FOSSology's command port with newline framing: the first line must be an admin token (unless the client
 /// is on loopback and <c>command_port_trust</c> allows it), then one command a line, each answered
-/// <c>received</c> and its output; multi-line outputs end with <c>end</c>.
+/// <c>received</c> and its output; multi-line outputs end with <c>end</c>. A hostile network cannot stop it: at most
+/// <c>command_port_max_connections</c> are open at once (one more is told so and closed), a connection must send its
+/// first line within 10 s and is closed after <c>command_port_idle</c> without a line, lines are capped, and the
+/// accept loop carries on through any error (out of file descriptors included).
 /// </summary>
 internal sealed class CommandPortServer(ConfigHolder config, IShoalStore store, CommandHandler handler, ILogger<CommandPortServer> logger) : BackgroundService
 {
     public const int MaxLine = 4096;
     public const string PortFile = "command.port";
+
+    /// <summary>How long a new connection has for its first line (the token, or a command when loopback is trusted).</summary>
+    public static readonly TimeSpan FirstLineWithin = TimeSpan.FromSeconds(10);
+
+    private int _open;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -42,8 +50,27 @@ internal sealed class CommandPortServer(ConfigHolder config, IShoalStore store, 
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                var client = await listener.AcceptTcpClientAsync(stoppingToken).ConfigureAwait(false);
-                _ = ServeAsync(client, stoppingToken);
+                TcpClient client;
+                try
+                {
+                    client = await listener.AcceptTcpClientAsync(stoppingToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // Out of file descriptors, a reset before accept...: the port stays open, and tries again shortly.
+                    Log.CommandPortAcceptFailed(logger, ex.Message);
+                    await Task.Delay(TimeSpan.FromMilliseconds(100), stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                    continue;
+                }
+
+                if (Interlocked.Increment(ref _open) > config.Current.Scheduler.CommandPortMaxConnections)
+                {
+                    Interlocked.Decrement(ref _open);
+                    _ = RefuseAsync(client);
+                    continue;
+                }
+
+                _ = ServeAsync(client, stoppingToken).ContinueWith(_ => Interlocked.Decrement(ref _open), TaskScheduler.Default);
             }
         }
         catch (OperationCanceledException)
@@ -53,6 +80,24 @@ internal sealed class CommandPortServer(ConfigHolder config, IShoalStore store, 
         {
             listener.Stop();
         }
+    }
+
+    private static async Task RefuseAsync(TcpClient client)
+    {
+        using (client)
+        {
+            try
+            {
+                client.Client.Blocking = false;
+                client.Client.Send("error: too many connections, try again later\n"u8);
+            }
+            catch (SocketException)
+            {
+                // It went away first.
+            }
+        }
+
+        await Task.CompletedTask.ConfigureAwait(false);
     }
 
     private async Task ServeAsync(TcpClient client, CancellationToken ct)
@@ -70,7 +115,8 @@ internal sealed class CommandPortServer(ConfigHolder config, IShoalStore store, 
                     return;
                 }
 
-                while (await ReadLineAsync(reader, ct).ConfigureAwait(false) is { } line)
+                var idle = config.Current.Scheduler.CommandPortIdle;
+                while (await ReadLineAsync(reader, idle, ct).ConfigureAwait(false) is { } line)
                 {
                     if (line.Length > MaxLine)
                     {
@@ -83,6 +129,10 @@ internal sealed class CommandPortServer(ConfigHolder config, IShoalStore store, 
                         return;
                     }
                 }
+            }
+            catch (TimeoutException ex)
+            {
+                await TryWriteAsync(client, $"error: {ex.Message}, closing\n").ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
             {
@@ -104,8 +154,8 @@ internal sealed class CommandPortServer(ConfigHolder config, IShoalStore store, 
             return true;
         }
 
-        var first = await ReadLineAsync(reader, ct).ConfigureAwait(false);
-        if (first is null || first.Length > MaxLine)
+        var first = await ReadLineAsync(reader, FirstLineWithin, ct).ConfigureAwait(false);
+        if (first is null || first.Length > MaxLine || first.Trim().Length < TokenAuth.MinTokenLength)
         {
             return false;
         }
@@ -114,7 +164,36 @@ internal sealed class CommandPortServer(ConfigHolder config, IShoalStore store, 
         return token is { RevokedAt: null, Role: TokenAuth.AdminRole };
     }
 
-    /// <summary>A line, or null at the end of the stream; a line is never read past <see cref="MaxLine"/> + 1 characters.</summary>
+    private static async Task TryWriteAsync(TcpClient client, string text)
+    {
+        try
+        {
+            await client.GetStream().WriteAsync(Encoding.UTF8.GetBytes(text)).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
+        {
+            // Gone already.
+        }
+    }
+
+    /// <summary>
+    /// A line, or null at the end of the stream; a line is never read past <see cref="MaxLine"/> + 1 characters.
+    /// Throws <see cref="TimeoutException"/> when the whole line has not come within <paramref name="within"/>.
+    /// </summary>
+    private static async Task<string?> ReadLineAsync(StreamReader reader, TimeSpan within, CancellationToken ct)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(within);
+        try
+        {
+            return await ReadLineAsync(reader, timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw new TimeoutException($"no line for {within.TotalSeconds:0.#} s");
+        }
+    }
+
     private static async Task<string?> ReadLineAsync(StreamReader reader, CancellationToken ct)
     {
         var line = new StringBuilder();

@@ -51,6 +51,12 @@ public static class ShoalServer
         {
             // Bodies over the limit are answered 413 by the endpoints, after draining up to this much.
             k.Limits.MaxRequestBodySize = config.Scheduler.MaxBodyBytes + BodyReader.DrainAllowance;
+            // A hostile network cannot hold the server: connections are capped, and a client that sends its headers
+            // slowly, or a body below 240 bytes/s (Kestrel's default), is dropped.
+            k.Limits.MaxConcurrentConnections = config.Scheduler.MaxConnections;
+            k.Limits.MaxConcurrentUpgradedConnections = config.Scheduler.MaxConnections;
+            k.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(10);
+            k.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(90);
             k.Listen(System.Net.IPAddress.Parse(config.Scheduler.Address), config.Scheduler.Port, listen =>
             {
                 if (config.Scheduler.TlsCert is { } cert)

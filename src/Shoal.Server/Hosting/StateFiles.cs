@@ -15,7 +15,11 @@ public static class StateFiles
         var path = Path.Combine(stateDir, AdminTokenFile);
         if (File.Exists(path))
         {
-            return File.ReadAllText(path).Trim();
+            var existing = File.ReadAllText(path).Trim();
+            return existing.Length >= Api.TokenAuth.MinTokenLength
+                ? existing
+                : throw new InvalidOperationException(
+                    $"{path}: the admin token is empty or shorter than {Api.TokenAuth.MinTokenLength} characters; delete the file to have a new one made at start, or write a longer one");
         }
 
         var token = "shoal_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
