@@ -104,11 +104,10 @@ internal sealed class CommandPortServer(ConfigHolder config, IShoalStore store, 
     {
         using (client)
         {
+            using var reader = new StreamReader(client.GetStream(), Encoding.UTF8);
+            await using var writer = new StreamWriter(client.GetStream(), new UTF8Encoding(false)) { AutoFlush = true, NewLine = "\n" };
             try
             {
-                var stream = client.GetStream();
-                using var reader = new StreamReader(stream, Encoding.UTF8);
-                await using var writer = new StreamWriter(stream, new UTF8Encoding(false)) { AutoFlush = true, NewLine = "\n" };
                 if (!await AuthenticateAsync(client, reader, ct).ConfigureAwait(false))
                 {
                     await writer.WriteLineAsync("error: not authenticated").ConfigureAwait(false);
@@ -132,7 +131,7 @@ internal sealed class CommandPortServer(ConfigHolder config, IShoalStore store, 
             }
             catch (TimeoutException ex)
             {
-                await TryWriteAsync(client, $"error: {ex.Message}, closing\n").ConfigureAwait(false);
+                await TryWriteAsync(writer, $"error: {ex.Message}, closing").ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
             {
@@ -164,11 +163,11 @@ internal sealed class CommandPortServer(ConfigHolder config, IShoalStore store, 
         return token is { RevokedAt: null, Role: TokenAuth.AdminRole };
     }
 
-    private static async Task TryWriteAsync(TcpClient client, string text)
+    private static async Task TryWriteAsync(StreamWriter writer, string line)
     {
         try
         {
-            await client.GetStream().WriteAsync(Encoding.UTF8.GetBytes(text)).ConfigureAwait(false);
+            await writer.WriteLineAsync(line).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
         {
@@ -182,16 +181,17 @@ internal sealed class CommandPortServer(ConfigHolder config, IShoalStore store, 
     /// </summary>
     private static async Task<string?> ReadLineAsync(StreamReader reader, TimeSpan within, CancellationToken ct)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(within);
-        try
+        // The read is not cancelled (that may leave the socket unusable for the answer): it is abandoned, and ends
+        // when the connection is closed.
+        var read = ReadLineAsync(reader, ct);
+        if (await Task.WhenAny(read, Task.Delay(within, ct)).ConfigureAwait(false) == read)
         {
-            return await ReadLineAsync(reader, timeout.Token).ConfigureAwait(false);
+            return await read.ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-        {
-            throw new TimeoutException($"no line for {within.TotalSeconds:0.#} s");
-        }
+
+        _ = read.ContinueWith(t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        ct.ThrowIfCancellationRequested();
+        throw new TimeoutException($"no line for {within.TotalSeconds:0.#} s");
     }
 
     private static async Task<string?> ReadLineAsync(StreamReader reader, CancellationToken ct)

@@ -121,7 +121,7 @@ public sealed class CommandPortTests : IAsyncLifetime
     }
 
     /// <summary>A command-port client: newline framing, reads until <c>end</c> or a given number of lines.</summary>
-    private sealed class Port : IAsyncDisposable
+    internal sealed class Port : IAsyncDisposable
     {
         private readonly TcpClient _client;
         private readonly StreamReader _reader;
@@ -154,7 +154,9 @@ public sealed class CommandPortTests : IAsyncLifetime
 
         public Task SendRawAsync(string text) => _writer.WriteAsync(text);
 
-        public async Task<string?> ReadAsync() => await _reader.ReadLineAsync(Ct).AsTask().WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        public Task<string?> ReadAsync() => ReadAsync(TimeSpan.FromSeconds(10));
+
+        public async Task<string?> ReadAsync(TimeSpan within) => await _reader.ReadLineAsync(Ct).AsTask().WaitAsync(within, Ct);
 
         /// <summary>Sends a command and reads <paramref name="lines"/> lines, or up to a line <c>end</c> when not given.</summary>
         public async Task<List<string>> AskAsync(string command, int? lines = null)

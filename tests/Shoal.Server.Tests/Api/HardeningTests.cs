@@ -1,0 +1,81 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using Shoal.Core.Config;
+using Shoal.Server.Hosting;
+using Shoal.Server.Tests.CommandPort;
+using Shouldly;
+
+namespace Shoal.Server.Tests.Api;
+
+/// <summary>What a hostile network client or a careless operator could do to a real server (issue 15), one test a row.</summary>
+public sealed class HardeningTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task CommandPort_RefusesConnectionsPastItsCap_ClosesSilentAndIdleOnes_AndKeepsServing()
+    {
+        await using var server = await TestServer.StartAsync(extraScheduler: "command_port_max_connections = 4\ncommand_port_idle = 2");
+        var silent = new List<CommandPortTests.Port>();
+        for (var i = 0; i < 4; i++)
+        {
+            silent.Add(await CommandPortTests.Port.OpenAsync(server.Dir));
+        }
+
+        await using (var extra = await CommandPortTests.Port.OpenAsync(server.Dir))
+        {
+            (await extra.ReadAsync()).ShouldBe("error: too many connections, try again later");
+            (await extra.ReadAsync()).ShouldBeNull("the connection past the cap is closed");
+        }
+
+        (await server.Http.GetAsync("/health", Ct)).StatusCode.ShouldBe(HttpStatusCode.OK, "the REST port is not held up");
+
+        // The four silent connections never sent their first line: each is told and closed within 10 s.
+        foreach (var port in silent)
+        {
+            (await port.ReadAsync(TimeSpan.FromSeconds(20))).ShouldBe("error: no line for 10 s, closing");
+            (await port.ReadAsync()).ShouldBeNull();
+            await port.DisposeAsync();
+        }
+
+        // Room again; an authenticated connection that then stays quiet is closed after command_port_idle.
+        await using var quiet = await CommandPortTests.Port.AuthenticatedAsync(server);
+        (await quiet.AskAsync("agents")).ShouldContain("received");
+        (await quiet.ReadAsync(TimeSpan.FromSeconds(10))).ShouldBe("error: no line for 2 s, closing");
+        (await quiet.ReadAsync()).ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task EmptyOrShortTokens_AreNeverAdmins_OverRestOrTheCommandPort()
+    {
+        await using var server = await TestServer.StartAsync();
+        foreach (var bad in new[] { "\v", " ", "short" })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/streams");
+            request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + bad);
+            var answer = await server.Http.SendAsync(request, Ct);
+            answer.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+            (await answer.Content.ReadAsStringAsync(Ct)).ShouldMatch("a token has at least 16 characters|missing bearer token");
+        }
+
+        await using var port = await CommandPortTests.Port.OpenAsync(server.Dir);
+        await port.SendAsync("");
+        (await port.ReadAsync()).ShouldBe("error: not authenticated");
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData(" \n")]
+    [InlineData("\v\n")]
+    [InlineData("tooshort\n")]
+    public async Task AnEmptyOrShortAdminTokenFile_StopsTheServerAtStart_WithTheFileAndWhatToDo(string content)
+    {
+        var dir = Directory.CreateTempSubdirectory("shoal-token-").FullName;
+        var config = ConfigLoader.Load(TestServer.WriteConfig(dir, new Dictionary<string, string> { ["scan"] = TestServer.NoopConf() }));
+        Directory.CreateDirectory(config.StateDir);
+        await File.WriteAllTextAsync(Path.Combine(config.StateDir, StateFiles.AdminTokenFile), content, Ct);
+        var ex = await Should.ThrowAsync<InvalidOperationException>(() => ShoalServer.BuildAsync(config, Ct));
+        ex.Message.ShouldContain("admin.token: the admin token is empty or shorter than 16 characters; delete the file");
+    }
+}
