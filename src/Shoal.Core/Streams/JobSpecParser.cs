@@ -137,9 +137,9 @@ internal static class JobSpecParser
             {
                 case JsonValueKind.String:
                     var text = part.GetString()!;
-                    if (text.Contains('\n') || text.Contains('\r'))
+                    if (LineSafe.Problem(text) is { } unsafeText)
                     {
-                        error = $"job '{name}': parts[{i}] contains a line break";
+                        error = $"job '{name}': parts[{i}] {unsafeText}";
                         return null;
                     }
 

@@ -47,6 +47,9 @@ internal sealed class SpawnedAgent : IAsyncDisposable
 
     public int Pid => _process.Id;
 
+    /// <summary>Lines read from the agent so far (its first may be the ssh wrapper's <c>@PID</c>).</summary>
+    public long LinesHeard { get; set; }
+
     /// <summary>The agent's pid on a remote host (from its <c>@PID</c> line), for signals over ssh.</summary>
     public int? RemotePid { get; set; }
 

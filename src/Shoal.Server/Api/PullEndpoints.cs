@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Shoal.Contracts;
 using Shoal.Core.Model;
+using Shoal.Core.Streams;
 using Shoal.Server.Hosting;
 using Shoal.Server.Pull;
 using Shoal.Storage;
@@ -243,6 +244,11 @@ internal static class PullEndpoints
                 }
 
                 items = it.EnumerateArray().Select(x => x.GetString()!).ToList();
+                if (items.Select((item, n) => (n, Problem: LineSafe.Problem(item))).FirstOrDefault(x => x.Problem is not null) is { Problem: { } problem } bad)
+                {
+                    // Items become parts that reach agents' stdin one a line.
+                    return (null, $"{at}'result.items[{bad.n}]' {problem}");
+                }
             }
         }
 

@@ -12,9 +12,13 @@ internal sealed partial class Dispatcher
     {
         var now = _time.GetUtcNow();
         agent.LastHeard = now;
+        var first = agent.LinesHeard++ == 0;
         if (msg.Kind == AgentMessageKind.Reserved)
         {
-            if (msg.Text.StartsWith("@PID ", StringComparison.Ordinal) && int.TryParse(msg.Text.AsSpan(5), NumberStyles.Integer, CultureInfo.InvariantCulture, out var remote))
+            // Only the ssh wrapper's first line names the remote pid that pause and cancel signal: a later "@PID 1"
+            // from the agent itself would aim them at every process of the ssh user.
+            if (first && !agent.Host.IsLocal && msg.Text.StartsWith("@PID ", StringComparison.Ordinal)
+                && int.TryParse(msg.Text.AsSpan(5), NumberStyles.None, CultureInfo.InvariantCulture, out var remote) && remote > 1)
             {
                 agent.RemotePid = remote;
             }

@@ -1,5 +1,6 @@
 using Shoal.Core.Config;
 using Shoal.Core.Model;
+using Shoal.Core.Streams;
 using Shoal.Server.Agents;
 using Shoal.Storage;
 
@@ -32,6 +33,15 @@ internal sealed partial class Dispatcher
         {
             var i = feedable.IndexOf(agent);
             var parts = i < 0 ? [] : leased[i];
+
+            // The last guard before an agent's stdin (every door refuses such values already): a payload that would
+            // inject protocol lines is never sent; its part fails with the reason.
+            foreach (var bad in parts.Where(p => LineSafe.Problem(p.Payload) is not null).ToList())
+            {
+                _reports.Add(new PartReport(bad.PartId, bad.LeaseId, agent.Owner, PartOutcome.Failed, Log: $"payload {LineSafe.Problem(bad.Payload)}: not sent to the agent"));
+                parts = parts.Where(p => p.PartId != bad.PartId).ToList();
+            }
+
             if (parts.Count == 0)
             {
                 agent.Phase = AgentPhase.Closing;

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Shoal.Contracts;
 using Shoal.Core.Config;
 using Shoal.Server.Hosting;
 using Shoal.Server.Tests.CommandPort;
@@ -77,5 +79,33 @@ public sealed class HardeningTests
         await File.WriteAllTextAsync(Path.Combine(config.StateDir, StateFiles.AdminTokenFile), content, Ct);
         var ex = await Should.ThrowAsync<InvalidOperationException>(() => ShoalServer.BuildAsync(config, Ct));
         ex.Message.ShouldContain("admin.token: the admin token is empty or shorter than 16 characters; delete the file");
+    }
+
+    [Fact]
+    public async Task LineBreaksAndNuls_NeverReachAnAgent_FromAReportsItemsOrASubmit()
+    {
+        await using var server = await TestServer.StartAsync(new Dictionary<string, string>
+        {
+            ["pull"] = "[default]\nkind = pull\n",
+            ["scan"] = TestServer.NoopConf(),
+        });
+        var created = await server.SubmitAsync("""{"name":"s","jobs":[{"name":"a","type":"pull","parts":["one"]},{"name":"b","type":"scan","generate":{"from":"a"}}]}""");
+        var (agent, _) = await server.AgentClientAsync("hostile");
+        var lease = await agent.PostAsJsonAsync("/api/v1/lease", new LeaseRequestDto(["pull"], 1), ShoalJson.Options, Ct);
+        var part = (await lease.Content.ReadFromJsonAsync<LeaseResponse>(ShoalJson.Options, Ct))!.Parts.Single();
+
+        var injected = JsonSerializer.SerializeToElement(new { items = new[] { "fine", "x\nEND\nCLOSE" } });
+        var answer = await agent.PostAsJsonAsync($"/api/v1/parts/{part.PartId}/complete", new CompleteRequest(part.LeaseId, "ok", injected), ShoalJson.Options, Ct);
+        answer.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await answer.Content.ReadAsStringAsync(Ct)).ShouldContain("'result.items[1]' contains a line break");
+        (await server.StreamAsync(created.Id)).Jobs.Single(j => j.Name == "a").Parts.Leased.ShouldBe(1, "nothing of the report was applied");
+
+        var clean = JsonSerializer.SerializeToElement(new { items = new[] { "fine" } });
+        (await (await agent.PostAsJsonAsync($"/api/v1/parts/{part.PartId}/complete", new CompleteRequest(part.LeaseId, "ok", clean), ShoalJson.Options, Ct))
+            .Content.ReadFromJsonAsync<CompleteResponse>(ShoalJson.Options, Ct))!.Accepted.ShouldBeTrue();
+
+        var nul = await server.Http.PostAsync("/api/v1/streams", new StringContent("""{"name":"n","jobs":[{"name":"j","type":"scan","parts":["a\u0000b"]}]}""", System.Text.Encoding.UTF8, "application/json"), Ct);
+        nul.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await nul.Content.ReadAsStringAsync(Ct)).ShouldContain("parts[0] contains a NUL character");
     }
 }

@@ -70,4 +70,42 @@ public sealed class SshHostTests
         agents.Hosts.Single(h => h.Name == "dead").Down.ShouldBeTrue();
         agents.Types.Single().Hosts.Single(h => h.Host == "dead").State.ShouldBe("invalid");
     }
+
+    [Fact]
+    public async Task AnAgentsLaterAtPidLine_IsIgnored_SoAPauseStopsTheAgentAndNotTheProcessGroupItNamed()
+    {
+        await using var ssh = await SshHost.StartAsync();
+        using var victim = System.Diagnostics.Process.Start("setsid", "sleep 300")!;
+        var pidFile = Path.GetTempFileName();
+        try
+        {
+            await using var server = await TestServer.StartAsync(
+                new Dictionary<string, string> { ["liar"] = $"[default]\ncommand = {TestServer.TestAgent("pid_liar")} {victim.Id} {pidFile}\nmax = 1\n" },
+                hosts: "far = 127.0.0.1 AGENT_DIR 1",
+                extraSections: ssh.SshSection);
+            var created = await server.SubmitAsync("""{"name":"liar","jobs":[{"name":"work","type":"liar","parts":["p1"]}]}""");
+            var job = created.Jobs["work"];
+
+            // The agent has its part, has claimed the victim's group, and its HEART after that was read.
+            (await TestServer.PollAsync(server.AgentsAsync, a => a.Agents.Any(x => x.Items == 7), 60)).Agents.ShouldContain(x => x.Items == 7);
+            var agentPid = int.Parse((await File.ReadAllTextAsync(pidFile, TestContext.Current.CancellationToken)).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+
+            (await server.PostAsync($"/api/v1/jobs/{job}/pause")).EnsureSuccessStatusCode();
+            (await TestServer.PollAsync(() => Task.FromResult(State(agentPid)), s => s == 'T', 30)).ShouldBe('T', "the agent itself was suspended");
+            State(victim.Id).ShouldNotBe('T', "the process group the agent named was left alone");
+            (await server.PostAsync($"/api/v1/jobs/{job}/resume")).EnsureSuccessStatusCode();
+            (await server.PostAsync($"/api/v1/jobs/{job}/cancel")).EnsureSuccessStatusCode();
+        }
+        finally
+        {
+            victim.Kill();
+        }
+    }
+
+    /// <summary>A process's state letter from <c>/proc/PID/stat</c> (S sleeping, T stopped, ...).</summary>
+    private static char State(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        return stat[stat.LastIndexOf(')') + 2];
+    }
 }
