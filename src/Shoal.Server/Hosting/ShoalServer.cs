@@ -27,7 +27,7 @@ public static class ShoalServer
     public static async Task<WebApplication> BuildAsync(
         ShoalConfig config, CancellationToken ct, TimeProvider? time = null, LogLevel minLevel = LogLevel.Information, bool publishUrl = true)
     {
-        Directory.CreateDirectory(config.StateDir);
+        StatePermissions.Restrict(config.StateDir, config.LogDir);
         // No config file watching: the state folder changes with every commit, and Shoal reads shoal.conf itself.
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
@@ -70,6 +70,7 @@ public static class ShoalServer
         var store = StoreFactory.Open(config.Store);
         await store.MigrateAsync(ct).ConfigureAwait(false);
         var adminToken = StateFiles.EnsureAdminToken(config.StateDir);
+        StatePermissions.Restrict(config.StateDir, config.LogDir); // the files the store just made
         var clock = new ClusterClock(time ?? TimeProvider.System);
         await store.AddTokenAsync(new TokenRecord(TokenAuth.Hash(adminToken), TokenAuth.AdminRole, "admin.token", clock.GetUtcNow(), null, []), ct).ConfigureAwait(false);
         var secret = await store.GetOrCreateSettingAsync("lease_secret", () => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)), ct).ConfigureAwait(false);

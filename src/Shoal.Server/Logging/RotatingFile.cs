@@ -15,13 +15,32 @@ internal sealed class RotatingFile(string path, long maxBytes = 10 * 1024 * 1024
         {
             try
             {
-                Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
+                var folder = System.IO.Path.GetDirectoryName(Path)!;
+                if (!Directory.Exists(folder))
+                {
+                    if (OperatingSystem.IsWindows())
+                    {
+                        Directory.CreateDirectory(folder);
+                    }
+                    else
+                    {
+                        Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+                    }
+                }
                 if (File.Exists(Path) && new FileInfo(Path).Length + line.Length > maxBytes)
                 {
                     Rotate();
                 }
 
-                File.AppendAllText(Path, line + "\n", Encoding.UTF8);
+                // Logs hold payloads and results: only the server's user reads them (0600), whatever the umask.
+                using var file = new FileStream(Path, new FileStreamOptions
+                {
+                    Mode = FileMode.Append,
+                    Access = FileAccess.Write,
+                    Share = FileShare.ReadWrite,
+                    UnixCreateMode = OperatingSystem.IsWindows() ? null : UnixFileMode.UserRead | UnixFileMode.UserWrite,
+                });
+                file.Write(Encoding.UTF8.GetBytes(line + "\n"));
             }
             catch (IOException)
             {

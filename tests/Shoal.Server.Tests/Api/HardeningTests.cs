@@ -108,4 +108,30 @@ public sealed class HardeningTests
         nul.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         (await nul.Content.ReadAsStringAsync(Ct)).ShouldContain("parts[0] contains a NUL character");
     }
+
+    [Fact]
+    public async Task TheStateFolder_Is0700_AndItsFiles0600_WhateverTheUmask()
+    {
+        var dir = Directory.CreateTempSubdirectory("shoal-perm-").FullName;
+        var state = Path.Combine(dir, ".shoal");
+        Directory.CreateDirectory(state, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        await File.WriteAllTextAsync(Path.Combine(state, "left-over.txt"), "from an older version", Ct);
+        File.SetUnixFileMode(Path.Combine(state, "left-over.txt"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+
+        await using var server = await TestServer.StartAsync(reuseDir: dir);
+        await server.SubmitAsync("""{"name":"s","jobs":[{"name":"j","type":"scan","parts":["a"]}]}""");
+        File.GetUnixFileMode(state).ShouldBe(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var files = Directory.GetFiles(state, "*", SearchOption.AllDirectories).Where(f => !f.EndsWith(".url", StringComparison.Ordinal) && !f.EndsWith(".port", StringComparison.Ordinal)).ToList();
+        files.ShouldContain(f => f.EndsWith("shoal.db", StringComparison.Ordinal));
+        files.ShouldContain(f => f.EndsWith("shoal.db-wal", StringComparison.Ordinal));
+        foreach (var f in files)
+        {
+            File.GetUnixFileMode(f).ShouldBe(UnixFileMode.UserRead | UnixFileMode.UserWrite, f);
+        }
+
+        foreach (var d in Directory.GetDirectories(state, "*", SearchOption.AllDirectories))
+        {
+            File.GetUnixFileMode(d).ShouldBe(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, d);
+        }
+    }
 }
