@@ -9,23 +9,49 @@ public sealed record CommandResult(int ExitCode, string Stdout, string Stderr, b
 /// <summary>Runs one command without a shell (or with <c>/bin/sh -c</c> on request), capping its output and killing its process tree at a time-out.</summary>
 public static class CommandRunner
 {
-    /// <summary>Substitutes <paramref name="value"/> for <paramref name="placeholder"/> and builds the process to start.</summary>
+    /// <summary>
+    /// Substitutes <paramref name="value"/> for <paramref name="placeholder"/> and builds the process to start. The value
+    /// is never code: without a shell it is one argument, and one that would start with <c>-</c> (read as an option,
+    /// as <c>-oProxyCommand=…</c> by ssh) is refused; with <c>/bin/sh -c</c> it is passed in the environment
+    /// (<c>SHOAL_PAYLOAD</c>, <c>SHOAL_HOST</c>) and the placeholder becomes a quoted expansion of it, whatever quotes
+    /// the command put around the placeholder. Throws <see cref="UnsafeValueException"/> for a refused value.
+    /// </summary>
     public static ProcessStartInfo Prepare(IReadOnlyList<string> command, bool shell, string placeholder, string value)
     {
+        if (value.Contains('\0', StringComparison.Ordinal))
+        {
+            throw new UnsafeValueException($"{placeholder} contains a NUL character: refused");
+        }
+
+        var variable = "SHOAL_" + placeholder.Trim('{', '}').ToUpperInvariant();
         if (shell)
         {
-            var text = string.Join(' ', command).Replace(placeholder, Quote(value), StringComparison.Ordinal);
-            return new ProcessStartInfo("/bin/sh") { ArgumentList = { "-c", text } };
+            var psi = new ProcessStartInfo("/bin/sh") { ArgumentList = { "-c", ShellText.Substitute(string.Join(' ', command), placeholder, variable) } };
+            psi.Environment[variable] = value;
+            return psi;
         }
 
-        var psi = new ProcessStartInfo(command[0].Replace(placeholder, value, StringComparison.Ordinal));
-        foreach (var word in command.Skip(1))
+        var words = command.Select(w => w.Replace(placeholder, value, StringComparison.Ordinal)).ToList();
+        for (var i = 0; i < command.Count; i++)
         {
-            psi.ArgumentList.Add(word.Replace(placeholder, value, StringComparison.Ordinal));
+            if (command[i].StartsWith(placeholder, StringComparison.Ordinal) && value.StartsWith('-'))
+            {
+                throw new UnsafeValueException($"{placeholder} '{Shorten(value)}' starts with '-': refused, the command would read it as an option");
+            }
         }
 
-        return psi;
+        var started = new ProcessStartInfo(words[0]);
+        foreach (var word in words.Skip(1))
+        {
+            started.ArgumentList.Add(word);
+        }
+
+        started.Environment[variable] = value;
+        return started;
     }
+
+    /// <summary>What a run that was refused before it started reports: exit 126 (cannot execute) and the reason.</summary>
+    public static CommandResult Refused(UnsafeValueException ex) => new(126, "", ex.Message, false, TimeSpan.Zero);
 
     /// <summary>Runs <paramref name="psi"/>; <paramref name="stop"/> may be set to kill it early (the result then says so by exit code -1).</summary>
     public static async Task<CommandResult> RunAsync(
@@ -102,5 +128,5 @@ public static class CommandRunner
         return text.ToString();
     }
 
-    private static string Quote(string word) => "'" + word.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+    private static string Shorten(string value) => value.Length <= 60 ? value : value[..60] + "…";
 }

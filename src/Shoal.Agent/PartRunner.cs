@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Shoal.Contracts;
 
@@ -10,7 +11,16 @@ internal static class PartRunner
         PullAgentClient client, LeasedPartDto part, PullAgentOptions options, TimeProvider time, CancellationToken ct)
     {
         var payload = part.Payload.ValueKind == JsonValueKind.String ? part.Payload.GetString()! : part.Payload.GetRawText();
-        var psi = CommandRunner.Prepare(options.Command, options.Shell, "{payload}", payload);
+        ProcessStartInfo psi;
+        try
+        {
+            psi = CommandRunner.Prepare(options.Command, options.Shell, "{payload}", payload);
+        }
+        catch (UnsafeValueException ex)
+        {
+            return (CommandRunner.Refused(ex), false);
+        }
+
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         using var beat = new CancellationTokenSource();
         var heartbeat = HeartbeatAsync(client, part, time, stop, beat.Token);

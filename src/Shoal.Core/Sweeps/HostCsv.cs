@@ -54,6 +54,10 @@ public static class HostCsv
             {
                 bad.Add(new BadLine(i + 1, $"empty host in column '{hostColumn}'"));
             }
+            else if (HostName.Problem(fields[hostAt].Trim()) is { } problem)
+            {
+                bad.Add(new BadLine(i + 1, $"host '{fields[hostAt].Trim()}' {problem}"));
+            }
             else if (!seen.Add(fields[hostAt].Trim()))
             {
                 bad.Add(new BadLine(i + 1, $"duplicate host '{fields[hostAt].Trim()}'"));

@@ -210,8 +210,18 @@ internal sealed class ExecRunner(
         Action? started,
         CancellationToken stop)
     {
-        var psi = CommandRunner.Prepare(collector.Command, collector.Shell, "{host}", host);
-        var run = await CommandRunner.RunAsync(psi, collector.HostTimeout, collector.OutputLimit, time, stop, started).ConfigureAwait(false);
+        CommandResult run;
+        try
+        {
+            var psi = CommandRunner.Prepare(collector.Command, collector.Shell, "{host}", host);
+            run = await CommandRunner.RunAsync(psi, collector.HostTimeout, collector.OutputLimit, time, stop, started).ConfigureAwait(false);
+        }
+        catch (UnsafeValueException ex)
+        {
+            started?.Invoke();
+            run = CommandRunner.Refused(ex);
+        }
+
         var ok = run.ExitCode == 0;
         var error = run.TimedOut ? $"killed after the host time-out of {collector.HostTimeout.TotalSeconds:0} s"
             : stop.IsCancellationRequested ? "killed: the sweep ended (time limit or cancel)"

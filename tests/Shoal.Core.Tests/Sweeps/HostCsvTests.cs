@@ -49,4 +49,13 @@ public sealed class HostCsvTests
             return false;
         }
     }
+
+    [Fact]
+    public void HostsThatAreNotNamesOrAddresses_AreReportedAndSkipped_NeverPassedOnAsOptions()
+    {
+        var inv = HostCsv.Parse("host,environment\n-oProxyCommand=touch${IFS}/tmp/x,prod\n.hidden,prod\nweb1.example.org,prod\n10.0.0.7,dev\nfe80::1%eth0,dev\na b,dev\n", "host", "environment", Prod);
+        inv.Hosts.Select(h => h.Host).ShouldBe(["web1.example.org", "10.0.0.7", "fe80::1%eth0"]);
+        inv.BadLines.Select(b => b.LineNumber).ShouldBe([2, 3, 7]);
+        inv.BadLines[0].Reason.ShouldStartWith("host '-oProxyCommand=touch${IFS}/tmp/x' is not a host name or address");
+    }
 }
