@@ -60,23 +60,7 @@ internal sealed class TokenAuth(IShoalStore store, Dashboard.DashboardSessions s
             return;
         }
 
-        var hash = Hash(header["Bearer ".Length..]);
-        TokenRecord? token;
-        // A cache, not a deadline: its age is measured on the machine's clock even under a test clock.
-        if (_cache.TryGetValue(hash, out var known) && Environment.TickCount64 - known.At < CacheMs && known.Token is not null)
-        {
-            token = known.Token;
-        }
-        else
-        {
-            token = await store.FindTokenAsync(hash, context.RequestAborted).ConfigureAwait(false);
-            if (_cache.Count > 10_000)
-            {
-                _cache.Clear();
-            }
-
-            _cache[hash] = (token, Environment.TickCount64);
-        }
+        var token = await FindAsync(Hash(header["Bearer ".Length..]), context.RequestAborted).ConfigureAwait(false);
 
         if (token is null || token.RevokedAt is not null)
         {
@@ -103,8 +87,16 @@ internal sealed class TokenAuth(IShoalStore store, Dashboard.DashboardSessions s
     private async Task BrowserAsync(HttpContext context, RequestDelegate next)
     {
         var read = HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method);
-        if (sessions.Find(context.Request.Cookies[Dashboard.DashboardSessions.Cookie]) is { } session)
+        var cookie = context.Request.Cookies[Dashboard.DashboardSessions.Cookie];
+        if (sessions.Find(cookie) is { } session)
         {
+            if (await FindAsync(session.TokenHash, context.RequestAborted).ConfigureAwait(false) is not { RevokedAt: null })
+            {
+                sessions.End(cookie!);
+                await Refuse(context, StatusCodes.Status401Unauthorized, "the token this session signed in with was revoked").ConfigureAwait(false);
+                return;
+            }
+
             if (!read && !Dashboard.DashboardSessions.CsrfMatches(session, context.Request.Headers[Dashboard.DashboardSessions.CsrfHeader]))
             {
                 await Refuse(context, StatusCodes.Status403Forbidden, "missing or wrong CSRF token").ConfigureAwait(false);
@@ -124,6 +116,29 @@ internal sealed class TokenAuth(IShoalStore store, Dashboard.DashboardSessions s
         }
 
         await Refuse(context, StatusCodes.Status401Unauthorized, "missing bearer token").ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The token of hash <paramref name="hash"/>, remembered for up to 2 s (a revocation on another server of the cluster
+    /// is seen within that; <see cref="Forget"/> clears this server's at once). Every way in — bearer, dashboard session,
+    /// command port — asks here, so a revoked token ends them all.
+    /// </summary>
+    public async Task<TokenRecord?> FindAsync(string hash, CancellationToken ct)
+    {
+        // A cache, not a deadline: its age is measured on the machine's clock even under a test clock.
+        if (_cache.TryGetValue(hash, out var known) && Environment.TickCount64 - known.At < CacheMs && known.Token is not null)
+        {
+            return known.Token;
+        }
+
+        var token = await store.FindTokenAsync(hash, ct).ConfigureAwait(false);
+        if (_cache.Count > 10_000)
+        {
+            _cache.Clear();
+        }
+
+        _cache[hash] = (token, Environment.TickCount64);
+        return token;
     }
 
     /// <summary>Forgets every remembered token (after a revocation).</summary>

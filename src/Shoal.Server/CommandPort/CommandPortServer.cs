@@ -17,7 +17,7 @@ namespace Shoal.Server.CommandPort;
 /// first line within 10 s and is closed after <c>command_port_idle</c> without a line, lines are capped, and the
 /// accept loop carries on through any error (out of file descriptors included).
 /// </summary>
-internal sealed class CommandPortServer(ConfigHolder config, IShoalStore store, CommandHandler handler, ILogger<CommandPortServer> logger) : BackgroundService
+internal sealed class CommandPortServer(ConfigHolder config, TokenAuth tokens, CommandHandler handler, ILogger<CommandPortServer> logger) : BackgroundService
 {
     public const int MaxLine = 4096;
     public const string PortFile = "command.port";
@@ -108,7 +108,8 @@ internal sealed class CommandPortServer(ConfigHolder config, IShoalStore store, 
             await using var writer = new StreamWriter(client.GetStream(), new UTF8Encoding(false)) { AutoFlush = true, NewLine = "\n" };
             try
             {
-                if (!await AuthenticateAsync(client, reader, ct).ConfigureAwait(false))
+                var (authenticated, hash) = await AuthenticateAsync(client, reader, ct).ConfigureAwait(false);
+                if (!authenticated)
                 {
                     await writer.WriteLineAsync("error: not authenticated").ConfigureAwait(false);
                     return;
@@ -117,6 +118,13 @@ internal sealed class CommandPortServer(ConfigHolder config, IShoalStore store, 
                 var idle = config.Current.Scheduler.CommandPortIdle;
                 while (await ReadLineAsync(reader, idle, ct).ConfigureAwait(false) is { } line)
                 {
+                    // A token revoked meanwhile (on any server) ends the connection at its next command.
+                    if (hash is not null && await tokens.FindAsync(hash, ct).ConfigureAwait(false) is not { RevokedAt: null })
+                    {
+                        await writer.WriteLineAsync("error: the token of this connection was revoked, closing").ConfigureAwait(false);
+                        return;
+                    }
+
                     if (line.Length > MaxLine)
                     {
                         await writer.WriteLineAsync($"Invalid command: \"{line[..64]}...\" (longer than {MaxLine} characters)").ConfigureAwait(false);
@@ -144,23 +152,25 @@ internal sealed class CommandPortServer(ConfigHolder config, IShoalStore store, 
         }
     }
 
-    private async Task<bool> AuthenticateAsync(TcpClient client, StreamReader reader, CancellationToken ct)
+    /// <summary>Whether the client may give commands, and the hash of the token it gave (null for a trusted loopback client).</summary>
+    private async Task<(bool Ok, string? Hash)> AuthenticateAsync(TcpClient client, StreamReader reader, CancellationToken ct)
     {
         var trust = config.Current.Scheduler.CommandPortTrustLoopback
             && client.Client.RemoteEndPoint is IPEndPoint { Address: var a } && IPAddress.IsLoopback(a);
         if (trust)
         {
-            return true;
+            return (true, null);
         }
 
         var first = await ReadLineAsync(reader, FirstLineWithin, ct).ConfigureAwait(false);
         if (first is null || first.Length > MaxLine || first.Trim().Length < TokenAuth.MinTokenLength)
         {
-            return false;
+            return (false, null);
         }
 
-        var token = await store.FindTokenAsync(TokenAuth.Hash(first), ct).ConfigureAwait(false);
-        return token is { RevokedAt: null, Role: TokenAuth.AdminRole };
+        var hash = TokenAuth.Hash(first);
+        var token = await tokens.FindAsync(hash, ct).ConfigureAwait(false);
+        return (token is { RevokedAt: null, Role: TokenAuth.AdminRole }, hash);
     }
 
     private static async Task TryWriteAsync(StreamWriter writer, string line)

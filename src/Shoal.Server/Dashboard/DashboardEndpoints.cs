@@ -92,7 +92,7 @@ internal static class DashboardEndpoints
             return Problems.Of(StatusCodes.Status401Unauthorized, "unauthorized", "not a live admin token");
         }
 
-        var (id, session) = sessions.Create();
+        var (id, session) = sessions.Create(token.Hash);
         http.Response.Cookies.Append(DashboardSessions.Cookie, id, new CookieOptions
         {
             HttpOnly = true,

@@ -15,10 +15,11 @@ internal sealed class DashboardSessions(ConfigHolder config, TimeProvider time)
     public const string CsrfHeader = "X-CSRF-Token";
     private readonly ConcurrentDictionary<string, Session> _sessions = new(StringComparer.Ordinal);
 
-    public (string Id, Session Session) Create()
+    /// <summary>A session signed in with the token of hash <paramref name="tokenHash"/>; it lives only while that token does.</summary>
+    public (string Id, Session Session) Create(string tokenHash)
     {
         var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
-        var session = new Session(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)), time.GetUtcNow() + config.Current.Dashboard.Session);
+        var session = new Session(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)), time.GetUtcNow() + config.Current.Dashboard.Session, tokenHash);
         _sessions[id] = session;
         return (id, session);
     }
@@ -46,7 +47,7 @@ internal sealed class DashboardSessions(ConfigHolder config, TimeProvider time)
     public static bool CsrfMatches(Session session, string? sent) =>
         sent is not null && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(session.Csrf), Encoding.UTF8.GetBytes(sent));
 
-    internal sealed record Session(string Csrf, DateTimeOffset Expires);
+    internal sealed record Session(string Csrf, DateTimeOffset Expires, string TokenHash);
 }
 
 /// <summary>Marks <c>/api/v1</c> GET endpoints the dashboard reads, which anyone may read when <c>[DASHBOARD] public = yes</c>.</summary>

@@ -134,4 +134,29 @@ public sealed class HardeningTests
             File.GetUnixFileMode(d).ShouldBe(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, d);
         }
     }
+
+    [Fact]
+    public async Task RevokingAToken_EndsItsDashboardSessions_AndItsOpenCommandPortConnections()
+    {
+        await using var server = await TestServer.StartAsync();
+        var created = await server.Http.PostAsJsonAsync("/api/v1/tokens", new TokenCreateRequest("admin", "ops-laptop", []), ShoalJson.Options, Ct);
+        var token = (await created.Content.ReadFromJsonAsync<TokenCreated>(ShoalJson.Options, Ct))!;
+
+        using var browser = new HttpClient(new HttpClientHandler { UseCookies = true, CookieContainer = new CookieContainer() }) { BaseAddress = server.Http.BaseAddress };
+        (await browser.PostAsync("/dashboard/login", new StringContent(JsonSerializer.Serialize(new { token = token.Token }), System.Text.Encoding.UTF8, "application/json"), Ct))
+            .StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await browser.GetAsync("/api/v1/streams", Ct)).StatusCode.ShouldBe(HttpStatusCode.OK, "signed in");
+        await using var port = await CommandPortTests.Port.OpenAsync(server.Dir);
+        await port.SendAsync(token.Token);
+        (await port.AskAsync("agents")).ShouldContain("received");
+
+        (await server.PostAsync($"/api/v1/tokens/{token.Id}/revoke")).EnsureSuccessStatusCode();
+
+        var after = await browser.GetAsync("/api/v1/streams", Ct);
+        after.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        (await after.Content.ReadAsStringAsync(Ct)).ShouldContain("the token this session signed in with was revoked");
+        await port.SendAsync("agents");
+        (await port.ReadAsync()).ShouldBe("error: the token of this connection was revoked, closing");
+        (await port.ReadAsync()).ShouldBeNull();
+    }
 }
