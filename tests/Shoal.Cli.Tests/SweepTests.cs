@@ -159,10 +159,13 @@ public sealed partial class SweepTests
         var sweep = await ShoalProcess.RunAsync(dir, "sweep", "--server", url, "--hosts", "hosts.csv", "--collector", $"./collect.sh {{host}} {record}");
         sweep.Code.ShouldBe(1, sweep.Stderr);
 
-        // g07 checks in by itself; nothing fails any more.
-        var token = await (await admin.PostAsJsonAsync("/api/v1/tokens", new TokenCreateRequest("agent", "g07"), ShoalJson.Options, Ct)).Content.ReadFromJsonAsync<TokenCreated>(ShoalJson.Options, Ct);
+        // g07 checks in by itself, with a token made for it (it may speak only for g07); nothing fails any more.
+        var token = await (await admin.PostAsJsonAsync("/api/v1/tokens", new TokenCreateRequest("agent", "g07", ["host:g07"]), ShoalJson.Options, Ct)).Content.ReadFromJsonAsync<TokenCreated>(ShoalJson.Options, Ct);
         using var agent = new HttpClient { BaseAddress = new Uri(url) };
         agent.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token!.Token);
+        var forged = await agent.PostAsync("/api/v1/hosts/g03/checkin", JsonContent.Create(new { packages = 1 }), Ct);
+        forged.StatusCode.ShouldBe(System.Net.HttpStatusCode.Forbidden);
+        (await forged.Content.ReadAsStringAsync(Ct)).ShouldContain("may not check in as 'g03': create one with --tags host:g03");
         (await agent.PostAsync("/api/v1/hosts/g07/checkin", JsonContent.Create(new { packages = 412 }), Ct)).IsSuccessStatusCode.ShouldBeTrue();
         File.Delete(Path.Combine(dir, "failing.txt"));
 

@@ -69,9 +69,14 @@ internal static class SweepEndpoints
             return "'mode' must be \"sweep\" or \"gapfix\"";
         }
 
-        if (r.Hosts is null || r.Hosts.Any(h => h is null || !ValidHost(h.Host)))
+        if (r.Hosts is null || r.Hosts.Any(h => h is null))
         {
-            return "'hosts' must be an array of {\"host\": name, \"prod\": bool} with host names of 1-255 characters and no spaces";
+            return "'hosts' must be an array of {\"host\": name, \"prod\": bool}";
+        }
+
+        if (r.Hosts.Select((h, i) => (i, h.Host, Problem: h.Host is null ? "is missing" : Core.Sweeps.HostName.Problem(h.Host))).FirstOrDefault(x => x.Problem is not null) is { Problem: { } problem } bad)
+        {
+            return $"'hosts[{bad.i}]': host '{bad.Host}' {problem}";
         }
 
         if (r.Hosts.Select(h => h.Host).Distinct(StringComparer.OrdinalIgnoreCase).Count() != r.Hosts.Count)
@@ -91,13 +96,19 @@ internal static class SweepEndpoints
             : null;
     }
 
-    private static bool ValidHost(string? host) => host is { Length: > 0 and <= 255 } && !host.Any(char.IsWhiteSpace);
 
     private static async Task<IResult> CheckinAsync(string name, HttpContext http, IShoalStore store, ConfigHolder config, TimeProvider time, CancellationToken ct)
     {
-        if (!ValidHost(name))
+        if (Core.Sweeps.HostName.Problem(name) is { } problem)
         {
-            return Problems.BadRequest("the host name must be 1-255 characters without spaces");
+            return Problems.BadRequest($"host '{name}' {problem}");
+        }
+
+        // A check-in makes the next sweeps skip the host: an agent token speaks only for the hosts in its tags.
+        var caller = TokenAuth.Caller(http);
+        if (caller.Role != TokenAuth.AdminRole && !caller.Tags.Contains($"host:{name}") && !caller.Tags.Contains("host:*"))
+        {
+            return Problems.Of(StatusCodes.Status403Forbidden, "forbidden", $"this agent token may not check in as '{name}': create one with --tags host:{name} (or host:* for a collector that speaks for many hosts)");
         }
 
         var text = await BodyReader.ReadAsync(http.Request, config.Current.Scheduler.MaxBodyBytes, ct).ConfigureAwait(false);
