@@ -82,4 +82,7 @@ internal static partial class Log
 
     [LoggerMessage(26, LogLevel.Warning, "command port: accepting a connection failed ({Reason}); still listening")]
     public static partial void CommandPortAcceptFailed(ILogger logger, string reason);
+
+    [LoggerMessage(27, LogLevel.Error, "the REST API listens on {Address} without TLS: tokens and payloads cross the network in clear; set [SCHEDULER] tls_cert and tls_key (docs/security.md)")]
+    public static partial void PlainHttp(ILogger logger, string address);
 }

@@ -19,8 +19,15 @@ public sealed partial record PortCommand(string Name, long? First, long? Second,
         }
 
         long? Number(Group g) => g.Success && long.TryParse(g.Value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n) ? n : null;
-        return new PortCommand(m.Groups[1].Value, Number(m.Groups[3]), Number(m.Groups[6]), m.Groups[8].Success ? m.Groups[8].Value : null, line);
+        var bad = new[] { m.Groups[3], m.Groups[6] }.FirstOrDefault(g => g.Success && Number(g) is null);
+        return new PortCommand(m.Groups[1].Value, Number(m.Groups[3]), Number(m.Groups[6]), m.Groups[8].Success ? m.Groups[8].Value : null, line)
+        {
+            BadNumber = bad?.Value,
+        };
     }
+
+    /// <summary>A number of the line too large for an id (the command must not run as if it had none).</summary>
+    public string? BadNumber { get; init; }
 
     [GeneratedRegex("""(\w+)(\s+(-?\d+))?(\s+((-?\d+)|("(.*)")))?""", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
     private static partial Regex Grammar();

@@ -102,6 +102,7 @@ public static class ConfigLoader
                 "max_connections" => s with { MaxConnections = doc.Int(e, 1) },
                 "command_port_max_connections" => s with { CommandPortMaxConnections = doc.Int(e, 1) },
                 "command_port_idle" => s with { CommandPortIdle = doc.Seconds(e) },
+                "command_port_remote" => s with { CommandPortRemote = doc.Enum(e, ("yes", true), ("no", false), ("true", true), ("false", false)) },
                 "aging_seconds" => s with { AgingStep = e.Value == "0" ? null : doc.Seconds(e) },
                 "shutdown_grace" => s with { ShutdownGrace = doc.Seconds(e) },
                 "tick_seconds" => s with { TickInterval = doc.Seconds(e) },

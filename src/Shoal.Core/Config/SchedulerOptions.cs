@@ -22,6 +22,12 @@ public sealed record SchedulerOptions
     /// <summary>Open connections the command port takes at once; one more is told so and closed.</summary>
     public int CommandPortMaxConnections { get; init; } = 64;
 
+    /// <summary>
+    /// <c>command_port_remote = yes</c>: the command port also takes clients that are not on loopback. Off by default:
+    /// its first line is an admin token, and the port has no TLS.
+    /// </summary>
+    public bool CommandPortRemote { get; init; }
+
     /// <summary>A command-port connection that sends nothing for this long is closed (its first line: within 10 s).</summary>
     public TimeSpan CommandPortIdle { get; init; } = TimeSpan.FromMinutes(5);
 

@@ -30,6 +30,12 @@ internal sealed class CommandHandler(
             return true;
         }
 
+        if (c.BadNumber is { } bad)
+        {
+            await output.WriteLineAsync($"Invalid command: \"{line}\" ({bad} is not a number Shoal knows: too large)").ConfigureAwait(false);
+            return true;
+        }
+
         // The command is carried out before "received" is written, so a client that reads it sees its effect.
         using var w = new StringWriter { NewLine = "\n" };
         var keepOpen = await RunAsync(c, line, w, ct).ConfigureAwait(false);

@@ -25,7 +25,14 @@ internal sealed class CommandPortServer(ConfigHolder config, TokenAuth tokens, C
     /// <summary>How long a new connection has for its first line (the token, or a command when loopback is trusted).</summary>
     public static readonly TimeSpan FirstLineWithin = TimeSpan.FromSeconds(10);
 
+    public const string RemoteRefused =
+        "error: the command port takes only loopback clients (its first line is a token, sent in clear); use the REST API over TLS, or set [SCHEDULER] command_port_remote = yes on a trusted network";
+
     private int _open;
+
+    /// <summary>Whether a client at <paramref name="remote"/> may use the port: loopback always, others only when <paramref name="remoteAllowed"/>.</summary>
+    public static bool RemoteAllowed(EndPoint? remote, bool remoteAllowed) =>
+        remoteAllowed || remote is IPEndPoint { Address: var a } && IPAddress.IsLoopback(a.IsIPv4MappedToIPv6 ? a.MapToIPv4() : a);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -108,6 +115,12 @@ internal sealed class CommandPortServer(ConfigHolder config, TokenAuth tokens, C
             await using var writer = new StreamWriter(client.GetStream(), new UTF8Encoding(false)) { AutoFlush = true, NewLine = "\n" };
             try
             {
+                if (!RemoteAllowed(client.Client.RemoteEndPoint, config.Current.Scheduler.CommandPortRemote))
+                {
+                    await writer.WriteLineAsync(RemoteRefused).ConfigureAwait(false);
+                    return;
+                }
+
                 var (authenticated, hash) = await AuthenticateAsync(client, reader, ct).ConfigureAwait(false);
                 if (!authenticated)
                 {

@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -113,6 +114,8 @@ public static class ShoalServer
         builder.Services.AddSingleton<CommandPort.CommandHandler>();
         builder.Services.AddHostedService<CommandPort.CommandPortServer>();
         builder.Services.AddOpenApi();
+        // A query or route value that does not bind (?offset=abc, ?limit=99999999999) is a 400 with the reason, not an empty 400.
+        builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 
         var app = builder.Build();
         Log.StoreOpened(app.Logger, StoreFactory.Describe(store));
@@ -250,6 +253,10 @@ public static class ShoalServer
             }
 
             Log.Listening(app.Logger, url, config.StateDir);
+            if (config.Scheduler.TlsCert is null && !IPAddress.IsLoopback(IPAddress.Parse(config.Scheduler.Address)))
+            {
+                Log.PlainHttp(app.Logger, config.Scheduler.Address);
+            }
         });
         return app;
     }

@@ -159,4 +159,51 @@ public sealed class HardeningTests
         (await port.ReadAsync()).ShouldBe("error: the token of this connection was revoked, closing");
         (await port.ReadAsync()).ShouldBeNull();
     }
+
+    [Theory]
+    [InlineData("/api/v1/jobs/1/log?offset=abc", "offset")]
+    [InlineData("/api/v1/hosts/h1/results?limit=99999999999", "limit")]
+    public async Task AQueryValueThatDoesNotBind_IsA400ThatSaysWhich(string path, string parameter)
+    {
+        await using var server = await TestServer.StartAsync();
+        var answer = await server.Http.GetAsync(path, Ct);
+        answer.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        var text = await answer.Content.ReadAsStringAsync(Ct);
+        text.ShouldContain(parameter);
+        text.ShouldContain("\"title\":\"bad request\"");
+        (await server.Http.GetAsync("/health", Ct)).StatusCode.ShouldBe(HttpStatusCode.OK, "the server keeps serving");
+    }
+
+    [Fact]
+    public async Task ACommandPortNumberTooLargeForAnId_IsRefused_NotTakenAsNoNumber()
+    {
+        await using var server = await TestServer.StartAsync();
+        await using var port = await CommandPortTests.Port.AuthenticatedAsync(server);
+        (await port.AskAsync("status 99999999999999999999", 1)).ShouldBe(["Invalid command: \"status 99999999999999999999\" (99999999999999999999 is not a number Shoal knows: too large)"]);
+        (await port.AskAsync("status 123", 3)).ShouldBe(["received", "ERROR: invalid job id = 123", "end"]);
+    }
+
+    [Fact]
+    public void TheCommandPort_TakesOnlyLoopbackClients_UnlessRemoteIsTurnedOn()
+    {
+        foreach (var local in new[] { "127.0.0.1", "127.0.0.9", "::1", "::ffff:127.0.0.1" })
+        {
+            Shoal.Server.CommandPort.CommandPortServer.RemoteAllowed(new IPEndPoint(IPAddress.Parse(local), 5000), remoteAllowed: false).ShouldBeTrue(local);
+        }
+
+        foreach (var remote in new[] { "10.1.2.3", "192.0.2.7", "2001:db8::1", "::ffff:10.0.0.1" })
+        {
+            Shoal.Server.CommandPort.CommandPortServer.RemoteAllowed(new IPEndPoint(IPAddress.Parse(remote), 5000), remoteAllowed: false).ShouldBeFalse(remote);
+            Shoal.Server.CommandPort.CommandPortServer.RemoteAllowed(new IPEndPoint(IPAddress.Parse(remote), 5000), remoteAllowed: true).ShouldBeTrue(remote);
+        }
+    }
+
+    [Fact]
+    public async Task PlainHttpOffLoopback_IsWarnedAboutAtStart()
+    {
+        await using var server = await TestServer.StartAsync(extraScheduler: "address = 0.0.0.0");
+        var log = Path.Combine(server.Dir, ".shoal", "logs", "shoal.log");
+        var text = await TestServer.PollAsync(() => Task.FromResult(File.Exists(log) ? File.ReadAllText(log) : ""), t => t.Contains("without TLS", StringComparison.Ordinal), 10);
+        text.ShouldContain("the REST API listens on 0.0.0.0 without TLS: tokens and payloads cross the network in clear");
+    }
 }
