@@ -85,4 +85,7 @@ internal static partial class Log
 
     [LoggerMessage(27, LogLevel.Error, "the REST API listens on {Address} without TLS: tokens and payloads cross the network in clear; set [SCHEDULER] tls_cert and tls_key (docs/security.md)")]
     public static partial void PlainHttp(ILogger logger, string address);
+
+    [LoggerMessage(28, LogLevel.Error, "agent {Type} (pid {Pid}) wrote a {Stream} line over 64 KiB: its last {Dropped} characters were dropped")]
+    public static partial void AgentLineCut(ILogger logger, string type, int pid, string stream, long dropped);
 }

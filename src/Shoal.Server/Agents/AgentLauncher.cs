@@ -114,12 +114,18 @@ internal sealed class AgentLauncher(ConfigHolder config, Logging.JobLogs jobLogs
 
     private static string Quote(string word) => "'" + word.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 
-    private static async Task PumpAsync(SpawnedAgent agent, Process process, ChannelWriter<EngineEvent> events)
+    private async Task PumpAsync(SpawnedAgent agent, Process process, ChannelWriter<EngineEvent> events)
     {
         try
         {
-            while (await process.StandardOutput.ReadLineAsync().ConfigureAwait(false) is { } line)
+            var lines = new CappedLineReader(process.StandardOutput, CappedLineReader.MaxLine);
+            while (await lines.ReadLineAsync().ConfigureAwait(false) is { } line)
             {
+                if (lines.Dropped > 0)
+                {
+                    Log.AgentLineCut(logger, agent.Type.Name, agent.Pid, "stdout", lines.Dropped);
+                }
+
                 if (line.Length > 0)
                 {
                     await events.WriteAsync(new AgentLineEvent(agent, line)).ConfigureAwait(false);
@@ -138,8 +144,14 @@ internal sealed class AgentLauncher(ConfigHolder config, Logging.JobLogs jobLogs
     {
         try
         {
-            while (await process.StandardError.ReadLineAsync().ConfigureAwait(false) is { } line)
+            var lines = new CappedLineReader(process.StandardError, CappedLineReader.MaxLine);
+            while (await lines.ReadLineAsync().ConfigureAwait(false) is { } line)
             {
+                if (lines.Dropped > 0)
+                {
+                    Log.AgentLineCut(logger, agent.Type.Name, agent.Pid, "stderr", lines.Dropped);
+                }
+
                 if (agent.Job is { } job)
                 {
                     jobLogs.Append(job.Value, agent.Type.Name, agent.Pid, line);

@@ -16,6 +16,11 @@ namespace Shoal.Server.Api;
 /// <summary>The command port's commands over REST: reload, kill, priority, verbose, load, database, stop, die.</summary>
 internal static class OperatorEndpoints
 {
+    /// <summary>The most bytes one read of a job's log returns (the default is 1 MiB).</summary>
+    public const int MaxLogRead = 8 * 1024 * 1024;
+
+    private const int DefaultLogRead = 1024 * 1024;
+
     public static void Map(IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1");
@@ -74,8 +79,13 @@ internal static class OperatorEndpoints
 
             return Results.Json(new { level }, ShoalJson.Options);
         });
-        api.MapGet("/jobs/{id}/log", async (string id, long? offset, IShoalStore store, Logging.JobLogs logs, HttpContext http, CancellationToken ct) =>
+        api.MapGet("/jobs/{id}/log", async (string id, long? offset, int? limit, IShoalStore store, Logging.JobLogs logs, HttpContext http, CancellationToken ct) =>
         {
+            if (limit is < 1 or > MaxLogRead)
+            {
+                return Problems.BadRequest($"'limit' must be from 1 to {MaxLogRead} bytes");
+            }
+
             if (!long.TryParse(id, out var n))
             {
                 return Problems.BadRequest($"job id '{id}' is not a number");
@@ -91,12 +101,14 @@ internal static class OperatorEndpoints
             var text = "";
             if (File.Exists(path))
             {
+                // At most 'limit' bytes (1 MiB by default) from 'offset': the next offset is in X-Log-Offset.
                 await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
                 from = Math.Min(from, file.Length);
                 file.Position = from;
-                using var reader = new StreamReader(file);
-                text = await reader.ReadToEndAsync(ct).ConfigureAwait(false);
-                from = file.Length;
+                var buffer = new byte[(int)Math.Min(limit ?? DefaultLogRead, file.Length - from)];
+                var read = await file.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, ct).ConfigureAwait(false);
+                text = System.Text.Encoding.UTF8.GetString(buffer, 0, read);
+                from += read;
             }
 
             http.Response.Headers["X-Log-Offset"] = from.ToString(System.Globalization.CultureInfo.InvariantCulture);

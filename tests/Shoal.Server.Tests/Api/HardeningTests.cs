@@ -206,4 +206,29 @@ public sealed class HardeningTests
         var text = await TestServer.PollAsync(() => Task.FromResult(File.Exists(log) ? File.ReadAllText(log) : ""), t => t.Contains("without TLS", StringComparison.Ordinal), 10);
         text.ShouldContain("the REST API listens on 0.0.0.0 without TLS: tokens and payloads cross the network in clear");
     }
+
+    [Fact]
+    public async Task AnAgentsOverLongLines_AreCutAt64KiB_WithANote_AndTheJobLogIsReadInBoundedPieces()
+    {
+        await using var server = await TestServer.StartAsync(new Dictionary<string, string>
+        {
+            ["long"] = $"[default]\ncommand = {TestServer.TestAgent("long_lines")}\nmax = 1\n",
+        });
+        var created = await server.SubmitAsync("""{"name":"s","jobs":[{"name":"j","type":"long","parts":["a","b"]}]}""");
+        (await server.WaitEndAsync(created.Id)).State.ShouldBe("completed");
+
+        var job = created.Jobs["j"];
+        var whole = await server.Http.GetAsync($"/api/v1/jobs/{job}/log", Ct);
+        var text = await whole.Content.ReadAsStringAsync(Ct);
+        text.Split('\n').ShouldAllBe(l => l.Length < 70 * 1024, "every line kept is at most 64 KiB (and its prefix)");
+        text.ShouldContain(new string('y', 64 * 1024));
+        var log = await File.ReadAllTextAsync(Path.Combine(server.Dir, ".shoal", "logs", "shoal.log"), Ct);
+        log.ShouldContain("wrote a stderr line over 64 KiB: its last 2934464 characters were dropped");
+        log.ShouldContain("wrote a stdout line over 64 KiB: its last 2934464 characters were dropped");
+
+        var piece = await server.Http.GetAsync($"/api/v1/jobs/{job}/log?offset=0&limit=1000", Ct);
+        (await piece.Content.ReadAsByteArrayAsync(Ct)).Length.ShouldBe(1000);
+        piece.Headers.GetValues("X-Log-Offset").Single().ShouldBe("1000");
+        (await server.Http.GetAsync($"/api/v1/jobs/{job}/log?limit=99999999", Ct)).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+    }
 }
