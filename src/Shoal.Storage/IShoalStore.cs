@@ -67,7 +67,11 @@ public interface IShoalStore : IAsyncDisposable
     Task<bool> PartExistsAsync(PartId part, CancellationToken ct);
 
     /// <summary>Jobs with ready parts that may lease now, best first.</summary>
-    Task<IReadOnlyList<JobDemand>> GetDemandAsync(DateTimeOffset now, TimeSpan? agingStep, CancellationToken ct);
+    /// <remarks>
+    /// <paramref name="types"/> (null for all) keeps the answer to the types its caller can run: a long queue of pull
+    /// work must not hide a spawned or sweep job behind the answer's 500 rows.
+    /// </remarks>
+    Task<IReadOnlyList<JobDemand>> GetDemandAsync(DateTimeOffset now, TimeSpan? agingStep, IReadOnlyCollection<string>? types, CancellationToken ct);
 
     /// <summary>The distinct key bytes of a job's ready parts (for choosing a host by affinity).</summary>
     Task<IReadOnlyList<int>> GetReadyKeyBytesAsync(JobId job, CancellationToken ct);

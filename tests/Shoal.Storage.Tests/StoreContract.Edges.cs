@@ -62,4 +62,14 @@ public abstract partial class StoreContract
         (await Store.LeaseAsync(Lease("b", Start.AddMinutes(1)), Ct)).ShouldBeEmpty();
         (await StreamStateOf(s.Id)).ShouldBe(StreamState.Cancelled);
     }
+
+    [Fact]
+    public async Task Demand_ForTheTypesOfItsCaller_IsNotHiddenBehindALongQueueOfOtherWork()
+    {
+        // 600 pull jobs of higher priority, then one spawned job: the dispatcher asks for its own types and sees it.
+        await Submit(Stream("pull", 5, Enumerable.Range(0, 600).Select(i => Job($"p{i}", type: "pull-x")).ToArray()));
+        var scan = await Submit(Stream("scan", 0, Job("s")));
+        (await Store.GetDemandAsync(Start, null, null, Ct)).ShouldNotContain(d => d.Job == scan.Jobs["s"], "all types: the 500 best are the pull jobs");
+        (await Store.GetDemandAsync(Start, null, ["scan"], Ct)).Select(d => d.Job).ShouldBe([scan.Jobs["s"]]);
+    }
 }

@@ -438,7 +438,7 @@ public abstract partial class StoreContract : IAsyncLifetime
     {
         var low = await Submit(Stream("low", 0, Job("j", parts: 2)));
         var high = await Submit(Stream("high", 9, Job("j", parts: 1), Job("later", deps: "j")));
-        var demand = await Store.GetDemandAsync(Start, null, Ct);
+        var demand = await Store.GetDemandAsync(Start, null, null, Ct);
         demand.Select(d => d.Job).ShouldBe([high.Jobs["j"], low.Jobs["j"]]);
         demand[1].Ready.ShouldBe(2);
         var states = await Store.GetJobStatesAsync([high.Jobs["later"], low.Jobs["j"]], Ct);

@@ -179,7 +179,8 @@ internal sealed partial class Dispatcher : BackgroundService
         IReadOnlyList<JobDemand> demand = [];
         if (_spawnCheck && !_draining)
         {
-            demand = await _store.GetDemandAsync(now, _config.Current.Scheduler.AgingStep, ct).ConfigureAwait(false);
+            var spawned = _config.Current.AgentTypes.Values.Where(t => t.Kind == Core.Model.AgentKind.Spawned).Select(t => t.Name).ToList();
+            demand = await _store.GetDemandAsync(now, _config.Current.Scheduler.AgingStep, spawned, ct).ConfigureAwait(false);
             _gate = ExclusiveGate.Compute(demand, _agents, _config.Current);
         }
 

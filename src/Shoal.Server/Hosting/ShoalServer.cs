@@ -197,7 +197,7 @@ public static class ShoalServer
         metrics.Registry.AddBeforeCollectCallback(async ct =>
         {
             // Queue depth and agents are read when Prometheus scrapes, not kept up to date on every change.
-            var demand = await store.GetDemandAsync(clock.GetUtcNow(), config.Scheduler.AgingStep, ct).ConfigureAwait(false);
+            var demand = await store.GetDemandAsync(clock.GetUtcNow(), config.Scheduler.AgingStep, null, ct).ConfigureAwait(false);
             foreach (var label in metrics.QueueDepth.GetAllLabelValues().ToList())
             {
                 metrics.QueueDepth.WithLabels(label).Set(0);

@@ -51,7 +51,7 @@ internal sealed class ExecRunner(
                     _runs.Remove(done);
                 }
 
-                foreach (var d in await store.GetDemandAsync(time.GetUtcNow(), null, stoppingToken).ConfigureAwait(false))
+                foreach (var d in await store.GetDemandAsync(time.GetUtcNow(), null, [BuiltInTypes.Sweep], stoppingToken).ConfigureAwait(false))
                 {
                     if (d.Type == BuiltInTypes.Sweep && !_runs.ContainsKey(d.Job)
                         && await store.GetCollectorAsync(d.Job, stoppingToken).ConfigureAwait(false) is { } collector)

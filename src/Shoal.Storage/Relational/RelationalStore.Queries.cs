@@ -41,15 +41,17 @@ public abstract partial class RelationalStore
     public Task<bool> PartExistsAsync(PartId part, CancellationToken ct) =>
         ReadAsync(tx => tx.Long("SELECT COUNT(*) FROM parts WHERE id = @id", ("@id", part.Value)) > 0, ct);
 
-    public Task<IReadOnlyList<JobDemand>> GetDemandAsync(DateTimeOffset now, TimeSpan? agingStep, CancellationToken ct) =>
+    public Task<IReadOnlyList<JobDemand>> GetDemandAsync(DateTimeOffset now, TimeSpan? agingStep, IReadOnlyCollection<string>? types, CancellationToken ct) =>
         ReadAsync<IReadOnlyList<JobDemand>>(tx => tx.Query(
             $"""
             SELECT j.id, j.stream_id, j.type, j.n_ready, j.n_leased, CASE WHEN j.wait_for_lock IS NULL THEN 0 ELSE 1 END FROM jobs j JOIN streams s ON s.id = j.stream_id
-            WHERE {RunnableJob} AND j.n_ready > 0 ORDER BY j.forced DESC, {EffectivePriority} DESC, j.id LIMIT 500
+            WHERE {RunnableJob} AND j.n_ready > 0 AND (CAST(@types AS TEXT) IS NULL OR j.type IN ({tx.Sql.JsonValues("@types")}))
+            ORDER BY j.forced DESC, {EffectivePriority} DESC, j.id LIMIT 500
             """,
             r => new JobDemand(new JobId(r.GetInt64(0)), new StreamId(r.GetInt64(1)), r.GetString(2), r.GetInt32(3), r.GetInt32(4), r.GetInt32(5) == 1),
             ("@now", Ms(now)),
-            ("@aging", agingStep is { } a ? Math.Max(1L, (long)a.TotalMilliseconds) : NoAging)), ct);
+            ("@aging", agingStep is { } a ? Math.Max(1L, (long)a.TotalMilliseconds) : NoAging),
+            ("@types", types is null ? null : System.Text.Json.JsonSerializer.Serialize(types))), ct);
 
     public Task<IReadOnlyList<int>> GetReadyKeyBytesAsync(JobId job, CancellationToken ct) =>
         ReadAsync<IReadOnlyList<int>>(tx => tx.Query(
