@@ -37,10 +37,12 @@ public static class ConfigLoader
         var state = Resolve(".shoal");
         var agents = Resolve("agents");
         string? logs = null;
+        string? inputs = null;
         foreach (var e in doc.In("DIRECTORIES"))
         {
             switch (e.Key)
             {
+                case "inputs": inputs = Resolve(e.Value); break;
                 case "state": state = Resolve(e.Value); break;
                 case "logdir": logs = Resolve(e.Value); break;
                 case "agents": agents = Resolve(e.Value); break;
@@ -72,6 +74,7 @@ public static class ConfigLoader
             StateDir = state,
             LogDir = logs ?? Path.Combine(state, "logs"),
             AgentsDir = agents,
+            InputsDir = inputs,
             AgentTypes = types,
             Ssh = HostSections.ReadSsh(doc),
             Sweep = ReadSweep(doc, Resolve),

@@ -17,6 +17,9 @@ public sealed record ShoalConfig
 
     public required string AgentsDir { get; init; }
 
+    /// <summary><c>[DIRECTORIES] inputs</c>: the only folder host lists (<c>generate.file</c>) are read from; null turns them off.</summary>
+    public string? InputsDir { get; init; }
+
     public required IReadOnlyDictionary<string, AgentTypeConfig> AgentTypes { get; init; }
 
     public SshOptions Ssh { get; init; } = new();

@@ -39,8 +39,14 @@ internal sealed class StreamSubmitter(IShoalStore store, ConfigHolder config, Ti
             return (null, parsed.Error);
         }
 
-        return parsed.Spec.Jobs.FirstOrDefault(j => j.Generator?.File is { } f && !File.Exists(f)) is { } missing
-            ? (null, $"job '{missing.Name}': 'generate.file': no such file on the server: {missing.Generator!.File}")
-            : (parsed.Spec, null);
+        foreach (var job in parsed.Spec.Jobs)
+        {
+            if (job.Generator?.File is { } file && InputFiles.Problem(file, config.Current.InputsDir) is { } problem)
+            {
+                return (null, $"job '{job.Name}': 'generate.file': {problem}");
+            }
+        }
+
+        return (parsed.Spec, null);
     }
 }

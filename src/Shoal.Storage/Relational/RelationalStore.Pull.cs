@@ -34,27 +34,36 @@ public abstract partial class RelationalStore
             return Outcome(tx, "jobs", id.Value, tx.Exec("UPDATE jobs SET forced = 1 WHERE id = @id AND state NOT IN (4, 5, 6)", ("@id", id.Value)));
         }, ct);
 
-    public Task<JobId?> GeneratePartsAsync(int limit, DateTimeOffset now, CancellationToken ct) =>
-        WriteAsync(tx =>
-        {
-            var job = tx.One(
+    public async Task<JobId?> GeneratePartsAsync(int limit, DateTimeOffset now, CancellationToken ct)
+    {
+        var job = await ReadAsync(
+            tx => tx.One(
                 "SELECT id, generator, gen_next, state FROM jobs WHERE generator IS NOT NULL ORDER BY id LIMIT 1",
-                r => new { Id = r.GetInt64(0), Spec = JsonSerializer.Deserialize<GeneratorSpec>(r.GetString(1))!, Next = r.GetInt64(2), State = (JobState)r.GetInt32(3) });
-            if (job is null)
-            {
-                return (JobId?)null;
-            }
+                r => new { Id = r.GetInt64(0), Spec = JsonSerializer.Deserialize<GeneratorSpec>(r.GetString(1))!, Next = r.GetInt64(2), State = (JobState)r.GetInt32(3) }),
+            ct).ConfigureAwait(false);
+        if (job is null)
+        {
+            return null;
+        }
 
-            var payloads = job.State.IsTerminal() ? [] : Batch(job.Spec, job.Next, limit);
-            NewParts.Insert(tx, job.Id, payloads.Select(NewParts.Plain));
-
+        // The host list is read outside any transaction: a slow file never holds the store's writes up.
+        var payloads = job.State.IsTerminal() ? [] : Batch(job.Spec, job.Next, limit);
+        return await WriteAsync(tx =>
+        {
             var added = payloads.Count;
-            tx.WorkReady = added > 0;
             var end = job.Next + added;
             var done = added < limit;
-            tx.Exec(
-                "UPDATE jobs SET gen_next = @next, generator = CASE WHEN @done THEN NULL ELSE generator END, n_parts = n_parts + @k, n_ready = n_ready + @k WHERE id = @id",
-                ("@next", end), ("@done", done), ("@k", added), ("@id", job.Id));
+
+            // Only from where it was read: a batch another writer made meanwhile is not made twice.
+            if (tx.Exec(
+                "UPDATE jobs SET gen_next = @next, generator = CASE WHEN @done THEN NULL ELSE generator END, n_parts = n_parts + @k, n_ready = n_ready + @k WHERE id = @id AND gen_next = @from AND generator IS NOT NULL",
+                ("@next", end), ("@done", done), ("@k", added), ("@id", job.Id), ("@from", job.Next)) == 0)
+            {
+                return (JobId?)new JobId(job.Id);
+            }
+
+            NewParts.Insert(tx, job.Id, payloads.Select(NewParts.Plain));
+            tx.WorkReady = added > 0;
             if (done)
             {
                 // The last batch may have been leased and completed already: the job may be finished.
@@ -62,7 +71,8 @@ public abstract partial class RelationalStore
             }
 
             return new JobId(job.Id);
-        }, ct);
+        }, ct).ConfigureAwait(false);
+    }
 
     /// <summary>Parts <paramref name="next"/>.. of a generator, at most <paramref name="limit"/>; fewer means it is exhausted.</summary>
     private static List<string> Batch(GeneratorSpec spec, long next, int limit)

@@ -231,4 +231,44 @@ public sealed class HardeningTests
         piece.Headers.GetValues("X-Log-Offset").Single().ShouldBe("1000");
         (await server.Http.GetAsync($"/api/v1/jobs/{job}/log?limit=99999999", Ct)).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
     }
+
+    [Fact]
+    public async Task HostLists_AreReadOnlyFromTheInputsFolder_AndOnlyRegularFiles()
+    {
+        var inputs = Directory.CreateTempSubdirectory("shoal-inputs-").FullName;
+        await File.WriteAllTextAsync(Path.Combine(inputs, "fleet.txt"), "web1\n# a comment\ndb1\n", Ct);
+        File.CreateSymbolicLink(Path.Combine(inputs, "shadow.txt"), "/etc/passwd");
+        Run("mkfifo", Path.Combine(inputs, "fifo.txt"));
+
+        await using var off = await TestServer.StartAsync(new Dictionary<string, string> { ["pull"] = "[default]\nkind = pull\n" });
+        (await SubmitFileAsync(off, Path.Combine(inputs, "fleet.txt"))).ShouldContain("host lists are off: set [DIRECTORIES] inputs");
+
+        await using var server = await TestServer.StartAsync(new Dictionary<string, string> { ["pull"] = "[default]\nkind = pull\n" }, extraSections: $"[DIRECTORIES]\ninputs = {inputs}");
+        (await SubmitFileAsync(server, "/etc/passwd")).ShouldContain("/etc/passwd is not under the inputs folder");
+        (await SubmitFileAsync(server, Path.Combine(inputs, "shadow.txt"))).ShouldContain("is not under the inputs folder");
+        (await SubmitFileAsync(server, Path.Combine(inputs, "fifo.txt"))).ShouldContain("fifo.txt is not a regular file");
+        (await SubmitFileAsync(server, Path.Combine(inputs, "missing.txt"))).ShouldContain("no such file on the server");
+
+        var created = await server.SubmitAsync(GenerateFrom(Path.Combine(inputs, "fleet.txt")));
+        var job = await TestServer.PollAsync(async () => (await server.StreamAsync(created.Id)).Jobs.Single(), j => j.Parts.Ready == 2, 30);
+        job.Parts.Ready.ShouldBe(2);
+        (await server.Http.GetAsync("/health", Ct)).StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    private static async Task<string> SubmitFileAsync(TestServer server, string file)
+    {
+        var answer = await server.Http.PostAsync("/api/v1/streams", new StringContent(GenerateFrom(file), System.Text.Encoding.UTF8, "application/json"), Ct);
+        answer.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        return await answer.Content.ReadAsStringAsync(Ct);
+    }
+
+    private static string GenerateFrom(string file) =>
+        JsonSerializer.Serialize(new { name = "f", jobs = new[] { new { name = "visit", type = "pull", generate = new { file } } } });
+
+    private static void Run(string command, params string[] args)
+    {
+        using var p = System.Diagnostics.Process.Start(command, args);
+        p.WaitForExit();
+        p.ExitCode.ShouldBe(0);
+    }
 }
