@@ -18,6 +18,11 @@ public abstract class ConcurrencyConformance
     /// <summary>Opens the stores the clients of one round use: on PostgreSQL several instances on one schema, as several servers.</summary>
     protected abstract Task<IReadOnlyList<IShoalStore>> OpenAsync();
 
+    /// <summary>Removes what <see cref="OpenAsync"/> made, after its stores are closed.</summary>
+    protected virtual void CleanUp()
+    {
+    }
+
     [Fact]
     public async Task ConcurrentClients_InRandomInterleavings_KeepEveryInvariant()
     {
@@ -48,6 +53,8 @@ public abstract class ConcurrencyConformance
                 {
                     await s.DisposeAsync();
                 }
+
+                CleanUp();
             }
         }
 
@@ -62,9 +69,13 @@ public abstract class ConcurrencyConformance
 /// <summary>The conformance suite on SQLite: concurrent clients on one embedded store (one server per file).</summary>
 public sealed class SqliteConcurrencyConformance : ConcurrencyConformance
 {
+    private DirectoryInfo? _dir;
+
+    protected override void CleanUp() => _dir?.Delete(recursive: true);
+
     protected override async Task<IReadOnlyList<IShoalStore>> OpenAsync()
     {
-        var dir = Directory.CreateTempSubdirectory("shoal-conform-");
+        var dir = _dir = Directory.CreateTempSubdirectory("shoal-conform-");
         var store = new SqliteStore(Path.Combine(dir.FullName, "shoal.db"), Core.Config.SqliteSync.Normal);
         await store.MigrateAsync(TestContext.Current.CancellationToken);
         return [store];
