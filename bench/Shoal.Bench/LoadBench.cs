@@ -18,33 +18,15 @@ internal static class LoadBench
 {
     public static async Task<int> RunAsync(string shoalDll, int agents, int seconds, int rate)
     {
-        var dir = Directory.CreateTempSubdirectory("shoal-bench-load-").FullName;
-        Directory.CreateDirectory(Path.Combine(dir, "agents"));
-        var port = FreePort();
-        await File.WriteAllTextAsync(Path.Combine(dir, "shoal.conf"), $"[SCHEDULER]\nport = {port}\ncommand_port = 0\n[STORE]\nsynchronous = full\n");
-        await File.WriteAllTextAsync(Path.Combine(dir, "agents", "noop.conf"), "[default]\nkind = pull\nlease = 60\nmax = -1\n");
-        using var server = Process.Start(new ProcessStartInfo("dotnet", [Path.GetFullPath(shoalDll), "server", "--config", "shoal.conf"])
+        using var bench = await BenchServer.StartAsync(shoalDll);
+        if (bench is null)
         {
-            WorkingDirectory = dir,
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-        })!;
-        server.ErrorDataReceived += (_, _) => { };
-        server.BeginErrorReadLine();
-        server.BeginOutputReadLine();
-        var state = Path.Combine(dir, ".shoal");
-        while (!File.Exists(Path.Combine(state, "server.url")) || !File.Exists(Path.Combine(state, "command.port")))
-        {
-            if (server.HasExited)
-            {
-                Console.Error.WriteLine($"the server exited with {server.ExitCode} (is {shoalDll} built? dotnet build -c Release src/Shoal.Cli)");
-                return 2;
-            }
-
-            await Task.Delay(100);
+            return 2;
         }
 
-        var url = new Uri($"http://127.0.0.1:{port}");
+        var server = bench.Process;
+        var state = bench.State;
+        var url = bench.Url;
         var adminToken = (await File.ReadAllTextAsync(Path.Combine(state, "admin.token"))).Trim();
         using var admin = new HttpClient { BaseAddress = url };
         admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", adminToken);
@@ -85,7 +67,7 @@ internal static class LoadBench
             }
         }
 
-        var cpuBefore = CpuSeconds(server.Id);
+        var cpuBefore = bench.CpuSeconds();
         var clock = Stopwatch.StartNew();
         var running = Enumerable.Range(0, agents).Select(_ => Task.Run(AgentAsync)).ToList();
         await Task.Delay(3000); // every agent is waiting in its long poll
@@ -101,7 +83,7 @@ internal static class LoadBench
         var peakRss = 0L;
         var submitted = 0;
         var measureFrom = clock.Elapsed;
-        var cpuMeasureFrom = CpuSeconds(server.Id);
+        var cpuMeasureFrom = bench.CpuSeconds();
         while (clock.Elapsed - measureFrom < TimeSpan.FromSeconds(seconds))
         {
             // Parts trickle in as single-part streams; each wakes the long polls.
@@ -120,45 +102,21 @@ internal static class LoadBench
             }
 
             status.Add(t.Elapsed.TotalMilliseconds);
-            peakRss = Math.Max(peakRss, RssBytes(server.Id));
+            peakRss = Math.Max(peakRss, bench.RssBytes());
             await Task.Delay(200);
         }
 
         var wall = (clock.Elapsed - measureFrom).TotalSeconds;
-        var cpu = CpuSeconds(server.Id) - cpuMeasureFrom;
+        var cpu = bench.CpuSeconds() - cpuMeasureFrom;
         await stop.CancelAsync();
         await Task.WhenAll(running.Select(r => r.ContinueWith(_ => { }, TaskScheduler.Default)));
-        server.Kill();
-        await server.WaitForExitAsync();
         health.Sort();
         status.Sort();
         Console.WriteLine($"{agents} long-polling pull agents (one HTTP connection each) on one server process, {seconds} s, {rate} single-part streams/s");
         Console.WriteLine($"  server CPU {100 * cpu / wall:0}% of one core, peak RSS {peakRss / (1024 * 1024)} MiB; {done} parts done, {polls} lease requests, {errors} errors");
-        Console.WriteLine($"  /health: p50 {Pct(health, 0.5):0.0} ms, p99 {Pct(health, 0.99):0.0} ms, max {health.LastOrDefault():0.0} ms ({health.Count} probes)");
-        Console.WriteLine($"  command port status: p50 {Pct(status, 0.5):0.0} ms, p99 {Pct(status, 0.99):0.0} ms, max {status.LastOrDefault():0.0} ms ({status.Count} probes)");
+        Console.WriteLine($"  /health: p50 {BenchServer.Pct(health, 0.5):0.0} ms, p99 {BenchServer.Pct(health, 0.99):0.0} ms, max {health.LastOrDefault():0.0} ms ({health.Count} probes)");
+        Console.WriteLine($"  command port status: p50 {BenchServer.Pct(status, 0.5):0.0} ms, p99 {BenchServer.Pct(status, 0.99):0.0} ms, max {status.LastOrDefault():0.0} ms ({status.Count} probes)");
         Console.WriteLine($"  (server CPU before the measured window: {cpuMeasureFrom - cpuBefore:0.0} s for start-up and {agents} connections)");
         return health.LastOrDefault() < 100 && status.LastOrDefault() < 100 ? 0 : 1;
-    }
-
-    private static double Pct(List<double> sorted, double p) => sorted.Count == 0 ? 0 : sorted[Math.Min(sorted.Count - 1, (int)(p * sorted.Count))];
-
-    /// <summary>User + system CPU seconds of a process (Linux <c>/proc/PID/stat</c>, clock ticks of 1/100 s).</summary>
-    private static double CpuSeconds(int pid)
-    {
-        var fields = File.ReadAllText($"/proc/{pid}/stat").Split(')')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
-    }
-
-    private static long RssBytes(int pid)
-    {
-        var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
-        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
-    }
-
-    private static int FreePort()
-    {
-        using var l = new TcpListener(System.Net.IPAddress.Loopback, 0);
-        l.Start();
-        return ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
     }
 }

@@ -18,6 +18,7 @@ return mode switch
     "compare" => await CompareBench.CompareAsync(Str("--postgres", Environment.GetEnvironmentVariable("SHOAL_POSTGRES") ?? ""), Int("--jobs", 20_000), Int("--pg-jobs", 5_000), Int("--workers", 20), Int("--runs", 3), Int("--rate", 200), Int("--seconds", 10), Str("--only", "")),
     "cluster" => await CompareBench.ClusterAsync(Str("--postgres", Environment.GetEnvironmentVariable("SHOAL_POSTGRES") ?? ""), Str("--servers", "1,2,3"), Int("--parts", 20_000), Int("--agents", 8), Int("--batch", 32), Int("--streams", 1), Str("--peers", "hangfire,quartz"), Int("--peer-jobs", 2_000), Int("--workers", 20)),
     "simulate" => await Simulation.RunAsync(Int("--agents", 100_000), Int("--parts", 5_000_000), double.Parse(Str("--median-seconds", "30"), System.Globalization.CultureInfo.InvariantCulture), Int("--lease", 600), Int("--seed", 1)),
+    "hostile" => await HostileBench.RunAsync(Str("--shoal", "src/Shoal.Cli/bin/Release/net10.0/shoal.dll"), Int("--connections", 5000), Int("--slowloris", 200), Int("--seconds", 30)),
     "load" => await LoadBench.RunAsync(Str("--shoal", "src/Shoal.Cli/bin/Release/net10.0/shoal.dll"), Int("--agents", 2000), Int("--seconds", 30), Int("--rate", 50)),
     "pull" => await PullBench.RunAsync(Int("--parts", 50_000), Int("--agents", 8), Int("--batch", 32), Int("--rate", 200), Int("--seconds", 10)),
     _ => Usage(),

@@ -28,7 +28,24 @@ internal sealed class CommandPortServer(ConfigHolder config, TokenAuth tokens, C
     public const string RemoteRefused =
         "error: the command port takes only loopback clients (its first line is a token, sent in clear); use the REST API over TLS, or set [SCHEDULER] command_port_remote = yes on a trusted network";
 
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, TcpClient> _pending = new();
     private int _open;
+    private long _next;
+
+    /// <summary>Closes the oldest connection still waiting for its first line; false when there is none.</summary>
+    private bool EvictOldestPending()
+    {
+        foreach (var id in _pending.Keys.Order())
+        {
+            if (_pending.TryRemove(id, out var oldest))
+            {
+                oldest.Dispose();
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>Whether a client at <paramref name="remote"/> may use the port: loopback always, others only when <paramref name="remoteAllowed"/>.</summary>
     public static bool RemoteAllowed(EndPoint? remote, bool remoteAllowed) =>
@@ -70,14 +87,24 @@ internal sealed class CommandPortServer(ConfigHolder config, TokenAuth tokens, C
                     continue;
                 }
 
-                if (Interlocked.Increment(ref _open) > config.Current.Scheduler.CommandPortMaxConnections)
+                // At the cap, the oldest connection that has not authenticated yet makes room: idle connections
+                // cannot lock an operator out. Only when every open connection is authenticated is one refused.
+                if (Interlocked.Increment(ref _open) > config.Current.Scheduler.CommandPortMaxConnections && !EvictOldestPending())
                 {
                     Interlocked.Decrement(ref _open);
                     _ = RefuseAsync(client);
                     continue;
                 }
 
-                _ = ServeAsync(client, stoppingToken).ContinueWith(_ => Interlocked.Decrement(ref _open), TaskScheduler.Default);
+                var id = Interlocked.Increment(ref _next);
+                _pending[id] = client;
+                _ = ServeAsync(client, () => _pending.TryRemove(id, out _), stoppingToken).ContinueWith(
+                    served =>
+                    {
+                        _pending.TryRemove(id, out _);
+                        Interlocked.Decrement(ref _open);
+                    },
+                    TaskScheduler.Default);
             }
         }
         catch (OperationCanceledException)
@@ -107,7 +134,7 @@ internal sealed class CommandPortServer(ConfigHolder config, TokenAuth tokens, C
         await Task.CompletedTask.ConfigureAwait(false);
     }
 
-    private async Task ServeAsync(TcpClient client, CancellationToken ct)
+    private async Task ServeAsync(TcpClient client, Action authenticated, CancellationToken ct)
     {
         using (client)
         {
@@ -121,12 +148,14 @@ internal sealed class CommandPortServer(ConfigHolder config, TokenAuth tokens, C
                     return;
                 }
 
-                var (authenticated, hash) = await AuthenticateAsync(client, reader, ct).ConfigureAwait(false);
-                if (!authenticated)
+                var (ok, hash) = await AuthenticateAsync(client, reader, ct).ConfigureAwait(false);
+                if (!ok)
                 {
                     await writer.WriteLineAsync("error: not authenticated").ConfigureAwait(false);
                     return;
                 }
+
+                authenticated();
 
                 var idle = config.Current.Scheduler.CommandPortIdle;
                 while (await ReadLineAsync(reader, idle, ct).ConfigureAwait(false) is { } line)

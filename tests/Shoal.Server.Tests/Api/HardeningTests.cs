@@ -16,36 +16,46 @@ public sealed class HardeningTests
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task CommandPort_RefusesConnectionsPastItsCap_ClosesSilentAndIdleOnes_AndKeepsServing()
+    public async Task CommandPort_SilentConnectionsMakeRoomForOperators_AuthenticatedOnesPastTheCapAreRefused_IdleOnesClosed()
     {
-        await using var server = await TestServer.StartAsync(extraScheduler: "command_port_max_connections = 4\ncommand_port_idle = 2");
+        await using var server = await TestServer.StartAsync(extraScheduler: "command_port_max_connections = 4\ncommand_port_idle = 5");
+        var token = StateFiles.EnsureAdminToken(Path.Combine(server.Dir, ".shoal"));
         var silent = new List<CommandPortTests.Port>();
         for (var i = 0; i < 4; i++)
         {
             silent.Add(await CommandPortTests.Port.OpenAsync(server.Dir));
         }
 
-        await using (var extra = await CommandPortTests.Port.OpenAsync(server.Dir))
+        // The port is full of connections that never said anything: an operator still gets in, and the oldest goes.
+        await using (var operatorPort = await CommandPortTests.Port.AuthenticatedAsync(server))
         {
+            (await operatorPort.AskAsync("agents")).ShouldContain("received");
+            (await silent[0].ReadAsync()).ShouldBeNull("the oldest silent connection made room");
+            await silent[0].DisposeAsync();
+
+            // Four authenticated connections fill the port: one more is told so and closed.
+            for (var i = 1; i < 4; i++)
+            {
+                await silent[i].SendAsync(token);
+                (await silent[i].AskAsync("agents")).ShouldContain("received");
+            }
+
+            await using var extra = await CommandPortTests.Port.OpenAsync(server.Dir);
             (await extra.ReadAsync()).ShouldBe("error: too many connections, try again later");
-            (await extra.ReadAsync()).ShouldBeNull("the connection past the cap is closed");
+            (await extra.ReadAsync()).ShouldBeNull();
         }
 
         (await server.Http.GetAsync("/health", Ct)).StatusCode.ShouldBe(HttpStatusCode.OK, "the REST port is not held up");
 
-        // The four silent connections never sent their first line: each is told and closed within 10 s.
-        foreach (var port in silent)
+        // A connection that never sends its first line is told and closed within 10 s; an authenticated one after command_port_idle.
+        await using var quiet = await CommandPortTests.Port.OpenAsync(server.Dir);
+        (await quiet.ReadAsync(TimeSpan.FromSeconds(20))).ShouldBe("error: no line for 10 s, closing");
+        (await quiet.ReadAsync()).ShouldBeNull();
+        (await silent[1].ReadAsync(TimeSpan.FromSeconds(20))).ShouldBe("error: no line for 5 s, closing");
+        foreach (var port in silent.Skip(1))
         {
-            (await port.ReadAsync(TimeSpan.FromSeconds(20))).ShouldBe("error: no line for 10 s, closing");
-            (await port.ReadAsync()).ShouldBeNull();
             await port.DisposeAsync();
         }
-
-        // Room again; an authenticated connection that then stays quiet is closed after command_port_idle.
-        await using var quiet = await CommandPortTests.Port.AuthenticatedAsync(server);
-        (await quiet.AskAsync("agents")).ShouldContain("received");
-        (await quiet.ReadAsync(TimeSpan.FromSeconds(10))).ShouldBe("error: no line for 2 s, closing");
-        (await quiet.ReadAsync()).ShouldBeNull();
     }
 
     [Fact]
