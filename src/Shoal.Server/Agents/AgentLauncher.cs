@@ -32,9 +32,15 @@ internal sealed class AgentLauncher(ConfigHolder config, Logging.JobLogs jobLogs
     }
 
     /// <summary>Sends a signal to a remote agent's process group with a separate ssh call (fire and forget).</summary>
+    /// <summary>
+    /// The remote shell command that signals process group <paramref name="pid"/>: <c>kill -s NAME -- -PID</c>, the form
+    /// both bash and dash (Debian's /bin/sh) accept (dash refuses <c>kill -NAME -- -PID</c>).
+    /// </summary>
+    public static string RemoteKill(int pid, int signal) => $"kill -s {Signals.Name(signal)} -- -{pid.ToString(CultureInfo.InvariantCulture)}";
+
     public void SignalRemote(HostConfig host, int remotePid, int signal)
     {
-        var psi = SshCommand(host, $"kill -{Signals.Name(signal)} -- -{remotePid.ToString(CultureInfo.InvariantCulture)}");
+        var psi = SshCommand(host, RemoteKill(remotePid, signal));
         psi.RedirectStandardOutput = true;
         psi.RedirectStandardError = true;
         psi.UseShellExecute = false;

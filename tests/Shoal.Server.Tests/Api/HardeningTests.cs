@@ -281,4 +281,29 @@ public sealed class HardeningTests
         p.WaitForExit();
         p.ExitCode.ShouldBe(0);
     }
+
+    [Theory]
+    [InlineData("/bin/dash")]
+    [InlineData("/bin/bash")]
+    public async Task TheRemoteKillCommand_StopsAProcessGroup_UnderDashAndBash(string shell)
+    {
+        using var group = System.Diagnostics.Process.Start("setsid", "sleep 60")!;
+        try
+        {
+            using var kill = System.Diagnostics.Process.Start(shell, ["-c", Shoal.Server.Agents.AgentLauncher.RemoteKill(group.Id, Shoal.Server.Agents.Signals.Stop)])!;
+            await kill.WaitForExitAsync(Ct);
+            kill.ExitCode.ShouldBe(0);
+            (await TestServer.PollAsync(() => Task.FromResult(ProcessState(group.Id)), s => s == 'T', 10)).ShouldBe('T');
+        }
+        finally
+        {
+            group.Kill();
+        }
+    }
+
+    private static char ProcessState(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        return stat[stat.LastIndexOf(')') + 2];
+    }
 }
