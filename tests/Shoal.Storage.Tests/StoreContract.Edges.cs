@@ -72,4 +72,22 @@ public abstract partial class StoreContract
         (await Store.GetDemandAsync(Start, null, null, Ct)).ShouldNotContain(d => d.Job == scan.Jobs["s"], "all types: the 500 best are the pull jobs");
         (await Store.GetDemandAsync(Start, null, ["scan"], Ct)).Select(d => d.Job).ShouldBe([scan.Jobs["s"]]);
     }
+
+    [Fact]
+    public async Task AHostList_IsGeneratedInOrder_ABatchAtATime_EachFromWhereTheLastStopped()
+    {
+        var file = Path.GetTempFileName();
+        await File.WriteAllLinesAsync(file, Enumerable.Range(0, 1000).Select(i => $"h{i:0000}"), Ct);
+        var s = await Submit(Stream("fleet", 0, new Shoal.Core.Streams.JobSpec("visit", "pull-scan", [], [], null, Generator: new Shoal.Core.Streams.GeneratorSpec(null, 3, file))));
+        var batches = 0;
+        while (await Store.GeneratePartsAsync(7, Start, Ct) is not null)
+        {
+            batches++;
+        }
+
+        batches.ShouldBe(48, "334 parts of 3 hosts, 7 a batch, and the last call finds the list exhausted");
+        var parts = (await Store.GetPartsAsync(s.Jobs["visit"], Ct)).Select(p => p.Payload).ToList();
+        parts.Count.ShouldBe(334);
+        string.Join(',', parts).ShouldBe(string.Join(',', Enumerable.Range(0, 1000).Select(i => $"h{i:0000}")));
+    }
 }

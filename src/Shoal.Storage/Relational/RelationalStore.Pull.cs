@@ -47,7 +47,12 @@ public abstract partial class RelationalStore
         }
 
         // The host list is read outside any transaction: a slow file never holds the store's writes up.
-        var payloads = job.State.IsTerminal() ? [] : Batch(job.Spec, job.Next, limit);
+        var payloads = job.State.IsTerminal() ? [] : Batch(job.Id, job.Spec, job.Next, limit);
+        if (job.State.IsTerminal())
+        {
+            _hostLists.Forget(job.Id);
+        }
+
         return await WriteAsync(tx =>
         {
             var added = payloads.Count;
@@ -75,15 +80,11 @@ public abstract partial class RelationalStore
     }
 
     /// <summary>Parts <paramref name="next"/>.. of a generator, at most <paramref name="limit"/>; fewer means it is exhausted.</summary>
-    private static List<string> Batch(GeneratorSpec spec, long next, int limit)
+    private List<string> Batch(long job, GeneratorSpec spec, long next, int limit)
     {
         if (spec.File is { } file)
         {
-            // A host list that vanished since the submit ends the generation with what was generated.
-            return File.Exists(file)
-                ? GeneratorSpec.Hosts(File.ReadLines(file)).Skip((int)(next * spec.Chunk)).Take(limit * spec.Chunk)
-                    .Chunk(spec.Chunk).Select(hosts => string.Join(',', hosts)).ToList()
-                : [];
+            return _hostLists.Read(job, file, spec.Chunk, next, limit);
         }
 
         // The range was validated at submit; an unparsable one (never expected) generates nothing.

@@ -9,6 +9,7 @@ namespace Shoal.Storage.Relational;
 public abstract partial class RelationalStore : IShoalStore
 {
     private const long NoAging = long.MaxValue / 4;
+    private readonly HostListCursors _hostLists = new();
 
     public abstract Task MigrateAsync(CancellationToken ct);
 
