@@ -47,6 +47,25 @@ public sealed class PostgresStoreTests : StoreContract
         }
     }
 
+    [Fact]
+    public async Task AReadOnlyDatabase_FailsWritesAsStoreUnavailable_ReportsItInHealth_AndStillServesReads()
+    {
+        var schema = await PostgresTestDatabase.CreateSchemaAsync(Ct);
+        await using (var writable = new PostgresStore(schema))
+        {
+            await writable.MigrateAsync(Ct);
+            await writable.SubmitAsync(Stream("before", 0, Job("j")), Rules, Start, Ct);
+        }
+
+        var readOnly = new Npgsql.NpgsqlConnectionStringBuilder(schema) { Options = "-c default_transaction_read_only=on" }.ConnectionString;
+        await using var store = new PostgresStore(readOnly);
+        var ex = await Should.ThrowAsync<StoreUnavailableException>(() => store.SubmitAsync(Stream("after", 0, Job("j")), Rules, Start, Ct));
+        ex.Message.ShouldStartWith("the store cannot write: PostgreSQL 25006: cannot execute INSERT in a read-only transaction");
+        store.Health.Error.ShouldNotBeNull().ShouldContain("25006");
+        store.Health.Failures.ShouldBe(1);
+        (await store.ListStreamsAsync(null, null, 10, Ct)).Select(x => x.Name).ShouldBe(["before"]);
+    }
+
     protected override async Task<IShoalStore> CreateStoreAsync()
     {
         var ct = TestContext.Current.CancellationToken;
