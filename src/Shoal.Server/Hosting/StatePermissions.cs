@@ -12,17 +12,38 @@ internal static class StatePermissions
     private const UnixFileMode Folder = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
     private const UnixFileMode File = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
-    public static void Restrict(params string[] folders)
+    /// <summary>
+    /// Narrows the state folder and all in it; a log folder elsewhere is created 0700, and only Shoal's own files in it
+    /// (<c>shoal.log*</c>, <c>jobs/</c>) are narrowed — a <c>logdir = /var/log</c> must not close /var/log to others.
+    /// </summary>
+    public static void Restrict(string stateDir, string logDir)
     {
         if (OperatingSystem.IsWindows())
         {
             return;
         }
 
-        foreach (var folder in folders.Distinct(StringComparer.Ordinal))
+        Directory.CreateDirectory(stateDir);
+        Narrow(stateDir);
+        var state = Path.TrimEndingDirectorySeparator(Path.GetFullPath(stateDir)) + Path.DirectorySeparatorChar;
+        if (Path.GetFullPath(logDir).StartsWith(state, StringComparison.Ordinal))
         {
-            Directory.CreateDirectory(folder);
-            Narrow(folder);
+            return;
+        }
+
+        if (!Directory.Exists(logDir))
+        {
+            Directory.CreateDirectory(logDir, Folder);
+        }
+
+        foreach (var log in Directory.EnumerateFiles(logDir, "shoal.log*"))
+        {
+            System.IO.File.SetUnixFileMode(log, File);
+        }
+
+        if (Directory.Exists(Path.Combine(logDir, "jobs")))
+        {
+            Narrow(Path.Combine(logDir, "jobs"));
         }
     }
 

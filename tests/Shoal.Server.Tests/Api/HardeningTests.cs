@@ -306,4 +306,21 @@ public sealed class HardeningTests
         var stat = File.ReadAllText($"/proc/{pid}/stat");
         return stat[stat.LastIndexOf(')') + 2];
     }
+
+    [Fact]
+    public async Task ALogFolderOutsideTheState_KeepsItsOwnModes_OnlyShoalsLogsAreNarrowed()
+    {
+        var shared = Directory.CreateTempSubdirectory("shoal-shared-log-").FullName;
+        var open = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
+        File.SetUnixFileMode(shared, open);
+        var other = Path.Combine(shared, "syslog");
+        await File.WriteAllTextAsync(other, "not Shoal's", Ct);
+        File.SetUnixFileMode(other, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+
+        await using var server = await TestServer.StartAsync(extraSections: $"[DIRECTORIES]\nlogdir = {shared}");
+        await TestServer.PollAsync(() => Task.FromResult(File.Exists(Path.Combine(shared, "shoal.log"))), e => e, 10);
+        File.GetUnixFileMode(shared).ShouldBe(open, "a shared log folder stays as it was");
+        File.GetUnixFileMode(other).ShouldBe(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        File.GetUnixFileMode(Path.Combine(shared, "shoal.log")).ShouldBe(UnixFileMode.UserRead | UnixFileMode.UserWrite);
+    }
 }
