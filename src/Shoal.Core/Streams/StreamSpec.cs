@@ -30,8 +30,9 @@ public sealed record CollectorSpec(IReadOnlyList<string> Command, bool Shell, Ti
 public sealed record GeneratorSpec(string? Range, int Chunk, string? File = null)
 {
     /// <summary>The hosts of a list file: one a line, blank lines and <c>#</c> comments skipped.</summary>
+    /// <remarks>A line with a NUL is skipped: it could never be sent to an agent (see <see cref="LineSafe"/>).</remarks>
     public static IEnumerable<string> Hosts(IEnumerable<string> lines) =>
-        lines.Select(l => l.Trim()).Where(l => l.Length > 0 && l[0] != '#');
+        lines.Select(l => l.Trim()).Where(l => l.Length > 0 && l[0] != '#' && LineSafe.Problem(l) is null);
 }
 
 /// <summary>One part: its payload as sent to the agent, and an optional affinity key.</summary>

@@ -68,8 +68,7 @@ internal sealed class CommandPortServer(ConfigHolder config, TokenAuth tokens, C
 
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         var file = Path.Combine(cfg.StateDir, PortFile);
-        await File.WriteAllTextAsync(file + ".tmp", $"{port}\n", stoppingToken).ConfigureAwait(false);
-        File.Move(file + ".tmp", file, overwrite: true); // atomic: a reader never sees it half-written
+        StateFiles.WriteAtomically(file, $"{port}\n"); // a reader never sees it half-written
         try
         {
             while (!stoppingToken.IsCancellationRequested)

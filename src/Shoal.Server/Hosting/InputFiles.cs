@@ -25,8 +25,14 @@ internal static partial class InputFiles
             return $"no such file on the server: {file}";
         }
 
-        var real = File.ResolveLinkTarget(file, returnFinalTarget: true)?.FullName ?? Path.GetFullPath(file);
-        var root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(inputs)) + Path.DirectorySeparatorChar;
+        // Every link on the way is followed (a linked folder inside the inputs folder must not lead out of it).
+        var real = RealPath(file);
+        var root = Path.TrimEndingDirectorySeparator(RealPath(inputs) ?? Path.GetFullPath(inputs)) + Path.DirectorySeparatorChar;
+        if (real is null)
+        {
+            return $"no such file on the server: {file}";
+        }
+
         if (!real.StartsWith(root, StringComparison.Ordinal))
         {
             return $"{file} is not under the inputs folder {root}";
@@ -59,6 +65,36 @@ internal static partial class InputFiles
         var mode = BinaryPrimitives.ReadUInt16LittleEndian(buffer.AsSpan(28));
         return (mode & 0xF000) == 0x8000;
     }
+
+    /// <summary>The canonical path of <paramref name="path"/> with every link resolved (libc realpath), or null.</summary>
+    private static string? RealPath(string path)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return Path.GetFullPath(path);
+        }
+
+        var resolved = NativeRealPath(path, IntPtr.Zero);
+        if (resolved == IntPtr.Zero)
+        {
+            return null;
+        }
+
+        try
+        {
+            return Marshal.PtrToStringUTF8(resolved);
+        }
+        finally
+        {
+            NativeFree(resolved);
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "realpath", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial IntPtr NativeRealPath(string path, IntPtr resolved);
+
+    [LibraryImport("libc", EntryPoint = "free")]
+    private static partial void NativeFree(IntPtr pointer);
 
     [LibraryImport("libc", EntryPoint = "statx", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     private static partial int Statx(int directory, string path, int flags, uint mask, [Out] byte[] buffer);

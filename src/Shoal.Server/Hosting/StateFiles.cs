@@ -38,10 +38,25 @@ public static class StateFiles
     }
 
     /// <summary>Writes the URL atomically (write, then rename), so a reader never sees a half-written file.</summary>
-    public static void WriteServerUrl(string stateDir, string url)
+    public static void WriteServerUrl(string stateDir, string url) => WriteAtomically(Path.Combine(stateDir, ServerUrlFile), url + "\n");
+
+    /// <summary>
+    /// Writes a state file (mode 0600 whatever the umask: the CLI sends the admin token to the URL it names) to a
+    /// temporary file first, then renames it over <paramref name="path"/>.
+    /// </summary>
+    public static void WriteAtomically(string path, string text)
     {
-        var path = Path.Combine(stateDir, ServerUrlFile);
-        File.WriteAllText(path + ".tmp", url + "\n");
+        File.Delete(path + ".tmp");
+        using (var stream = new FileStream(path + ".tmp", new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew,
+            Access = FileAccess.Write,
+            UnixCreateMode = OperatingSystem.IsWindows() ? null : UnixFileMode.UserRead | UnixFileMode.UserWrite,
+        }))
+        {
+            stream.Write(System.Text.Encoding.UTF8.GetBytes(text));
+        }
+
         File.Move(path + ".tmp", path, overwrite: true);
     }
 }

@@ -131,7 +131,9 @@ public sealed class HardeningTests
         await using var server = await TestServer.StartAsync(reuseDir: dir);
         await server.SubmitAsync("""{"name":"s","jobs":[{"name":"j","type":"scan","parts":["a"]}]}""");
         File.GetUnixFileMode(state).ShouldBe(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        var files = Directory.GetFiles(state, "*", SearchOption.AllDirectories).Where(f => !f.EndsWith(".url", StringComparison.Ordinal) && !f.EndsWith(".port", StringComparison.Ordinal)).ToList();
+        var files = Directory.GetFiles(state, "*", SearchOption.AllDirectories).ToList();
+        files.ShouldContain(f => f.EndsWith("server.url", StringComparison.Ordinal));
+        files.ShouldContain(f => f.EndsWith("command.port", StringComparison.Ordinal));
         files.ShouldContain(f => f.EndsWith("shoal.db", StringComparison.Ordinal));
         files.ShouldContain(f => f.EndsWith("shoal.db-wal", StringComparison.Ordinal));
         foreach (var f in files)
@@ -246,8 +248,11 @@ public sealed class HardeningTests
     public async Task HostLists_AreReadOnlyFromTheInputsFolder_AndOnlyRegularFiles()
     {
         var inputs = Directory.CreateTempSubdirectory("shoal-inputs-").FullName;
-        await File.WriteAllTextAsync(Path.Combine(inputs, "fleet.txt"), "web1\n# a comment\ndb1\n", Ct);
+        await File.WriteAllTextAsync(Path.Combine(inputs, "fleet.txt"), "web1\n# a comment\nbad\0line\ndb1\n", Ct);
         File.CreateSymbolicLink(Path.Combine(inputs, "shadow.txt"), "/etc/passwd");
+        var secret = Directory.CreateTempSubdirectory("shoal-secret-").FullName;
+        await File.WriteAllTextAsync(Path.Combine(secret, "s.txt"), "topsecret\n", Ct);
+        Directory.CreateSymbolicLink(Path.Combine(inputs, "linked"), secret);
         Run("mkfifo", Path.Combine(inputs, "fifo.txt"));
 
         await using var off = await TestServer.StartAsync(new Dictionary<string, string> { ["pull"] = "[default]\nkind = pull\n" });
@@ -256,12 +261,14 @@ public sealed class HardeningTests
         await using var server = await TestServer.StartAsync(new Dictionary<string, string> { ["pull"] = "[default]\nkind = pull\n" }, extraSections: $"[DIRECTORIES]\ninputs = {inputs}");
         (await SubmitFileAsync(server, "/etc/passwd")).ShouldContain("/etc/passwd is not under the inputs folder");
         (await SubmitFileAsync(server, Path.Combine(inputs, "shadow.txt"))).ShouldContain("is not under the inputs folder");
+        (await SubmitFileAsync(server, Path.Combine(inputs, "linked", "s.txt"))).ShouldContain("is not under the inputs folder", customMessage: "a linked folder leads out of it");
         (await SubmitFileAsync(server, Path.Combine(inputs, "fifo.txt"))).ShouldContain("fifo.txt is not a regular file");
         (await SubmitFileAsync(server, Path.Combine(inputs, "missing.txt"))).ShouldContain("no such file on the server");
 
         var created = await server.SubmitAsync(GenerateFrom(Path.Combine(inputs, "fleet.txt")));
         var job = await TestServer.PollAsync(async () => (await server.StreamAsync(created.Id)).Jobs.Single(), j => j.Parts.Ready == 2, 30);
-        job.Parts.Ready.ShouldBe(2);
+        job.Parts.Ready.ShouldBe(2, "web1 and db1; the line with a NUL is skipped");
+        (await server.Store.GetPartsAsync(new Shoal.Core.Model.JobId(job.Id), Ct)).Select(p => p.Payload).ShouldBe(["web1", "db1"]);
         (await server.Http.GetAsync("/health", Ct)).StatusCode.ShouldBe(HttpStatusCode.OK);
     }
 
