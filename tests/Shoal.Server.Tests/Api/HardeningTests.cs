@@ -297,6 +297,8 @@ public sealed class HardeningTests
         using var group = System.Diagnostics.Process.Start("setsid", "sleep 60")!;
         try
         {
+            // setsid has made its own process group once the group id is the pid.
+            await TestServer.PollAsync(() => Task.FromResult(GroupOf(group.Id)), g => g == group.Id, 10);
             using var kill = System.Diagnostics.Process.Start(shell, ["-c", Shoal.Server.Agents.AgentLauncher.RemoteKill(group.Id, Shoal.Server.Agents.Signals.Stop)])!;
             await kill.WaitForExitAsync(Ct);
             kill.ExitCode.ShouldBe(0);
@@ -306,6 +308,12 @@ public sealed class HardeningTests
         {
             group.Kill();
         }
+    }
+
+    private static int GroupOf(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[2], System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private static char ProcessState(int pid)
