@@ -63,6 +63,10 @@ internal static class AdminEndpoints
             }
 
             tags = t.EnumerateArray().Select(x => x.GetString()!).Distinct().ToList();
+            if (tags.FirstOrDefault(tag => TagProblem(tag) is not null) is { } bad)
+            {
+                return Problems.BadRequest($"'tags': '{bad}' {TagProblem(bad)}");
+            }
         }
 
         var token = TokenAuth.NewToken();
@@ -78,4 +82,14 @@ internal static class AdminEndpoints
             async n => (await store.GetJobAsync(new JobId(n), ct).ConfigureAwait(false))?.State.Name(),
             dispatcher,
             signal);
+
+    /// <summary>
+    /// What is wrong with a tag: letters, digits and <c>. _ - : / *</c> only; a <c>host:</c> tag (the hosts a token may
+    /// check in as) names one host or is <c>host:*</c>, and is written in lower case as <c>host:</c>.
+    /// </summary>
+    private static string? TagProblem(string tag) =>
+        !tag.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' or ':' or '/' or '*') ? "may hold only letters, digits and . _ - : / *"
+        : tag.StartsWith("host:", StringComparison.OrdinalIgnoreCase) && !tag.StartsWith("host:", StringComparison.Ordinal) ? "must be written 'host:…'"
+        : tag.StartsWith("host:", StringComparison.Ordinal) && tag != "host:*" && Core.Sweeps.HostName.Problem(tag[5..]) is { } host ? $"names a host that {host}"
+        : null;
 }

@@ -338,4 +338,19 @@ public sealed class HardeningTests
         File.GetUnixFileMode(other).ShouldBe(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
         File.GetUnixFileMode(Path.Combine(shared, "shoal.log")).ShouldBe(UnixFileMode.UserRead | UnixFileMode.UserWrite);
     }
+
+    [Theory]
+    [InlineData("host:a b", "'tags': 'host:a b' may hold only letters, digits")]
+    [InlineData("HOST:web1", "'tags': 'HOST:web1' must be written 'host:…'")]
+    [InlineData("host:-oProxy", "'tags': 'host:-oProxy' names a host that is not a host name or address")]
+    [InlineData("net\u0000a", "may hold only letters, digits")]
+    public async Task TokenTags_AreValidated_SoACheckInTagAlwaysMeansWhatItSays(string tag, string expected)
+    {
+        await using var server = await TestServer.StartAsync();
+        var answer = await server.Http.PostAsJsonAsync("/api/v1/tokens", new TokenCreateRequest("agent", "t", [tag]), ShoalJson.Options, Ct);
+        answer.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await answer.Content.ReadAsStringAsync(Ct)).ShouldContain(expected);
+        (await server.Http.PostAsJsonAsync("/api/v1/tokens", new TokenCreateRequest("agent", "t", ["host:web1", "host:*", "net-a", "dc/zone_2"]), ShoalJson.Options, Ct))
+            .StatusCode.ShouldBe(HttpStatusCode.Created);
+    }
 }
