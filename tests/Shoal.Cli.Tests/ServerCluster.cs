@@ -57,7 +57,13 @@ internal sealed class ServerCluster : IAsyncDisposable
             var server = (name, $"http://127.0.0.1:{port}", Path.Combine(cluster.Dir, name), ShoalProcess.Start(cluster.Dir, envOf?.Invoke(name), "server", "--config", conf));
             cluster.Servers.Add(server);
             await Wait.UntilAsync(() => File.Exists(Path.Combine(server.Item3, "server.url")) || server.Item4.Process.HasExited, 60);
-            server.Item4.Process.HasExited.ShouldBeFalse(server.Item4.Stderr);
+            if (server.Item4.Process.HasExited)
+            {
+                // The servers already started must not outlive the failed test.
+                var stderr = server.Item4.Stderr;
+                await cluster.DisposeAsync();
+                throw new InvalidOperationException($"server {name} exited before it listened: {stderr}");
+            }
         }
 
         var admin = (await File.ReadAllTextAsync(Path.Combine(cluster.Servers[0].StateDir, "admin.token"), Ct)).Trim();
