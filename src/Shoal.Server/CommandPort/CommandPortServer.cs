@@ -91,7 +91,7 @@ internal sealed class CommandPortServer(ConfigHolder config, TokenAuth tokens, C
                 if (Interlocked.Increment(ref _open) > config.Current.Scheduler.CommandPortMaxConnections && !EvictOldestPending())
                 {
                     Interlocked.Decrement(ref _open);
-                    _ = RefuseAsync(client);
+                    Refuse(client);
                     continue;
                 }
 
@@ -115,7 +115,8 @@ internal sealed class CommandPortServer(ConfigHolder config, TokenAuth tokens, C
         }
     }
 
-    private static async Task RefuseAsync(TcpClient client)
+    /// <summary>Tells a connection past the cap why, without waiting for it, and closes it.</summary>
+    private static void Refuse(TcpClient client)
     {
         using (client)
         {
@@ -129,8 +130,6 @@ internal sealed class CommandPortServer(ConfigHolder config, TokenAuth tokens, C
                 // It went away first.
             }
         }
-
-        await Task.CompletedTask.ConfigureAwait(false);
     }
 
     private async Task ServeAsync(TcpClient client, Action authenticated, CancellationToken ct)

@@ -32,14 +32,20 @@ internal sealed partial class Dispatcher
         foreach (var agent in idle)
         {
             var i = feedable.IndexOf(agent);
-            var parts = i < 0 ? [] : leased[i];
+            var parts = new List<LeasedPart>();
 
             // The last guard before an agent's stdin (every door refuses such values already): a payload that would
             // inject protocol lines is never sent; its part fails with the reason.
-            foreach (var bad in parts.Where(p => LineSafe.Problem(p.Payload) is not null).ToList())
+            foreach (var part in i < 0 ? [] : leased[i])
             {
-                _reports.Add(new PartReport(bad.PartId, bad.LeaseId, agent.Owner, PartOutcome.Failed, Log: $"payload {LineSafe.Problem(bad.Payload)}: not sent to the agent"));
-                parts = parts.Where(p => p.PartId != bad.PartId).ToList();
+                if (LineSafe.Problem(part.Payload) is { } problem)
+                {
+                    _reports.Add(new PartReport(part.PartId, part.LeaseId, agent.Owner, PartOutcome.Failed, Log: $"payload {problem}: not sent to the agent"));
+                }
+                else
+                {
+                    parts.Add(part);
+                }
             }
 
             if (parts.Count == 0)

@@ -78,13 +78,11 @@ internal static class StoreSql
         WHERE id = @job
         """;
 
-    // A job is finished by its parts, not only by its counters: the last column says whether one is unfinished.
     public const string JobForSettle =
-        """
-        SELECT state, n_ready, n_leased, n_failed, on_part_failure, stream_id, deps_pending, generator,
-               CASE WHEN EXISTS (SELECT 1 FROM parts WHERE job_id = @id AND state IN (0, 1)) THEN 1 ELSE 0 END
-        FROM jobs WHERE id = @id
-        """;
+        "SELECT state, n_ready, n_leased, n_failed, on_part_failure, stream_id, deps_pending, generator FROM jobs WHERE id = @id";
+
+    // A job is finished by its parts, not only by its counters: asked only once the counters say nothing is left.
+    public const string UnfinishedPart = "SELECT 1 FROM parts WHERE job_id = @id AND state IN (0, 1) LIMIT 1";
 
     public const string JobFinish =
         "UPDATE jobs SET state = @state, finished_at = @now, reason = COALESCE(@reason, reason) WHERE id = @id AND state NOT IN (4, 5, 6)";

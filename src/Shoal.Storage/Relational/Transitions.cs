@@ -140,10 +140,9 @@ internal sealed class Transitions(DbTx tx, long now)
             Stream = r.GetInt64(5),
             DepsPending = r.GetInt32(6),
             Generating = !r.IsDBNull(7),
-            Unfinished = r.GetInt32(8) == 1,
         }, ("@id", job));
         if (row is null || row.State.IsTerminal() || row.State == JobState.Blocked || row.Ready + row.Leased > 0 || row.DepsPending > 0 || row.Generating
-            || row.Unfinished)
+            || tx.Long(UnfinishedPart, ("@id", job)) == 1)
         {
             return;
         }

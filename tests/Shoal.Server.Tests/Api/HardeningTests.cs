@@ -298,11 +298,11 @@ public sealed class HardeningTests
         try
         {
             // setsid has made its own process group once the group id is the pid.
-            await TestServer.PollAsync(() => Task.FromResult(GroupOf(group.Id)), g => g == group.Id, 10);
+            await TestServer.PollAsync(() => Task.FromResult(ProcStat.Group(group.Id)), g => g == group.Id, 10);
             using var kill = System.Diagnostics.Process.Start(shell, ["-c", Shoal.Server.Agents.AgentLauncher.RemoteKill(group.Id, Shoal.Server.Agents.Signals.Stop)])!;
             await kill.WaitForExitAsync(Ct);
             kill.ExitCode.ShouldBe(0);
-            (await TestServer.PollAsync(() => Task.FromResult(ProcessState(group.Id)), s => s == 'T', 10)).ShouldBe('T');
+            (await TestServer.PollAsync(() => Task.FromResult(ProcStat.State(group.Id)), s => s == 'T', 10)).ShouldBe('T');
         }
         finally
         {
@@ -310,17 +310,6 @@ public sealed class HardeningTests
         }
     }
 
-    private static int GroupOf(int pid)
-    {
-        var stat = File.ReadAllText($"/proc/{pid}/stat");
-        return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[2], System.Globalization.CultureInfo.InvariantCulture);
-    }
-
-    private static char ProcessState(int pid)
-    {
-        var stat = File.ReadAllText($"/proc/{pid}/stat");
-        return stat[stat.LastIndexOf(')') + 2];
-    }
 
     [Fact]
     public async Task ALogFolderOutsideTheState_KeepsItsOwnModes_OnlyShoalsLogsAreNarrowed()

@@ -91,8 +91,8 @@ public sealed class SshHostTests
             var agentPid = int.Parse((await File.ReadAllTextAsync(pidFile, TestContext.Current.CancellationToken)).Trim(), System.Globalization.CultureInfo.InvariantCulture);
 
             (await server.PostAsync($"/api/v1/jobs/{job}/pause")).EnsureSuccessStatusCode();
-            (await TestServer.PollAsync(() => Task.FromResult(State(agentPid)), s => s == 'T', 30)).ShouldBe('T', "the agent itself was suspended");
-            State(victim.Id).ShouldNotBe('T', "the process group the agent named was left alone");
+            (await TestServer.PollAsync(() => Task.FromResult(ProcStat.State(agentPid)), s => s == 'T', 30)).ShouldBe('T', "the agent itself was suspended");
+            ProcStat.State(victim.Id).ShouldNotBe('T', "the process group the agent named was left alone");
             (await server.PostAsync($"/api/v1/jobs/{job}/resume")).EnsureSuccessStatusCode();
             (await server.PostAsync($"/api/v1/jobs/{job}/cancel")).EnsureSuccessStatusCode();
         }
@@ -100,12 +100,5 @@ public sealed class SshHostTests
         {
             victim.Kill();
         }
-    }
-
-    /// <summary>A process's state letter from <c>/proc/PID/stat</c> (S sleeping, T stopped, ...).</summary>
-    private static char State(int pid)
-    {
-        var stat = File.ReadAllText($"/proc/{pid}/stat");
-        return stat[stat.LastIndexOf(')') + 2];
     }
 }
