@@ -1,5 +1,7 @@
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -16,6 +18,8 @@ namespace Shoal.Server.CommandPort;
 /// <c>command_port_max_connections</c> are open at once (one more is told so and closed), a connection must send its
 /// first line within 10 s and is closed after <c>command_port_idle</c> without a line, lines are capped, and the
 /// accept loop carries on through any error (out of file descriptors included).
+/// With <c>tls_cert</c> set, a client may open TLS on the same port (its first byte tells: 0x16 starts a TLS
+/// handshake); clients off loopback must, unless <c>command_port_remote = yes</c> lets them speak in clear.
 /// </summary>
 internal sealed class CommandPortServer(ConfigHolder config, TokenAuth tokens, CommandHandler handler, ILogger<CommandPortServer> logger) : BackgroundService
 {
@@ -26,11 +30,15 @@ internal sealed class CommandPortServer(ConfigHolder config, TokenAuth tokens, C
     public static readonly TimeSpan FirstLineWithin = TimeSpan.FromSeconds(10);
 
     public const string RemoteRefused =
-        "error: the command port takes only loopback clients (its first line is a token, sent in clear); use the REST API over TLS, or set [SCHEDULER] command_port_remote = yes on a trusted network";
+        "error: the command port takes clients off loopback only over TLS (its first line is a token): set [SCHEDULER] tls_cert and connect with TLS, or set command_port_remote = yes on a trusted network";
+
+    /// <summary>The first byte of a TLS record carrying a handshake (a ClientHello, here).</summary>
+    private const byte TlsHandshake = 0x16;
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<long, TcpClient> _pending = new();
     private int _open;
     private long _next;
+    private X509Certificate2? _certificate;
 
     /// <summary>Closes the oldest connection still waiting for its first line; false when there is none.</summary>
     private bool EvictOldestPending()
@@ -47,13 +55,20 @@ internal sealed class CommandPortServer(ConfigHolder config, TokenAuth tokens, C
         return false;
     }
 
-    /// <summary>Whether a client at <paramref name="remote"/> may use the port: loopback always, others only when <paramref name="remoteAllowed"/>.</summary>
-    public static bool RemoteAllowed(EndPoint? remote, bool remoteAllowed) =>
-        remoteAllowed || remote is IPEndPoint { Address: var a } && IPAddress.IsLoopback(a.IsIPv4MappedToIPv6 ? a.MapToIPv4() : a);
+    /// <summary>
+    /// Whether a client at <paramref name="remote"/> may use the port: loopback always, others only over TLS or when
+    /// <paramref name="remoteAllowed"/>.
+    /// </summary>
+    public static bool RemoteAllowed(EndPoint? remote, bool remoteAllowed, bool tls = false) =>
+        remoteAllowed || tls || IsLoopback(remote);
+
+    private static bool IsLoopback(EndPoint? remote) =>
+        remote is IPEndPoint { Address: var a } && IPAddress.IsLoopback(a.IsIPv4MappedToIPv6 ? a.MapToIPv4() : a);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var cfg = config.Current;
+        _certificate = cfg.Scheduler.TlsCert is { } cert ? Tls.LoadCertificate(cert, cfg.Scheduler.TlsKey) : null;
         var listener = new TcpListener(IPAddress.Parse(cfg.Scheduler.Address), cfg.Scheduler.CommandPort);
         try
         {
@@ -112,6 +127,7 @@ internal sealed class CommandPortServer(ConfigHolder config, TokenAuth tokens, C
         finally
         {
             listener.Stop();
+            _certificate?.Dispose();
         }
     }
 
@@ -136,59 +152,101 @@ internal sealed class CommandPortServer(ConfigHolder config, TokenAuth tokens, C
     {
         using (client)
         {
-            using var reader = new StreamReader(client.GetStream(), Encoding.UTF8);
-            await using var writer = new StreamWriter(client.GetStream(), new UTF8Encoding(false)) { AutoFlush = true, NewLine = "\n" };
+            Stream stream = client.GetStream();
             try
             {
-                if (!RemoteAllowed(client.Client.RemoteEndPoint, config.Current.Scheduler.CommandPortRemote))
+                var tls = await StartsTlsAsync(client, ct).ConfigureAwait(false);
+                if (tls)
                 {
-                    await writer.WriteLineAsync(RemoteRefused).ConfigureAwait(false);
+                    var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
+                    stream = ssl;
+                    await ssl.AuthenticateAsServerAsync(_certificate!).WaitAsync(FirstLineWithin, ct).ConfigureAwait(false);
+                }
+
+                await ServeAsync(client, stream, tls, authenticated, ct).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is TimeoutException or IOException or SocketException or OperationCanceledException
+                or ObjectDisposedException or System.Security.Authentication.AuthenticationException)
+            {
+                // A handshake that never came or failed, a client gone: nothing to answer.
+            }
+            finally
+            {
+                await stream.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Whether the client opens TLS: only when a certificate is configured, by its first byte, waited for at most
+    /// <see cref="FirstLineWithin"/>. A client that waits for the server to speak first (none does) is taken as clear.
+    /// </summary>
+    private async Task<bool> StartsTlsAsync(TcpClient client, CancellationToken ct)
+    {
+        if (_certificate is null)
+        {
+            return false;
+        }
+
+        var first = new byte[1];
+        var read = await client.Client.ReceiveAsync(first, SocketFlags.Peek, ct).AsTask().WaitAsync(FirstLineWithin, ct).ConfigureAwait(false);
+        return read == 1 && first[0] == TlsHandshake;
+    }
+
+    private async Task ServeAsync(TcpClient client, Stream stream, bool tls, Action authenticated, CancellationToken ct)
+    {
+        using var reader = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: false, leaveOpen: true);
+        await using var writer = new StreamWriter(stream, new UTF8Encoding(false), leaveOpen: true) { AutoFlush = true, NewLine = "\n" };
+        try
+        {
+            if (!RemoteAllowed(client.Client.RemoteEndPoint, config.Current.Scheduler.CommandPortRemote, tls))
+            {
+                await writer.WriteLineAsync(RemoteRefused).ConfigureAwait(false);
+                return;
+            }
+
+            var (ok, hash) = await AuthenticateAsync(client, reader, ct).ConfigureAwait(false);
+            if (!ok)
+            {
+                await writer.WriteLineAsync("error: not authenticated").ConfigureAwait(false);
+                return;
+            }
+
+            authenticated();
+
+            var idle = config.Current.Scheduler.CommandPortIdle;
+            while (await ReadLineAsync(reader, idle, ct).ConfigureAwait(false) is { } line)
+            {
+                // A token revoked meanwhile (on any server) ends the connection at its next command.
+                if (hash is not null && await tokens.FindAsync(hash, ct).ConfigureAwait(false) is not { RevokedAt: null })
+                {
+                    await writer.WriteLineAsync("error: the token of this connection was revoked, closing").ConfigureAwait(false);
                     return;
                 }
 
-                var (ok, hash) = await AuthenticateAsync(client, reader, ct).ConfigureAwait(false);
-                if (!ok)
+                if (line.Length > MaxLine)
                 {
-                    await writer.WriteLineAsync("error: not authenticated").ConfigureAwait(false);
+                    await writer.WriteLineAsync($"Invalid command: \"{line[..64]}...\" (longer than {MaxLine} characters)").ConfigureAwait(false);
+                    continue;
+                }
+
+                if (!await handler.HandleAsync(line.Trim(), writer, ct).ConfigureAwait(false))
+                {
                     return;
                 }
-
-                authenticated();
-
-                var idle = config.Current.Scheduler.CommandPortIdle;
-                while (await ReadLineAsync(reader, idle, ct).ConfigureAwait(false) is { } line)
-                {
-                    // A token revoked meanwhile (on any server) ends the connection at its next command.
-                    if (hash is not null && await tokens.FindAsync(hash, ct).ConfigureAwait(false) is not { RevokedAt: null })
-                    {
-                        await writer.WriteLineAsync("error: the token of this connection was revoked, closing").ConfigureAwait(false);
-                        return;
-                    }
-
-                    if (line.Length > MaxLine)
-                    {
-                        await writer.WriteLineAsync($"Invalid command: \"{line[..64]}...\" (longer than {MaxLine} characters)").ConfigureAwait(false);
-                        continue;
-                    }
-
-                    if (!await handler.HandleAsync(line.Trim(), writer, ct).ConfigureAwait(false))
-                    {
-                        return;
-                    }
-                }
             }
-            catch (TimeoutException ex)
-            {
-                await TryWriteAsync(writer, $"error: {ex.Message}, closing").ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
-            {
-                // The client went away mid-line or the server stops: nothing to answer.
-            }
-            catch (Exception ex)
-            {
-                Log.DispatcherError(logger, ex);
-            }
+        }
+        catch (TimeoutException ex)
+        {
+            await TryWriteAsync(writer, $"error: {ex.Message}, closing").ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            // The client went away mid-line or the server stops: nothing to answer.
+        }
+        catch (Exception ex)
+        {
+            Log.DispatcherError(logger, ex);
         }
     }
 
@@ -196,7 +254,7 @@ internal sealed class CommandPortServer(ConfigHolder config, TokenAuth tokens, C
     private async Task<(bool Ok, string? Hash)> AuthenticateAsync(TcpClient client, StreamReader reader, CancellationToken ct)
     {
         var trust = config.Current.Scheduler.CommandPortTrustLoopback
-            && client.Client.RemoteEndPoint is IPEndPoint { Address: var a } && IPAddress.IsLoopback(a);
+            && IsLoopback(client.Client.RemoteEndPoint);
         if (trust)
         {
             return (true, null);

@@ -207,6 +207,7 @@ public sealed class HardeningTests
         {
             Shoal.Server.CommandPort.CommandPortServer.RemoteAllowed(new IPEndPoint(IPAddress.Parse(remote), 5000), remoteAllowed: false).ShouldBeFalse(remote);
             Shoal.Server.CommandPort.CommandPortServer.RemoteAllowed(new IPEndPoint(IPAddress.Parse(remote), 5000), remoteAllowed: true).ShouldBeTrue(remote);
+            Shoal.Server.CommandPort.CommandPortServer.RemoteAllowed(new IPEndPoint(IPAddress.Parse(remote), 5000), remoteAllowed: false, tls: true).ShouldBeTrue(remote);
         }
     }
 

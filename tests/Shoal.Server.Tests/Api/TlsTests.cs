@@ -1,8 +1,14 @@
+using System.Globalization;
+using System.Net;
 using System.Net.Http.Json;
+using System.Net.NetworkInformation;
+using System.Net.Security;
+using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Shoal.Contracts;
 using Shoal.Core.Config;
+using Shoal.Server.CommandPort;
 using Shoal.Server.Hosting;
 using Shouldly;
 
@@ -16,14 +22,7 @@ public sealed class TlsTests
     {
         var ct = TestContext.Current.CancellationToken;
         var dir = Directory.CreateTempSubdirectory("shoal-tls-").FullName;
-        using var key = RSA.Create(2048);
-        var request = new CertificateRequest("CN=127.0.0.1", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        var san = new SubjectAlternativeNameBuilder();
-        san.AddIpAddress(System.Net.IPAddress.Loopback);
-        request.CertificateExtensions.Add(san.Build());
-        using var cert = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
-        await File.WriteAllTextAsync(Path.Combine(dir, "cert.pem"), cert.ExportCertificatePem(), ct);
-        await File.WriteAllTextAsync(Path.Combine(dir, "key.pem"), key.ExportPkcs8PrivateKeyPem(), ct);
+        using var cert = await WriteCertificateAsync(dir, ct);
         var conf = TestServer.WriteConfig(dir, new Dictionary<string, string> { ["scan"] = TestServer.NoopConf() }, "tls_cert = cert.pem\ntls_key = key.pem");
         var config = ConfigLoader.Load(conf);
         var app = await ShoalServer.BuildAsync(config, ct, minLevel: Microsoft.Extensions.Logging.LogLevel.Warning);
@@ -44,5 +43,81 @@ public sealed class TlsTests
             await app.StopAsync(CancellationToken.None);
             await app.DisposeAsync();
         }
+    }
+
+    [Fact]
+    public async Task TheCommandPort_OffLoopback_TakesTlsClients_AndRefusesClearOnes()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var lan = NetworkInterface.GetAllNetworkInterfaces()
+            .Where(n => n.OperationalStatus == OperationalStatus.Up && n.NetworkInterfaceType != NetworkInterfaceType.Loopback)
+            .SelectMany(n => n.GetIPProperties().UnicastAddresses)
+            .Select(u => u.Address)
+            .FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork && !IPAddress.IsLoopback(a));
+        lan.ShouldNotBeNull("this test needs an IPv4 address off loopback to connect from");
+        var dir = Directory.CreateTempSubdirectory("shoal-tls-port-").FullName;
+        using var cert = await WriteCertificateAsync(dir, ct);
+        var config = ConfigLoader.Load(TestServer.WriteConfig(
+            dir, new Dictionary<string, string> { ["scan"] = TestServer.NoopConf() }, "address = 0.0.0.0\ntls_cert = cert.pem\ntls_key = key.pem"));
+        var app = await ShoalServer.BuildAsync(config, ct, minLevel: Microsoft.Extensions.Logging.LogLevel.Error);
+        await app.StartAsync(ct);
+        try
+        {
+            var portFile = Path.Combine(config.StateDir, "command.port");
+            await TestServer.PollAsync(() => Task.FromResult(File.Exists(portFile)), e => e, 10);
+            var port = int.Parse((await File.ReadAllTextAsync(portFile, ct)).Trim(), CultureInfo.InvariantCulture);
+            var token = StateFiles.EnsureAdminToken(config.StateDir);
+
+            using (var clear = new TcpClient())
+            {
+                await clear.ConnectAsync(lan, port, ct);
+                var (reader, writer) = Lines(clear.GetStream());
+                await writer.WriteLineAsync(token);
+                (await reader.ReadLineAsync(ct)).ShouldBe(CommandPortServer.RemoteRefused, "a token in clear from off loopback is refused");
+            }
+
+            foreach (var from in new[] { lan, IPAddress.Loopback })
+            {
+                using var client = new TcpClient();
+                await client.ConnectAsync(from, port, ct);
+                await using var ssl = new SslStream(client.GetStream(), false, (_, c, _, _) => c?.GetCertHashString() == cert.Thumbprint);
+                await ssl.AuthenticateAsClientAsync("127.0.0.1");
+                var (reader, writer) = Lines(ssl);
+                await writer.WriteLineAsync(token);
+                await writer.WriteLineAsync("status");
+                (await reader.ReadLineAsync(ct)).ShouldBe("received", $"over TLS from {from}");
+            }
+
+            using (var loopback = new TcpClient())
+            {
+                await loopback.ConnectAsync(IPAddress.Loopback, port, ct);
+                var (reader, writer) = Lines(loopback.GetStream());
+                await writer.WriteLineAsync(token);
+                await writer.WriteLineAsync("status");
+                (await reader.ReadLineAsync(ct)).ShouldBe("received", "clear on loopback still works (fo_cli speaks clear)");
+            }
+        }
+        finally
+        {
+            await app.StopAsync(CancellationToken.None);
+            await app.DisposeAsync();
+        }
+    }
+
+    private static (StreamReader Reader, StreamWriter Writer) Lines(Stream stream) =>
+        (new StreamReader(stream, leaveOpen: true), new StreamWriter(stream, leaveOpen: true) { AutoFlush = true, NewLine = "\n" });
+
+    /// <summary>A self-signed certificate for 127.0.0.1 written as <c>cert.pem</c> and <c>key.pem</c> in <paramref name="dir"/>.</summary>
+    private static async Task<X509Certificate2> WriteCertificateAsync(string dir, CancellationToken ct)
+    {
+        using var key = RSA.Create(2048);
+        var request = new CertificateRequest("CN=127.0.0.1", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        var san = new SubjectAlternativeNameBuilder();
+        san.AddIpAddress(IPAddress.Loopback);
+        request.CertificateExtensions.Add(san.Build());
+        var cert = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
+        await File.WriteAllTextAsync(Path.Combine(dir, "cert.pem"), cert.ExportCertificatePem(), ct);
+        await File.WriteAllTextAsync(Path.Combine(dir, "key.pem"), key.ExportPkcs8PrivateKeyPem(), ct);
+        return cert;
     }
 }
