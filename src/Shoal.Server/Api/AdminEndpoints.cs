@@ -31,7 +31,6 @@ internal static class AdminEndpoints
             auth.Forget();
             return revoked ? Results.Json(new { id = n, revoked = true }, ShoalJson.Options) : Problems.NotFound($"no live token {n}");
         });
-        api.MapPost("/jobs/{id}/force", ForceAsync);
     }
 
     private static async Task<IResult> CreateTokenAsync(HttpContext http, IShoalStore store, ConfigHolder config, TimeProvider time, CancellationToken ct)
@@ -73,15 +72,6 @@ internal static class AdminEndpoints
         var id = await store.AddTokenAsync(new TokenRecord(TokenAuth.Hash(token), role, name, time.GetUtcNow(), null, tags), ct).ConfigureAwait(false);
         return Results.Json(new TokenCreated(id, token, role, name, tags), ShoalJson.Options, statusCode: StatusCodes.Status201Created);
     }
-
-    private static Task<IResult> ForceAsync(string id, IShoalStore store, WorkSignal signal, Dispatcher dispatcher, CancellationToken ct) =>
-        Control.RunAsync(
-            "job",
-            id,
-            n => store.ForceJobAsync(new JobId(n), ct),
-            async n => (await store.GetJobAsync(new JobId(n), ct).ConfigureAwait(false))?.State.Name(),
-            dispatcher,
-            signal);
 
     /// <summary>
     /// What is wrong with a tag: letters, digits and <c>. _ - : / *</c> only; a <c>host:</c> tag (the hosts a token may

@@ -1,19 +1,17 @@
 using Microsoft.AspNetCore.Http;
 using Shoal.Contracts;
-using Shoal.Server.Engine;
-using Shoal.Server.Pull;
 using Shoal.Storage;
 
 namespace Shoal.Server.Api;
 
 /// <summary>
 /// The shared shape of control endpoints (pause, resume, cancel, force of a stream or a job): parse the id,
-/// act, tell the dispatcher and the waiting agents, and answer the new state, 404 or 409.
+/// act (an operation of <see cref="Operations.JobOperations"/>), and answer the new state, 404 or 409.
 /// </summary>
 internal static class Control
 {
     public static async Task<IResult> RunAsync(
-        string kind, string id, Func<long, Task<ControlOutcome>> action, Func<long, Task<string?>> stateOf, Dispatcher dispatcher, WorkSignal signal)
+        string kind, string id, Func<long, Task<ControlOutcome>> action, Func<long, Task<string?>> stateOf)
     {
         if (!long.TryParse(id, out var n))
         {
@@ -21,8 +19,6 @@ internal static class Control
         }
 
         var outcome = await action(n).ConfigureAwait(false);
-        dispatcher.JobsChanged();
-        signal.Notify();
         var state = await stateOf(n).ConfigureAwait(false);
         return outcome switch
         {

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Shoal.Contracts;
 using Shoal.Core.Model;
+using Shoal.Server.Operations;
 using Shoal.Server.Engine;
 using Shoal.Server.Hosting;
 using Shoal.Server.Pull;
@@ -16,12 +17,10 @@ internal static class JobEndpoints
     public static void Map(IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1");
-        api.MapPost("/jobs/{id}/pause", (string id, IShoalStore s, TimeProvider t, Dispatcher d, WorkSignal w, CancellationToken ct) =>
-            ControlAsync(id, x => s.PauseJobAsync(x, t.GetUtcNow(), ct), s, d, w, ct));
-        api.MapPost("/jobs/{id}/resume", (string id, IShoalStore s, TimeProvider t, Dispatcher d, WorkSignal w, CancellationToken ct) =>
-            ControlAsync(id, x => s.ResumeJobAsync(x, t.GetUtcNow(), ct), s, d, w, ct));
-        api.MapPost("/jobs/{id}/cancel", (string id, IShoalStore s, TimeProvider t, Dispatcher d, WorkSignal w, CancellationToken ct) =>
-            ControlAsync(id, x => s.EndJobAsync(x, JobState.Cancelled, "cancelled by user", t.GetUtcNow(), ct), s, d, w, ct));
+        api.MapPost("/jobs/{id}/pause", (string id, IShoalStore s, JobOperations o, CancellationToken ct) => ControlAsync(id, x => o.PauseJobAsync(x, ct), s, ct));
+        api.MapPost("/jobs/{id}/resume", (string id, IShoalStore s, JobOperations o, CancellationToken ct) => ControlAsync(id, x => o.ResumeJobAsync(x, ct), s, ct));
+        api.MapPost("/jobs/{id}/cancel", (string id, IShoalStore s, JobOperations o, CancellationToken ct) => ControlAsync(id, x => o.CancelJobAsync(x, ct), s, ct));
+        api.MapPost("/jobs/{id}/force", (string id, IShoalStore s, JobOperations o, CancellationToken ct) => ControlAsync(id, x => o.ForceJobAsync(x, ct), s, ct));
         api.MapGet("/agents", async (Dispatcher d, ConfigHolder config, IShoalStore s, TimeProvider t, CancellationToken ct) =>
             Results.Json(AgentsOf(d, config, await ServersAsync(s, t, ct).ConfigureAwait(false)), ShoalJson.Options)).WithMetadata(Dashboard.DashboardRead.Instance);
         api.MapGet("/servers", async (IShoalStore s, TimeProvider t, CancellationToken ct) => Results.Json(await ServersAsync(s, t, ct).ConfigureAwait(false), ShoalJson.Options)).WithMetadata(Dashboard.DashboardRead.Instance);
@@ -60,13 +59,11 @@ internal static class JobEndpoints
         return new AgentsResponse(types, agents, hosts, d.Startup.Count, d.Startup.MeanMs);
     }
 
-    private static Task<IResult> ControlAsync(
-        string id, Func<JobId, Task<ControlOutcome>> action, IShoalStore store, Dispatcher dispatcher, WorkSignal signal, CancellationToken ct) =>
+    /// <summary>A job operation answered as REST answers: the job's new state, 400, 404 or 409.</summary>
+    public static Task<IResult> ControlAsync(string id, Func<JobId, Task<ControlOutcome>> action, IShoalStore store, CancellationToken ct) =>
         Control.RunAsync(
             "job",
             id,
             n => action(new JobId(n)),
-            async n => (await store.GetJobAsync(new JobId(n), ct).ConfigureAwait(false))?.State.Name(),
-            dispatcher,
-            signal);
+            async n => (await store.GetJobAsync(new JobId(n), ct).ConfigureAwait(false))?.State.Name());
 }

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Hosting;
 using Shoal.Contracts;
 using Shoal.Core.Model;
+using Shoal.Server.Operations;
 using Shoal.Server.CommandPort;
 using Shoal.Server.Engine;
 using Shoal.Server.Hosting;
@@ -24,11 +25,11 @@ internal static class OperatorEndpoints
     public static void Map(IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1");
-        api.MapPost("/reload", (ConfigReloader reloader) =>
-            reloader.Reload() is { } error
+        api.MapPost("/reload", (JobOperations o) =>
+            o.Reload() is { } error
                 ? Problems.Of(StatusCodes.Status422UnprocessableEntity, "reload failed, the old configuration stays", error)
                 : Results.Json(new { reloaded = true }, ShoalJson.Options));
-        api.MapPost("/jobs/{id}/kill", async (string id, HttpContext http, IShoalStore store, ConfigHolder config, TimeProvider time, Dispatcher d, WorkSignal w, CancellationToken ct) =>
+        api.MapPost("/jobs/{id}/kill", async (string id, HttpContext http, IShoalStore store, ConfigHolder config, JobOperations o, CancellationToken ct) =>
         {
             var (body, error) = await JsonBody.ReadObjectAsync(http.Request, config.Current.Scheduler.MaxBodyBytes, ct).ConfigureAwait(false);
             if (error is not null)
@@ -36,10 +37,10 @@ internal static class OperatorEndpoints
                 return error;
             }
 
-            var message = body.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString()! : "killed by an operator";
-            return await Control.RunAsync("job", id, n => store.EndJobAsync(new JobId(n), JobState.Failed, message, time.GetUtcNow(), ct), n => StateOf(store, n, ct), d, w).ConfigureAwait(false);
+            var message = body.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString()! : JobOperations.KilledByOperator;
+            return await JobEndpoints.ControlAsync(id, x => o.KillJobAsync(x, message, ct), store, ct).ConfigureAwait(false);
         });
-        api.MapPost("/jobs/{id}/priority", async (string id, HttpContext http, IShoalStore store, ConfigHolder config, Dispatcher d, WorkSignal w, CancellationToken ct) =>
+        api.MapPost("/jobs/{id}/priority", async (string id, HttpContext http, IShoalStore store, ConfigHolder config, JobOperations o, CancellationToken ct) =>
         {
             var (body, error) = await JsonBody.ReadObjectAsync(http.Request, config.Current.Scheduler.MaxBodyBytes, ct).ConfigureAwait(false);
             if (error is not null)
@@ -52,9 +53,9 @@ internal static class OperatorEndpoints
                 return Problems.BadRequest("'priority' is required and must be an integer");
             }
 
-            return await Control.RunAsync("job", id, n => store.SetJobPriorityAsync(new JobId(n), priority, ct), n => StateOf(store, n, ct), d, w).ConfigureAwait(false);
+            return await JobEndpoints.ControlAsync(id, x => o.SetPriorityAsync(x, priority, ct), store, ct).ConfigureAwait(false);
         });
-        api.MapPost("/verbose", async (HttpContext http, ConfigHolder config, Verbosity verbosity, Dispatcher d, CancellationToken ct) =>
+        api.MapPost("/verbose", async (HttpContext http, ConfigHolder config, JobOperations o, CancellationToken ct) =>
         {
             var (body, error) = await JsonBody.ReadObjectAsync(http.Request, config.Current.Scheduler.MaxBodyBytes, ct).ConfigureAwait(false);
             if (error is not null)
@@ -67,15 +68,7 @@ internal static class OperatorEndpoints
                 return Problems.BadRequest("'level' is required and must be a non-negative integer");
             }
 
-            if (body.TryGetProperty("job", out var j) && j.ValueKind == JsonValueKind.Number && j.TryGetInt64(out var job))
-            {
-                verbosity.SetJob(job, level);
-                d.Verbose(new JobId(job), level);
-            }
-            else
-            {
-                verbosity.Level = level;
-            }
+            o.Verbose(body.TryGetProperty("job", out var j) && j.ValueKind == JsonValueKind.Number && j.TryGetInt64(out var job) ? job : null, level);
 
             return Results.Json(new { level }, ShoalJson.Options);
         });
@@ -116,25 +109,20 @@ internal static class OperatorEndpoints
         }).WithMetadata(Dashboard.DashboardRead.Instance);
         api.MapGet("/db/stats", async (IShoalStore store, CancellationToken ct) => Results.Json(await store.StatsAsync(ct).ConfigureAwait(false), ShoalJson.Options));
         api.MapGet("/verbose", (Verbosity verbosity) => Results.Json(new { level = verbosity.Level }, ShoalJson.Options));
-        api.MapPost("/database", (Dispatcher d, WorkSignal w) =>
+        api.MapPost("/database", (JobOperations o) =>
         {
-            d.Wake();
-            w.Notify();
+            o.Poll();
             return Results.Json(new { polled = true }, ShoalJson.Options);
         });
-        api.MapPost("/stop", (IHostApplicationLifetime lifetime) =>
+        api.MapPost("/stop", (JobOperations o) =>
         {
-            lifetime.StopApplication();
+            o.Stop();
             return Results.Json(new { stopping = true }, ShoalJson.Options);
         });
-        api.MapPost("/die", (Dispatcher d, IHostApplicationLifetime lifetime) =>
+        api.MapPost("/die", (JobOperations o) =>
         {
-            d.KillAll();
-            lifetime.StopApplication();
+            o.Die();
             return Results.Json(new { stopping = true, agents = "killed" }, ShoalJson.Options);
         });
     }
-
-    private static async Task<string?> StateOf(IShoalStore store, long job, CancellationToken ct) =>
-        (await store.GetJobAsync(new JobId(job), ct).ConfigureAwait(false))?.State.Name();
 }

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Routing;
 using Shoal.Contracts;
 using Shoal.Core.Config;
 using Shoal.Core.Schedules;
+using Shoal.Server.Operations;
 using Shoal.Server.Hosting;
 using Shoal.Server.Schedules;
 using Shoal.Storage;

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Routing;
 using Shoal.Contracts;
 using Shoal.Core.Model;
 using Shoal.Core.Streams;
+using Shoal.Server.Operations;
 using Shoal.Server.Engine;
 using Shoal.Server.Hosting;
 using Shoal.Server.Pull;
@@ -20,12 +21,9 @@ internal static class StreamEndpoints
         api.MapPost("/streams", SubmitAsync);
         api.MapGet("/streams", ListAsync).WithMetadata(Dashboard.DashboardRead.Instance);
         api.MapGet("/streams/{id}", GetAsync).WithMetadata(Dashboard.DashboardRead.Instance);
-        api.MapPost("/streams/{id}/pause", (string id, IShoalStore s, TimeProvider t, Dispatcher d, WorkSignal w, CancellationToken ct) =>
-            ControlAsync(id, x => s.PauseStreamAsync(x, t.GetUtcNow(), ct), s, d, w, ct));
-        api.MapPost("/streams/{id}/resume", (string id, IShoalStore s, TimeProvider t, Dispatcher d, WorkSignal w, CancellationToken ct) =>
-            ControlAsync(id, x => s.ResumeStreamAsync(x, t.GetUtcNow(), ct), s, d, w, ct));
-        api.MapPost("/streams/{id}/cancel", (string id, IShoalStore s, TimeProvider t, Dispatcher d, WorkSignal w, CancellationToken ct) =>
-            ControlAsync(id, x => s.CancelStreamAsync(x, "cancelled by user", t.GetUtcNow(), ct), s, d, w, ct));
+        api.MapPost("/streams/{id}/pause", (string id, IShoalStore s, JobOperations o, CancellationToken ct) => ControlAsync(id, x => o.PauseStreamAsync(x, ct), s, ct));
+        api.MapPost("/streams/{id}/resume", (string id, IShoalStore s, JobOperations o, CancellationToken ct) => ControlAsync(id, x => o.ResumeStreamAsync(x, ct), s, ct));
+        api.MapPost("/streams/{id}/cancel", (string id, IShoalStore s, JobOperations o, CancellationToken ct) => ControlAsync(id, x => o.CancelStreamAsync(x, ct), s, ct));
         api.MapGet("/jobs/{id}", GetJobAsync).WithMetadata(Dashboard.DashboardRead.Instance);
         api.MapGet("/jobs/{id}/why", WhyAsync).WithMetadata(Dashboard.DashboardRead.Instance);
     }
@@ -73,15 +71,12 @@ internal static class StreamEndpoints
         return detail is null ? Problems.NotFound($"no stream {n}") : Results.Json(detail.ToDto(), ShoalJson.Options);
     }
 
-    private static Task<IResult> ControlAsync(
-        string id, Func<StreamId, Task<ControlOutcome>> action, IShoalStore store, Dispatcher dispatcher, WorkSignal signal, CancellationToken ct) =>
+    private static Task<IResult> ControlAsync(string id, Func<StreamId, Task<ControlOutcome>> action, IShoalStore store, CancellationToken ct) =>
         Control.RunAsync(
             "stream",
             id,
             n => action(new StreamId(n)),
-            async n => (await store.GetStreamAsync(new StreamId(n), ct).ConfigureAwait(false))?.Stream.State.Name(),
-            dispatcher,
-            signal);
+            async n => (await store.GetStreamAsync(new StreamId(n), ct).ConfigureAwait(false))?.Stream.State.Name());
 
     private static async Task<IResult> GetJobAsync(
         string id, IShoalStore store, ConfigHolder config, TimeProvider time, Dispatcher dispatcher, Sweeps.SweepLock sweepLock, CancellationToken ct)

@@ -27,7 +27,7 @@ internal static class SweepEndpoints
         api.MapPost("/hosts/{name}/checkin", CheckinAsync).WithMetadata(AgentAccess.Instance);
     }
 
-    private static async Task<IResult> StartAsync(HttpContext http, ConfigHolder config, SweepService sweeps, WorkSignal signal, CancellationToken ct)
+    private static async Task<IResult> StartAsync(HttpContext http, ConfigHolder config, SweepService sweeps, Broker.WorkChanged changes, CancellationToken ct)
     {
         var text = await BodyReader.ReadAsync(http.Request, config.Current.Scheduler.MaxBodyBytes * 16, ct).ConfigureAwait(false);
         if (text is null)
@@ -58,7 +58,7 @@ internal static class SweepEndpoints
             return Problems.Conflict(holder!);
         }
 
-        signal.Notify();
+        changes.Raise(Broker.Change.PartsReady);
         return Results.Json(started, ShoalJson.Options, statusCode: StatusCodes.Status201Created);
     }
 

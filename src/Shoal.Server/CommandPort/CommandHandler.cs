@@ -1,10 +1,9 @@
 using System.Globalization;
-using Microsoft.Extensions.Hosting;
 using Shoal.Core.CommandPort;
 using Shoal.Core.Model;
 using Shoal.Server.Engine;
 using Shoal.Server.Hosting;
-using Shoal.Server.Pull;
+using Shoal.Server.Operations;
 using Shoal.Storage;
 
 namespace Shoal.Server.CommandPort;
@@ -14,11 +13,8 @@ internal sealed class CommandHandler(
     IShoalStore store,
     ConfigHolder config,
     Dispatcher dispatcher,
-    WorkSignal signal,
-    ConfigReloader reloader,
-    Verbosity verbosity,
-    TimeProvider time,
-    IHostApplicationLifetime lifetime)
+    JobOperations operations,
+    Verbosity verbosity)
 {
     /// <summary>Answers one line; false when the connection is to be closed.</summary>
     public async Task<bool> HandleAsync(string line, TextWriter output, CancellationToken ct)
@@ -42,7 +38,14 @@ internal sealed class CommandHandler(
         await output.WriteAsync("received\n" + w).ConfigureAwait(false);
         if (!keepOpen && c.Name is "stop" or "die")
         {
-            lifetime.StopApplication();
+            if (c.Name == "die")
+            {
+                operations.Die();
+            }
+            else
+            {
+                operations.Stop();
+            }
         }
 
         return keepOpen;
@@ -58,23 +61,18 @@ internal sealed class CommandHandler(
             case "stop":
             case "die":
                 await w.WriteLineAsync("CLOSE").ConfigureAwait(false);
-                if (c.Name == "die")
-                {
-                    dispatcher.KillAll();
-                }
-
                 return false;
             case "pause" when c.First is { } job:
-                await ReportAsync(w, job, await store.PauseJobAsync(new JobId(job), time.GetUtcNow(), ct).ConfigureAwait(false), $"Invalid pause command: \"{line}\"").ConfigureAwait(false);
+                await ReportAsync(w, job, await operations.PauseJobAsync(new JobId(job), ct).ConfigureAwait(false), $"Invalid pause command: \"{line}\"").ConfigureAwait(false);
                 break;
             case "restart" when c.First is { } job:
-                await ReportAsync(w, job, await store.ResumeJobAsync(new JobId(job), time.GetUtcNow(), ct).ConfigureAwait(false), $"ERROR: Invalid restart command: {line}").ConfigureAwait(false);
+                await ReportAsync(w, job, await operations.ResumeJobAsync(new JobId(job), ct).ConfigureAwait(false), $"ERROR: Invalid restart command: {line}").ConfigureAwait(false);
                 break;
             case "kill" when c.First is { } job && c.Text is { } message:
-                await ReportAsync(w, job, await store.EndJobAsync(new JobId(job), JobState.Failed, message, time.GetUtcNow(), ct).ConfigureAwait(false), $"Invalid kill command: \"{line}\"").ConfigureAwait(false);
+                await ReportAsync(w, job, await operations.KillJobAsync(new JobId(job), message, ct).ConfigureAwait(false), $"Invalid kill command: \"{line}\"").ConfigureAwait(false);
                 break;
             case "priority" when c.First is { } job && c.Second is { } level and >= int.MinValue and <= int.MaxValue:
-                await ReportAsync(w, job, await store.SetJobPriorityAsync(new JobId(job), (int)level, ct).ConfigureAwait(false), $"ERROR: Invalid priority command: {line}").ConfigureAwait(false);
+                await ReportAsync(w, job, await operations.SetPriorityAsync(new JobId(job), (int)level, ct).ConfigureAwait(false), $"ERROR: Invalid priority command: {line}").ConfigureAwait(false);
                 break;
             case "verbose" when c.First is null:
                 await w.WriteLineAsync(verbosity.Level < 8
@@ -82,11 +80,10 @@ internal sealed class CommandHandler(
                     : "mask:       h d i e s a j\nmask: " + string.Concat(Enumerable.Range(0, 16).Select(b => ((verbosity.Level >> b) & 1) == 1 ? "1 " : "0 "))).ConfigureAwait(false);
                 break;
             case "verbose" when c.Second is { } level:
-                verbosity.SetJob(c.First!.Value, (int)level);
-                dispatcher.Verbose(new JobId(c.First!.Value), (int)level);
+                operations.Verbose(c.First!.Value, (int)level);
                 break;
             case "verbose" when c.First is { } level and >= 0 and <= 65535:
-                verbosity.Level = (int)level;
+                operations.Verbose(null, (int)level);
                 break;
             case "agents":
                 var valid = config.Current.AgentTypes.Keys.Where(t => !dispatcher.InvalidTypes.ContainsKey(t)).Order(StringComparer.Ordinal);
@@ -109,15 +106,14 @@ internal sealed class CommandHandler(
                 await StatusAsync(w, ct).ConfigureAwait(false);
                 break;
             case "reload":
-                if (reloader.Reload() is { } error)
+                if (operations.Reload() is { } error)
                 {
                     await w.WriteLineAsync($"ERROR: reload failed, the old configuration stays: {error}").ConfigureAwait(false);
                 }
 
                 break;
             case "database":
-                dispatcher.Wake();
-                signal.Notify();
+                operations.Poll();
                 break;
             default:
                 await w.WriteLineAsync($"Invalid {c.Name} command: \"{line}\"").ConfigureAwait(false);
@@ -130,10 +126,8 @@ internal sealed class CommandHandler(
     private static readonly HashSet<string> Known =
         ["close", "stop", "die", "pause", "restart", "kill", "agents", "load", "reload", "status", "verbose", "priority", "database"];
 
-    private async Task ReportAsync(StringWriter w, long job, ControlOutcome outcome, string invalid)
+    private static async Task ReportAsync(StringWriter w, long job, ControlOutcome outcome, string invalid)
     {
-        dispatcher.JobsChanged();
-        signal.Notify();
         if (outcome == ControlOutcome.NotFound)
         {
             await w.WriteLineAsync($"ERROR: invalid job id = {job}").ConfigureAwait(false);

@@ -17,7 +17,7 @@ internal sealed partial class Dispatcher
             {
                 Log.Expired(_logger, expired);
                 _metrics.PartsExpired.Inc(expired);
-                _signal.Notify();
+                _changes.Raise(Broker.Change.PartsReady, this);
             }
 
             var timedOut = await _store.FailTimedOutJobsAsync(now, ct).ConfigureAwait(false);

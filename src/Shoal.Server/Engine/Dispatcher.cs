@@ -28,7 +28,7 @@ internal sealed partial class Dispatcher : BackgroundService
     private readonly ConfigHolder _config;
     private readonly TimeProvider _time;
     private readonly AgentLauncher _launcher;
-    private readonly Pull.WorkSignal _signal;
+    private readonly Broker.WorkChanged _changes;
     private readonly Sweeps.SweepLock _sweepLock;
     private readonly Logging.JobLogs _jobLogs;
     private readonly Metrics.ShoalMetrics _metrics;
@@ -47,7 +47,7 @@ internal sealed partial class Dispatcher : BackgroundService
         ConfigHolder config,
         TimeProvider time,
         AgentLauncher launcher,
-        Pull.WorkSignal signal,
+        Broker.WorkChanged changes,
         Sweeps.SweepLock sweepLock,
         Logging.JobLogs jobLogs,
         Metrics.ShoalMetrics metrics,
@@ -58,7 +58,24 @@ internal sealed partial class Dispatcher : BackgroundService
         _metrics = metrics;
         _jobLogs = jobLogs;
         _sweepLock = sweepLock;
-        _signal = signal;
+        _changes = changes;
+        // Whatever changed elsewhere: look again (job states are re-read only when an operation changed them).
+        changes.Raised += (change, from) =>
+        {
+            if (from == this)
+            {
+                return;
+            }
+
+            if (change.HasFlag(Broker.Change.JobStates))
+            {
+                JobsChanged();
+            }
+            else
+            {
+                Wake();
+            }
+        };
         _store = store;
         _config = config;
         _time = time;
@@ -156,7 +173,7 @@ internal sealed partial class Dispatcher : BackgroundService
             _metrics.PartsReported.WithLabels("ok").Inc(_reports.Count);
             _reports.Clear();
             _spawnCheck = true;
-            _signal.Notify();
+            _changes.Raise(Broker.Change.PartsDone, this);
         }
 
         foreach (var agent in _dead)
@@ -204,6 +221,7 @@ internal sealed partial class Dispatcher : BackgroundService
         Agents = _agents.Where(a => !a.IsSelfTest).Select(a => new Contracts.AgentDto(
             a.Pid, a.Type.Name, a.Host.Name, a.Job?.Value, a.Phase.ToString().ToLowerInvariant(), a.Suspended,
             a.StartedAt, a.LastHeard, a.ItemsProcessed, a.Chunk.Select(p => p.PartId.Value).ToList(), _config.Current.Scheduler.NodeName)).ToList();
+        _cluster.Agents = Agents;
         InvalidTypes = _health.InvalidTypes(_config.Current, now);
         Verdicts = _health.Verdicts().Select(v => new TypeVerdict(v.Type, v.Host, v.State.ToString().ToLowerInvariant(), v.Reason)).ToList();
         DownHosts = _health.DownHosts(now);

@@ -1,9 +1,7 @@
 using System.Text.Json;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Shoal.Contracts;
-using Shoal.Server.Engine;
 using Shoal.Storage;
 
 namespace Shoal.Server.Hosting;
@@ -13,7 +11,7 @@ namespace Shoal.Server.Hosting;
 /// runs lease expiry, job timeouts, schedules, retention and notifications) and records itself, with its
 /// agents, in the store's server list. With SQLite there is one server and it always leads.
 /// </summary>
-internal sealed class ClusterMember(IShoalStore store, ConfigHolder config, ClusterClock time, IServiceProvider services, ILogger<ClusterMember> logger)
+internal sealed class ClusterMember(IShoalStore store, ConfigHolder config, ClusterClock time, Broker.WorkChanged changes, ILogger<ClusterMember> logger)
     : BackgroundService
 {
     /// <summary>How often leadership is tried and the server recorded; a dead leader is replaced within about this.</summary>
@@ -34,6 +32,9 @@ internal sealed class ClusterMember(IShoalStore store, ConfigHolder config, Clus
     public string Url { get; set; } = "";
 
     public string Name => config.Current.Scheduler.NodeName;
+
+    /// <summary>This server's spawned agents, as the dispatcher last published them: recorded with the server.</summary>
+    public IReadOnlyList<AgentDto> Agents { get; set; } = [];
 
     /// <summary>Takes the leadership if it is free; called once before the server starts its duties.</summary>
     public async Task JoinAsync(CancellationToken ct)
@@ -60,7 +61,7 @@ internal sealed class ClusterMember(IShoalStore store, ConfigHolder config, Clus
                     Log.Leadership(logger, Name, lead ? "took" : "lost");
                     if (lead)
                     {
-                        services.GetRequiredService<Dispatcher>().Wake();
+                        changes.Raise(Broker.Change.PartsReady); // the leader's duties start now
                     }
                 }
 
@@ -101,7 +102,7 @@ internal sealed class ClusterMember(IShoalStore store, ConfigHolder config, Clus
 
     private Task RecordAsync(CancellationToken ct)
     {
-        var agents = services.GetRequiredService<Dispatcher>().Agents;
+        var agents = Agents;
         return store.RecordServerAsync(
             new ServerRecord(Name, Url, _started, time.GetUtcNow(), _leader, JsonSerializer.Serialize(agents, ShoalJson.Options), (long)time.Offset.TotalMilliseconds), ct);
     }

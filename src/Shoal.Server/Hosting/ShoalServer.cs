@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Shoal.Contracts;
 using Shoal.Core.Config;
+using Shoal.Server.Operations;
 using Shoal.Server.Agents;
 using Shoal.Server.Api;
 using Shoal.Server.Engine;
@@ -91,6 +92,8 @@ public static class ShoalServer
         builder.Services.AddSingleton<Dashboard.OverviewFeed>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Dashboard.OverviewFeed>());
         builder.Services.AddSingleton<WorkSignal>();
+        builder.Services.AddSingleton<Broker.WorkChanged>();
+        builder.Services.AddSingleton<Operations.JobOperations>();
         builder.Services.AddSingleton(new LeaseIdCodec(Convert.FromBase64String(secret)));
         builder.Services.AddSingleton<LeaseBatcher>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<LeaseBatcher>());
@@ -121,14 +124,9 @@ public static class ShoalServer
         Log.StoreOpened(app.Logger, StoreFactory.Describe(store));
         var cluster = app.Services.GetRequiredService<ClusterMember>();
         await cluster.JoinAsync(ct).ConfigureAwait(false);
-        var wakeSignal = app.Services.GetRequiredService<WorkSignal>();
-        var wakeDispatcher = app.Services.GetRequiredService<Dispatcher>();
+        var changes = app.Services.GetRequiredService<Broker.WorkChanged>();
         // Work made ready on another server of the cluster (PostgreSQL LISTEN/NOTIFY) wakes long polls and agents here.
-        store.WorkAvailable += () =>
-        {
-            wakeSignal.Notify();
-            wakeDispatcher.Wake();
-        };
+        store.WorkAvailable += () => changes.Raise(Broker.Change.PartsReady);
         app.Use(async (ctx, next) =>
         {
             try
@@ -266,5 +264,4 @@ public static class ShoalServer
         app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
 
     /// <summary>Exposes the dispatcher's wake-up for in-process callers (quickstart, benchmarks).</summary>
-    public static void WakeDispatcher(this WebApplication app) => app.Services.GetRequiredService<Dispatcher>().Wake();
 }

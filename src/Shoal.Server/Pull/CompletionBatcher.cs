@@ -9,7 +9,7 @@ namespace Shoal.Server.Pull;
 /// Group commit for reports arriving over REST: whatever arrived while the previous transaction ran is
 /// committed in the next one, and each request gets its own outcome.
 /// </summary>
-internal sealed class CompletionBatcher(IShoalStore store, TimeProvider time, WorkSignal signal, Metrics.ShoalMetrics metrics, ILogger<CompletionBatcher> logger) : BackgroundService
+internal sealed class CompletionBatcher(IShoalStore store, TimeProvider time, Broker.WorkChanged changes, Metrics.ShoalMetrics metrics, ILogger<CompletionBatcher> logger) : BackgroundService
 {
     private readonly Channel<(PartReport Report, TaskCompletionSource<ReportOutcome> Done)> _queue =
         Channel.CreateBounded<(PartReport, TaskCompletionSource<ReportOutcome>)>(new BoundedChannelOptions(100_000) { SingleReader = true });
@@ -42,7 +42,7 @@ internal sealed class CompletionBatcher(IShoalStore store, TimeProvider time, Wo
                     batch[i].Done.TrySetResult(outcomes[i]);
                 }
 
-                signal.Notify();
+                changes.Raise(Broker.Change.PartsDone);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Shoal.Server.Engine;
+using Shoal.Server.Broker;
 using Shoal.Storage;
 
 namespace Shoal.Server.Pull;
@@ -10,12 +10,24 @@ namespace Shoal.Server.Pull;
 /// transaction each, so that generation never holds the server up and agents start on the first batch.
 /// Progress is stored, so a restart carries on where it stopped.
 /// </summary>
-internal sealed class PartGenerator(IShoalStore store, TimeProvider time, WorkSignal signal, Dispatcher dispatcher, Hosting.ClusterMember cluster, ILogger<PartGenerator> logger) : BackgroundService
+internal sealed class PartGenerator(IShoalStore store, TimeProvider time, WorkChanged changes, Hosting.ClusterMember cluster, ILogger<PartGenerator> logger) : BackgroundService
 {
     public const int BatchSize = 2000;
     private readonly SemaphoreSlim _wake = new(0);
 
-    public void Wake() => _wake.Release();
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        changes.Raised += OnChanged;
+        return base.StartAsync(cancellationToken);
+    }
+
+    private void OnChanged(Change change, object? from)
+    {
+        if (change.HasFlag(Change.Generate))
+        {
+            _wake.Release();
+        }
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -26,8 +38,7 @@ internal sealed class PartGenerator(IShoalStore store, TimeProvider time, WorkSi
                 // The leader generates, so that two servers never generate the same batch.
                 while (cluster.IsLeader && await store.GeneratePartsAsync(BatchSize, time.GetUtcNow(), stoppingToken).ConfigureAwait(false) is not null)
                 {
-                    signal.Notify();
-                    dispatcher.Wake();
+                    changes.Raise(Change.PartsReady, this);
                     await Task.Yield();
                 }
 
@@ -47,6 +58,7 @@ internal sealed class PartGenerator(IShoalStore store, TimeProvider time, WorkSi
 
     public override void Dispose()
     {
+        changes.Raised -= OnChanged;
         _wake.Dispose();
         base.Dispose();
     }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Shoal.Core.Model;
 using Shoal.Core.Schedules;
+using Shoal.Server.Operations;
 using Shoal.Server.Hosting;
 using Shoal.Storage;
 
@@ -13,7 +14,7 @@ namespace Shoal.Server.Schedules;
 /// previous one is still live unless it allows overlap.
 /// </summary>
 internal sealed class ScheduleRunner(
-    IShoalStore store, StreamSubmitter submitter, Sweeps.SweepService sweeps, Pull.WorkSignal signal, ConfigHolder config, TimeProvider time, ClusterMember cluster, ILogger<ScheduleRunner> logger) : BackgroundService
+    IShoalStore store, StreamSubmitter submitter, Sweeps.SweepService sweeps, Broker.WorkChanged changes, ConfigHolder config, TimeProvider time, ClusterMember cluster, ILogger<ScheduleRunner> logger) : BackgroundService
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
 
@@ -55,7 +56,7 @@ internal sealed class ScheduleRunner(
             var request = System.Text.Json.JsonSerializer.Deserialize<Contracts.SweepRequest>(sweepEl, Contracts.ShoalJson.Options)!;
             string? holder = null;
             var started = await sweeps.StartAsync(request, h => holder = h, ct).ConfigureAwait(false);
-            signal.Notify();
+            changes.Raise(Broker.Change.PartsReady);
             return started?.Id is { } id ? (new StreamId(id), null) : (null, holder);
         }
 

@@ -1,12 +1,12 @@
 using Shoal.Core.Streams;
-using Shoal.Server.Engine;
-using Shoal.Server.Pull;
+using Shoal.Server.Broker;
+using Shoal.Server.Hosting;
 using Shoal.Storage;
 
-namespace Shoal.Server.Hosting;
+namespace Shoal.Server.Operations;
 
 /// <summary>Submits a stream from its JSON (the REST submit and the schedules): parse, check, store, wake who waits for work.</summary>
-internal sealed class StreamSubmitter(IShoalStore store, ConfigHolder config, TimeProvider time, Dispatcher dispatcher, WorkSignal signal, PartGenerator generator)
+internal sealed class StreamSubmitter(IShoalStore store, ConfigHolder config, TimeProvider time, WorkChanged changes)
 {
     /// <summary>Checks a stream's JSON against the agent types in force; null when it would be accepted.</summary>
     public string? Check(string json) => Parse(json).Error;
@@ -21,12 +21,7 @@ internal sealed class StreamSubmitter(IShoalStore store, ConfigHolder config, Ti
 
         var types = config.Current.AgentTypes;
         var created = await store.SubmitAsync(spec, t => new JobRules(types[t].Retries, types[t].OnPartFailure), time.GetUtcNow(), ct).ConfigureAwait(false);
-        dispatcher.Wake();
-        signal.Notify();
-        if (spec.Jobs.Any(j => j.Generator is not null))
-        {
-            generator.Wake();
-        }
+        changes.Raise(spec.Jobs.Any(j => j.Generator is not null) ? Change.PartsReady | Change.Generate : Change.PartsReady);
 
         return (created, null);
     }
