@@ -197,7 +197,7 @@ internal sealed partial class Dispatcher : BackgroundService
         if (_spawnCheck && !_draining)
         {
             var spawned = _config.Current.AgentTypes.Values.Where(t => t.Kind == Core.Model.AgentKind.Spawned).Select(t => t.Name).ToList();
-            demand = await _store.GetDemandAsync(now, _config.Current.Scheduler.AgingStep, spawned, ct).ConfigureAwait(false);
+            demand = spawned.Count == 0 ? [] : await _store.GetDemandAsync(now, _config.Current.Scheduler.AgingStep, spawned, ct).ConfigureAwait(false);
             _gate = ExclusiveGate.Compute(demand, _agents, _config.Current);
         }
 
