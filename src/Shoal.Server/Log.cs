@@ -32,6 +32,39 @@ internal static partial class Log
     [LoggerMessage(9, LogLevel.Error, "dispatcher step failed")]
     public static partial void DispatcherError(ILogger logger, Exception ex);
 
+    [LoggerMessage(40, LogLevel.Error, "sending a notification failed; it is tried again at the next pass")]
+    public static partial void NotifyFailed(ILogger logger, Exception ex);
+
+    [LoggerMessage(41, LogLevel.Error, "firing the schedules failed; they are looked at again shortly")]
+    public static partial void SchedulesFailed(ILogger logger, Exception ex);
+
+    [LoggerMessage(42, LogLevel.Error, "a command-port connection failed")]
+    public static partial void CommandPortFailed(ILogger logger, Exception ex);
+
+    [LoggerMessage(43, LogLevel.Error, "the sweep runner failed; it carries on")]
+    public static partial void SweepRunnerFailed(ILogger logger, Exception ex);
+
+    [LoggerMessage(44, LogLevel.Error, "taking the leadership or recording this server in the cluster failed")]
+    public static partial void ClusterRecordFailed(ILogger logger, Exception ex);
+
+    [LoggerMessage(45, LogLevel.Error, "a request failed with an internal error (answered 500)")]
+    public static partial void RequestFailed(ILogger logger, Exception ex);
+
+    [LoggerMessage(46, LogLevel.Error, "the retention pass failed; it runs again at the next interval")]
+    public static partial void RetentionFailed(ILogger logger, Exception ex);
+
+    [LoggerMessage(47, LogLevel.Error, "leasing a batch for pull agents failed; the waiting requests are answered with the error")]
+    public static partial void LeaseBatchFailed(ILogger logger, Exception ex);
+
+    [LoggerMessage(48, LogLevel.Error, "committing a batch of pull reports failed; the reports are answered with the error")]
+    public static partial void ReportBatchFailed(ILogger logger, Exception ex);
+
+    [LoggerMessage(49, LogLevel.Error, "generating parts failed; it is tried again shortly")]
+    public static partial void GenerateFailed(ILogger logger, Exception ex);
+
+    [LoggerMessage(50, LogLevel.Error, "the dashboard's overview feed failed; it carries on")]
+    public static partial void OverviewFailed(ILogger logger, Exception ex);
+
     [LoggerMessage(10, LogLevel.Debug, "agent {Type} pid {Pid}: {Line}")]
     public static partial void AgentOutput(ILogger logger, string type, int pid, string line);
 

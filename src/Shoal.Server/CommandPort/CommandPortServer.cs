@@ -246,7 +246,7 @@ internal sealed class CommandPortServer(ConfigHolder config, TokenAuth tokens, C
         }
         catch (Exception ex)
         {
-            Log.DispatcherError(logger, ex);
+            Log.CommandPortFailed(logger, ex);
         }
     }
 

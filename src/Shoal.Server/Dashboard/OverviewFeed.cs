@@ -44,7 +44,7 @@ internal sealed class OverviewFeed(IShoalStore store, TimeProvider time, Hosting
             }
             catch (Exception ex)
             {
-                Log.DispatcherError(logger, ex);
+                Log.OverviewFailed(logger, ex);
                 await Task.Delay(TimeSpan.FromSeconds(1), Cadence, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
         }

@@ -80,7 +80,7 @@ internal sealed class ClusterMember(IShoalStore store, ConfigHolder config, Clus
             }
             catch (Exception ex)
             {
-                Log.DispatcherError(logger, ex);
+                Log.ClusterRecordFailed(logger, ex);
                 await Task.Delay(Interval, Cadence, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
         }
@@ -96,7 +96,7 @@ internal sealed class ClusterMember(IShoalStore store, ConfigHolder config, Clus
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            Log.DispatcherError(logger, ex);
+            Log.ClusterRecordFailed(logger, ex);
         }
     }
 

@@ -147,7 +147,7 @@ public static class ShoalServer
             catch (Exception ex) when (!ctx.Response.HasStarted && ex is not OperationCanceledException)
             {
                 // A bug, not the caller's fault: logged, answered as a problem, and the server carries on.
-                Log.DispatcherError(app.Logger, ex);
+                Log.RequestFailed(app.Logger, ex);
                 await Problems.Of(StatusCodes.Status500InternalServerError, "internal error", ex.Message).ExecuteAsync(ctx).ConfigureAwait(false);
             }
         });

@@ -45,7 +45,7 @@ internal sealed class Notifier(IShoalStore store, ConfigHolder config, TimeProvi
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
-                    Log.DispatcherError(logger, ex);
+                    Log.NotifyFailed(logger, ex);
                 }
             }
         }

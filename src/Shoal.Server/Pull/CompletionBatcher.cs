@@ -46,7 +46,7 @@ internal sealed class CompletionBatcher(IShoalStore store, TimeProvider time, Br
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                Log.DispatcherError(logger, ex);
+                Log.ReportBatchFailed(logger, ex);
                 batch.ForEach(b => b.Done.TrySetException(ex));
             }
 

@@ -42,7 +42,7 @@ internal sealed class LeaseBatcher(IShoalStore store, ILogger<LeaseBatcher> logg
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                Log.DispatcherError(logger, ex);
+                Log.LeaseBatchFailed(logger, ex);
                 batch.ForEach(b => b.Done.TrySetException(ex));
             }
 

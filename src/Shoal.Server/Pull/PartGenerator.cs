@@ -50,7 +50,7 @@ internal sealed class PartGenerator(IShoalStore store, TimeProvider time, WorkCh
             }
             catch (Exception ex)
             {
-                Log.DispatcherError(logger, ex);
+                Log.GenerateFailed(logger, ex);
                 await Task.Delay(TimeSpan.FromSeconds(1), time, stoppingToken).ConfigureAwait(false);
             }
         }

@@ -58,7 +58,7 @@ internal sealed class RetentionService(IShoalStore store, ConfigHolder config, T
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            Log.DispatcherError(logger, ex);
+            Log.RetentionFailed(logger, ex);
         }
     }
 }

@@ -93,7 +93,7 @@ internal sealed class ScheduleRunner(
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            Log.DispatcherError(logger, ex);
+            Log.SchedulesFailed(logger, ex);
         }
     }
 

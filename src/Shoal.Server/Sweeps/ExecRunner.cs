@@ -71,7 +71,7 @@ internal sealed class ExecRunner(
             }
             catch (Exception ex)
             {
-                Log.DispatcherError(logger, ex);
+                Log.SweepRunnerFailed(logger, ex);
             }
         }
 
