@@ -1,5 +1,7 @@
 using Shoal.Storage.Relational;
 
+using static Shoal.Storage.Relational.StateSql;
+
 namespace Shoal.Storage.Postgres;
 
 /// <summary>PostgreSQL's SQL: JSON arrays through <c>json_array_elements_text</c>, leases that skip locked rows.</summary>
@@ -31,16 +33,16 @@ internal sealed class PostgresDialect : SqlDialect
     public override string Contains(string haystack, string needle) => $"strpos({haystack}, {needle}) > 0";
 
     public override string MarkPartsDone =>
-        """
-        UPDATE parts SET state = 2, owner = NULL, deadline = NULL, finished_at = @now, result = v.result, log = v.log
+        $"""
+        UPDATE parts SET state = {PartDone}, owner = NULL, deadline = NULL, finished_at = @now, result = v.result, log = v.log
         FROM json_to_recordset(CAST(@rows AS json)) AS v(id bigint, "from" integer, lease bigint, result text, log text)
         WHERE parts.id = v.id AND parts.state = v."from" AND parts.lease_no = v.lease
         """;
 
     public override string InsertParts =>
-        """
+        $"""
         INSERT INTO parts (job_id, state, payload, key, key_byte, is_json)
-        SELECT @job, 0, e.value ->> 'p', e.value ->> 'k', CAST(e.value ->> 'b' AS integer), CAST(e.value ->> 'j' AS integer)
+        SELECT @job, {PartReady}, e.value ->> 'p', e.value ->> 'k', CAST(e.value ->> 'b' AS integer), CAST(e.value ->> 'j' AS integer)
         FROM json_array_elements(CAST(@rows AS json)) WITH ORDINALITY AS e(value, n) ORDER BY e.n
         """;
 

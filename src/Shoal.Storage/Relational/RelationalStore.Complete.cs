@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Shoal.Core.Model;
 using static Shoal.Storage.Relational.StoreSql;
+using static Shoal.Storage.Relational.StateSql;
 
 namespace Shoal.Storage.Relational;
 
@@ -54,7 +55,7 @@ public abstract partial class RelationalStore
         {
             // One conditional statement: only the holder of the current lease gives the part back.
             var job = tx.Long(
-                "UPDATE parts SET state = 0, owner = NULL, host = NULL, deadline = NULL WHERE id = @id AND state = 1 AND lease_no = @lease AND owner = @owner RETURNING job_id",
+                $"UPDATE parts SET state = {PartReady}, owner = NULL, host = NULL, deadline = NULL WHERE id = @id AND state = {PartLeased} AND lease_no = @lease AND owner = @owner RETURNING job_id",
                 ("@id", part.Value), ("@lease", leaseId), ("@owner", owner));
             if (job == 0)
             {

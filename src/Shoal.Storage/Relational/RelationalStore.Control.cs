@@ -1,20 +1,21 @@
 using Shoal.Core.Model;
 using static Shoal.Storage.Relational.StoreSql;
+using static Shoal.Storage.Relational.StateSql;
 
 namespace Shoal.Storage.Relational;
 
 public abstract partial class RelationalStore
 {
     public Task<ControlOutcome> PauseStreamAsync(StreamId id, DateTimeOffset now, CancellationToken ct) =>
-        WriteAsync(tx => Outcome(tx, "streams", id.Value, tx.Exec("UPDATE streams SET state = 2 WHERE id = @id AND state IN (0, 1)", ("@id", id.Value))), ct);
+        WriteAsync(tx => Outcome(tx, "streams", id.Value, tx.Exec($"UPDATE streams SET state = {StreamPaused} WHERE id = @id AND state IN {StreamLive}", ("@id", id.Value))), ct);
 
     public Task<ControlOutcome> ResumeStreamAsync(StreamId id, DateTimeOffset now, CancellationToken ct) =>
         WriteAsync(tx =>
         {
             var changed = tx.Exec(
-                """
-                UPDATE streams SET state = CASE WHEN EXISTS (SELECT 1 FROM jobs WHERE stream_id = @id AND started_at IS NOT NULL) THEN 1 ELSE 0 END
-                WHERE id = @id AND state = 2
+                $"""
+                UPDATE streams SET state = CASE WHEN EXISTS (SELECT 1 FROM jobs WHERE stream_id = @id AND started_at IS NOT NULL) THEN {StreamRunning} ELSE {StreamQueued} END
+                WHERE id = @id AND state = {StreamPaused}
                 """,
                 ("@id", id.Value));
             tx.WorkReady = changed > 0;
@@ -25,14 +26,14 @@ public abstract partial class RelationalStore
         WriteAsync(tx =>
         {
             var changed = tx.Exec(
-                "UPDATE streams SET state = 5, finished_at = @now, reason = @reason WHERE id = @id AND state NOT IN (3, 4, 5)",
+                $"UPDATE streams SET state = {StreamCancelled}, finished_at = @now, reason = @reason WHERE id = @id AND state NOT IN {StreamEnded}",
                 ("@now", Ms(now)), ("@reason", reason), ("@id", id.Value));
             if (changed == 1)
             {
                 // The jobs are locked in id order first, as every transition locks them, so a cancel and a report do not deadlock.
                 tx.Query($"SELECT id FROM jobs WHERE stream_id = @id ORDER BY id {tx.Sql.LockRows}", r => r.GetInt64(0), ("@id", id.Value));
                 tx.Exec(
-                    "UPDATE jobs SET state = 6, finished_at = @now, reason = @reason WHERE stream_id = @id AND state NOT IN (4, 5, 6)",
+                    $"UPDATE jobs SET state = {JobCancelled}, finished_at = @now, reason = @reason WHERE stream_id = @id AND state NOT IN {JobEnded}",
                     ("@now", Ms(now)), ("@reason", reason), ("@id", id.Value));
             }
 
@@ -40,19 +41,19 @@ public abstract partial class RelationalStore
         }, ct);
 
     public Task<ControlOutcome> SetJobPriorityAsync(JobId id, int priority, CancellationToken ct) =>
-        WriteAsync(tx => Outcome(tx, "jobs", id.Value, tx.Exec("UPDATE jobs SET priority = @p WHERE id = @id AND state NOT IN (4, 5, 6)", ("@p", priority), ("@id", id.Value))), ct);
+        WriteAsync(tx => Outcome(tx, "jobs", id.Value, tx.Exec($"UPDATE jobs SET priority = @p WHERE id = @id AND state NOT IN {JobEnded}", ("@p", priority), ("@id", id.Value))), ct);
 
     public Task<ControlOutcome> PauseJobAsync(JobId id, DateTimeOffset now, CancellationToken ct) =>
-        WriteAsync(tx => Outcome(tx, "jobs", id.Value, tx.Exec("UPDATE jobs SET state = 3 WHERE id = @id AND state IN (0, 1, 2)", ("@id", id.Value))), ct);
+        WriteAsync(tx => Outcome(tx, "jobs", id.Value, tx.Exec($"UPDATE jobs SET state = {JobPaused} WHERE id = @id AND state IN {JobPausable}", ("@id", id.Value))), ct);
 
     public Task<ControlOutcome> ResumeJobAsync(JobId id, DateTimeOffset now, CancellationToken ct) =>
         WriteAsync(tx =>
         {
             var changed = tx.Exec(
-                """
-                UPDATE jobs SET state = CASE WHEN deps_pending > 0 THEN 0 WHEN started_at IS NOT NULL THEN 2 ELSE 1 END,
+                $"""
+                UPDATE jobs SET state = CASE WHEN deps_pending > 0 THEN {JobBlocked} WHEN started_at IS NOT NULL THEN {JobRunning} ELSE {JobReady} END,
                     ready_at = CASE WHEN deps_pending > 0 THEN ready_at ELSE COALESCE(ready_at, @now) END
-                WHERE id = @id AND state = 3
+                WHERE id = @id AND state = {JobPaused}
                 """,
                 ("@now", Ms(now)), ("@id", id.Value));
             if (changed == 1)
@@ -68,7 +69,7 @@ public abstract partial class RelationalStore
     public Task<ControlOutcome> EndJobAsync(JobId id, JobState state, string reason, DateTimeOffset now, CancellationToken ct) =>
         WriteAsync(tx =>
         {
-            var live = tx.Long("SELECT COUNT(*) FROM jobs WHERE id = @id AND state NOT IN (4, 5, 6)", ("@id", id.Value)) > 0;
+            var live = tx.Long($"SELECT COUNT(*) FROM jobs WHERE id = @id AND state NOT IN {JobEnded}", ("@id", id.Value)) > 0;
             if (live)
             {
                 new Transitions(tx, Ms(now)).EndJob(id.Value, state, reason);

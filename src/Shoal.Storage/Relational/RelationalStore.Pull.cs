@@ -2,6 +2,7 @@ using System.Text.Json;
 using Shoal.Core.Model;
 using Shoal.Core.Streams;
 using static Shoal.Storage.Relational.StoreSql;
+using static Shoal.Storage.Relational.StateSql;
 
 namespace Shoal.Storage.Relational;
 
@@ -22,7 +23,7 @@ public abstract partial class RelationalStore
             var deadline = deadlineOf(row.Type);
             // A lease of a job that has ended is not extended: its holder is told to stop.
             var extended = !row.Job.IsTerminal() && tx.Exec(
-                "UPDATE parts SET deadline = @deadline WHERE id = @id AND state = 1 AND lease_no = @lease AND owner = @owner",
+                $"UPDATE parts SET deadline = @deadline WHERE id = @id AND state = {PartLeased} AND lease_no = @lease AND owner = @owner",
                 ("@deadline", Ms(deadline)), ("@id", part.Value), ("@lease", leaseId), ("@owner", owner)) == 1;
             return new HeartbeatOutcome(extended, deadline, row.Job, row.Stream, row.Id);
         }, ct);
@@ -31,7 +32,7 @@ public abstract partial class RelationalStore
         WriteAsync(tx =>
         {
             tx.WorkReady = true;
-            return Outcome(tx, "jobs", id.Value, tx.Exec("UPDATE jobs SET forced = 1 WHERE id = @id AND state NOT IN (4, 5, 6)", ("@id", id.Value)));
+            return Outcome(tx, "jobs", id.Value, tx.Exec($"UPDATE jobs SET forced = 1 WHERE id = @id AND state NOT IN {JobEnded}", ("@id", id.Value)));
         }, ct);
 
     public async Task<JobId?> GeneratePartsAsync(int limit, DateTimeOffset now, CancellationToken ct)

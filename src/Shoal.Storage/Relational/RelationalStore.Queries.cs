@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Shoal.Core.Model;
 using static Shoal.Storage.Relational.StoreSql;
+using static Shoal.Storage.Relational.StateSql;
 
 namespace Shoal.Storage.Relational;
 
@@ -55,7 +56,7 @@ public abstract partial class RelationalStore
 
     public Task<IReadOnlyList<int>> GetReadyKeyBytesAsync(JobId job, CancellationToken ct) =>
         ReadAsync<IReadOnlyList<int>>(tx => tx.Query(
-            "SELECT DISTINCT key_byte FROM parts WHERE job_id = @job AND state = 0 AND key_byte IS NOT NULL",
+            $"SELECT DISTINCT key_byte FROM parts WHERE job_id = @job AND state = {PartReady} AND key_byte IS NOT NULL",
             r => r.GetInt32(0),
             ("@job", job.Value)), ct);
 
@@ -76,7 +77,7 @@ public abstract partial class RelationalStore
 
             var streamState = (StreamState)tx.Long("SELECT state FROM streams WHERE id = @id", ("@id", job.StreamId.Value));
             var pending = tx.Query(
-                "SELECT j.name, j.state FROM job_deps d JOIN jobs j ON j.id = d.dep_id WHERE d.job_id = @id AND j.state <> 4 ORDER BY j.id",
+                $"SELECT j.name, j.state FROM job_deps d JOIN jobs j ON j.id = d.dep_id WHERE d.job_id = @id AND j.state <> {JobCompleted} ORDER BY j.id",
                 r => (r.GetString(0), (JobState)r.GetInt32(1)),
                 ("@id", id.Value));
             var typeLeased = (int)tx.Long(TypeSlotsTaken, ("@type", job.Type), ("@owner", ""));

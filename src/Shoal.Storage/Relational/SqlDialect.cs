@@ -1,6 +1,8 @@
 using System.Data.Common;
 using static Shoal.Storage.Relational.StoreSql;
 
+using static Shoal.Storage.Relational.StateSql;
+
 namespace Shoal.Storage.Relational;
 
 /// <summary>What differs between the SQL of SQLite and of PostgreSQL; the statements built from it are made once.</summary>
@@ -51,15 +53,15 @@ internal abstract class SqlDialect
     public string ExpiredParts => field ??=
         $"""
         SELECT p.id, p.job_id, p.attempt, p.lease_no FROM parts p JOIN jobs j ON j.id = p.job_id
-        WHERE p.state = 1 AND p.deadline < @now AND j.state <> 3 ORDER BY p.deadline LIMIT 1000 {LockPartsSkipLocked}
+        WHERE p.state = {PartLeased} AND p.deadline < @now AND j.state <> {JobPaused} ORDER BY p.deadline LIMIT 1000 {LockPartsSkipLocked}
         """;
 
     /// <summary>The parts an agent holds, locked.</summary>
-    public string PartsOfOwner => field ??= $"SELECT id, job_id, attempt, lease_no FROM parts WHERE state = 1 AND owner = @owner ORDER BY id {LockRows}";
+    public string PartsOfOwner => field ??= $"SELECT id, job_id, attempt, lease_no FROM parts WHERE state = {PartLeased} AND owner = @owner ORDER BY id {LockRows}";
 
     /// <summary>The parts held by agents whose names start with <c>@prefix</c>, locked.</summary>
     public string PartsOfOwnerPrefix => field ??=
-        $"SELECT id, job_id, attempt, lease_no FROM parts WHERE state = 1 AND substr(owner, 1, length(@prefix)) = @prefix ORDER BY id {LockRows}";
+        $"SELECT id, job_id, attempt, lease_no FROM parts WHERE state = {PartLeased} AND substr(owner, 1, length(@prefix)) = @prefix ORDER BY id {LockRows}";
 
     /// <summary>The reported parts, locked.</summary>
     public string PartsForReport => field ??=
@@ -99,17 +101,17 @@ internal abstract class SqlDialect
 
     public string LeaseParts => field ??=
         $"""
-        UPDATE parts SET state = 1, owner = @owner, host = @host, lease_no = lease_no + 1, deadline = @deadline
-        WHERE id IN (SELECT id FROM parts WHERE job_id = @job AND state = 0 ORDER BY id LIMIT @k {LockReadyParts})
+        UPDATE parts SET state = {PartLeased}, owner = @owner, host = @host, lease_no = lease_no + 1, deadline = @deadline
+        WHERE id IN (SELECT id FROM parts WHERE job_id = @job AND state = {PartReady} ORDER BY id LIMIT @k {LockReadyParts})
         RETURNING id, lease_no, attempt, payload, is_json
         """;
 
     // Affinity: a keyed part only goes to a host whose ranges ([[from, to], ...]) cover its key byte.
     public string LeasePartsInRanges => field ??=
         $"""
-        UPDATE parts SET state = 1, owner = @owner, host = @host, lease_no = lease_no + 1, deadline = @deadline
+        UPDATE parts SET state = {PartLeased}, owner = @owner, host = @host, lease_no = lease_no + 1, deadline = @deadline
         WHERE id IN (
-            SELECT id FROM parts WHERE job_id = @job AND state = 0
+            SELECT id FROM parts WHERE job_id = @job AND state = {PartReady}
               AND (key_byte IS NULL OR EXISTS (SELECT 1 FROM ({JsonValues("@ranges")}) r
                    WHERE parts.key_byte BETWEEN {JsonInt("r.value", 0)} AND {JsonInt("r.value", 1)}))
             ORDER BY id LIMIT @k {LockReadyParts})
@@ -138,17 +140,17 @@ internal sealed class SqliteDialect : SqlDialect
     public override string Contains(string haystack, string needle) => $"instr({haystack}, {needle}) > 0";
 
     public override string MarkPartsDone =>
-        """
-        UPDATE parts SET state = 2, owner = NULL, deadline = NULL, finished_at = @now,
+        $"""
+        UPDATE parts SET state = {PartDone}, owner = NULL, deadline = NULL, finished_at = @now,
             result = json_extract(v.value, '$.result'), log = json_extract(v.value, '$.log')
         FROM json_each(@rows) v
         WHERE parts.id = json_extract(v.value, '$.id') AND parts.state = json_extract(v.value, '$.from') AND parts.lease_no = json_extract(v.value, '$.lease')
         """;
 
     public override string InsertParts =>
-        """
+        $"""
         INSERT INTO parts (job_id, state, payload, key, key_byte, is_json)
-        SELECT @job, 0, json_extract(v.value, '$.p'), json_extract(v.value, '$.k'), json_extract(v.value, '$.b'), json_extract(v.value, '$.j')
+        SELECT @job, {PartReady}, json_extract(v.value, '$.p'), json_extract(v.value, '$.k'), json_extract(v.value, '$.b'), json_extract(v.value, '$.j')
         FROM json_each(@rows) v ORDER BY v.key
         """;
 

@@ -1,3 +1,5 @@
+using static Shoal.Storage.Relational.StateSql;
+
 namespace Shoal.Storage.Relational;
 
 /// <summary>
@@ -7,10 +9,10 @@ namespace Shoal.Storage.Relational;
 internal static class StoreSql
 {
     // Jobs that may lease now: job ready or running, stream queued or running.
-    public const string RunnableJob = "j.state IN (1, 2) AND s.state IN (0, 1)";
+    public static readonly string RunnableJob = $"j.state IN {JobRunnable} AND s.state IN {StreamLive}";
 
-    public const string InsertStream =
-        "INSERT INTO streams (name, owner, priority, state, created_at) VALUES (@name, @owner, @priority, 0, @now) RETURNING id";
+    public static readonly string InsertStream =
+        $"INSERT INTO streams (name, owner, priority, state, created_at) VALUES (@name, @owner, @priority, {StreamQueued}, @now) RETURNING id";
 
     public const string InsertJob =
         """
@@ -21,56 +23,52 @@ internal static class StoreSql
 
     public const string InsertDep = "INSERT INTO job_deps (job_id, dep_id) VALUES (@job, @dep)";
 
-
     public const string SetGenerateFrom = "UPDATE jobs SET generate_from = @dep WHERE id = @job";
 
-    public const string GeneratedJobs = "SELECT id FROM jobs WHERE generate_from = @job AND state NOT IN (4, 5, 6)";
+    public static readonly string GeneratedJobs = $"SELECT id FROM jobs WHERE generate_from = @job AND state NOT IN {JobEnded}";
 
     // A slot is one agent (owner) holding leases; maxima count slots, so a chunk of many parts takes one.
     // Agents of a paused job are suspended and release their slots.
-    public const string HostSlotsTaken =
-        """
+    public static readonly string HostSlotsTaken =
+        $"""
         SELECT COUNT(DISTINCT p.owner) FROM parts p JOIN jobs j ON j.id = p.job_id
-        WHERE p.state = 1 AND p.host = @host AND p.owner <> @owner AND j.state <> 3
+        WHERE p.state = {PartLeased} AND p.host = @host AND p.owner <> @owner AND j.state <> {JobPaused}
         """;
 
-    public const string TypeSlotsTaken =
-        """
-        SELECT COUNT(DISTINCT p.owner) FROM jobs j JOIN parts p ON p.job_id = j.id AND p.state = 1
-        WHERE j.n_leased > 0 AND j.type = @type AND p.owner <> @owner AND j.state <> 3
+    public static readonly string TypeSlotsTaken =
+        $"""
+        SELECT COUNT(DISTINCT p.owner) FROM jobs j JOIN parts p ON p.job_id = j.id AND p.state = {PartLeased}
+        WHERE j.n_leased > 0 AND j.type = @type AND p.owner <> @owner AND j.state <> {JobPaused}
         """;
 
     public const string EffectivePriority = "(j.priority + (@now - j.ready_at) / @aging)";
 
-
-
-
-    public const string JobLeased =
-        """
+    public static readonly string JobLeased =
+        $"""
         UPDATE jobs SET n_ready = n_ready - @k, n_leased = n_leased + @k,
-            state = CASE WHEN state = 1 THEN 2 ELSE state END, started_at = COALESCE(started_at, @now)
+            state = CASE WHEN state = {JobReady} THEN {JobRunning} ELSE state END, started_at = COALESCE(started_at, @now)
         WHERE id = @job
         """;
 
-    public const string StreamStarted = "UPDATE streams SET state = 1 WHERE id = @stream AND state = 0";
+    public static readonly string StreamStarted = $"UPDATE streams SET state = {StreamRunning} WHERE id = @stream AND state = {StreamQueued}";
 
     // A try's end is written only while the part is still held by the lease that decided it (the caller has
     // the row locked; a changed row is a bug, and the transaction is run again).
-    public const string PartFailed =
-        """
-        UPDATE parts SET state = 3, owner = NULL, deadline = NULL, finished_at = @now, result = @result, log = @log
-        WHERE id = @id AND state = 1 AND lease_no = @lease
+    public static readonly string PartFailedTry =
+        $"""
+        UPDATE parts SET state = {StateSql.PartFailed}, owner = NULL, deadline = NULL, finished_at = @now, result = @result, log = @log
+        WHERE id = @id AND state = {PartLeased} AND lease_no = @lease
         """;
 
-    public const string PartRetry =
-        """
-        UPDATE parts SET state = 0, attempt = attempt + 1, owner = NULL, host = NULL, deadline = NULL, log = COALESCE(@log, log)
-        WHERE id = @id AND state = 1 AND lease_no = @lease
+    public static readonly string PartRetry =
+        $"""
+        UPDATE parts SET state = {PartReady}, attempt = attempt + 1, owner = NULL, host = NULL, deadline = NULL, log = COALESCE(@log, log)
+        WHERE id = @id AND state = {PartLeased} AND lease_no = @lease
         """;
 
     // A lease of an ended job that runs out: the part was never finished, and no try is counted.
-    public const string PartUnleased =
-        "UPDATE parts SET state = 0, owner = NULL, host = NULL, deadline = NULL WHERE id = @id AND state = 1 AND lease_no = @lease";
+    public static readonly string PartUnleased =
+        $"UPDATE parts SET state = {PartReady}, owner = NULL, host = NULL, deadline = NULL WHERE id = @id AND state = {PartLeased} AND lease_no = @lease";
 
     public const string JobCounts =
         """
@@ -82,42 +80,40 @@ internal static class StoreSql
         "SELECT state, n_ready, n_leased, n_failed, on_part_failure, stream_id, deps_pending, generator FROM jobs WHERE id = @id";
 
     // A job is finished by its parts, not only by its counters: asked only once the counters say nothing is left.
-    public const string UnfinishedPart = "SELECT 1 FROM parts WHERE job_id = @id AND state IN (0, 1) LIMIT 1";
+    public static readonly string UnfinishedPart = $"SELECT 1 FROM parts WHERE job_id = @id AND state IN {PartOpen} LIMIT 1";
 
-    public const string JobFinish =
-        "UPDATE jobs SET state = @state, finished_at = @now, reason = COALESCE(@reason, reason) WHERE id = @id AND state NOT IN (4, 5, 6)";
+    public static readonly string JobFinish =
+        $"UPDATE jobs SET state = @state, finished_at = @now, reason = COALESCE(@reason, reason) WHERE id = @id AND state NOT IN {JobEnded}";
 
     public const string Dependents = "SELECT job_id FROM job_deps WHERE dep_id = @id";
 
     public const string DependencyDone = "UPDATE jobs SET deps_pending = deps_pending - 1 WHERE id IN (SELECT job_id FROM job_deps WHERE dep_id = @id)";
 
-    public const string UnblockDependents =
-        """
-        UPDATE jobs SET state = 1, ready_at = @now
-        WHERE state = 0 AND deps_pending = 0 AND id IN (SELECT job_id FROM job_deps WHERE dep_id = @id)
+    public static readonly string UnblockDependents =
+        $"""
+        UPDATE jobs SET state = {JobReady}, ready_at = @now
+        WHERE state = {JobBlocked} AND deps_pending = 0 AND id IN (SELECT job_id FROM job_deps WHERE dep_id = @id)
         """;
 
-    public const string EmptyUnblocked =
-        """
-        SELECT id FROM jobs WHERE state = 1 AND n_ready = 0 AND n_leased = 0
+    public static readonly string EmptyUnblocked =
+        $"""
+        SELECT id FROM jobs WHERE state = {JobReady} AND n_ready = 0 AND n_leased = 0
           AND id IN (SELECT job_id FROM job_deps WHERE dep_id = @id)
         """;
 
-    public const string CancelJob =
-        "UPDATE jobs SET state = 6, finished_at = @now, reason = @reason WHERE id = @id AND state NOT IN (4, 5, 6)";
+    public static readonly string CancelJob =
+        $"UPDATE jobs SET state = {JobCancelled}, finished_at = @now, reason = @reason WHERE id = @id AND state NOT IN {JobEnded}";
 
-    public const string StreamJobStates =
-        "SELECT SUM(CASE WHEN state NOT IN (4, 5, 6) THEN 1 ELSE 0 END), SUM(CASE WHEN state = 5 THEN 1 ELSE 0 END), SUM(CASE WHEN state = 6 THEN 1 ELSE 0 END) FROM jobs WHERE stream_id = @id";
+    public static readonly string StreamJobStates =
+        $"SELECT SUM(CASE WHEN state NOT IN {JobEnded} THEN 1 ELSE 0 END), SUM(CASE WHEN state = {JobFailed} THEN 1 ELSE 0 END), SUM(CASE WHEN state = {JobCancelled} THEN 1 ELSE 0 END) FROM jobs WHERE stream_id = @id";
 
-    public const string StreamFinish =
-        "UPDATE streams SET state = @state, finished_at = @now WHERE id = @id AND state NOT IN (3, 4, 5)";
+    public static readonly string StreamFinish =
+        $"UPDATE streams SET state = @state, finished_at = @now WHERE id = @id AND state NOT IN {StreamEnded}";
 
+    public static readonly string ExtendLease = $"UPDATE parts SET deadline = @deadline WHERE id = @id AND state = {PartLeased} AND lease_no = @lease";
 
-    public const string ExtendLease = "UPDATE parts SET deadline = @deadline WHERE id = @id AND state = 1 AND lease_no = @lease";
-
-    public const string TimedOutJobs =
-        "SELECT id FROM jobs WHERE state = 2 AND timeout_ms IS NOT NULL AND started_at + timeout_ms < @now";
-
+    public static readonly string TimedOutJobs =
+        $"SELECT id FROM jobs WHERE state = {JobRunning} AND timeout_ms IS NOT NULL AND started_at + timeout_ms < @now";
 
     public const string StreamSelect = "SELECT id, name, owner, priority, state, created_at, finished_at, reason FROM streams";
 }

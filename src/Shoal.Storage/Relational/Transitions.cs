@@ -1,5 +1,6 @@
 using Shoal.Core.Model;
 using static Shoal.Storage.Relational.StoreSql;
+using static Shoal.Storage.Relational.StateSql;
 
 namespace Shoal.Storage.Relational;
 
@@ -64,7 +65,7 @@ internal sealed class Transitions(DbTx tx, long now)
 
         if (job.State.IsTerminal() || part.Attempt > job.Retries)
         {
-            Changed(tx.Exec(PartFailed, ("@now", now), ("@result", result), ("@log", log), id, lease), part);
+            Changed(tx.Exec(PartFailedTry, ("@now", now), ("@result", result), ("@log", log), id, lease), part);
             d.Failed++;
             if (!job.State.IsTerminal() && job.Rule == OnPartFailure.FailJob)
             {
@@ -171,7 +172,7 @@ internal sealed class Transitions(DbTx tx, long now)
     /// <summary>Ends a live job as failed or cancelled; its dependents are cancelled with "dependency failed".</summary>
     public void EndJob(long job, JobState state, string reason)
     {
-        var stream = tx.Long("SELECT stream_id FROM jobs WHERE id = @id AND state NOT IN (4, 5, 6)", ("@id", job));
+        var stream = tx.Long($"SELECT stream_id FROM jobs WHERE id = @id AND state NOT IN {JobEnded}", ("@id", job));
         if (stream == 0)
         {
             return;
