@@ -32,7 +32,7 @@ internal static class PullEndpoints
 
     private static async Task<IResult> LeaseAsync(
         HttpContext http,
-        LeaseBatcher leases,
+        Broker.WorkBroker leases,
         ConfigHolder config,
         TimeProvider time,
         WorkSignal signal,
@@ -127,7 +127,7 @@ internal static class PullEndpoints
     }
 
     private static async Task<IResult> CompleteAsync(
-        string id, HttpContext http, IShoalStore store, ConfigHolder config, CompletionBatcher batcher, LeaseIdCodec codec, CancellationToken ct)
+        string id, HttpContext http, IShoalStore store, ConfigHolder config, Broker.WorkBroker broker, LeaseIdCodec codec, CancellationToken ct)
     {
         var (part, leaseNo, owner, body, error) = await ReadReportAsync(id, http, store, config, codec, ct).ConfigureAwait(false);
         if (error is not null)
@@ -141,7 +141,7 @@ internal static class PullEndpoints
             return Problems.BadRequest(invalid);
         }
 
-        var outcome = await batcher.CompleteAsync(report!, ct).ConfigureAwait(false);
+        var outcome = await broker.ReportAsync(report!, ct).ConfigureAwait(false);
         return outcome switch
         {
             ReportOutcome.UnknownPart => Problems.NotFound($"no part {part}"),
@@ -156,7 +156,7 @@ internal static class PullEndpoints
     /// caller's a 403, an unknown part a 404, and then no report of the request is applied.
     /// </summary>
     private static async Task<IResult> ReportsAsync(
-        HttpContext http, IShoalStore store, ConfigHolder config, CompletionBatcher batcher, LeaseIdCodec codec, CancellationToken ct)
+        HttpContext http, IShoalStore store, ConfigHolder config, Broker.WorkBroker broker, LeaseIdCodec codec, CancellationToken ct)
     {
         var (body, error) = await JsonBody.ReadObjectAsync(http.Request, config.Current.Scheduler.MaxBodyBytes, ct).ConfigureAwait(false);
         if (error is not null)
@@ -196,7 +196,7 @@ internal static class PullEndpoints
             reports.Add(report!);
         }
 
-        var outcomes = await Task.WhenAll(reports.Select(r => batcher.CompleteAsync(r, ct))).ConfigureAwait(false);
+        var outcomes = await broker.ReportManyAsync(reports, ct).ConfigureAwait(false);
         return Results.Json(new ReportsResponse(reports.Zip(outcomes, (r, o) => new ReportResult(r.PartId.Value, Response(o))).ToList()), ShoalJson.Options);
     }
 

@@ -23,7 +23,7 @@ internal sealed partial class Dispatcher
         var started = _time.GetTimestamp();
         var leased = feedable.Count == 0
             ? []
-            : await _store.LeaseManyAsync(feedable.Select(a => LeaseFor(a, config, now) with { SweepLockHeld = _sweepLock.IsHeld() }).ToList(), ct).ConfigureAwait(false);
+            : await _broker.LeaseManyAsync(feedable.Select(a => LeaseFor(a, config, now) with { SweepLockHeld = _sweepLock.IsHeld() }).ToList(), ct).ConfigureAwait(false);
         if (feedable.Count > 0)
         {
             _metrics.LeaseSeconds.Observe(_time.GetElapsedTime(started).TotalSeconds);

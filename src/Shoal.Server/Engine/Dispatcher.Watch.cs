@@ -12,19 +12,7 @@ internal sealed partial class Dispatcher
         if (_cluster.IsLeader)
         {
             // Leases and job time limits are the leader's: one server of the cluster expires them.
-            var expired = await _store.ExpireAsync(now, ct).ConfigureAwait(false);
-            if (expired > 0)
-            {
-                Log.Expired(_logger, expired);
-                _metrics.PartsExpired.Inc(expired);
-                _changes.Raise(Broker.Change.PartsReady, this);
-            }
-
-            var timedOut = await _store.FailTimedOutJobsAsync(now, ct).ConfigureAwait(false);
-            foreach (var job in timedOut)
-            {
-                Log.JobTimedOut(_logger, job.Value);
-            }
+            await _broker.ExpireAsync(ct).ConfigureAwait(false);
         }
 
         Watch(now);

@@ -29,6 +29,7 @@ internal sealed partial class Dispatcher : BackgroundService
     private readonly TimeProvider _time;
     private readonly AgentLauncher _launcher;
     private readonly Broker.WorkChanged _changes;
+    private readonly Broker.WorkBroker _broker;
     private readonly Sweeps.SweepLock _sweepLock;
     private readonly Logging.JobLogs _jobLogs;
     private readonly Metrics.ShoalMetrics _metrics;
@@ -48,6 +49,7 @@ internal sealed partial class Dispatcher : BackgroundService
         TimeProvider time,
         AgentLauncher launcher,
         Broker.WorkChanged changes,
+        Broker.WorkBroker broker,
         Sweeps.SweepLock sweepLock,
         Logging.JobLogs jobLogs,
         Metrics.ShoalMetrics metrics,
@@ -59,6 +61,7 @@ internal sealed partial class Dispatcher : BackgroundService
         _jobLogs = jobLogs;
         _sweepLock = sweepLock;
         _changes = changes;
+        _broker = broker;
         // Whatever changed elsewhere: look again (job states are re-read only when an operation changed them).
         changes.Raised += (change, from) =>
         {
@@ -129,11 +132,7 @@ internal sealed partial class Dispatcher : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var released = await _store.ReleaseOwnersByPrefixAsync(OwnerPrefix, _time.GetUtcNow(), stoppingToken).ConfigureAwait(false);
-        if (released > 0)
-        {
-            Log.Recovered(_logger, released);
-        }
+        await _broker.RecoverAsync(OwnerPrefix, stoppingToken).ConfigureAwait(false);
 
         _ = TickAsync(stoppingToken);
         var reader = _events.Reader;
@@ -167,20 +166,16 @@ internal sealed partial class Dispatcher : BackgroundService
         var now = _time.GetUtcNow();
         if (_reports.Count > 0)
         {
-            var started = _time.GetTimestamp();
-            await _store.CompleteAsync(_reports.ToList(), now, ct).ConfigureAwait(false);
-            _metrics.CommitSeconds.Observe(_time.GetElapsedTime(started).TotalSeconds);
-            _metrics.PartsReported.WithLabels("ok").Inc(_reports.Count);
+            await _broker.ReportManyAsync(_reports.ToList(), ct, from: this).ConfigureAwait(false);
             _reports.Clear();
             _spawnCheck = true;
-            _changes.Raise(Broker.Change.PartsDone, this);
         }
 
         foreach (var agent in _dead)
         {
             if (agent.Chunk.Count > 0)
             {
-                await _store.ReleaseOwnerAsync(agent.Owner, now, ct).ConfigureAwait(false);
+                await _broker.ReleaseOwnerAsync(agent.Owner, ct).ConfigureAwait(false);
             }
 
             await agent.DisposeAsync().ConfigureAwait(false);

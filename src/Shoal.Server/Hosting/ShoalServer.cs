@@ -85,6 +85,10 @@ public static class ShoalServer
         builder.Services.AddSingleton<AgentLauncher>();
         builder.Services.AddSingleton<ClusterMember>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ClusterMember>());
+        // The broker stops after everything that leases or reports through it (hosted services stop in reverse order):
+        // the dispatcher's agents report their last chunks while it drains.
+        builder.Services.AddSingleton<Broker.WorkBroker>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<Broker.WorkBroker>());
         builder.Services.AddSingleton<Dispatcher>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Dispatcher>());
         builder.Services.AddSingleton<TokenAuth>();
@@ -95,10 +99,6 @@ public static class ShoalServer
         builder.Services.AddSingleton<Broker.WorkChanged>();
         builder.Services.AddSingleton<Operations.JobOperations>();
         builder.Services.AddSingleton(new LeaseIdCodec(Convert.FromBase64String(secret)));
-        builder.Services.AddSingleton<LeaseBatcher>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<LeaseBatcher>());
-        builder.Services.AddSingleton<CompletionBatcher>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<CompletionBatcher>());
         builder.Services.AddSingleton<PartGenerator>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<PartGenerator>());
         builder.Services.AddSingleton<SweepLock>();

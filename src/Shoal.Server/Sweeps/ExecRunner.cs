@@ -22,7 +22,7 @@ internal sealed class ExecRunner(
     IShoalStore store,
     TimeProvider time,
     WorkSignal signal,
-    CompletionBatcher batcher,
+    Broker.WorkBroker broker,
     SweepLock sweepLock,
     ConfigHolder config,
     ILogger<ExecRunner> logger) : BackgroundService
@@ -40,7 +40,7 @@ internal sealed class ExecRunner(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // Collectors of a previous run of this server died with it: those hosts count as failed.
-        await store.ReleaseOwnersByPrefixAsync(Prefix, time.GetUtcNow(), stoppingToken).ConfigureAwait(false);
+        await broker.RecoverAsync(Prefix, stoppingToken).ConfigureAwait(false);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -123,7 +123,7 @@ internal sealed class ExecRunner(
             {
                 var want = Math.Min(1000, (2 * collector.Threads) - pending.Count);
                 var request = new LeaseRequest(owner, owner, -1, limits, want, time.GetUtcNow(), null, job);
-                foreach (var part in await store.LeaseAsync(request, CancellationToken.None).ConfigureAwait(false))
+                foreach (var part in await broker.LeaseAsync(request, CancellationToken.None).ConfigureAwait(false))
                 {
                     pending.Enqueue(part);
                 }
@@ -184,7 +184,7 @@ internal sealed class ExecRunner(
         // not run now instead, so the sweep's accounting is exact at once.
         while (pending.TryDequeue(out var unstarted))
         {
-            await store.ReleasePartAsync(unstarted.PartId, unstarted.LeaseId, owner, CancellationToken.None).ConfigureAwait(false);
+            await broker.ReleasePartAsync(unstarted.PartId, unstarted.LeaseId, owner, CancellationToken.None).ConfigureAwait(false);
         }
 
         await Task.WhenAll(running).ConfigureAwait(false);
@@ -229,6 +229,6 @@ internal sealed class ExecRunner(
         var result = JsonSerializer.Serialize(new { exit_code = run.ExitCode, duration_ms = (long)run.Duration.TotalMilliseconds, output = run.Stdout, error });
         var history = new HostResultRecord(host, time.GetUtcNow(), ok ? "ok" : "failed", run.ExitCode, (long)run.Duration.TotalMilliseconds, run.Stdout, mode, stream.Value);
         var report = new PartReport(part.PartId, part.LeaseId, owner, ok ? PartOutcome.Ok : PartOutcome.Failed, result, run.Stderr.Length == 0 ? error : run.Stderr, HostResult: history);
-        reports.Add(batcher.CompleteAsync(report, CancellationToken.None));
+        reports.Add(broker.ReportAsync(report, CancellationToken.None));
     }
 }

@@ -12,7 +12,9 @@ namespace Shoal.Server.Sweeps;
 internal sealed class SweepLock(ConfigHolder config, TimeProvider time, ILogger<SweepLock> logger)
 {
     private readonly Lock _gate = new();
-    private (long At, bool Held)? _cache;
+
+    // Read and written by many threads: a reference is swapped whole, never seen half-written.
+    private volatile Seen? _cache;
 
     /// <summary>Takes the lock for <paramref name="stream"/>; on failure <paramref name="holder"/> names who holds it.</summary>
     public bool TryAcquire(long stream, out string? holder)
@@ -65,11 +67,14 @@ internal sealed class SweepLock(ConfigHolder config, TimeProvider time, ILogger<
         }
     }
 
-    /// <summary>The stream this process holds the lock for, if it does.</summary>
+    /// <summary>
+    /// The stream this process holds the lock for, if it does. A lock taken for a sweep whose stream is being stored
+    /// (not assigned yet) names none: it belongs to the sweep being started, not to an ended one.
+    /// </summary>
     public long? HeldStream()
     {
         var (pid, _, stream) = Read(config.Current.SweepLock);
-        return pid == Environment.ProcessId ? stream : null;
+        return pid == Environment.ProcessId && stream >= 0 ? stream : null;
     }
 
     /// <summary>Releases the lock if this process holds it for <paramref name="stream"/>.</summary>
@@ -99,7 +104,7 @@ internal sealed class SweepLock(ConfigHolder config, TimeProvider time, ILogger<
 
         var (pid, _, _) = Read(config.Current.SweepLock);
         var held = pid is { } p && Alive(p);
-        _cache = (now, held);
+        _cache = new Seen(now, held);
         return held;
     }
 
@@ -126,4 +131,6 @@ internal sealed class SweepLock(ConfigHolder config, TimeProvider time, ILogger<
     }
 
     private static bool Alive(int pid) => Directory.Exists($"/proc/{pid}");
+
+    private sealed record Seen(long At, bool Held);
 }
