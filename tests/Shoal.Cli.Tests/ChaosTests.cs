@@ -57,7 +57,7 @@ public sealed class ChaosTests
 
         // One pull agent hangs for the whole run: its leases must expire and go to the others.
         var hung = pullAgents[0];
-        await Wait.UntilAsync(() => File.Exists(Path.Combine(records, "pull.txt")), 60);
+        await Poll.UntilAsync(() => File.Exists(Path.Combine(records, "pull.txt")), 60);
         hung.Signal("STOP");
 
         var random = new Random(7);
@@ -159,7 +159,7 @@ public sealed class ChaosTests
         }
 
         var server = ShoalProcess.Start(dir, null, "server", "--config", "shoal.conf");
-        await Wait.UntilAsync(() => File.Exists(urlFile) || server.Process.HasExited, 60);
+        await Poll.UntilAsync(() => File.Exists(urlFile) || server.Process.HasExited, 60);
         server.Process.HasExited.ShouldBeFalse(server.Stderr);
         return server;
     }

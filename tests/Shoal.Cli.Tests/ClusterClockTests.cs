@@ -48,7 +48,7 @@ public sealed class ClusterClockTests
         (part.Deadline - database).TotalSeconds.ShouldBeInRange(16, 21, "the deadline the agent is told");
 
         // The leader (a) runs expiry every half second: the lease is still b's to extend.
-        await Wait.UntilAsync(async () => (await cluster.ServersAsync(0)).Single(s => s.Name == "b").ClockOffsetMs is > 28_000 and < 32_000, 30);
+        await Poll.UntilAsync(async () => (await cluster.ServersAsync(0)).Single(s => s.Name == "b").ClockOffsetMs is > 28_000 and < 32_000, 30);
         var beat = await agent.PostAsJsonAsync($"{cluster.Servers[1].Url}/api/v1/parts/{part.PartId}/heartbeat", new HeartbeatRequest(part.LeaseId), ShoalJson.Options, Ct);
         (await beat.Content.ReadFromJsonAsync<HeartbeatResponse>(ShoalJson.Options, Ct))!.Extended.ShouldBeTrue("the leader did not take the lease back");
 

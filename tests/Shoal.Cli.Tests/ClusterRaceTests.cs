@@ -115,7 +115,7 @@ public sealed class ClusterRaceTests
         report.Payload.GetString().ShouldBe("report");
         (await CompleteAsync(rescuer, cluster.Servers[1].Url, report)).Accepted.ShouldBeTrue();
 
-        await Wait.UntilAsync(async () => await cluster.StreamStateAsync(0, stream) == "completed", 30);
+        await Poll.UntilAsync(async () => await cluster.StreamStateAsync(0, stream) == "completed", 30);
         ran.Count.ShouldBe(10, "every part of the scan ran");
         var detail = await cluster.StreamAsync(0, stream);
         detail.Jobs.Single(j => j.Name == "scan").Parts.ShouldBe(new PartCountsDto(0, 0, 10, 0));

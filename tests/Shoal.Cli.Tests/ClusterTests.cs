@@ -43,20 +43,20 @@ public sealed class ClusterTests
 
         try
         {
-            await Wait.UntilAsync(async () => await cluster.DoneAsync() >= parts / 5, 120);
+            await Poll.UntilAsync(async () => await cluster.DoneAsync() >= parts / 5, 120);
             var leader = (await cluster.ServersAsync(1)).Single(s => s.Leader).Name;
             cluster.Kill(leader);
-            await Wait.UntilAsync(async () => (await cluster.ServersAsync(cluster.Live[0])).Any(s => s.Leader && s.Name != leader), 30);
+            await Poll.UntilAsync(async () => (await cluster.ServersAsync(cluster.Live[0])).Any(s => s.Leader && s.Name != leader), 30);
             var second = (await cluster.ServersAsync(cluster.Live[0])).Single(s => s.Leader).Name;
 
-            await Wait.UntilAsync(async () => await cluster.DoneAsync() >= parts / 2, 180);
+            await Poll.UntilAsync(async () => await cluster.DoneAsync() >= parts / 2, 180);
             cluster.Kill(second);
             var last = cluster.Live.Single();
-            await Wait.UntilAsync(async () => (await cluster.ServersAsync(last)).Single(s => s.Name == cluster.Servers[last].Name).Leader, 30);
+            await Poll.UntilAsync(async () => (await cluster.ServersAsync(last)).Single(s => s.Name == cluster.Servers[last].Name).Leader, 30);
 
             // The last server's agents finish the run; the dead servers' leased parts come back by its lease expiry.
-            await Wait.UntilAsync(async () => await cluster.StreamStateAsync(last, 1) == "completed", 300);
-            await Wait.UntilAsync(async () => (await cluster.ServersAsync(last)).Count(s => s.State == "lost") == 2, 30);
+            await Poll.UntilAsync(async () => await cluster.StreamStateAsync(last, 1) == "completed", 300);
+            await Poll.UntilAsync(async () => (await cluster.ServersAsync(last)).Count(s => s.State == "lost") == 2, 30);
             (await cluster.ServersAsync(last)).Single(s => s.State == "alive").Leader.ShouldBeTrue();
             cluster.Servers[last].Process.Stderr.ShouldContain("took the cluster's leadership");
         }
@@ -85,7 +85,7 @@ public sealed class ClusterTests
 
         // Nothing to do yet: the lease on server b waits; the submit goes to server a.
         var poll = http.PostAsJsonAsync("/api/v1/lease", new LeaseRequestDto(["noop"], 1, 20), ShoalJson.Options, Ct);
-        await Task.Delay(1000, Ct);
+        await Poll.UntilAsync(async () => (await http.GetStringAsync("/metrics", Ct)).Contains("\nshoal_long_polls_waiting 1\n", StringComparison.Ordinal), 20);
         poll.IsCompleted.ShouldBeFalse("the long poll waits for work");
         var clock = Stopwatch.StartNew();
         (await cluster.SubmitAsync(0, "noop", 1)).ShouldBe(1);
@@ -96,7 +96,7 @@ public sealed class ClusterTests
         woke.ShouldBeLessThan(TimeSpan.FromSeconds(1), $"woke {woke.TotalMilliseconds:0} ms after the submit returned");
 
         // The CLI shows both servers, and one leader, from either of them.
-        await Wait.UntilAsync(async () => (await cluster.ServersAsync(1)).Count(s => s.State == "alive") == 2, 30);
+        await Poll.UntilAsync(async () => (await cluster.ServersAsync(1)).Count(s => s.State == "alive") == 2, 30);
         var status = await ShoalProcess.RunAsync(cluster.Dir, "status", "--servers", "--json", "--state-dir", cluster.Servers[1].StateDir);
         status.Code.ShouldBe(0, status.Stderr);
         var servers = JsonSerializer.Deserialize<List<ServerDto>>(status.Stdout, ShoalJson.Options)!;
@@ -149,11 +149,11 @@ public sealed class ClusterTests
                 "--types", "noop", "--concurrency", "4", "--wait", "2", "--run", "sleep 0.01");
             await using var agentB = ShoalProcess.Start(cluster.Dir, null, "agent", "--server", cluster.Servers[1].Url, "--token-file", token,
                 "--types", "noop", "--concurrency", "4", "--wait", "2", "--run", "sleep 0.01");
-            await Wait.UntilAsync(async () => await cluster.DoneAsync() >= parts / 4, 120);
+            await Poll.UntilAsync(async () => await cluster.DoneAsync() >= parts / 4, 120);
 
             PostgresTestDatabase.Cluster("restart", env);
 
-            await Wait.UntilAsync(async () => await cluster.StreamStateAsync(0, 1) == "completed", 240);
+            await Poll.UntilAsync(async () => await cluster.StreamStateAsync(0, 1) == "completed", 240);
             var (done, doneParts, notDone, _) = await cluster.AccountingAsync();
             doneParts.ShouldBe(parts);
             done.ShouldBe(parts);

@@ -24,7 +24,7 @@ public sealed class PullAgentProcessTests
         var url = $"http://127.0.0.1:{port}";
 
         var server = ShoalProcess.Start(dir, null, "server", "--config", "shoal.conf");
-        await Wait.UntilAsync(() => File.Exists(Path.Combine(dir, ".shoal", "server.url")));
+        await Poll.UntilAsync(() => File.Exists(Path.Combine(dir, ".shoal", "server.url")));
         var token = await ShoalProcess.RunAsync(dir, "token", "create", "--agent", "probe", "--tags", "net-a");
         token.Code.ShouldBe(0, token.Stderr);
         await File.WriteAllTextAsync(Path.Combine(dir, "agent.token"), token.Stdout.Trim(), Ct);
@@ -34,7 +34,7 @@ public sealed class PullAgentProcessTests
         await using var agent = ShoalProcess.Start(dir, null,
             "agent", "--server", url, "--token-file", "agent.token", "--types", "netscan", "--concurrency", "4", "--wait", "2",
             "--run", $"sh -c 'sleep 0.1; echo $0 >> {output}' {{payload}}");
-        await Wait.UntilAsync(() => File.Exists(output) && File.ReadAllLines(output).Length >= 8, 60);
+        await Poll.UntilAsync(() => File.Exists(output) && File.ReadAllLines(output).Length >= 8, 60);
 
         server.Process.Kill(); // SIGKILL mid-run; the agent keeps its reports and retries
         await server.Process.WaitForExitAsync(Ct);
@@ -44,7 +44,7 @@ public sealed class PullAgentProcessTests
         using var http = new HttpClient { BaseAddress = new Uri(url) };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", (await File.ReadAllTextAsync(Path.Combine(dir, ".shoal", "admin.token"), Ct)).Trim());
         StreamDto? stream = null;
-        await Wait.UntilAsync(async () =>
+        await Poll.UntilAsync(async () =>
         {
             try
             {

@@ -56,7 +56,7 @@ internal sealed class ServerCluster : IAsyncDisposable
                 """, Ct);
             var server = (name, $"http://127.0.0.1:{port}", Path.Combine(cluster.Dir, name), ShoalProcess.Start(cluster.Dir, envOf?.Invoke(name), "server", "--config", conf));
             cluster.Servers.Add(server);
-            await Wait.UntilAsync(() => File.Exists(Path.Combine(server.Item3, "server.url")) || server.Item4.Process.HasExited, 60);
+            await Poll.UntilAsync(() => File.Exists(Path.Combine(server.Item3, "server.url")) || server.Item4.Process.HasExited, 60);
             if (server.Item4.Process.HasExited)
             {
                 // The servers already started must not outlive the failed test.

@@ -53,7 +53,7 @@ public sealed class StoreFailureTests
 
                 // Space comes back: the server's own next write (it records itself every second) clears the state.
                 File.Delete(filler);
-                await Wait.UntilAsync(async () => (await http.GetAsync("/health", Ct)).StatusCode == HttpStatusCode.OK, 30);
+                await Poll.UntilAsync(async () => (await http.GetAsync("/health", Ct)).StatusCode == HttpStatusCode.OK, 30);
                 (await SubmitAsync(http, 5000)).StatusCode.ShouldBe(HttpStatusCode.Created);
                 (await http.GetStringAsync("/metrics", Ct)).ShouldContain("shoal_store_up 1");
 
@@ -120,7 +120,7 @@ public sealed class StoreFailureTests
     private static async Task<HttpClient> ConnectAsync(string state, ShoalProcess server)
     {
         var urlFile = Path.Combine(state, "server.url");
-        await Wait.UntilAsync(() => File.Exists(urlFile) || server.Process.HasExited, 60);
+        await Poll.UntilAsync(() => File.Exists(urlFile) || server.Process.HasExited, 60);
         server.Process.HasExited.ShouldBeFalse(server.Stderr);
         var http = new HttpClient { BaseAddress = new Uri((await File.ReadAllTextAsync(urlFile, Ct)).Trim()) };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", (await File.ReadAllTextAsync(Path.Combine(state, "admin.token"), Ct)).Trim());

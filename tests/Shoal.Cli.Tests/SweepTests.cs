@@ -111,7 +111,7 @@ public sealed partial class SweepTests
         using var admin = Admin(dir, url);
 
         var first = ShoalProcess.Start(dir, null, "sweep", "--server", url, "--hosts", "hosts.csv", "--collector", $"./collect.sh {{host}} {record} 0.5", "--threads", "2");
-        await Wait.UntilAsync(() => File.Exists(Path.Combine(dir, ".shoal", "sweep.lock")) && File.ReadAllText(Path.Combine(dir, ".shoal", "sweep.lock")).StartsWith(server.Process.Id.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal), 120);
+        await Poll.UntilAsync(() => File.Exists(Path.Combine(dir, ".shoal", "sweep.lock")) && File.ReadAllText(Path.Combine(dir, ".shoal", "sweep.lock")).StartsWith(server.Process.Id.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal), 120);
         server.Stderr.ShouldContain("stale sweep lock");
 
         var second = await ShoalProcess.RunAsync(dir, "sweep", "--server", url, "--hosts", "hosts.csv", "--collector", "true");
@@ -137,9 +137,9 @@ public sealed partial class SweepTests
         await first.Process.WaitForExitAsync(Ct);
         first.Process.ExitCode.ShouldBe(0, first.Stderr);
         await first.DisposeAsync();
-        await Wait.UntilAsync(() => !File.Exists(Path.Combine(dir, ".shoal", "sweep.lock")));
+        await Poll.UntilAsync(() => !File.Exists(Path.Combine(dir, ".shoal", "sweep.lock")));
         var leased = Array.Empty<LeasedPartDto>() as IReadOnlyList<LeasedPartDto>;
-        await Wait.UntilAsync(() => (leased = Lease(agent).GetAwaiter().GetResult()).Count > 0);
+        await Poll.UntilAsync(() => (leased = Lease(agent).GetAwaiter().GetResult()).Count > 0);
         leased.Single().JobId.ShouldBe(waiting.Jobs["report"]);
     }
 
@@ -231,7 +231,7 @@ public sealed partial class SweepTests
     private static async Task<string> ServerUrlAsync(string dir)
     {
         var file = Path.Combine(dir, ".shoal", "server.url");
-        await Wait.UntilAsync(() => File.Exists(file));
+        await Poll.UntilAsync(() => File.Exists(file));
         return (await File.ReadAllTextAsync(file, Ct)).Trim();
     }
 

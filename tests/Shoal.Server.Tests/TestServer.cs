@@ -116,37 +116,9 @@ internal sealed class TestServer : IAsyncDisposable
     public async Task<HttpResponseMessage> PostAsync(string path) =>
         await Http.PostAsync(path, null, TestContext.Current.CancellationToken);
 
-    /// <summary>Polls until <paramref name="until"/> holds or the (generous) deadline passes.</summary>
-    public static async Task<T> PollAsync<T>(Func<Task<T>> read, Func<T, bool> until, int seconds = 60)
-    {
-        var deadline = Environment.TickCount64 + (seconds * 1000);
-        while (true)
-        {
-            var value = await read();
-            if (until(value) || Environment.TickCount64 > deadline)
-            {
-                return value;
-            }
-
-            await Task.Delay(100, TestContext.Current.CancellationToken);
-        }
-    }
-
     /// <summary>Polls until the stream ends or the (generous) deadline passes.</summary>
-    public async Task<StreamDto> WaitEndAsync(long id, int seconds = 60)
-    {
-        var until = Environment.TickCount64 + (seconds * 1000);
-        while (true)
-        {
-            var s = await StreamAsync(id);
-            if (s.State is "completed" or "failed" or "cancelled" || Environment.TickCount64 > until)
-            {
-                return s;
-            }
-
-            await Task.Delay(100, TestContext.Current.CancellationToken);
-        }
-    }
+    public Task<StreamDto> WaitEndAsync(long id, int seconds = 60) =>
+        Poll.UntilAsync(() => StreamAsync(id), s => s.State is "completed" or "failed" or "cancelled", seconds);
 
     /// <summary>Stops the server but keeps its folder (to start it again on the same store).</summary>
     public async Task StopKeepingStateAsync()

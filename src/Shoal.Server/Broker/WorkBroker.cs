@@ -19,38 +19,52 @@ internal sealed class WorkBroker(IShoalStore store, TimeProvider time, WorkChang
     private const int MaxLeaseBatch = 256;
     private const int MaxReportBatch = 1024;
 
-    private readonly Channel<(LeaseRequest Request, TaskCompletionSource<IReadOnlyList<LeasedPart>> Done)> _leases =
-        Channel.CreateBounded<(LeaseRequest, TaskCompletionSource<IReadOnlyList<LeasedPart>>)>(new BoundedChannelOptions(10_000) { SingleReader = true });
+    // Each item is one caller's requests (or reports), kept together: the dispatcher's leases for all its idle agents
+    // go into one transaction, as its reports do.
+    private readonly Channel<(IReadOnlyList<LeaseRequest> Requests, TaskCompletionSource<IReadOnlyList<IReadOnlyList<LeasedPart>>> Done)> _leases =
+        Channel.CreateBounded<(IReadOnlyList<LeaseRequest>, TaskCompletionSource<IReadOnlyList<IReadOnlyList<LeasedPart>>>)>(
+            new BoundedChannelOptions(10_000) { SingleReader = true });
 
-    private readonly Channel<(PartReport Report, object? From, TaskCompletionSource<ReportOutcome> Done)> _reports =
-        Channel.CreateBounded<(PartReport, object?, TaskCompletionSource<ReportOutcome>)>(new BoundedChannelOptions(100_000) { SingleReader = true });
+    private readonly Channel<(IReadOnlyList<PartReport> Reports, object? From, TaskCompletionSource<IReadOnlyList<ReportOutcome>> Done)> _reports =
+        Channel.CreateBounded<(IReadOnlyList<PartReport>, object?, TaskCompletionSource<IReadOnlyList<ReportOutcome>>)>(
+            new BoundedChannelOptions(100_000) { SingleReader = true });
 
     /// <summary>Leases up to the request's count of parts for one agent.</summary>
-    public async Task<IReadOnlyList<LeasedPart>> LeaseAsync(LeaseRequest request, CancellationToken ct)
+    public async Task<IReadOnlyList<LeasedPart>> LeaseAsync(LeaseRequest request, CancellationToken ct) =>
+        (await LeaseManyAsync([request], ct).ConfigureAwait(false))[0];
+
+    /// <summary>Leases for several agents at once, in one transaction (with whatever else arrived meanwhile).</summary>
+    public async Task<IReadOnlyList<IReadOnlyList<LeasedPart>>> LeaseManyAsync(IReadOnlyList<LeaseRequest> requests, CancellationToken ct)
     {
-        var done = new TaskCompletionSource<IReadOnlyList<LeasedPart>>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await _leases.Writer.WriteAsync((request, done), ct).ConfigureAwait(false);
+        if (requests.Count == 0)
+        {
+            return [];
+        }
+
+        var done = new TaskCompletionSource<IReadOnlyList<IReadOnlyList<LeasedPart>>>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await _leases.Writer.WriteAsync((requests, done), ct).ConfigureAwait(false);
         return await done.Task.WaitAsync(ct).ConfigureAwait(false);
     }
-
-    /// <summary>Leases for several agents at once (they share a transaction when they arrive together).</summary>
-    public async Task<IReadOnlyList<IReadOnlyList<LeasedPart>>> LeaseManyAsync(IReadOnlyList<LeaseRequest> requests, CancellationToken ct) =>
-        await Task.WhenAll(requests.Select(r => LeaseAsync(r, ct))).ConfigureAwait(false);
 
     /// <summary>
     /// Commits a report; its outcome says whether it counted. <paramref name="from"/> is who reports: a listener of
     /// <see cref="WorkChanged"/> is not woken by a batch made only of its own reports.
     /// </summary>
-    public async Task<ReportOutcome> ReportAsync(PartReport report, CancellationToken ct, object? from = null)
+    public async Task<ReportOutcome> ReportAsync(PartReport report, CancellationToken ct, object? from = null) =>
+        (await ReportManyAsync([report], ct, from).ConfigureAwait(false))[0];
+
+    /// <summary>Commits several reports in one transaction (with whatever else arrived meanwhile).</summary>
+    public async Task<IReadOnlyList<ReportOutcome>> ReportManyAsync(IReadOnlyList<PartReport> reports, CancellationToken ct, object? from = null)
     {
-        var done = new TaskCompletionSource<ReportOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await _reports.Writer.WriteAsync((report, from, done), ct).ConfigureAwait(false);
+        if (reports.Count == 0)
+        {
+            return [];
+        }
+
+        var done = new TaskCompletionSource<IReadOnlyList<ReportOutcome>>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await _reports.Writer.WriteAsync((reports, from, done), ct).ConfigureAwait(false);
         return await done.Task.WaitAsync(ct).ConfigureAwait(false);
     }
-
-    /// <summary>Commits several reports (together when they arrive together).</summary>
-    public async Task<IReadOnlyList<ReportOutcome>> ReportManyAsync(IReadOnlyList<PartReport> reports, CancellationToken ct, object? from = null) =>
-        await Task.WhenAll(reports.Select(r => ReportAsync(r, ct, from))).ConfigureAwait(false);
 
     /// <summary>Gives back the parts of agents of a previous run of this server (their names start with <paramref name="ownerPrefix"/>).</summary>
     public async Task<int> RecoverAsync(string ownerPrefix, CancellationToken ct)
@@ -113,20 +127,22 @@ internal sealed class WorkBroker(IShoalStore store, TimeProvider time, WorkChang
 
     private async Task LeaseLoopAsync(CancellationToken stoppingToken)
     {
-        var batch = new List<(LeaseRequest Request, TaskCompletionSource<IReadOnlyList<LeasedPart>> Done)>();
+        var batch = new List<(IReadOnlyList<LeaseRequest> Requests, TaskCompletionSource<IReadOnlyList<IReadOnlyList<LeasedPart>>> Done)>();
         while (await _leases.Reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false))
         {
-            while (batch.Count < MaxLeaseBatch && _leases.Reader.TryRead(out var item))
+            for (var n = 0; n < MaxLeaseBatch && _leases.Reader.TryRead(out var item); n += item.Requests.Count)
             {
                 batch.Add(item);
             }
 
             try
             {
-                var leased = await store.LeaseManyAsync(batch.Select(b => b.Request).ToList(), stoppingToken).ConfigureAwait(false);
-                for (var i = 0; i < batch.Count; i++)
+                var leased = await store.LeaseManyAsync(batch.SelectMany(b => b.Requests).ToList(), stoppingToken).ConfigureAwait(false);
+                var at = 0;
+                foreach (var (requests, done) in batch)
                 {
-                    batch[i].Done.TrySetResult(leased[i]);
+                    done.TrySetResult(leased.Skip(at).Take(requests.Count).ToList());
+                    at += requests.Count;
                 }
             }
             catch (Exception ex)
@@ -145,10 +161,10 @@ internal sealed class WorkBroker(IShoalStore store, TimeProvider time, WorkChang
 
     private async Task ReportLoopAsync(CancellationToken stoppingToken)
     {
-        var batch = new List<(PartReport Report, object? From, TaskCompletionSource<ReportOutcome> Done)>();
+        var batch = new List<(IReadOnlyList<PartReport> Reports, object? From, TaskCompletionSource<IReadOnlyList<ReportOutcome>> Done)>();
         while (await _reports.Reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false))
         {
-            while (batch.Count < MaxReportBatch && _reports.Reader.TryRead(out var item))
+            for (var n = 0; n < MaxReportBatch && _reports.Reader.TryRead(out var item); n += item.Reports.Count)
             {
                 batch.Add(item);
             }
@@ -156,12 +172,17 @@ internal sealed class WorkBroker(IShoalStore store, TimeProvider time, WorkChang
             try
             {
                 var started = time.GetTimestamp();
-                var outcomes = await store.CompleteAsync(batch.Select(b => b.Report).ToList(), time.GetUtcNow(), stoppingToken).ConfigureAwait(false);
+                var reports = batch.SelectMany(b => b.Reports).ToList();
+                var outcomes = await store.CompleteAsync(reports, time.GetUtcNow(), stoppingToken).ConfigureAwait(false);
                 metrics.CommitSeconds.Observe(time.GetElapsedTime(started).TotalSeconds);
-                for (var i = 0; i < batch.Count; i++)
+                var ok = reports.Count(r => r.Outcome == PartOutcome.Ok);
+                metrics.PartsReported.WithLabels("ok").Inc(ok);
+                metrics.PartsReported.WithLabels("failed").Inc(reports.Count - ok);
+                var at = 0;
+                foreach (var (items, _, done) in batch)
                 {
-                    metrics.PartsReported.WithLabels(batch[i].Report.Outcome == PartOutcome.Ok ? "ok" : "failed").Inc();
-                    batch[i].Done.TrySetResult(outcomes[i]);
+                    done.TrySetResult(outcomes.Skip(at).Take(items.Count).ToList());
+                    at += items.Count;
                 }
 
                 var from = batch[0].From;

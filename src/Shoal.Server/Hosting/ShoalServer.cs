@@ -213,6 +213,7 @@ public static class ShoalServer
             }
 
             metrics.Agents.WithLabels("suspended").Set(agents.Count(a => a.Suspended));
+            metrics.LongPollsWaiting.Set(app.Services.GetRequiredService<WorkSignal>().Waiting);
             metrics.StoreUp.Set(store.Health.Error is null ? 1 : 0);
             metrics.StoreWriteFailures.IncTo(store.Health.Failures);
         });

@@ -216,7 +216,7 @@ public sealed class HardeningTests
     {
         await using var server = await TestServer.StartAsync(extraScheduler: "address = 0.0.0.0");
         var log = Path.Combine(server.Dir, ".shoal", "logs", "shoal.log");
-        var text = await TestServer.PollAsync(() => Task.FromResult(File.Exists(log) ? File.ReadAllText(log) : ""), t => t.Contains("without TLS", StringComparison.Ordinal), 10);
+        var text = await Poll.UntilAsync(() => Task.FromResult(File.Exists(log) ? File.ReadAllText(log) : ""), t => t.Contains("without TLS", StringComparison.Ordinal), 10);
         text.ShouldContain("the REST API listens on 0.0.0.0 without TLS: tokens and payloads cross the network in clear");
     }
 
@@ -267,7 +267,7 @@ public sealed class HardeningTests
         (await SubmitFileAsync(server, Path.Combine(inputs, "missing.txt"))).ShouldContain("no such file on the server");
 
         var created = await server.SubmitAsync(GenerateFrom(Path.Combine(inputs, "fleet.txt")));
-        var job = await TestServer.PollAsync(async () => (await server.StreamAsync(created.Id)).Jobs.Single(), j => j.Parts.Ready == 2, 30);
+        var job = await Poll.UntilAsync(async () => (await server.StreamAsync(created.Id)).Jobs.Single(), j => j.Parts.Ready == 2, 30);
         job.Parts.Ready.ShouldBe(2, "web1 and db1; the line with a NUL is skipped");
         (await server.Store.GetPartsAsync(new Shoal.Core.Model.JobId(job.Id), Ct)).Select(p => p.Payload).ShouldBe(["web1", "db1"]);
         (await server.Http.GetAsync("/health", Ct)).StatusCode.ShouldBe(HttpStatusCode.OK);
@@ -299,11 +299,11 @@ public sealed class HardeningTests
         try
         {
             // setsid has made its own process group once the group id is the pid.
-            await TestServer.PollAsync(() => Task.FromResult(ProcStat.Group(group.Id)), g => g == group.Id, 10);
+            await Poll.UntilAsync(() => Task.FromResult(ProcStat.Group(group.Id)), g => g == group.Id, 10);
             using var kill = System.Diagnostics.Process.Start(shell, ["-c", Shoal.Server.Agents.AgentLauncher.RemoteKill(group.Id, Shoal.Server.Agents.Signals.Stop)])!;
             await kill.WaitForExitAsync(Ct);
             kill.ExitCode.ShouldBe(0);
-            (await TestServer.PollAsync(() => Task.FromResult(ProcStat.State(group.Id)), s => s == 'T', 10)).ShouldBe('T');
+            (await Poll.UntilAsync(() => Task.FromResult(ProcStat.State(group.Id)), s => s == 'T', 10)).ShouldBe('T');
         }
         finally
         {
@@ -323,7 +323,7 @@ public sealed class HardeningTests
         File.SetUnixFileMode(other, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
 
         await using var server = await TestServer.StartAsync(extraSections: $"[DIRECTORIES]\nlogdir = {shared}");
-        await TestServer.PollAsync(() => Task.FromResult(File.Exists(Path.Combine(shared, "shoal.log"))), e => e, 10);
+        await Poll.UntilAsync(() => Task.FromResult(File.Exists(Path.Combine(shared, "shoal.log"))), e => e, 10);
         File.GetUnixFileMode(shared).ShouldBe(open, "a shared log folder stays as it was");
         File.GetUnixFileMode(other).ShouldBe(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
         File.GetUnixFileMode(Path.Combine(shared, "shoal.log")).ShouldBe(UnixFileMode.UserRead | UnixFileMode.UserWrite);

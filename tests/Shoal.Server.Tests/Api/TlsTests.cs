@@ -64,7 +64,7 @@ public sealed class TlsTests
         try
         {
             var portFile = Path.Combine(config.StateDir, "command.port");
-            await TestServer.PollAsync(() => Task.FromResult(File.Exists(portFile)), e => e, 10);
+            await Poll.UntilAsync(() => Task.FromResult(File.Exists(portFile)), e => e, 10);
             var port = int.Parse((await File.ReadAllTextAsync(portFile, ct)).Trim(), CultureInfo.InvariantCulture);
             var token = StateFiles.EnsureAdminToken(config.StateDir);
 

@@ -108,7 +108,7 @@ public sealed class CommandPortTests : IAsyncLifetime
         File.Delete(Path.Combine(_server.Dir, "agents", "broken.conf"));
         await File.WriteAllTextAsync(Path.Combine(_server.Dir, "agents", "extra.conf"), TestServer.NoopConf(1), Ct);
         (await port.AskAsync("reload", 1)).ShouldBe(["received"]);
-        await TestServer.PollAsync(() => port.AskAsync("agents"), a => a[1] == "extra held scan ", 20);
+        await Poll.UntilAsync(() => port.AskAsync("agents"), a => a[1] == "extra held scan ", 20);
     }
 
     [Fact]
@@ -116,7 +116,7 @@ public sealed class CommandPortTests : IAsyncLifetime
     {
         await using var port = await Port.AuthenticatedAsync(_server);
         (await port.AskAsync("stop", 2)).ShouldBe(["received", "CLOSE"]);
-        await TestServer.PollAsync(() => Task.FromResult(_server.App.Lifetime.ApplicationStopping.IsCancellationRequested), s => s, 10);
+        await Poll.UntilAsync(() => Task.FromResult(_server.App.Lifetime.ApplicationStopping.IsCancellationRequested), s => s, 10);
         _server.App.Lifetime.ApplicationStopping.IsCancellationRequested.ShouldBeTrue();
     }
 
@@ -137,7 +137,7 @@ public sealed class CommandPortTests : IAsyncLifetime
         public static async Task<Port> OpenAsync(string dir)
         {
             var file = Path.Combine(dir, ".shoal", "command.port");
-            await TestServer.PollAsync(() => Task.FromResult(File.Exists(file)), e => e, 10);
+            await Poll.UntilAsync(() => Task.FromResult(File.Exists(file)), e => e, 10);
             var client = new TcpClient();
             await client.ConnectAsync("127.0.0.1", int.Parse((await File.ReadAllTextAsync(file, Ct)).Trim(), System.Globalization.CultureInfo.InvariantCulture), Ct);
             return new Port(client);

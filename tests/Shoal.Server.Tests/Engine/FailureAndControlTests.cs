@@ -55,7 +55,7 @@ public sealed class FailureAndControlTests
         var end = await server.WaitEndAsync(created.Id, 30);
         end.State.ShouldBe("failed");
         end.Jobs[0].Reason.ShouldBe("timed out after 1 s");
-        var agents = await TestServer.PollAsync(server.AgentsAsync, a => a.Agents.Count == 0, 20);
+        var agents = await Poll.UntilAsync(server.AgentsAsync, a => a.Agents.Count == 0, 20);
         agents.Agents.ShouldBeEmpty("the slow agents were stopped");
     }
 
@@ -65,11 +65,11 @@ public sealed class FailureAndControlTests
         var record = Path.GetTempFileName();
         await using var server = await TestServer.StartAsync(new Dictionary<string, string> { ["slow"] = SpanRecord.Conf("slow", record, 1, "0.5") });
         var first = await server.SubmitAsync("""{"name":"first","jobs":[{"name":"j","type":"slow","parts":["p1","p2","p3"]}]}""");
-        var busy = await TestServer.PollAsync(server.AgentsAsync, a => a.Agents.Any(x => x.Phase == "busy"), 30);
+        var busy = await Poll.UntilAsync(server.AgentsAsync, a => a.Agents.Any(x => x.Phase == "busy"), 30);
         var pid = busy.Agents.Single(x => x.Phase == "busy").Pid;
 
         (await server.PostAsync($"/api/v1/jobs/{first.Jobs["j"]}/pause")).StatusCode.ShouldBe(HttpStatusCode.OK);
-        await TestServer.PollAsync(() => Task.FromResult(ProcessState(pid)), s => s == 'T', 10);
+        await Poll.UntilAsync(() => Task.FromResult(ProcessState(pid)), s => s == 'T', 10);
         ProcessState(pid).ShouldBe('T', "the agent is stopped with SIGSTOP");
 
         var second = await server.SubmitAsync("""{"name":"second","jobs":[{"name":"j","type":"slow","parts":["q1"]}]}""");

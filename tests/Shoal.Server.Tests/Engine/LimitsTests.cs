@@ -43,7 +43,7 @@ public sealed class LimitsTests
             ["x"] = SpanRecord.Conf("x", record, 1, extra: "special[] = EXCLUSIVE"),
         });
         var first = await server.SubmitAsync($$"""{"name":"busy","jobs":[{"name":"n","type":"n","parts":[{{Parts("n", 40)}}]}]}""");
-        await TestServer.PollAsync(() => server.StreamAsync(first.Id), s => s.Jobs[0].Parts.Done > 2, 30);
+        await Poll.UntilAsync(() => server.StreamAsync(first.Id), s => s.Jobs[0].Parts.Done > 2, 30);
         var exclusive = await server.SubmitAsync($$"""{"name":"delete","jobs":[{"name":"x","type":"x","parts":[{{Parts("x", 3)}}]}]}""");
         var why = await server.Http.GetFromJsonAsync<WhyResponse>($"/api/v1/jobs/{exclusive.Jobs["x"]}/why", ShoalJson.Options, Ct);
         var later = await server.SubmitAsync($$"""{"name":"later","jobs":[{"name":"n","type":"n","parts":[{{Parts("m", 10)}}]}]}""");
@@ -69,7 +69,7 @@ public sealed class LimitsTests
             ["x"] = SpanRecord.Conf("x", record, 1, "0.1", "special[] = EXCLUSIVE\nexclusive_scope = stream"),
         });
         var other = await server.SubmitAsync($$"""{"name":"other","jobs":[{"name":"n","type":"n","parts":[{{Parts("o", 30)}}]}]}""");
-        await TestServer.PollAsync(() => server.StreamAsync(other.Id), s => s.Jobs[0].Parts.Done > 0, 30);
+        await Poll.UntilAsync(() => server.StreamAsync(other.Id), s => s.Jobs[0].Parts.Done > 0, 30);
         var own = await server.SubmitAsync($$"""{"name":"own","jobs":[{"name":"x","type":"x","parts":[{{Parts("x", 4)}}]},{"name":"n","type":"n","parts":[{{Parts("w", 8)}}]}]}""");
         (await server.WaitEndAsync(own.Id)).State.ShouldBe("completed");
         (await server.WaitEndAsync(other.Id)).State.ShouldBe("completed");
@@ -91,7 +91,7 @@ public sealed class LimitsTests
         });
         var x = await server.SubmitAsync("""{"name":"held","jobs":[{"name":"x","type":"x","parts":["x0"]}]}""");
         var n = await server.SubmitAsync($$"""{"name":"n","jobs":[{"name":"n","type":"n","parts":[{{Parts("n", 6)}}]}]}""");
-        var why = await TestServer.PollAsync(
+        var why = await Poll.UntilAsync(
             () => server.Http.GetFromJsonAsync<WhyResponse>($"/api/v1/jobs/{n.Jobs["n"]}/why", ShoalJson.Options, Ct)!,
             w => w!.Reasons.Any(r => r.StartsWith("waiting for exclusive job", StringComparison.Ordinal)),
             30);

@@ -14,7 +14,7 @@ public sealed class MisbehaviourMatrixTests
         string Conf(string name) => $"[default]\ncommand = {TestServer.TestAgent(name)}\nmax = 2\nheartbeat_timeout = 1.5\n";
         var names = new[] { "simple", "multi_connect", "no_update", "before_connect", "no_check", "no_disconnect", "quick_death", "wait_special" };
         await using var server = await TestServer.StartAsync(names.ToDictionary(n => n, Conf), extraScheduler: "kill_grace = 1");
-        var agents = await TestServer.PollAsync(server.AgentsAsync, a => a.Types.All(t => t.Hosts.Count > 0 && t.Hosts.All(h => h.State != "testing")), 45);
+        var agents = await Poll.UntilAsync(server.AgentsAsync, a => a.Types.All(t => t.Hosts.Count > 0 && t.Hosts.All(h => h.State != "testing")), 45);
 
         var verdicts = agents.Types.ToDictionary(t => t.Name, t => (t.Valid, Reason: t.Hosts.Single().Reason ?? ""));
         verdicts["simple"].Valid.ShouldBeTrue();

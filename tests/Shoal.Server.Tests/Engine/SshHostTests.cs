@@ -66,7 +66,7 @@ public sealed class SshHostTests
         var created = await server.SubmitAsync($$"""{"name":"elsewhere","jobs":[{"name":"scan","type":"scan","parts":[{{string.Join(",", Enumerable.Range(0, 10).Select(i => $"\"e{i}\""))}}]}]}""");
         (await server.WaitEndAsync(created.Id)).State.ShouldBe("completed");
         SpanRecord.Read(record).ShouldAllBe(s => s.Where == "local");
-        var agents = await TestServer.PollAsync(server.AgentsAsync, a => a.Hosts.Single(h => h.Name == "dead").Down, 30);
+        var agents = await Poll.UntilAsync(server.AgentsAsync, a => a.Hosts.Single(h => h.Name == "dead").Down, 30);
         agents.Hosts.Single(h => h.Name == "dead").Down.ShouldBeTrue();
         agents.Types.Single().Hosts.Single(h => h.Host == "dead").State.ShouldBe("invalid");
     }
@@ -87,11 +87,11 @@ public sealed class SshHostTests
             var job = created.Jobs["work"];
 
             // The agent has its part, has claimed the victim's group, and its HEART after that was read.
-            (await TestServer.PollAsync(server.AgentsAsync, a => a.Agents.Any(x => x.Items == 7), 60)).Agents.ShouldContain(x => x.Items == 7);
+            (await Poll.UntilAsync(server.AgentsAsync, a => a.Agents.Any(x => x.Items == 7), 60)).Agents.ShouldContain(x => x.Items == 7);
             var agentPid = int.Parse((await File.ReadAllTextAsync(pidFile, TestContext.Current.CancellationToken)).Trim(), System.Globalization.CultureInfo.InvariantCulture);
 
             (await server.PostAsync($"/api/v1/jobs/{job}/pause")).EnsureSuccessStatusCode();
-            (await TestServer.PollAsync(() => Task.FromResult(ProcStat.State(agentPid)), s => s == 'T', 30)).ShouldBe('T', "the agent itself was suspended");
+            (await Poll.UntilAsync(() => Task.FromResult(ProcStat.State(agentPid)), s => s == 'T', 30)).ShouldBe('T', "the agent itself was suspended");
             ProcStat.State(victim.Id).ShouldNotBe('T', "the process group the agent named was left alone");
             (await server.PostAsync($"/api/v1/jobs/{job}/resume")).EnsureSuccessStatusCode();
             (await server.PostAsync($"/api/v1/jobs/{job}/cancel")).EnsureSuccessStatusCode();

@@ -17,7 +17,7 @@ public sealed partial class LogTests
         var created = await server.SubmitAsync("""{"name":"talk","jobs":[{"name":"a","type":"chatty","parts":["p1","p2"]}]}""");
         (await server.WaitEndAsync(created.Id)).State.ShouldBe("completed");
         var job = created.Jobs["a"];
-        var log = await TestServer.PollAsync(() => server.Http.GetStringAsync($"/api/v1/jobs/{job}/log", Ct), t => t.Contains("p2 looks odd", StringComparison.Ordinal), 10);
+        var log = await Poll.UntilAsync(() => server.Http.GetStringAsync($"/api/v1/jobs/{job}/log", Ct), t => t.Contains("p2 looks odd", StringComparison.Ordinal), 10);
         log.ShouldMatch(@"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d chatty \[\d+\] :: scanning p1");
         log.ShouldContain("warning: p1 looks odd");
         var response = await server.Http.GetAsync($"/api/v1/jobs/{job}/log?offset=999999", Ct);

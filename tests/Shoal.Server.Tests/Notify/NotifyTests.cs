@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text;
+using Microsoft.Extensions.DependencyInjection;
 using Shouldly;
 
 namespace Shoal.Server.Tests.Notify;
@@ -33,9 +34,9 @@ public sealed class NotifyTests
         var loud = await server.SubmitAsync("""{"name":"mail-test","owner":"ops@example.com","jobs":[{"name":"a","type":"scan","parts":["x","y"]}]}""");
         (await server.WaitEndAsync(loud.Id)).State.ShouldBe("completed");
 
-        var mails = await TestServer.PollAsync(() => Task.FromResult(smtp.Messages()), m => m.Count > 0, 20);
-        await Task.Delay(1500, Ct);
-        mails = smtp.Messages();
+        await Poll.UntilAsync(() => Task.FromResult(smtp.Messages()), m => m.Count > 0, 20);
+        await AllNotifiedAsync(server); // both streams handled: the quiet one's turn has passed
+        var mails = smtp.Messages();
         mails.Count.ShouldBe(1, "the NOEMAIL stream sent nothing");
         var mail = mails[0];
         mail.ShouldContain("Subject: Shoal: mail-test COMPLETED");
@@ -54,7 +55,7 @@ public sealed class NotifyTests
             extraSections: $"[EMAILNOTIFY]\nsmtp_host = 127.0.0.1\nsmtp_port = {SshHost.FreePort()}\nattempts = 2\n");
         var created = await server.SubmitAsync("""{"name":"no-mail","owner":"ops@example.com","jobs":[{"name":"a","type":"scan","parts":["x"]}]}""");
         (await server.WaitEndAsync(created.Id)).State.ShouldBe("completed");
-        await Task.Delay(2500, Ct);
+        await AllNotifiedAsync(server); // every attempt failed, and the stream is done with
         (await server.Http.GetAsync("/health", Ct)).IsSuccessStatusCode.ShouldBeTrue();
     }
 
@@ -151,5 +152,12 @@ public sealed class NotifyTests
             _process.Dispose();
             return ValueTask.CompletedTask;
         }
+    }
+
+    /// <summary>Waits until the notifier has handled every finished stream (sent, or given up after its attempts).</summary>
+    private static Task AllNotifiedAsync(TestServer server)
+    {
+        var store = server.App.Services.GetRequiredService<Shoal.Storage.IShoalStore>();
+        return Poll.UntilAsync(() => store.GetUnnotifiedStreamsAsync(10, Ct), l => l.Count == 0, 30);
     }
 }

@@ -22,7 +22,7 @@ public sealed class ProposalScenarioTests
         await using var server = await TestServer.StartAsync(new Dictionary<string, string> { ["netscan"] = PullCalls.PullConf(60) }, time: clock);
         var created = await server.SubmitAsync("""{"name":"net","jobs":[{"name":"scan","type":"netscan","generate":{"range":"192.168.0.0/29","chunk":1}}]}""");
         var job = new JobId(created.Jobs["scan"]);
-        await TestServer.PollAsync(() => server.Store.GetPartsAsync(job, Ct), p => p.Count == 8, 20);
+        await Poll.UntilAsync(() => server.Store.GetPartsAsync(job, Ct), p => p.Count == 8, 20);
         var (a, _) = await server.AgentClientAsync("A");
         var (b, _) = await server.AgentClientAsync("B");
         var (c, _) = await server.AgentClientAsync("C");
@@ -45,7 +45,7 @@ public sealed class ProposalScenarioTests
         clock.Advance(TimeSpan.FromSeconds(30));
         (await a.HeartbeatAsync(a2)).Extended.ShouldBeTrue();
         clock.Advance(TimeSpan.FromSeconds(31));
-        var expired = await TestServer.PollAsync(() => Part("192.168.0.1"), p => p.State == PartState.Ready, 10);
+        var expired = await Poll.UntilAsync(() => Part("192.168.0.1"), p => p.State == PartState.Ready, 10);
         expired.Attempt.ShouldBe(2);
         (await Part("192.168.0.2")).State.ShouldBe(PartState.Leased, "A's heartbeat kept its lease");
 

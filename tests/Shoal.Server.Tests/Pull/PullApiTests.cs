@@ -97,8 +97,9 @@ public sealed class PullApiTests : IAsyncLifetime
     public async Task LongPoll_WakesAsSoonAsWorkIsSubmitted()
     {
         var (agent, _) = await _server.AgentClientAsync("waiter");
+        var signal = _server.App.Services.GetRequiredService<WorkSignal>();
         var poll = agent.LeaseAsync("other", max: 5, wait: 20);
-        await Task.Delay(300, Ct);
+        await Poll.UntilAsync(() => Task.FromResult(signal.Waiting), n => n == 1, 10);
         poll.IsCompleted.ShouldBeFalse("nothing to do yet: the request waits");
         await _server.SubmitAsync("""{"name":"late","jobs":[{"name":"a","type":"other","parts":["w1","w2"]}]}""");
         var submitted = Stopwatch.StartNew();
@@ -117,16 +118,16 @@ public sealed class PullApiTests : IAsyncLifetime
         var metrics = _server.App.Services.GetRequiredService<Shoal.Server.Metrics.ShoalMetrics>();
         var (agent, _) = await _server.AgentClientAsync("herd");
         var polls = Enumerable.Range(0, idle).Select(_ => agent.LeaseAsync("other", wait: 20)).ToList();
-        await TestServer.PollAsync(() => Task.FromResult(signal.Waiting), n => n == idle, seconds: 20);
+        await Poll.UntilAsync(() => Task.FromResult(signal.Waiting), n => n == idle, seconds: 20);
         var leasesBefore = metrics.LeaseSeconds.Count;
 
         await _server.SubmitAsync("""{"name":"one","jobs":[{"name":"a","type":"other","parts":["only"]}]}""");
         var winner = await Task.WhenAny(polls).WaitAsync(TimeSpan.FromSeconds(5), Ct);
         (await winner).Select(p => p.Payload.GetString()).ShouldBe(["only"]);
-        await Task.Delay(300, Ct);
+        // The woken ones that found nothing are back in the queue: every other request is waiting again.
+        await Poll.UntilAsync(() => Task.FromResult(signal.Waiting), n => n == idle - 1, 10);
 
         polls.Count(p => p.IsCompleted).ShouldBe(1, "the others keep waiting");
-        signal.Waiting.ShouldBe(idle - 1);
         var statements = metrics.LeaseSeconds.Count - leasesBefore;
         TestContext.Current.SendDiagnosticMessage($"one part for {idle} idle long polls: {statements} lease attempts");
         statements.ShouldBeLessThanOrEqualTo(WorkSignal.FirstWake + 2, "a submit wakes a few waiters, not every one of them");
@@ -139,7 +140,7 @@ public sealed class PullApiTests : IAsyncLifetime
         var signal = _server.App.Services.GetRequiredService<Shoal.Server.Pull.WorkSignal>();
         var (agent, _) = await _server.AgentClientAsync("crowd");
         var polls = Enumerable.Range(0, idle).Select(_ => agent.LeaseAsync("other", wait: 20)).ToList();
-        await TestServer.PollAsync(() => Task.FromResult(signal.Waiting), n => n == idle, seconds: 20);
+        await Poll.UntilAsync(() => Task.FromResult(signal.Waiting), n => n == idle, seconds: 20);
         var parts = string.Join(',', Enumerable.Range(0, idle).Select(i => $"\"p{i}\""));
 
         var watch = Stopwatch.StartNew();
@@ -157,7 +158,7 @@ public sealed class PullApiTests : IAsyncLifetime
         var signal = _server.App.Services.GetRequiredService<WorkSignal>();
         var (agent, _) = await _server.AgentClientAsync("leaving");
         var poll = agent.LeaseAsync("other", wait: 50);
-        await TestServer.PollAsync(() => Task.FromResult(signal.Waiting), n => n == 1, seconds: 20);
+        await Poll.UntilAsync(() => Task.FromResult(signal.Waiting), n => n == 1, seconds: 20);
 
         var watch = Stopwatch.StartNew();
         _server.App.Services.GetRequiredService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>().StopApplication();

@@ -28,14 +28,12 @@ public sealed class ScheduleTests
         clock.Advance(TimeSpan.FromMinutes(59));
         (await Streams(server, "held-run")).ShouldBe(0);
         clock.Advance(TimeSpan.FromMinutes(1.5));
-        (await TestServer.PollAsync(() => Streams(server, "held-run"), n => n == 1, 10)).ShouldBe(1);
+        (await Poll.UntilAsync(() => Streams(server, "held-run"), n => n == 1, 10)).ShouldBe(1);
 
         // The first run is still live (its type is held): the next one is skipped, not stacked.
         clock.Advance(TimeSpan.FromHours(1));
-        await Task.Delay(500, Ct);
-        (await Streams(server, "held-run")).ShouldBe(1);
-        var listed = await server.Http.GetFromJsonAsync<List<ScheduleDto>>("/api/v1/schedules", ShoalJson.Options, Ct);
-        listed!.Single().NextRun.ShouldBeGreaterThan(clock.GetUtcNow());
+        (await Poll.UntilAsync(() => SchedulesAsync(server), l => l.Single().NextRun > clock.GetUtcNow(), 10)).Single().NextRun.ShouldBeGreaterThan(clock.GetUtcNow());
+        (await Streams(server, "held-run")).ShouldBe(1, "the run was looked at (its next run moved on) and skipped");
 
         (await server.PostAsync("/api/v1/schedules/hourly/pause")).StatusCode.ShouldBe(HttpStatusCode.OK);
         (await server.PostAsync("/api/v1/schedules/hourly/run-now")).StatusCode.ShouldBe(HttpStatusCode.OK);
@@ -53,7 +51,7 @@ public sealed class ScheduleTests
         for (var i = 1; i <= 3; i++)
         {
             clock.Advance(TimeSpan.FromMinutes(30.5));
-            (await TestServer.PollAsync(() => Streams(server, "stacked"), n => n == i, 10)).ShouldBe(i);
+            (await Poll.UntilAsync(() => Streams(server, "stacked"), n => n == i, 10)).ShouldBe(i);
         }
     }
 
@@ -71,12 +69,11 @@ public sealed class ScheduleTests
         // The server was down for five hours.
         var later = new FakeTimeProvider(T0.AddHours(5));
         await using var again = await TestServer.StartAsync(Agents(), time: later, reuseDir: dir);
-        (await TestServer.PollAsync(() => Streams(again, "catch-up-run"), n => n >= 1, 10)).ShouldBe(1);
-        await Task.Delay(500, Ct);
+        // Every schedule was looked at once the next runs have moved on (a run is recorded after its stream is stored).
+        var next = await Poll.UntilAsync(() => SchedulesAsync(again), l => l.All(s => s.NextRun == T0.AddHours(6)), 10);
+        next.ShouldAllBe(s => s.NextRun == T0.AddHours(6));
         (await Streams(again, "catch-up-run")).ShouldBe(1, "five missed runs make one");
         (await Streams(again, "skip-run")).ShouldBe(0);
-        var next = (await again.Http.GetFromJsonAsync<List<ScheduleDto>>("/api/v1/schedules", ShoalJson.Options, Ct))!;
-        next.ShouldAllBe(s => s.NextRun == T0.AddHours(6));
     }
 
     [Fact]
@@ -94,9 +91,9 @@ public sealed class ScheduleTests
         var listed = await server.Http.GetFromJsonAsync<List<ScheduleDto>>("/api/v1/schedules", ShoalJson.Options, Ct);
         listed!.Single().LastStream.ShouldBeNull("09:00 has not come yet");
         clock.Advance(TimeSpan.FromMinutes(1.5));
-        listed = await TestServer.PollAsync(() => server.Http.GetFromJsonAsync<List<ScheduleDto>>("/api/v1/schedules", ShoalJson.Options, Ct)!, l => l!.Single().LastStream is not null, 10);
+        listed = await Poll.UntilAsync(() => server.Http.GetFromJsonAsync<List<ScheduleDto>>("/api/v1/schedules", ShoalJson.Options, Ct)!, l => l!.Single().LastStream is not null, 10);
         var id = listed!.Single().LastStream!.Value;
-        var status = await TestServer.PollAsync(() => server.Http.GetFromJsonAsync<SweepStatus>($"/api/v1/sweeps/{id}", ShoalJson.Options, Ct)!, st => st!.State == "completed", 30);
+        var status = await Poll.UntilAsync(() => server.Http.GetFromJsonAsync<SweepStatus>($"/api/v1/sweeps/{id}", ShoalJson.Options, Ct)!, st => st!.State == "completed", 30);
         status!.Success.ShouldBe(2);
         listed!.Single().NextRun.ShouldBe(T0.AddHours(2));
     }
@@ -119,4 +116,7 @@ public sealed class ScheduleTests
 
     private static async Task<int> Streams(TestServer server, string name) =>
         (await server.Http.GetFromJsonAsync<List<StreamSummaryDto>>($"/api/v1/streams?name={name}", ShoalJson.Options, Ct))!.Count(s => s.Name == name);
+
+    private static async Task<List<ScheduleDto>> SchedulesAsync(TestServer server) =>
+        (await server.Http.GetFromJsonAsync<List<ScheduleDto>>("/api/v1/schedules", ShoalJson.Options, Ct))!;
 }
