@@ -1,5 +1,3 @@
-using System.Threading.Channels;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Shoal.Core.Model;
 using Shoal.Storage;
@@ -9,42 +7,43 @@ namespace Shoal.Server.Broker;
 /// <summary>
 /// The one way work moves: every lease and every report of every kind of agent (spawned agents through the dispatcher,
 /// pull agents over REST, sweep collectors in process) goes through here, and here only the store is asked to lease,
-/// complete or release. Leases and reports are group-committed: what arrived while the previous transaction ran is
-/// served by the next one, in arrival order (one transaction for many agents keeps a job's counters from being a row
-/// every agent waits on). Each change raises <see cref="WorkChanged"/>.
+/// complete, release, recover or expire. Leases and reports are group-committed (<see cref="GroupCommit{TIn, TOut}"/>):
+/// a caller's items go into one transaction together, with whatever arrived while the previous one ran (one transaction
+/// for many agents keeps a job's counters from being a row every agent waits on). Each change raises
+/// <see cref="WorkChanged"/>.
 /// </summary>
-internal sealed class WorkBroker(IShoalStore store, TimeProvider time, WorkChanged changes, Metrics.ShoalMetrics metrics, ILogger<WorkBroker> logger)
-    : BackgroundService
+internal sealed class WorkBroker : IDisposable
 {
     private const int MaxLeaseBatch = 256;
     private const int MaxReportBatch = 1024;
 
-    // Each item is one caller's requests (or reports), kept together: the dispatcher's leases for all its idle agents
-    // go into one transaction, as its reports do.
-    private readonly Channel<(IReadOnlyList<LeaseRequest> Requests, TaskCompletionSource<IReadOnlyList<IReadOnlyList<LeasedPart>>> Done)> _leases =
-        Channel.CreateBounded<(IReadOnlyList<LeaseRequest>, TaskCompletionSource<IReadOnlyList<IReadOnlyList<LeasedPart>>>)>(
-            new BoundedChannelOptions(10_000) { SingleReader = true });
+    private readonly IShoalStore _store;
+    private readonly TimeProvider _time;
+    private readonly WorkChanged _changes;
+    private readonly Metrics.ShoalMetrics _metrics;
+    private readonly ILogger<WorkBroker> _logger;
+    private readonly GroupCommit<LeaseRequest, IReadOnlyList<LeasedPart>> _leases;
+    private readonly GroupCommit<PartReport, ReportOutcome> _reports;
 
-    private readonly Channel<(IReadOnlyList<PartReport> Reports, object? From, TaskCompletionSource<IReadOnlyList<ReportOutcome>> Done)> _reports =
-        Channel.CreateBounded<(IReadOnlyList<PartReport>, object?, TaskCompletionSource<IReadOnlyList<ReportOutcome>>)>(
-            new BoundedChannelOptions(100_000) { SingleReader = true });
+    public WorkBroker(IShoalStore store, TimeProvider time, WorkChanged changes, Metrics.ShoalMetrics metrics, ILogger<WorkBroker> logger)
+    {
+        _store = store;
+        _time = time;
+        _changes = changes;
+        _metrics = metrics;
+        _logger = logger;
+        // A commit once started runs to its end (a short transaction): no caller's cancellation cuts the others' work.
+        _leases = new(MaxLeaseBatch, (requests, _) => store.LeaseManyAsync(requests, CancellationToken.None), ex => Log.LeaseBatchFailed(logger, ex));
+        _reports = new(MaxReportBatch, CommitReportsAsync, ex => Log.ReportBatchFailed(logger, ex));
+    }
 
     /// <summary>Leases up to the request's count of parts for one agent.</summary>
     public async Task<IReadOnlyList<LeasedPart>> LeaseAsync(LeaseRequest request, CancellationToken ct) =>
         (await LeaseManyAsync([request], ct).ConfigureAwait(false))[0];
 
     /// <summary>Leases for several agents at once, in one transaction (with whatever else arrived meanwhile).</summary>
-    public async Task<IReadOnlyList<IReadOnlyList<LeasedPart>>> LeaseManyAsync(IReadOnlyList<LeaseRequest> requests, CancellationToken ct)
-    {
-        if (requests.Count == 0)
-        {
-            return [];
-        }
-
-        var done = new TaskCompletionSource<IReadOnlyList<IReadOnlyList<LeasedPart>>>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await _leases.Writer.WriteAsync((requests, done), ct).ConfigureAwait(false);
-        return await done.Task.WaitAsync(ct).ConfigureAwait(false);
-    }
+    public Task<IReadOnlyList<IReadOnlyList<LeasedPart>>> LeaseManyAsync(IReadOnlyList<LeaseRequest> requests, CancellationToken ct) =>
+        _leases.RunAsync(requests, null, ct);
 
     /// <summary>
     /// Commits a report; its outcome says whether it counted. <paramref name="from"/> is who reports: a listener of
@@ -54,26 +53,17 @@ internal sealed class WorkBroker(IShoalStore store, TimeProvider time, WorkChang
         (await ReportManyAsync([report], ct, from).ConfigureAwait(false))[0];
 
     /// <summary>Commits several reports in one transaction (with whatever else arrived meanwhile).</summary>
-    public async Task<IReadOnlyList<ReportOutcome>> ReportManyAsync(IReadOnlyList<PartReport> reports, CancellationToken ct, object? from = null)
-    {
-        if (reports.Count == 0)
-        {
-            return [];
-        }
-
-        var done = new TaskCompletionSource<IReadOnlyList<ReportOutcome>>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await _reports.Writer.WriteAsync((reports, from, done), ct).ConfigureAwait(false);
-        return await done.Task.WaitAsync(ct).ConfigureAwait(false);
-    }
+    public Task<IReadOnlyList<ReportOutcome>> ReportManyAsync(IReadOnlyList<PartReport> reports, CancellationToken ct, object? from = null) =>
+        _reports.RunAsync(reports, from, ct);
 
     /// <summary>Gives back the parts of agents of a previous run of this server (their names start with <paramref name="ownerPrefix"/>).</summary>
     public async Task<int> RecoverAsync(string ownerPrefix, CancellationToken ct)
     {
-        var released = await store.ReleaseOwnersByPrefixAsync(ownerPrefix, time.GetUtcNow(), ct).ConfigureAwait(false);
+        var released = await _store.ReleaseOwnersByPrefixAsync(ownerPrefix, _time.GetUtcNow(), ct).ConfigureAwait(false);
         if (released > 0)
         {
-            Log.Recovered(logger, released);
-            changes.Raise(Change.PartsReady);
+            Log.Recovered(_logger, released);
+            _changes.Raise(Change.PartsReady);
         }
 
         return released;
@@ -82,17 +72,17 @@ internal sealed class WorkBroker(IShoalStore store, TimeProvider time, WorkChang
     /// <summary>Gives back the parts an agent held when it died: each counts a failed try.</summary>
     public async Task ReleaseOwnerAsync(string owner, CancellationToken ct)
     {
-        await store.ReleaseOwnerAsync(owner, time.GetUtcNow(), ct).ConfigureAwait(false);
-        changes.Raise(Change.PartsReady);
+        await _store.ReleaseOwnerAsync(owner, _time.GetUtcNow(), ct).ConfigureAwait(false);
+        _changes.Raise(Change.PartsReady);
     }
 
     /// <summary>Gives back a part leased but never started (no try is counted); false when the lease was no longer held.</summary>
     public async Task<bool> ReleasePartAsync(PartId part, long leaseId, string owner, CancellationToken ct)
     {
-        var released = await store.ReleasePartAsync(part, leaseId, owner, ct).ConfigureAwait(false);
+        var released = await _store.ReleasePartAsync(part, leaseId, owner, ct).ConfigureAwait(false);
         if (released)
         {
-            changes.Raise(Change.PartsReady);
+            _changes.Raise(Change.PartsReady);
         }
 
         return released;
@@ -104,101 +94,40 @@ internal sealed class WorkBroker(IShoalStore store, TimeProvider time, WorkChang
     /// </summary>
     public async Task<int> ExpireAsync(CancellationToken ct)
     {
-        var now = time.GetUtcNow();
-        var expired = await store.ExpireAsync(now, ct).ConfigureAwait(false);
+        var now = _time.GetUtcNow();
+        var expired = await _store.ExpireAsync(now, ct).ConfigureAwait(false);
         if (expired > 0)
         {
-            Log.Expired(logger, expired);
-            metrics.PartsExpired.Inc(expired);
-            changes.Raise(Change.PartsReady);
+            Log.Expired(_logger, expired);
+            _metrics.PartsExpired.Inc(expired);
+            _changes.Raise(Change.PartsReady);
         }
 
-        foreach (var job in await store.FailTimedOutJobsAsync(now, ct).ConfigureAwait(false))
+        foreach (var job in await _store.FailTimedOutJobsAsync(now, ct).ConfigureAwait(false))
         {
-            Log.JobTimedOut(logger, job.Value);
-            changes.Raise(Change.JobStates);
+            Log.JobTimedOut(_logger, job.Value);
+            _changes.Raise(Change.JobStates);
         }
 
         return expired;
     }
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.WhenAll(LeaseLoopAsync(stoppingToken), ReportLoopAsync(stoppingToken));
-
-    private async Task LeaseLoopAsync(CancellationToken stoppingToken)
+    public void Dispose()
     {
-        var batch = new List<(IReadOnlyList<LeaseRequest> Requests, TaskCompletionSource<IReadOnlyList<IReadOnlyList<LeasedPart>>> Done)>();
-        while (await _leases.Reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false))
-        {
-            for (var n = 0; n < MaxLeaseBatch && _leases.Reader.TryRead(out var item); n += item.Requests.Count)
-            {
-                batch.Add(item);
-            }
-
-            try
-            {
-                var leased = await store.LeaseManyAsync(batch.SelectMany(b => b.Requests).ToList(), stoppingToken).ConfigureAwait(false);
-                var at = 0;
-                foreach (var (requests, done) in batch)
-                {
-                    done.TrySetResult(leased.Skip(at).Take(requests.Count).ToList());
-                    at += requests.Count;
-                }
-            }
-            catch (Exception ex)
-            {
-                if (ex is not OperationCanceledException)
-                {
-                    Log.LeaseBatchFailed(logger, ex);
-                }
-
-                batch.ForEach(b => b.Done.TrySetException(ex));
-            }
-
-            batch.Clear();
-        }
+        _leases.Dispose();
+        _reports.Dispose();
     }
 
-    private async Task ReportLoopAsync(CancellationToken stoppingToken)
+    private async Task<IReadOnlyList<ReportOutcome>> CommitReportsAsync(IReadOnlyList<PartReport> reports, IReadOnlyList<object?> from)
     {
-        var batch = new List<(IReadOnlyList<PartReport> Reports, object? From, TaskCompletionSource<IReadOnlyList<ReportOutcome>> Done)>();
-        while (await _reports.Reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false))
-        {
-            for (var n = 0; n < MaxReportBatch && _reports.Reader.TryRead(out var item); n += item.Reports.Count)
-            {
-                batch.Add(item);
-            }
-
-            try
-            {
-                var started = time.GetTimestamp();
-                var reports = batch.SelectMany(b => b.Reports).ToList();
-                var outcomes = await store.CompleteAsync(reports, time.GetUtcNow(), stoppingToken).ConfigureAwait(false);
-                metrics.CommitSeconds.Observe(time.GetElapsedTime(started).TotalSeconds);
-                var ok = reports.Count(r => r.Outcome == PartOutcome.Ok);
-                metrics.PartsReported.WithLabels("ok").Inc(ok);
-                metrics.PartsReported.WithLabels("failed").Inc(reports.Count - ok);
-                var at = 0;
-                foreach (var (items, _, done) in batch)
-                {
-                    done.TrySetResult(outcomes.Skip(at).Take(items.Count).ToList());
-                    at += items.Count;
-                }
-
-                var from = batch[0].From;
-                changes.Raise(Change.PartsDone, batch.TrueForAll(b => b.From == from) ? from : null);
-            }
-            catch (Exception ex)
-            {
-                if (ex is not OperationCanceledException)
-                {
-                    Log.ReportBatchFailed(logger, ex);
-                }
-
-                batch.ForEach(b => b.Done.TrySetException(ex));
-            }
-
-            batch.Clear();
-        }
+        var started = _time.GetTimestamp();
+        var outcomes = await _store.CompleteAsync(reports, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+        _metrics.CommitSeconds.Observe(_time.GetElapsedTime(started).TotalSeconds);
+        var ok = reports.Count(r => r.Outcome == PartOutcome.Ok);
+        _metrics.PartsReported.WithLabels("ok").Inc(ok);
+        _metrics.PartsReported.WithLabels("failed").Inc(reports.Count - ok);
+        // A listener is not woken by a batch made only of its own reports.
+        _changes.Raise(Change.PartsDone, from.All(f => f == from[0]) ? from[0] : null);
+        return outcomes;
     }
 }

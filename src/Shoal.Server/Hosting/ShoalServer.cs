@@ -85,10 +85,7 @@ public static class ShoalServer
         builder.Services.AddSingleton<AgentLauncher>();
         builder.Services.AddSingleton<ClusterMember>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ClusterMember>());
-        // The broker stops after everything that leases or reports through it (hosted services stop in reverse order):
-        // the dispatcher's agents report their last chunks while it drains.
         builder.Services.AddSingleton<Broker.WorkBroker>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<Broker.WorkBroker>());
         builder.Services.AddSingleton<Dispatcher>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Dispatcher>());
         builder.Services.AddSingleton<TokenAuth>();
