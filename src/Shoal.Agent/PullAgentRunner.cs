@@ -96,6 +96,7 @@ public sealed class PullAgentRunner(PullAgentClient client, PullAgentOptions opt
         options.Progress?.Invoke($"part {part.PartId}: exit {code}");
     }
 
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Security", "CA5394", Justification = "Jitter between retries, not a secret.")]
     private static TimeSpan Backoff(TimeSpan previous) =>
         TimeSpan.FromSeconds(Math.Min(30, previous == TimeSpan.Zero ? 0.5 : previous.TotalSeconds * 2) * (0.8 + (Random.Shared.NextDouble() * 0.4)));
 

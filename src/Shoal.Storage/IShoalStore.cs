@@ -127,7 +127,7 @@ public interface IShoalStore : IAsyncDisposable
     Task<bool> SetSchedulePausedAsync(string name, bool paused, CancellationToken ct);
 
     /// <summary>Records a firing (or a skipped one): the stream submitted, if any, and the next time.</summary>
-    Task RecordScheduleRunAsync(string name, DateTimeOffset at, StreamId? stream, DateTimeOffset next, CancellationToken ct);
+    Task RecordScheduleRunAsync(string name, DateTimeOffset at, StreamId? stream, DateTimeOffset nextAt, CancellationToken ct);
 
     /// <summary>Finished streams whose completion has not been notified yet, oldest first.</summary>
     Task<IReadOnlyList<StreamDetail>> GetUnnotifiedStreamsAsync(int limit, CancellationToken ct);

@@ -9,6 +9,7 @@ namespace Shoal.Cli.Client;
 /// <summary>The REST client the CLI uses. Errors become <see cref="CliException"/> with the server's message.</summary>
 internal sealed class ShoalClient(HttpClient http) : IDisposable
 {
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA2000", Justification = "The client owns the HttpClient and disposes it.")]
     public static ShoalClient Create(string baseUrl, string token)
     {
         var http = new HttpClient { BaseAddress = new Uri(baseUrl.TrimEnd('/') + "/"), Timeout = TimeSpan.FromSeconds(30) };

@@ -15,6 +15,9 @@ namespace Shoal.Server.Agents;
 /// </summary>
 internal sealed class AgentLauncher(ConfigHolder config, Logging.JobLogs jobLogs, ILogger<AgentLauncher> logger)
 {
+    // No password prompts, no pseudo-terminal: an unreachable host fails within seconds.
+    private static readonly string[] SshBaseOptions = ["-T", "-o", "BatchMode=yes", "-o", "ConnectTimeout=10"];
+
     private static readonly bool HaveSetsid = File.Exists("/usr/bin/setsid");
 
     public SpawnedAgent Start(AgentStart start, ChannelWriter<EngineEvent> events)
@@ -97,7 +100,7 @@ internal sealed class AgentLauncher(ConfigHolder config, Logging.JobLogs jobLogs
     {
         var ssh = config.Current.Ssh;
         var psi = new ProcessStartInfo(ssh.Program);
-        foreach (var arg in new[] { "-T", "-o", "BatchMode=yes", "-o", "ConnectTimeout=10" }.Concat(ssh.Options))
+        foreach (var arg in SshBaseOptions.Concat(ssh.Options))
         {
             psi.ArgumentList.Add(arg);
         }

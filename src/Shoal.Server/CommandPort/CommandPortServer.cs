@@ -69,7 +69,7 @@ internal sealed class CommandPortServer(ConfigHolder config, TokenAuth tokens, C
     {
         var cfg = config.Current;
         _certificate = cfg.Scheduler.TlsCert is { } cert ? Tls.LoadCertificate(cert, cfg.Scheduler.TlsKey) : null;
-        var listener = new TcpListener(IPAddress.Parse(cfg.Scheduler.Address), cfg.Scheduler.CommandPort);
+        using var listener = new TcpListener(IPAddress.Parse(cfg.Scheduler.Address), cfg.Scheduler.CommandPort);
         try
         {
             listener.Start();

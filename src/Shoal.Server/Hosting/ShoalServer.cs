@@ -24,8 +24,14 @@ namespace Shoal.Server.Hosting;
 /// <summary>Builds and runs the daemon: store, dispatcher, REST API.</summary>
 public static class ShoalServer
 {
+    private static readonly string[] AgentPhases = ["starting", "connecting", "idle", "busy", "closing"];
+
     /// <summary>Builds the server for <paramref name="config"/>; the store is migrated and the admin token exists on return.</summary>
     /// <param name="publishUrl">Write the URL to the state folder's <c>server.url</c> (not for a short-lived embedded server).</param>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage(
+        "Reliability",
+        "CA2000",
+        Justification = "The store, the log provider and the SIGHUP registration live as long as the app: DI, the logger factory and ApplicationStopped dispose them.")]
     public static async Task<WebApplication> BuildAsync(
         ShoalConfig config, CancellationToken ct, TimeProvider? time = null, LogLevel minLevel = LogLevel.Information, bool publishUrl = true)
     {
@@ -204,7 +210,7 @@ public static class ShoalServer
             }
 
             var agents = app.Services.GetRequiredService<Dispatcher>().Agents;
-            foreach (var phase in new[] { "starting", "connecting", "idle", "busy", "closing" })
+            foreach (var phase in AgentPhases)
             {
                 metrics.Agents.WithLabels(phase).Set(agents.Count(a => a.Phase == phase && !a.Suspended));
             }

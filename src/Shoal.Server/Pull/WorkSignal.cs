@@ -77,7 +77,7 @@ internal sealed class WorkSignal
         }
     }
 
-    private void WakeLocked(LinkedList<Ticket> queue, int count)
+    private static void WakeLocked(LinkedList<Ticket> queue, int count)
     {
         for (var i = 0; i < count && queue.First is { } first; i++)
         {

@@ -81,7 +81,7 @@ internal sealed class ExecRunner(
     /// <summary>A lock this server took for a sweep that ended before its run started (cancelled at once) is released.</summary>
     private async Task ReleaseOrphanLockAsync(CancellationToken ct)
     {
-        if (sweepLock.HeldStream() is { } stream && !_runs.Keys.Any())
+        if (sweepLock.HeldStream() is { } stream && _runs.Count == 0)
         {
             var detail = await store.GetStreamAsync(new StreamId(stream), ct).ConfigureAwait(false);
             if (detail is null || detail.Stream.State.IsTerminal())

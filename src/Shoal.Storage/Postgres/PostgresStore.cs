@@ -143,6 +143,7 @@ public sealed partial class PostgresStore : RelationalStore
     private ValueTask<NpgsqlConnection> OpenAsync(CancellationToken ct) => _source.OpenConnectionAsync(ct);
 
     /// <summary>Runs <paramref name="attempt"/> again after a deadlock or serialization failure, and while the database is unreachable (up to 90 s).</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Security", "CA5394", Justification = "Jitter between retries, not a secret.")]
     private static async Task<T> RetryAsync<T>(Func<Task<T>> attempt, CancellationToken ct)
     {
         var started = Environment.TickCount64;

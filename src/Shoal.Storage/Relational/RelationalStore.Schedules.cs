@@ -27,15 +27,15 @@ public abstract partial class RelationalStore
     public Task<bool> SetSchedulePausedAsync(string name, bool paused, CancellationToken ct) =>
         WriteAsync(tx => tx.Exec("UPDATE schedules SET paused = @p WHERE name = @name", ("@p", paused ? 1 : 0), ("@name", name)) == 1, ct);
 
-    public Task RecordScheduleRunAsync(string name, DateTimeOffset at, StreamId? stream, DateTimeOffset next, CancellationToken ct) =>
+    public Task RecordScheduleRunAsync(string name, DateTimeOffset at, StreamId? stream, DateTimeOffset nextAt, CancellationToken ct) =>
         WriteAsync(tx => tx.Exec(
             """
-            UPDATE schedules SET next_at = @next,
+            UPDATE schedules SET next_at = @nextAt,
                 last_at = CASE WHEN CAST(@stream AS BIGINT) IS NULL THEN last_at ELSE @at END,
                 last_stream = COALESCE(CAST(@stream AS BIGINT), last_stream)
             WHERE name = @name
             """,
-            ("@next", Ms(next)), ("@at", Ms(at)), ("@stream", stream?.Value), ("@name", name)), ct);
+            ("@nextAt", Ms(nextAt)), ("@at", Ms(at)), ("@stream", stream?.Value), ("@name", name)), ct);
 
     private static ScheduleRecord MapSchedule(DbDataReader r) => new(
         r.GetString(0),
