@@ -10,7 +10,7 @@ namespace Shoal.Server.Dashboard;
 /// Reads the store's counts every second: the overview the dashboard shows, with parts finished per second over the
 /// last 10 minutes (10-second buckets). Each new overview goes to every open event stream (<c>GET /api/v1/events</c>).
 /// </summary>
-internal sealed class OverviewFeed(IShoalStore store, TimeProvider time, Hosting.ConfigHolder config, IServiceProvider services, ILogger<OverviewFeed> logger) : BackgroundService
+internal sealed class OverviewFeed(IShoalStore store, TimeProvider time, Hosting.ConfigHolder config, Hosting.ClusterMember cluster, ILogger<OverviewFeed> logger) : BackgroundService
 {
     private const int Buckets = 60;
     private static readonly TimeSpan Bucket = TimeSpan.FromSeconds(10);
@@ -76,7 +76,7 @@ internal sealed class OverviewFeed(IShoalStore store, TimeProvider time, Hosting
         // This server's agents as they are now, the other live servers' as they last recorded them.
         var name = config.Current.Scheduler.NodeName;
         var servers = await Api.JobEndpoints.ServersAsync(store, time, ct).ConfigureAwait(false);
-        var all = services.GetRequiredService<Engine.Dispatcher>().Agents.Concat(servers.Where(s => s.Name != name).SelectMany(s => s.Agents)).ToList();
+        var all = cluster.Agents.Concat(servers.Where(s => s.Name != name).SelectMany(s => s.Agents)).ToList();
         List<RatePoint> rates;
         lock (_rates)
         {
