@@ -32,6 +32,9 @@ internal static partial class Log
     [LoggerMessage(9, LogLevel.Error, "dispatcher step failed")]
     public static partial void DispatcherError(ILogger logger, Exception ex);
 
+    [LoggerMessage(51, LogLevel.Error, "agent {Type} on {Host} (pid {Pid}) exited with code {Code} before sending its version; its stderr: {Stderr}")]
+    public static partial void AgentDiedBeforeVersion(ILogger logger, string type, string host, int pid, int code, string stderr);
+
     [LoggerMessage(40, LogLevel.Error, "sending a notification failed; it is tried again at the next pass")]
     public static partial void NotifyFailed(ILogger logger, Exception ex);
 

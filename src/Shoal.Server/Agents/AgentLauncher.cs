@@ -29,8 +29,8 @@ internal sealed class AgentLauncher(ConfigHolder config, Logging.JobLogs jobLogs
         psi.UseShellExecute = false;
         var process = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {psi.FileName}");
         var agent = new SpawnedAgent(start, process, this);
-        _ = PumpAsync(agent, process, events);
-        _ = DrainStderrAsync(agent, process);
+        var stderr = DrainStderrAsync(agent, process);
+        _ = PumpAsync(agent, process, stderr, events);
         return agent;
     }
 
@@ -123,7 +123,7 @@ internal sealed class AgentLauncher(ConfigHolder config, Logging.JobLogs jobLogs
 
     private static string Quote(string word) => "'" + word.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 
-    private async Task PumpAsync(SpawnedAgent agent, Process process, ChannelWriter<EngineEvent> events)
+    private async Task PumpAsync(SpawnedAgent agent, Process process, Task stderr, ChannelWriter<EngineEvent> events)
     {
         try
         {
@@ -146,6 +146,8 @@ internal sealed class AgentLauncher(ConfigHolder config, Logging.JobLogs jobLogs
         }
 
         await process.WaitForExitAsync().ConfigureAwait(false);
+        // Its last words are read before its death is told (a child that keeps stderr open is not waited for long).
+        await Task.WhenAny(stderr, Task.Delay(TimeSpan.FromSeconds(2))).ConfigureAwait(false);
         await events.WriteAsync(new AgentExitedEvent(agent, process.ExitCode)).ConfigureAwait(false);
     }
 
@@ -161,6 +163,7 @@ internal sealed class AgentLauncher(ConfigHolder config, Logging.JobLogs jobLogs
                     Log.AgentLineCut(logger, agent.Type.Name, agent.Pid, "stderr", lines.Dropped);
                 }
 
+                agent.NoteStderr(line);
                 if (agent.Job is { } job)
                 {
                     jobLogs.Append(job.Value, agent.Type.Name, agent.Pid, line);

@@ -47,6 +47,24 @@ internal sealed class SpawnedAgent : IAsyncDisposable
 
     public int Pid => _process.Id;
 
+    /// <summary>The most stderr lines kept to say why an agent died.</summary>
+    public const int StderrTailLines = 5;
+
+    // Written by the stderr reader, read by the dispatcher when the agent exits.
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _stderrTail = new();
+
+    /// <summary>Keeps <paramref name="line"/> among the last <see cref="StderrTailLines"/> lines of the agent's stderr.</summary>
+    public void NoteStderr(string line)
+    {
+        _stderrTail.Enqueue(line.Length > 500 ? line[..500] + "..." : line);
+        while (_stderrTail.Count > StderrTailLines && _stderrTail.TryDequeue(out _))
+        {
+        }
+    }
+
+    /// <summary>The last lines of the agent's stderr, joined with " | "; null when it wrote none.</summary>
+    public string? StderrTail() => _stderrTail.IsEmpty ? null : string.Join(" | ", _stderrTail);
+
     /// <summary>Lines read from the agent so far (its first may be the ssh wrapper's <c>@PID</c>).</summary>
     public long LinesHeard { get; set; }
 

@@ -135,6 +135,17 @@ internal sealed partial class Dispatcher
             ?? (agent.ByeCode is { } bye && bye != 0 ? $"agent failed with error code {bye}"
             : neverConnected ? $"agent exited with code {exitCode} before sending its version"
             : $"agent exited with code {exitCode} without BYE 0");
+        if (agent.StopReason is null && !clean && agent.StderrTail() is { } said)
+        {
+            // What the agent said before it died is the reason an operator needs ("unable to open system configuration").
+            reason += $"; its stderr: {said}";
+        }
+
+        if (neverConnected && agent.StopReason is null)
+        {
+            Log.AgentDiedBeforeVersion(_logger, agent.Type.Name, agent.Host.Name, agent.Pid, exitCode, agent.StderrTail() ?? "(nothing)");
+        }
+
         var retry = now + _config.Current.Scheduler.SelfTestRetry;
         if (neverConnected && agent.StopReason is null)
         {
