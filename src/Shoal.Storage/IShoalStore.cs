@@ -52,6 +52,9 @@ public interface IShoalStore : IAsyncDisposable
     /// <summary>Sets a live job's priority.</summary>
     Task<ControlOutcome> SetJobPriorityAsync(JobId id, int priority, CancellationToken ct);
 
+    /// <summary>Keeps an agent's <c>EMAIL</c> text as the job's message (the last one wins): it goes into the completion email.</summary>
+    Task SetJobMessageAsync(JobId id, string message, CancellationToken ct);
+
     Task<ControlOutcome> PauseJobAsync(JobId id, DateTimeOffset now, CancellationToken ct);
 
     Task<ControlOutcome> ResumeJobAsync(JobId id, DateTimeOffset now, CancellationToken ct);

@@ -129,7 +129,8 @@ public sealed record JobView(
     DateTimeOffset? StartedAt,
     DateTimeOffset? FinishedAt,
     IReadOnlyList<JobId> DependsOn,
-    string? WaitForLock = null);
+    string? WaitForLock = null,
+    string? Message = null);
 
 /// <summary>A stream with its jobs.</summary>
 public sealed record StreamDetail(StreamSummary Stream, IReadOnlyList<JobView> Jobs);

@@ -76,6 +76,10 @@ internal sealed partial class Dispatcher
             case AgentMessageKind.Bye:
                 agent.ByeCode = msg.Number;
                 break;
+            case AgentMessageKind.Email when agent.Job is { } emailJob:
+                // FOSSology's job message: the last one an agent of the job sent goes into the completion email.
+                await _store.SetJobMessageAsync(emailJob, msg.Text, ct).ConfigureAwait(false);
+                break;
             case AgentMessageKind.Item when agent.Phase == AgentPhase.Busy:
                 agent.Items.Add(msg.Text);
                 break;

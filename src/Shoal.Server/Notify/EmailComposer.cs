@@ -23,6 +23,12 @@ internal static class EmailComposer
 
         body.AppendLine(Replace("Job stream $UPLOADNAME ($JOBQUEUELINK) ended: $JOBRESULT.", vars));
         body.AppendLine();
+        // What the agents said with EMAIL (FOSSology's job message), a line per job that has one.
+        foreach (var j in detail.Jobs.Where(j => !string.IsNullOrWhiteSpace(j.Message)))
+        {
+            body.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"{j.Name} ({j.Type}): {j.Message}");
+        }
+
         body.AppendLine(vars["$AGENTSTATUS"]);
         if (n.Footer is { } footer && File.Exists(footer))
         {

@@ -43,6 +43,9 @@ public abstract partial class RelationalStore
     public Task<ControlOutcome> SetJobPriorityAsync(JobId id, int priority, CancellationToken ct) =>
         WriteAsync(tx => Outcome(tx, "jobs", id.Value, tx.Exec($"UPDATE jobs SET priority = @p WHERE id = @id AND state NOT IN {JobEnded}", ("@p", priority), ("@id", id.Value))), ct);
 
+    public Task SetJobMessageAsync(JobId id, string message, CancellationToken ct) =>
+        WriteAsync(tx => tx.Exec("UPDATE jobs SET message = @m WHERE id = @id", ("@m", message), ("@id", id.Value)), ct);
+
     public Task<ControlOutcome> PauseJobAsync(JobId id, DateTimeOffset now, CancellationToken ct) =>
         WriteAsync(tx => Outcome(tx, "jobs", id.Value, tx.Exec($"UPDATE jobs SET state = {JobPaused} WHERE id = @id AND state IN {JobPausable}", ("@id", id.Value))), ct);
 

@@ -116,5 +116,6 @@ public abstract partial class RelationalStore
         FromMs(r.GetValue(12)),
         FromMs(r.GetValue(13)),
         r.IsDBNull(14) ? [] : r.GetString(14).Split(',').Select(s => new JobId(long.Parse(s, System.Globalization.CultureInfo.InvariantCulture))).ToList(),
-        r.IsDBNull(15) ? null : r.GetString(15));
+        r.IsDBNull(15) ? null : r.GetString(15),
+        r.IsDBNull(16) ? null : r.GetString(16));
 }

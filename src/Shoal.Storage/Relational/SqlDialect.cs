@@ -121,7 +121,7 @@ internal abstract class SqlDialect
     public string JobSelect => field ??=
         $"""
         SELECT id, stream_id, name, type, state, priority, n_ready, n_leased, n_done, n_failed, reason,
-               ready_at, started_at, finished_at, (SELECT {CommaList("dep_id")} FROM job_deps d WHERE d.job_id = jobs.id), wait_for_lock
+               ready_at, started_at, finished_at, (SELECT {CommaList("dep_id")} FROM job_deps d WHERE d.job_id = jobs.id), wait_for_lock, message
         FROM jobs
         """;
 }

@@ -48,6 +48,20 @@ public sealed class NotifyTests
     }
 
     [Fact]
+    public async Task AnAgentsEmailText_GoesIntoTheCompletionEmail()
+    {
+        await using var smtp = await SmtpServer.StartAsync();
+        await using var server = await TestServer.StartAsync(
+            new Dictionary<string, string> { ["nomos"] = $"[default]\ncommand = {TestServer.TestAgent("emailer")}\nmax = 1\n" },
+            extraSections: $"[EMAILNOTIFY]\nsmtp_host = 127.0.0.1\nsmtp_port = {smtp.Port}\n");
+        var created = await server.SubmitAsync("""{"name":"upload-7","owner":"ops@example.com","jobs":[{"name":"scan","type":"nomos","parts":["foo.tar"]}]}""");
+        (await server.WaitEndAsync(created.Id)).State.ShouldBe("completed");
+
+        var mails = await Poll.UntilAsync(() => Task.FromResult(smtp.Messages()), m => m.Count > 0, 20);
+        mails.Single().ShouldContain("scan (nomos): scanned foo.tar: 3 licenses found");
+    }
+
+    [Fact]
     public async Task SmtpDown_IsLogged_AndTheStreamStillCompletes()
     {
         await using var server = await TestServer.StartAsync(
