@@ -27,6 +27,8 @@ public sealed class IniDocument
 
     public ConfigException Error(IniEntry entry, string reason) => new(File, entry.Line, reason);
 
+    private static readonly char[] ControlCharacters = [.. Enumerable.Range(0, 32).Where(c => c != '\t').Select(c => (char)c), '\u007f'];
+
     public static IniDocument Parse(string file, string text)
     {
         var entries = new List<IniEntry>();
@@ -40,6 +42,13 @@ public sealed class IniDocument
             if (line.Length == 0 || line[0] is ';' or '#')
             {
                 continue;
+            }
+
+            // A NUL or another control character (a tab aside) is no part of a setting: it would reach a path or a
+            // command. Said here, with the line, rather than as a .NET exception later.
+            if (line.IndexOfAny(ControlCharacters) is var bad and >= 0)
+            {
+                throw new ConfigException(file, lineNo, $"control character U+{(int)line[bad]:X4} at column {raw.IndexOf(line[bad], StringComparison.Ordinal) + 1}");
             }
 
             if (line[0] == '[')

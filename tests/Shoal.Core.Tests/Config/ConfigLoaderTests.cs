@@ -72,6 +72,8 @@ public sealed class ConfigLoaderTests
     [InlineData("[SCHEDULER]\nport = 70000\n", "shoal.conf:2: 'port' must be a port number (0-65535), got '70000'")]
     [InlineData("[SCHEDULER\n", "shoal.conf:1: malformed section header '[SCHEDULER'")]
     [InlineData("[DIRECTORIES]\nhome = x\n", "shoal.conf:2: unknown key 'home' in [DIRECTORIES]")]
+    [InlineData("[STORE]\nsqlite = a\0b.db\n", "shoal.conf:2: control character U+0000 at column 11")] // was a .NET ArgumentException (found by the fuzz property)
+    [InlineData("[DIRECTORIES]\n\nstate = x\u001by\n", "shoal.conf:3: control character U+001B at column 10")]
     public void ShoalConf_Errors_NameFileAndLine(string text, string expected)
     {
         var dir = Dir();
