@@ -14,6 +14,7 @@ internal sealed class CommandHandler(
     ConfigHolder config,
     Dispatcher dispatcher,
     JobOperations operations,
+    ClusterMember cluster,
     Verbosity verbosity)
 {
     /// <summary>Answers one line; false when the connection is to be closed.</summary>
@@ -155,7 +156,7 @@ internal sealed class CommandHandler(
         }
 
         var version = typeof(CommandHandler).Assembly.GetName().Version?.ToString() ?? "0";
-        await w.WriteLineAsync($"scheduler:{Environment.ProcessId} revision:{version} daemon:0 jobs:{live.Count} log:{cfg.LogDir} port:{cfg.Scheduler.Port} verbose:{verbosity.Level}").ConfigureAwait(false);
+        await w.WriteLineAsync($"scheduler:{Environment.ProcessId} revision:{version} daemon:0 jobs:{live.Count} log:{cfg.LogDir} port:{(Uri.TryCreate(cluster.Url, UriKind.Absolute, out var url) ? url.Port : cfg.Scheduler.Port)} verbose:{verbosity.Level}").ConfigureAwait(false);
         foreach (var j in live.OrderBy(j => j.Id.Value))
         {
             await w.WriteLineAsync(JobLine(j)).ConfigureAwait(false);

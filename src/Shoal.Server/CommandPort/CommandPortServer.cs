@@ -150,20 +150,23 @@ internal sealed class CommandPortServer(ConfigHolder config, TokenAuth tokens, C
 
     private async Task ServeAsync(TcpClient client, Action authenticated, CancellationToken ct)
     {
+        // One budget from accept to the first line, TLS handshake included: a slow client cannot stretch it.
+        var accepted = System.Diagnostics.Stopwatch.GetTimestamp();
+        TimeSpan Left() => TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerMillisecond, (FirstLineWithin - System.Diagnostics.Stopwatch.GetElapsedTime(accepted)).Ticks));
         using (client)
         {
             Stream stream = client.GetStream();
             try
             {
-                var tls = await StartsTlsAsync(client, ct).ConfigureAwait(false);
+                var tls = await StartsTlsAsync(client, Left(), ct).ConfigureAwait(false);
                 if (tls)
                 {
                     var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
                     stream = ssl;
-                    await ssl.AuthenticateAsServerAsync(_certificate!).WaitAsync(FirstLineWithin, ct).ConfigureAwait(false);
+                    await ssl.AuthenticateAsServerAsync(_certificate!).WaitAsync(Left(), ct).ConfigureAwait(false);
                 }
 
-                await ServeAsync(client, stream, tls, authenticated, ct).ConfigureAwait(false);
+                await ServeAsync(client, stream, tls, Left, authenticated, ct).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is TimeoutException or IOException or SocketException or OperationCanceledException
                 or ObjectDisposedException or System.Security.Authentication.AuthenticationException)
@@ -181,7 +184,7 @@ internal sealed class CommandPortServer(ConfigHolder config, TokenAuth tokens, C
     /// Whether the client opens TLS: only when a certificate is configured, by its first byte, waited for at most
     /// <see cref="FirstLineWithin"/>. A client that waits for the server to speak first (none does) is taken as clear.
     /// </summary>
-    private async Task<bool> StartsTlsAsync(TcpClient client, CancellationToken ct)
+    private async Task<bool> StartsTlsAsync(TcpClient client, TimeSpan within, CancellationToken ct)
     {
         if (_certificate is null)
         {
@@ -189,11 +192,11 @@ internal sealed class CommandPortServer(ConfigHolder config, TokenAuth tokens, C
         }
 
         var first = new byte[1];
-        var read = await client.Client.ReceiveAsync(first, SocketFlags.Peek, ct).AsTask().WaitAsync(FirstLineWithin, ct).ConfigureAwait(false);
+        var read = await client.Client.ReceiveAsync(first, SocketFlags.Peek, ct).AsTask().WaitAsync(within, ct).ConfigureAwait(false);
         return read == 1 && first[0] == TlsHandshake;
     }
 
-    private async Task ServeAsync(TcpClient client, Stream stream, bool tls, Action authenticated, CancellationToken ct)
+    private async Task ServeAsync(TcpClient client, Stream stream, bool tls, Func<TimeSpan> firstLineLeft, Action authenticated, CancellationToken ct)
     {
         using var reader = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: false, leaveOpen: true);
         await using var writer = new StreamWriter(stream, new UTF8Encoding(false), leaveOpen: true) { AutoFlush = true, NewLine = "\n" };
@@ -205,7 +208,7 @@ internal sealed class CommandPortServer(ConfigHolder config, TokenAuth tokens, C
                 return;
             }
 
-            var (ok, hash) = await AuthenticateAsync(client, reader, ct).ConfigureAwait(false);
+            var (ok, hash) = await AuthenticateAsync(client, reader, firstLineLeft(), ct).ConfigureAwait(false);
             if (!ok)
             {
                 await writer.WriteLineAsync("error: not authenticated").ConfigureAwait(false);
@@ -251,7 +254,7 @@ internal sealed class CommandPortServer(ConfigHolder config, TokenAuth tokens, C
     }
 
     /// <summary>Whether the client may give commands, and the hash of the token it gave (null for a trusted loopback client).</summary>
-    private async Task<(bool Ok, string? Hash)> AuthenticateAsync(TcpClient client, StreamReader reader, CancellationToken ct)
+    private async Task<(bool Ok, string? Hash)> AuthenticateAsync(TcpClient client, StreamReader reader, TimeSpan within, CancellationToken ct)
     {
         var trust = config.Current.Scheduler.CommandPortTrustLoopback
             && IsLoopback(client.Client.RemoteEndPoint);
@@ -260,7 +263,7 @@ internal sealed class CommandPortServer(ConfigHolder config, TokenAuth tokens, C
             return (true, null);
         }
 
-        var first = await ReadLineAsync(reader, FirstLineWithin, ct).ConfigureAwait(false);
+        var first = await ReadLineAsync(reader, within, ct).ConfigureAwait(false);
         if (first is null || first.Length > MaxLine || first.Trim().Length < TokenAuth.MinTokenLength)
         {
             return (false, null);

@@ -242,7 +242,7 @@ public static class ShoalServer
             {
                 if (publishUrl)
                 {
-                    StateFiles.WriteServerUrl(config.StateDir, url);
+                    StateFiles.WriteServerUrl(config.StateDir, StateFiles.LocalUrl(url));
                 }
             }
             catch (IOException ex)

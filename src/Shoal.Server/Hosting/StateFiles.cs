@@ -38,6 +38,13 @@ public static class StateFiles
     }
 
     /// <summary>Writes the URL atomically (write, then rename), so a reader never sees a half-written file.</summary>
+    /// <summary>
+    /// The URL a client on this host uses: a server listening on every address (<c>0.0.0.0</c>, <c>[::]</c>) is
+    /// reached on loopback (a wildcard address is no destination).
+    /// </summary>
+    public static string LocalUrl(string url) =>
+        url.Replace("://0.0.0.0:", "://127.0.0.1:", StringComparison.Ordinal).Replace("://[::]:", "://[::1]:", StringComparison.Ordinal);
+
     public static void WriteServerUrl(string stateDir, string url) => WriteAtomically(Path.Combine(stateDir, ServerUrlFile), url + "\n");
 
     /// <summary>

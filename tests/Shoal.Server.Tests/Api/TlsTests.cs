@@ -67,6 +67,8 @@ public sealed class TlsTests
             await Poll.UntilAsync(() => Task.FromResult(File.Exists(portFile)), e => e, 10);
             var port = int.Parse((await File.ReadAllTextAsync(portFile, ct)).Trim(), CultureInfo.InvariantCulture);
             var token = StateFiles.EnsureAdminToken(config.StateDir);
+            var published = (await File.ReadAllTextAsync(Path.Combine(config.StateDir, StateFiles.ServerUrlFile), ct)).Trim();
+            published.ShouldBe($"https://127.0.0.1:{new Uri(app.Url()).Port}", "a server on every address is reached on loopback by the CLI");
 
             using (var clear = new TcpClient())
             {
@@ -86,6 +88,7 @@ public sealed class TlsTests
                 await writer.WriteLineAsync(token);
                 await writer.WriteLineAsync("status");
                 (await reader.ReadLineAsync(ct)).ShouldBe("received", $"over TLS from {from}");
+                ((await reader.ReadLineAsync(ct)) ?? "").ShouldContain($" port:{new Uri(app.Url()).Port} ", Case.Sensitive, "the port in use, not the configured 0");
             }
 
             using (var loopback = new TcpClient())
@@ -96,6 +99,38 @@ public sealed class TlsTests
                 await writer.WriteLineAsync("status");
                 (await reader.ReadLineAsync(ct)).ShouldBe("received", "clear on loopback still works (fo_cli speaks clear)");
             }
+        }
+        finally
+        {
+            await app.StopAsync(CancellationToken.None);
+            await app.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task TheCommandPortsFirstLineBudget_IncludesTheTlsHandshake()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var dir = Directory.CreateTempSubdirectory("shoal-tls-slow-").FullName;
+        using var cert = await WriteCertificateAsync(dir, ct);
+        var config = ConfigLoader.Load(TestServer.WriteConfig(
+            dir, new Dictionary<string, string> { ["scan"] = TestServer.NoopConf() }, "tls_cert = cert.pem\ntls_key = key.pem"));
+        var app = await ShoalServer.BuildAsync(config, ct, minLevel: Microsoft.Extensions.Logging.LogLevel.Error);
+        await app.StartAsync(ct);
+        try
+        {
+            var portFile = Path.Combine(config.StateDir, "command.port");
+            await Poll.UntilAsync(() => File.Exists(portFile), 10);
+            using var client = new TcpClient();
+            await client.ConnectAsync(IPAddress.Loopback, int.Parse((await File.ReadAllTextAsync(portFile, ct)).Trim(), CultureInfo.InvariantCulture), ct);
+            var connected = System.Diagnostics.Stopwatch.StartNew();
+            // A slow client: most of the budget goes before its handshake; then it sends no line.
+            await Task.Delay(TimeSpan.FromSeconds(6), ct);
+            await using var ssl = new SslStream(client.GetStream(), false, (_, c, _, _) => c?.GetCertHashString() == cert.Thumbprint);
+            await ssl.AuthenticateAsClientAsync("127.0.0.1");
+            var (reader, _) = Lines(ssl);
+            (await reader.ReadLineAsync(ct).AsTask().WaitAsync(TimeSpan.FromSeconds(15), ct)).ShouldStartWith("error: no line for");
+            connected.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(12), "10 s from connecting, not 10 s from the handshake");
         }
         finally
         {
