@@ -28,10 +28,7 @@ public sealed class CliCommandTests
         await File.WriteAllTextAsync(Path.Combine(dir, "agents", "held.conf"), "[default]\ncommand = /bin/true\nmax = 0\n", Ct);
         await File.WriteAllTextAsync(Path.Combine(dir, "s.json"), """{"name":"cli","jobs":[{"name":"a","type":"held"},{"name":"b","type":"held","depends_on":["a"]}]}""", Ct);
         await using var server = ShoalProcess.Start(dir, null, "server", "--config", "shoal.conf");
-        for (var i = 0; i < 300 && !File.Exists(Path.Combine(dir, ".shoal", "server.url")); i++)
-        {
-            await Task.Delay(100, Ct);
-        }
+        await Poll.UntilAsync(() => File.Exists(Path.Combine(dir, ".shoal", "server.url")), 30);
 
         var submit = await ShoalProcess.RunAsync(dir, "submit", "s.json", "--json");
         submit.Code.ShouldBe(0, submit.Stderr);

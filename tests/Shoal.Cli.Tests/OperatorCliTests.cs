@@ -17,10 +17,7 @@ public sealed class OperatorCliTests
         await File.WriteAllTextAsync(Path.Combine(dir, "agents", "held.conf"), "[default]\ncommand = /bin/true\nmax = 0\n", Ct);
         await File.WriteAllTextAsync(Path.Combine(dir, "s.json"), """{"name":"ops","jobs":[{"name":"a","type":"held"}]}""", Ct);
         await using var server = ShoalProcess.Start(dir, null, "server", "--config", "shoal.conf");
-        for (var i = 0; i < 300 && !(File.Exists(Path.Combine(dir, ".shoal", "server.url")) && File.Exists(Path.Combine(dir, ".shoal", "command.port"))); i++)
-        {
-            await Task.Delay(100, Ct);
-        }
+        await Poll.UntilAsync(() => File.Exists(Path.Combine(dir, ".shoal", "server.url")) && File.Exists(Path.Combine(dir, ".shoal", "command.port")), 30);
 
         var submitted = await ShoalProcess.RunAsync(dir, "submit", "s.json", "--json");
         var job = JsonDocument.Parse(submitted.Stdout).RootElement.GetProperty("jobs").GetProperty("a").GetInt64();

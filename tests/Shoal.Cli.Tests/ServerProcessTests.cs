@@ -132,11 +132,8 @@ public sealed class ServerProcessTests
     private static async Task<HttpClient> ConnectAsync(string dir, ShoalProcess server)
     {
         var urlFile = Path.Combine(dir, "state", "server.url");
-        for (var i = 0; i < 300 && !File.Exists(urlFile); i++)
-        {
-            server.Process.HasExited.ShouldBeFalse(server.Stderr);
-            await Task.Delay(100, Ct);
-        }
+        await Poll.UntilAsync(() => File.Exists(urlFile) || server.Process.HasExited, 30);
+        server.Process.HasExited.ShouldBeFalse(server.Stderr);
 
         var http = new HttpClient { BaseAddress = new Uri((await File.ReadAllTextAsync(urlFile, Ct)).Trim()) };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", (await File.ReadAllTextAsync(Path.Combine(dir, "state", "admin.token"), Ct)).Trim());
@@ -155,17 +152,8 @@ public sealed class ServerProcessTests
 
     private static async Task<StreamDto> WaitAsync(HttpClient http, long id, Func<StreamDto, bool> until, int seconds)
     {
-        var deadline = Environment.TickCount64 + (seconds * 1000);
-        while (true)
-        {
-            var s = await GetAsync(http, id);
-            if (until(s))
-            {
-                return s;
-            }
-
-            Environment.TickCount64.ShouldBeLessThan(deadline, $"timed out; last state {s.State}, {s.Jobs[0].Parts}");
-            await Task.Delay(50, Ct);
-        }
+        var s = await Poll.UntilAsync(() => GetAsync(http, id), until, seconds);
+        until(s).ShouldBeTrue($"timed out; last state {s.State}, {s.Jobs[0].Parts}");
+        return s;
     }
 }

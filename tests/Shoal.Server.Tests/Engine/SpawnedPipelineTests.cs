@@ -78,17 +78,10 @@ public sealed class SpawnedPipelineTests
         File.SetUnixFileMode(bad, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         await using var server = await TestServer.StartAsync(new Dictionary<string, string> { ["bad"] = $"[default]\ncommand = {bad}\nmax = 1\n" });
         var created = await server.SubmitAsync("""{"name":"s","jobs":[{"name":"a","type":"bad","parts":["x"]}]}""");
-        WhyResponse? why = null;
-        for (var i = 0; i < 100; i++)
-        {
-            why = await server.Http.GetFromJsonAsync<WhyResponse>($"/api/v1/jobs/{created.Jobs["a"]}/why", ShoalJson.Options, Ct);
-            if (why!.Reasons.Any(r => r.Contains("invalid", StringComparison.Ordinal)))
-            {
-                break;
-            }
-
-            await Task.Delay(100, Ct);
-        }
+        var why = await Poll.UntilAsync(
+            () => server.Http.GetFromJsonAsync<WhyResponse>($"/api/v1/jobs/{created.Jobs["a"]}/why", ShoalJson.Options, Ct),
+            w => w!.Reasons.Any(r => r.Contains("invalid", StringComparison.Ordinal)),
+            10);
 
         why!.Reasons.ShouldContain(r => r.Contains("agent type 'bad' is invalid: agent didn't send version information: \"hello there\"", StringComparison.Ordinal));
         (await server.StreamAsync(created.Id)).Jobs[0].Parts.Done.ShouldBe(0);

@@ -99,13 +99,5 @@ public sealed class LongPollTests
     private static Task<IReadOnlyList<LeasedPart>> Run(WorkSignal signal, Func<Task<IReadOnlyList<LeasedPart>>> lease, int seconds, CancellationTokenSource? stopping = null) =>
         LongPoll.RunAsync(signal, Group, lease, DateTimeOffset.UtcNow.AddSeconds(seconds), TimeProvider.System, stopping?.Token ?? CancellationToken.None, Ct);
 
-    private static async Task WaitForAsync(Func<bool> condition)
-    {
-        for (var i = 0; i < 500 && !condition(); i++)
-        {
-            await Task.Delay(10, Ct);
-        }
-
-        condition().ShouldBeTrue();
-    }
+    private static Task WaitForAsync(Func<bool> condition) => Poll.UntilAsync(condition, 5);
 }
