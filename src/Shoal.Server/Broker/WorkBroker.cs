@@ -103,9 +103,14 @@ internal sealed class WorkBroker : IDisposable
             _changes.Raise(Change.PartsReady);
         }
 
-        foreach (var job in await _store.FailTimedOutJobsAsync(now, ct).ConfigureAwait(false))
+        var timedOut = await _store.FailTimedOutJobsAsync(now, ct).ConfigureAwait(false);
+        foreach (var job in timedOut)
         {
             Log.JobTimedOut(_logger, job.Value);
+        }
+
+        if (timedOut.Count > 0)
+        {
             _changes.Raise(Change.JobStates);
         }
 

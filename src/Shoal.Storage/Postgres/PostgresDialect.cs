@@ -32,14 +32,16 @@ internal sealed class PostgresDialect : SqlDialect
 
     public override string Contains(string haystack, string needle) => $"strpos({haystack}, {needle}) > 0";
 
-    public override string MarkPartsDone =>
+    // Built once: every report batch uses it.
+    public override string MarkPartsDone { get; } =
         $"""
         UPDATE parts SET state = {PartDone}, owner = NULL, deadline = NULL, finished_at = @now, result = v.result, log = v.log
         FROM json_to_recordset(CAST(@rows AS json)) AS v(id bigint, "from" integer, lease bigint, result text, log text)
         WHERE parts.id = v.id AND parts.state = v."from" AND parts.lease_no = v.lease
         """;
 
-    public override string InsertParts =>
+    // Built once: every batch of new parts uses it.
+    public override string InsertParts { get; } =
         $"""
         INSERT INTO parts (job_id, state, payload, key, key_byte, is_json)
         SELECT @job, {PartReady}, e.value ->> 'p', e.value ->> 'k', CAST(e.value ->> 'b' AS integer), CAST(e.value ->> 'j' AS integer)

@@ -139,7 +139,8 @@ internal sealed class SqliteDialect : SqlDialect
 
     public override string Contains(string haystack, string needle) => $"instr({haystack}, {needle}) > 0";
 
-    public override string MarkPartsDone =>
+    // Built once: every report batch uses it.
+    public override string MarkPartsDone { get; } =
         $"""
         UPDATE parts SET state = {PartDone}, owner = NULL, deadline = NULL, finished_at = @now,
             result = json_extract(v.value, '$.result'), log = json_extract(v.value, '$.log')
@@ -147,7 +148,8 @@ internal sealed class SqliteDialect : SqlDialect
         WHERE parts.id = json_extract(v.value, '$.id') AND parts.state = json_extract(v.value, '$.from') AND parts.lease_no = json_extract(v.value, '$.lease')
         """;
 
-    public override string InsertParts =>
+    // Built once: every batch of new parts uses it.
+    public override string InsertParts { get; } =
         $"""
         INSERT INTO parts (job_id, state, payload, key, key_byte, is_json)
         SELECT @job, {PartReady}, json_extract(v.value, '$.p'), json_extract(v.value, '$.k'), json_extract(v.value, '$.b'), json_extract(v.value, '$.j')
