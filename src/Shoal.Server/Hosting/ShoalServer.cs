@@ -67,6 +67,8 @@ public static class ShoalServer
             k.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(90);
             k.Listen(System.Net.IPAddress.Parse(config.Scheduler.Address), config.Scheduler.Port, listen =>
             {
+                // Network time, like Kestrel's own limits: a test's fake clock must not close real connections.
+                listen.Use(FirstRequestDeadline.Middleware(TimeProvider.System));
                 if (config.Scheduler.TlsCert is { } cert)
                 {
                     listen.UseHttps(Tls.LoadCertificate(cert, config.Scheduler.TlsKey));
@@ -132,6 +134,7 @@ public static class ShoalServer
         store.WorkAvailable += () => changes.Raise(Broker.Change.PartsReady);
         app.Use(async (ctx, next) =>
         {
+            FirstRequestDeadline.Seen(ctx);
             try
             {
                 await next(ctx).ConfigureAwait(false);

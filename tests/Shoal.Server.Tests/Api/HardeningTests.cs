@@ -59,6 +59,46 @@ public sealed class HardeningTests
     }
 
     [Fact]
+    public async Task RestConnectionsThatNeverFinishTheirHeaders_AreClosedWithin10s_EachAtItsOwnMoment()
+    {
+        // Kestrel's header time-out fails every connection opened in the same second on one heartbeat (a 408 each,
+        // thousands at once under attack, ahead of honest requests); Shoal spreads them over 5-10 s and sends nothing.
+        await using var server = await TestServer.StartAsync();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var closes = await Task.WhenAll(Enumerable.Range(0, 16).Select(async _ =>
+        {
+            using var client = new System.Net.Sockets.TcpClient();
+            await client.ConnectAsync(server.Http.BaseAddress!.Host, server.Http.BaseAddress.Port, Ct);
+            var stream = client.GetStream();
+            await stream.WriteAsync("GET /health HTTP/1.1\r\nHost: x\r\n"u8.ToArray(), Ct);
+            var answer = new MemoryStream();
+            var buffer = new byte[1024];
+            int read;
+            using var limit = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+            limit.CancelAfter(TimeSpan.FromSeconds(30));
+            try
+            {
+                while ((read = await stream.ReadAsync(buffer, limit.Token)) > 0)
+                {
+                    answer.Write(buffer, 0, read);
+                }
+            }
+            catch (IOException)
+            {
+                // Reset by the server: closed too.
+            }
+
+            return (At: clock.Elapsed, Answer: System.Text.Encoding.ASCII.GetString(answer.ToArray()));
+        }));
+
+        closes.ShouldAllBe(c => c.Answer.Length == 0, "closed without a 408");
+        closes.ShouldAllBe(c => c.At >= TimeSpan.FromSeconds(4.5) && c.At < TimeSpan.FromSeconds(11));
+        var spread = closes.Max(c => c.At) - closes.Min(c => c.At);
+        spread.ShouldBeGreaterThan(TimeSpan.FromSeconds(1), "not all on one heartbeat");
+        (await server.Http.GetAsync("/health", Ct)).StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    [Fact]
     public async Task EmptyOrShortTokens_AreNeverAdmins_OverRestOrTheCommandPort()
     {
         await using var server = await TestServer.StartAsync();
