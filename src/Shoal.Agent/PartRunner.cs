@@ -4,34 +4,39 @@ using Shoal.Contracts;
 
 namespace Shoal.Agent;
 
-/// <summary>Runs the pull agent's command for one part, heartbeating while it runs.</summary>
+/// <summary>Runs a pull worker's command for one part, heartbeating while it runs.</summary>
 internal static class PartRunner
 {
+    /// <summary>
+    /// Runs the part's command; <paramref name="abort"/> kills it. <c>Stopped</c> when a heartbeat's answer stopped it
+    /// (its job was paused or cancelled).
+    /// </summary>
     public static async Task<(CommandResult Result, bool Stopped)> RunAsync(
-        PullAgentClient client, LeasedPartDto part, PullAgentOptions options, TimeProvider time, CancellationToken ct)
+        IPartSource source, LeasedPartDto part, PullAgentOptions options, TimeProvider time, CancellationToken abort)
     {
         var payload = part.Payload.ValueKind == JsonValueKind.String ? part.Payload.GetString()! : part.Payload.GetRawText();
         ProcessStartInfo psi;
         try
         {
-            psi = CommandRunner.Prepare(options.Command, options.Shell, "{payload}", payload);
+            psi = CommandRunner.Prepare(options.Command, options.Shell, options.Placeholder, payload);
         }
         catch (UnsafeValueException ex)
         {
+            source.Started(part);
             return (CommandRunner.Refused(ex), false);
         }
 
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(abort);
         using var beat = new CancellationTokenSource();
-        var heartbeat = HeartbeatAsync(client, part, time, stop, beat.Token);
-        var result = await CommandRunner.RunAsync(psi, null, options.OutputLimit, time, stop.Token).ConfigureAwait(false);
+        var heartbeat = HeartbeatAsync(source, part, time, stop, beat.Token);
+        var result = await CommandRunner.RunAsync(psi, options.PartTimeout, options.OutputLimit, time, stop.Token, () => source.Started(part)).ConfigureAwait(false);
         await beat.CancelAsync().ConfigureAwait(false);
         var stopped = await heartbeat.ConfigureAwait(false);
         return (result, stopped);
     }
 
     /// <summary>Heartbeats until cancelled; returns true when the server said stop (and <paramref name="stop"/> was cancelled).</summary>
-    private static async Task<bool> HeartbeatAsync(PullAgentClient client, LeasedPartDto part, TimeProvider time, CancellationTokenSource stop, CancellationToken ct)
+    private static async Task<bool> HeartbeatAsync(IPartSource source, LeasedPartDto part, TimeProvider time, CancellationTokenSource stop, CancellationToken ct)
     {
         var period = TimeSpan.FromSeconds(Math.Clamp((part.Deadline - time.GetUtcNow()).TotalSeconds / 3, 1, 30));
         using var timer = new PeriodicTimer(period, time);
@@ -41,7 +46,7 @@ internal static class PartRunner
             {
                 try
                 {
-                    if ((await client.HeartbeatAsync(part.PartId, part.LeaseId, ct).ConfigureAwait(false)).Stop)
+                    if (await source.HeartbeatAsync(part, ct).ConfigureAwait(false))
                     {
                         await stop.CancelAsync().ConfigureAwait(false);
                         return true;

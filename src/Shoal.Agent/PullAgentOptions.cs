@@ -11,6 +11,12 @@ public sealed record PullAgentOptions
     /// <summary>Run <see cref="Command"/> (joined) with <c>/bin/sh -c</c>, the payload single-quoted.</summary>
     public bool Shell { get; init; }
 
+    /// <summary>The word in <see cref="Command"/> replaced by the part's payload.</summary>
+    public string Placeholder { get; init; } = "{payload}";
+
+    /// <summary>A part's command is killed after this long (none: it runs as long as its lease is kept).</summary>
+    public TimeSpan? PartTimeout { get; init; }
+
     public int Concurrency { get; init; } = 4;
 
     /// <summary>How long one lease request waits for work.</summary>

@@ -1,27 +1,46 @@
-using System.Text.Json;
 using Shoal.Contracts;
 
 namespace Shoal.Agent;
 
 /// <summary>
-/// The generic pull agent: leases parts of its types, runs a command per part (at most
-/// <see cref="PullAgentOptions.Concurrency"/> at once), heartbeats while they run and reports exit code and
-/// output. It rides out server restarts and network errors with backoff, keeping unsent reports, and on
-/// cancellation stops leasing, finishes its running parts and reports them.
+/// The pull worker: leases parts from its <see cref="IPartSource"/>, runs a command per part (at most
+/// <see cref="PullAgentOptions.Concurrency"/> at once), heartbeats while they run and reports how each ended. It is
+/// <c>shoal agent</c> (over REST) and the server's sweep workers (over the work broker). It rides out server
+/// restarts and network errors with backoff, keeping unsent reports; when told to stop it stops leasing, finishes its
+/// running parts and reports them; when aborted it kills them and reports them killed.
 /// </summary>
-public sealed class PullAgentRunner(PullAgentClient client, PullAgentOptions options, TimeProvider? time = null)
+public sealed class PullAgentRunner
 {
-    private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private readonly IPartSource _source;
+    private readonly PullAgentOptions _options;
+    private readonly TimeProvider _time;
     private int _done;
     private int _failed;
+
+    public PullAgentRunner(IPartSource source, PullAgentOptions options, TimeProvider? time = null)
+    {
+        _source = source;
+        _options = options;
+        _time = time ?? TimeProvider.System;
+    }
+
+    /// <summary>The generic pull agent: the parts of the options' types over the REST API.</summary>
+    public PullAgentRunner(PullAgentClient client, PullAgentOptions options, TimeProvider? time = null)
+        : this(new RestPartSource(client, options.Types), options, time)
+    {
+    }
 
     public int Done => _done;
 
     public int Failed => _failed;
 
-    /// <summary>Runs until <paramref name="stop"/> is cancelled, then finishes the running parts.</summary>
-    public async Task RunAsync(CancellationToken stop)
+    /// <summary>
+    /// Runs until <paramref name="stop"/> is cancelled, then finishes the running parts; <paramref name="abort"/>
+    /// kills them instead (they are reported, killed).
+    /// </summary>
+    public async Task RunAsync(CancellationToken stop, CancellationToken abort = default)
     {
+        var options = _options;
         var running = new List<Task>();
         var backoff = TimeSpan.Zero;
         while (!stop.IsCancellationRequested)
@@ -37,7 +56,7 @@ public sealed class PullAgentRunner(PullAgentClient client, PullAgentOptions opt
             IReadOnlyList<LeasedPartDto> parts;
             try
             {
-                parts = await client.LeaseAsync(options.Types, free, running.Count == 0 ? options.Wait : TimeSpan.FromSeconds(1), stop).ConfigureAwait(false);
+                parts = await _source.LeaseAsync(free, running.Count == 0 ? options.Wait : TimeSpan.FromSeconds(1), stop).ConfigureAwait(false);
                 backoff = TimeSpan.Zero;
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -52,31 +71,32 @@ public sealed class PullAgentRunner(PullAgentClient client, PullAgentOptions opt
                 continue;
             }
 
-            // Parts run to the end even when we are told to stop: they are finished and reported.
-            running.AddRange(parts.Select(p => Task.Run(() => ProcessAsync(p), CancellationToken.None)));
+            // Parts run to the end even when we are told to stop (not when aborted): they are finished and reported.
+            running.AddRange(parts.Select(p => Task.Run(() => ProcessAsync(p, abort), CancellationToken.None)));
         }
 
         await Task.WhenAll(running).ConfigureAwait(false);
     }
 
-    private async Task ProcessAsync(LeasedPartDto part)
+    private async Task ProcessAsync(LeasedPartDto part, CancellationToken abort)
     {
-        var (run, stopped) = await PartRunner.RunAsync(client, part, options, _time, CancellationToken.None).ConfigureAwait(false);
-        var (code, stdout, stderr) = (run.ExitCode, run.Stdout, run.Stderr);
+        var options = _options;
+        var (run, stopped) = await PartRunner.RunAsync(_source, part, options, _time, abort).ConfigureAwait(false);
         if (stopped)
         {
             options.Progress?.Invoke($"part {part.PartId}: stopped (its job was paused or cancelled)");
             return;
         }
 
-        var result = JsonSerializer.SerializeToElement(new Dictionary<string, object> { ["exit_code"] = code, ["output"] = stdout });
+        var aborted = abort.IsCancellationRequested;
+        var code = run.ExitCode;
         var ok = code == 0;
         var backoff = TimeSpan.Zero;
         while (true)
         {
             try
             {
-                await client.CompleteAsync(part.PartId, part.LeaseId, ok, result, stderr.Length == 0 ? null : stderr, CancellationToken.None).ConfigureAwait(false);
+                await _source.ReportAsync(part, run, aborted, CancellationToken.None).ConfigureAwait(false);
                 break;
             }
             catch (PullAgentException ex) when (ex.IsPermanent)

@@ -108,7 +108,7 @@ public static class ShoalServer
         builder.Services.AddHostedService(sp => sp.GetRequiredService<PartGenerator>());
         builder.Services.AddSingleton<SweepLock>();
         builder.Services.AddSingleton<SweepService>();
-        builder.Services.AddHostedService<ExecRunner>();
+        builder.Services.AddHostedService<Sweeps.SweepWorkers>();
         var metrics = new Metrics.ShoalMetrics();
         builder.Services.AddSingleton(metrics);
         builder.Services.AddSingleton<ConfigReloader>();
