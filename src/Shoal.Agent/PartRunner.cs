@@ -26,6 +26,12 @@ internal static class PartRunner
             return (CommandRunner.Refused(ex), false);
         }
 
+        // A part whose command is killed at its time-out before its lease runs out has nothing to keep.
+        if (options.PartTimeout is { } timeout && time.GetUtcNow() + timeout < part.Deadline)
+        {
+            return (await CommandRunner.RunAsync(psi, timeout, options.OutputLimit, time, abort, () => source.Started(part)).ConfigureAwait(false), false);
+        }
+
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(abort);
         using var beat = new CancellationTokenSource();
         var heartbeat = HeartbeatAsync(source, part, time, stop, beat.Token);

@@ -6,8 +6,9 @@ using Shoal.Storage;
 namespace Shoal.Server.Agents;
 
 /// <summary>
-/// One agent process the scheduler started, for one job (or for a self-test, with no job). Reader
-/// tasks only post events; the dispatcher loop alone reads and changes the state below.
+/// One agent process the scheduler started, for one job (or for a self-test, with no job): the process, what it
+/// said on stderr, and its protocol <see cref="Session"/>. Reader tasks only post events; the dispatcher loop alone
+/// drives the session.
 /// </summary>
 internal sealed class SpawnedAgent : IAsyncDisposable
 {
@@ -22,10 +23,7 @@ internal sealed class SpawnedAgent : IAsyncDisposable
         Host = start.Host;
         Job = start.Job;
         Stream = start.Stream;
-        Special = start.Type.Special;
-        StartedAt = start.Now;
-        LastHeard = start.Now;
-        LastProgress = start.Now;
+        Session = new AgentSession(start.Owner, start.Type, !start.Host.IsLocal, start.Job, start.Now);
         _process = process;
         _launcher = launcher;
     }
@@ -65,44 +63,8 @@ internal sealed class SpawnedAgent : IAsyncDisposable
     /// <summary>The last lines of the agent's stderr, joined with " | "; null when it wrote none.</summary>
     public string? StderrTail() => _stderrTail.IsEmpty ? null : string.Join(" | ", _stderrTail);
 
-    /// <summary>Lines read from the agent so far (its first may be the ssh wrapper's <c>@PID</c>).</summary>
-    public long LinesHeard { get; set; }
-
-    /// <summary>The agent's pid on a remote host (from its <c>@PID</c> line), for signals over ssh.</summary>
-    public int? RemotePid { get; set; }
-
-    public AgentSpecial Special { get; set; }
-
-    public DateTimeOffset StartedAt { get; }
-
-    public AgentPhase Phase { get; set; } = AgentPhase.Starting;
-
-    public DateTimeOffset LastHeard { get; set; }
-
-    public DateTimeOffset LastProgress { get; set; }
-
-    public DateTimeOffset ChunkStarted { get; set; }
-
-    public bool Suspended { get; set; }
-
-    /// <summary>When SIGTERM was sent; SIGKILL follows after the grace period.</summary>
-    public DateTimeOffset? TerminatedAt { get; set; }
-
-    /// <summary>Why the scheduler stopped it, if it did.</summary>
-    public string? StopReason { get; set; }
-
-    public long? ByeCode { get; set; }
-
-    public long ItemsProcessed { get; set; }
-
-    public string? Version { get; set; }
-
-    public List<LeasedPart> Chunk { get; } = [];
-
-    /// <summary><c>ITEM</c> lines of the current chunk: outputs that flow to generated jobs.</summary>
-    public List<string> Items { get; } = [];
-
-    public int? ExitCode { get; set; }
+    /// <summary>Where the agent is in the protocol: all its protocol state.</summary>
+    public AgentSession Session { get; }
 
     public async Task SendAsync(string text, CancellationToken ct)
     {
@@ -129,12 +91,12 @@ internal sealed class SpawnedAgent : IAsyncDisposable
             return;
         }
 
-        if (RemotePid is { } remote)
+        if (Session.RemotePid is { } remote)
         {
             _launcher.SignalRemote(Host, remote, signal);
         }
 
-        if (signal == Signals.Kill || RemotePid is null && signal == Signals.Term)
+        if (signal == Signals.Kill || Session.RemotePid is null && signal == Signals.Term)
         {
             KillLocalProcess();
         }

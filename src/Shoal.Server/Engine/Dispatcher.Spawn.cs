@@ -11,7 +11,7 @@ internal sealed partial class Dispatcher
     /// <summary>Leases a chunk for every idle agent in one transaction; an agent with nothing to do is closed.</summary>
     private async Task FeedIdleAgentsAsync(DateTimeOffset now, CancellationToken ct)
     {
-        var idle = _agents.Where(a => a.Phase == AgentPhase.Idle && !a.Suspended && a.TerminatedAt is null).ToList();
+        var idle = _agents.Where(a => a.Session is { Phase: AgentPhase.Idle, Suspended: false, TerminatedAt: null }).ToList();
         if (idle.Count == 0)
         {
             return;
@@ -32,34 +32,7 @@ internal sealed partial class Dispatcher
         foreach (var agent in idle)
         {
             var i = feedable.IndexOf(agent);
-            var parts = new List<LeasedPart>();
-
-            // The last guard before an agent's stdin (every door refuses such values already): a payload that would
-            // inject protocol lines is never sent; its part fails with the reason.
-            foreach (var part in i < 0 ? [] : leased[i])
-            {
-                if (LineSafe.Problem(part.Payload) is { } problem)
-                {
-                    _reports.Add(new PartReport(part.PartId, part.LeaseId, agent.Owner, PartOutcome.Failed, Log: $"payload {problem}: not sent to the agent"));
-                }
-                else
-                {
-                    parts.Add(part);
-                }
-            }
-
-            if (parts.Count == 0)
-            {
-                agent.Phase = AgentPhase.Closing;
-                await agent.SendAsync("CLOSE\n", ct).ConfigureAwait(false);
-                continue;
-            }
-
-            agent.Chunk.AddRange(parts);
-            agent.Phase = AgentPhase.Busy;
-            agent.ChunkStarted = now;
-            agent.LastProgress = now;
-            await agent.SendAsync(string.Join('\n', parts.Select(p => p.Payload)) + "\nEND\n", ct).ConfigureAwait(false);
+            await ApplyAsync(agent, agent.Session.Feed(i < 0 ? [] : leased[i], now), ct).ConfigureAwait(false);
         }
     }
 
@@ -108,7 +81,7 @@ internal sealed partial class Dispatcher
                 continue;
             }
 
-            var waiting = _agents.Count(a => a.Job == d.Job && a.Phase is AgentPhase.Starting or AgentPhase.Connecting or AgentPhase.Idle);
+            var waiting = _agents.Count(a => a.Job == d.Job && a.Session.Phase is AgentPhase.Starting or AgentPhase.Connecting or AgentPhase.Idle);
             var needed = Math.Min((int)Math.Ceiling(d.Ready / (double)type.Chunk) - waiting, 16);
             if (needed <= 0)
             {
@@ -148,7 +121,7 @@ internal sealed partial class Dispatcher
     private static bool CanRunOn(AgentTypeConfig type, HostConfig host) => host.IsLocal || !type.Special.HasFlag(AgentSpecial.Local);
 
     /// <summary>Whether an agent takes a slot: self-tests and suspended agents do not.</summary>
-    private static bool Counts(SpawnedAgent a) => !a.IsSelfTest && !a.Suspended;
+    private static bool Counts(SpawnedAgent a) => !a.IsSelfTest && !a.Session.Suspended;
 
     private void Launch(AgentTypeConfig type, HostConfig host, JobId? job, StreamId? stream, DateTimeOffset now)
     {

@@ -173,7 +173,7 @@ internal sealed partial class Dispatcher : BackgroundService
 
         foreach (var agent in _dead)
         {
-            if (agent.Chunk.Count > 0)
+            if (agent.Session.Chunk.Count > 0)
             {
                 await _broker.ReleaseOwnerAsync(agent.Owner, ct).ConfigureAwait(false);
             }
@@ -214,8 +214,8 @@ internal sealed partial class Dispatcher : BackgroundService
     private void Publish(DateTimeOffset now)
     {
         Agents = _agents.Where(a => !a.IsSelfTest).Select(a => new Contracts.AgentDto(
-            a.Pid, a.Type.Name, a.Host.Name, a.Job?.Value, a.Phase.ToString().ToLowerInvariant(), a.Suspended,
-            a.StartedAt, a.LastHeard, a.ItemsProcessed, a.Chunk.Select(p => p.PartId.Value).ToList(), _config.Current.Scheduler.NodeName)).ToList();
+            a.Pid, a.Type.Name, a.Host.Name, a.Job?.Value, a.Session.Phase.ToString().ToLowerInvariant(), a.Session.Suspended,
+            a.Session.StartedAt, a.Session.LastHeard, a.Session.ItemsProcessed, a.Session.Chunk.Select(p => p.PartId.Value).ToList(), _config.Current.Scheduler.NodeName)).ToList();
         _cluster.Agents = Agents;
         InvalidTypes = _health.InvalidTypes(_config.Current, now);
         Verdicts = _health.Verdicts().Select(v => new TypeVerdict(v.Type, v.Host, v.State.ToString().ToLowerInvariant(), v.Reason)).ToList();

@@ -53,7 +53,10 @@ internal sealed class SweepPartSource(
         }
     }
 
-    /// <summary>A collector is killed at its host time-out, inside its lease, and at the sweep's end by the worker: nothing to extend.</summary>
+    /// <summary>
+    /// Never asked: a collector is killed at its host time-out, a minute inside its lease (the runner does not heartbeat
+    /// such a part), and at the sweep's end by the worker. Nothing to extend, nothing to stop.
+    /// </summary>
     public Task<bool> HeartbeatAsync(LeasedPartDto part, CancellationToken ct) => Task.FromResult(false);
 
     public void Started(LeasedPartDto part)
