@@ -97,7 +97,7 @@ internal sealed class TestServer : IAsyncDisposable
     public async Task<StreamDto> StreamAsync(long id) =>
         (await Http.GetFromJsonAsync<StreamDto>($"/api/v1/streams/{id}", ShoalJson.Options, TestContext.Current.CancellationToken))!;
 
-    public IShoalStore Store => App.Services.GetRequiredService<IShoalStore>();
+    public IShoalStore Store => (IShoalStore)App.Services.GetRequiredService<IQueueStore>();
 
     /// <summary>A client with a new agent token (created through the API).</summary>
     public async Task<(HttpClient Client, TokenCreated Token)> AgentClientAsync(string name, params string[] tags)

@@ -18,9 +18,9 @@ internal static class AdminEndpoints
     {
         var api = app.MapGroup("/api/v1");
         api.MapPost("/tokens", CreateTokenAsync);
-        api.MapGet("/tokens", async (IShoalStore store, CancellationToken ct) =>
+        api.MapGet("/tokens", async (ITokenStore store, CancellationToken ct) =>
             Results.Json((await store.ListTokensAsync(ct).ConfigureAwait(false)).Select(t => new TokenDto(t.Id, t.Role, t.Name, t.Tags, t.CreatedAt, t.RevokedAt)).ToList(), ShoalJson.Options));
-        api.MapPost("/tokens/{id}/revoke", async (string id, IShoalStore store, TokenAuth auth, TimeProvider time, CancellationToken ct) =>
+        api.MapPost("/tokens/{id}/revoke", async (string id, ITokenStore store, TokenAuth auth, TimeProvider time, CancellationToken ct) =>
         {
             if (!long.TryParse(id, out var n))
             {
@@ -33,7 +33,7 @@ internal static class AdminEndpoints
         });
     }
 
-    private static async Task<IResult> CreateTokenAsync(HttpContext http, IShoalStore store, ConfigHolder config, TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> CreateTokenAsync(HttpContext http, ITokenStore store, ConfigHolder config, TimeProvider time, CancellationToken ct)
     {
         var (body, error) = await JsonBody.ReadObjectAsync(http.Request, config.Current.Scheduler.MaxBodyBytes, ct).ConfigureAwait(false);
         if (error is not null)

@@ -17,17 +17,17 @@ internal static class JobEndpoints
     public static void Map(IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1");
-        api.MapPost("/jobs/{id}/pause", (string id, IShoalStore s, JobOperations o, CancellationToken ct) => ControlAsync(id, x => o.PauseJobAsync(x, ct), s, ct));
-        api.MapPost("/jobs/{id}/resume", (string id, IShoalStore s, JobOperations o, CancellationToken ct) => ControlAsync(id, x => o.ResumeJobAsync(x, ct), s, ct));
-        api.MapPost("/jobs/{id}/cancel", (string id, IShoalStore s, JobOperations o, CancellationToken ct) => ControlAsync(id, x => o.CancelJobAsync(x, ct), s, ct));
-        api.MapPost("/jobs/{id}/force", (string id, IShoalStore s, JobOperations o, CancellationToken ct) => ControlAsync(id, x => o.ForceJobAsync(x, ct), s, ct));
-        api.MapGet("/agents", async (Dispatcher d, ConfigHolder config, IShoalStore s, TimeProvider t, CancellationToken ct) =>
+        api.MapPost("/jobs/{id}/pause", (string id, IQueueStore s, JobOperations o, CancellationToken ct) => ControlAsync(id, x => o.PauseJobAsync(x, ct), s, ct));
+        api.MapPost("/jobs/{id}/resume", (string id, IQueueStore s, JobOperations o, CancellationToken ct) => ControlAsync(id, x => o.ResumeJobAsync(x, ct), s, ct));
+        api.MapPost("/jobs/{id}/cancel", (string id, IQueueStore s, JobOperations o, CancellationToken ct) => ControlAsync(id, x => o.CancelJobAsync(x, ct), s, ct));
+        api.MapPost("/jobs/{id}/force", (string id, IQueueStore s, JobOperations o, CancellationToken ct) => ControlAsync(id, x => o.ForceJobAsync(x, ct), s, ct));
+        api.MapGet("/agents", async (Dispatcher d, ConfigHolder config, IQueueStore s, TimeProvider t, CancellationToken ct) =>
             Results.Json(AgentsOf(d, config, await ServersAsync(s, t, ct).ConfigureAwait(false)), ShoalJson.Options)).WithMetadata(Dashboard.DashboardRead.Instance);
-        api.MapGet("/servers", async (IShoalStore s, TimeProvider t, CancellationToken ct) => Results.Json(await ServersAsync(s, t, ct).ConfigureAwait(false), ShoalJson.Options)).WithMetadata(Dashboard.DashboardRead.Instance);
+        api.MapGet("/servers", async (IQueueStore s, TimeProvider t, CancellationToken ct) => Results.Json(await ServersAsync(s, t, ct).ConfigureAwait(false), ShoalJson.Options)).WithMetadata(Dashboard.DashboardRead.Instance);
     }
 
     /// <summary>Every server of the cluster as it last recorded itself (this one included, at most a second old).</summary>
-    public static async Task<List<ServerDto>> ServersAsync(IShoalStore store, TimeProvider time, CancellationToken ct)
+    public static async Task<List<ServerDto>> ServersAsync(IQueueStore store, TimeProvider time, CancellationToken ct)
     {
         var now = time.GetUtcNow();
         var records = await store.ListServersAsync(ct).ConfigureAwait(false);
@@ -60,7 +60,7 @@ internal static class JobEndpoints
     }
 
     /// <summary>A job operation answered as REST answers: the job's new state, 400, 404 or 409.</summary>
-    public static Task<IResult> ControlAsync(string id, Func<JobId, Task<ControlOutcome>> action, IShoalStore store, CancellationToken ct) =>
+    public static Task<IResult> ControlAsync(string id, Func<JobId, Task<ControlOutcome>> action, IQueueStore store, CancellationToken ct) =>
         Control.RunAsync(
             "job",
             id,

@@ -29,7 +29,7 @@ internal static class OperatorEndpoints
             o.Reload() is { } error
                 ? Problems.Of(StatusCodes.Status422UnprocessableEntity, "reload failed, the old configuration stays", error)
                 : Results.Json(new { reloaded = true }, ShoalJson.Options));
-        api.MapPost("/jobs/{id}/kill", async (string id, HttpContext http, IShoalStore store, ConfigHolder config, JobOperations o, CancellationToken ct) =>
+        api.MapPost("/jobs/{id}/kill", async (string id, HttpContext http, IQueueStore store, ConfigHolder config, JobOperations o, CancellationToken ct) =>
         {
             var (body, error) = await JsonBody.ReadObjectAsync(http.Request, config.Current.Scheduler.MaxBodyBytes, ct).ConfigureAwait(false);
             if (error is not null)
@@ -40,7 +40,7 @@ internal static class OperatorEndpoints
             var message = body.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString()! : JobOperations.KilledByOperator;
             return await JobEndpoints.ControlAsync(id, x => o.KillJobAsync(x, message, ct), store, ct).ConfigureAwait(false);
         });
-        api.MapPost("/jobs/{id}/priority", async (string id, HttpContext http, IShoalStore store, ConfigHolder config, JobOperations o, CancellationToken ct) =>
+        api.MapPost("/jobs/{id}/priority", async (string id, HttpContext http, IQueueStore store, ConfigHolder config, JobOperations o, CancellationToken ct) =>
         {
             var (body, error) = await JsonBody.ReadObjectAsync(http.Request, config.Current.Scheduler.MaxBodyBytes, ct).ConfigureAwait(false);
             if (error is not null)
@@ -72,7 +72,7 @@ internal static class OperatorEndpoints
 
             return Results.Json(new { level }, ShoalJson.Options);
         });
-        api.MapGet("/jobs/{id}/log", async (string id, long? offset, int? limit, IShoalStore store, Logging.JobLogs logs, HttpContext http, CancellationToken ct) =>
+        api.MapGet("/jobs/{id}/log", async (string id, long? offset, int? limit, IQueueStore store, Logging.JobLogs logs, HttpContext http, CancellationToken ct) =>
         {
             if (limit is < 1 or > MaxLogRead)
             {
@@ -107,7 +107,7 @@ internal static class OperatorEndpoints
             http.Response.Headers["X-Log-Offset"] = from.ToString(System.Globalization.CultureInfo.InvariantCulture);
             return Results.Text(text, "text/plain");
         }).WithMetadata(Dashboard.DashboardRead.Instance);
-        api.MapGet("/db/stats", async (IShoalStore store, CancellationToken ct) => Results.Json(await store.StatsAsync(ct).ConfigureAwait(false), ShoalJson.Options));
+        api.MapGet("/db/stats", async (IQueueStore store, CancellationToken ct) => Results.Json(await store.StatsAsync(ct).ConfigureAwait(false), ShoalJson.Options));
         api.MapGet("/verbose", (Verbosity verbosity) => Results.Json(new { level = verbosity.Level }, ShoalJson.Options));
         api.MapPost("/database", (JobOperations o) =>
         {

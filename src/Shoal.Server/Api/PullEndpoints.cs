@@ -102,7 +102,7 @@ internal static class PullEndpoints
     }
 
     private static async Task<IResult> HeartbeatAsync(
-        string id, HttpContext http, IShoalStore store, ConfigHolder config, TimeProvider time, LeaseIdCodec codec, CommandPort.Verbosity verbosity, CancellationToken ct)
+        string id, HttpContext http, IQueueStore store, ConfigHolder config, Broker.WorkBroker broker, LeaseIdCodec codec, CommandPort.Verbosity verbosity, CancellationToken ct)
     {
         var (part, leaseNo, owner, body, error) = await ReadReportAsync(id, http, store, config, codec, ct).ConfigureAwait(false);
         if (error is not null)
@@ -112,9 +112,8 @@ internal static class PullEndpoints
 
         _ = body;
         var types = config.Current.AgentTypes;
-        var now = time.GetUtcNow();
-        var outcome = await store.HeartbeatAsync(
-            new PartId(part), leaseNo, owner, t => now + (types.TryGetValue(t, out var type) ? type.Lease : TimeSpan.FromMinutes(5)), ct).ConfigureAwait(false);
+        var outcome = await broker.HeartbeatAsync(
+            new PartId(part), leaseNo, owner, t => types.TryGetValue(t, out var type) ? type.Lease : TimeSpan.FromMinutes(5), ct).ConfigureAwait(false);
         if (outcome is null)
         {
             return Problems.NotFound($"no part {part}");
@@ -127,7 +126,7 @@ internal static class PullEndpoints
     }
 
     private static async Task<IResult> CompleteAsync(
-        string id, HttpContext http, IShoalStore store, ConfigHolder config, Broker.WorkBroker broker, LeaseIdCodec codec, CancellationToken ct)
+        string id, HttpContext http, IQueueStore store, ConfigHolder config, Broker.WorkBroker broker, LeaseIdCodec codec, CancellationToken ct)
     {
         var (part, leaseNo, owner, body, error) = await ReadReportAsync(id, http, store, config, codec, ct).ConfigureAwait(false);
         if (error is not null)
@@ -156,7 +155,7 @@ internal static class PullEndpoints
     /// caller's a 403, an unknown part a 404, and then no report of the request is applied.
     /// </summary>
     private static async Task<IResult> ReportsAsync(
-        HttpContext http, IShoalStore store, ConfigHolder config, Broker.WorkBroker broker, LeaseIdCodec codec, CancellationToken ct)
+        HttpContext http, IQueueStore store, ConfigHolder config, Broker.WorkBroker broker, LeaseIdCodec codec, CancellationToken ct)
     {
         var (body, error) = await JsonBody.ReadObjectAsync(http.Request, config.Current.Scheduler.MaxBodyBytes, ct).ConfigureAwait(false);
         if (error is not null)
@@ -257,7 +256,7 @@ internal static class PullEndpoints
 
     /// <summary>Reads the part id and the body's lease id, and checks that the caller held that lease.</summary>
     private static async Task<(long Part, long LeaseNo, string Owner, JsonElement Body, IResult? Error)> ReadReportAsync(
-        string id, HttpContext http, IShoalStore store, ConfigHolder config, LeaseIdCodec codec, CancellationToken ct)
+        string id, HttpContext http, IQueueStore store, ConfigHolder config, LeaseIdCodec codec, CancellationToken ct)
     {
         if (!long.TryParse(id, out var part))
         {

@@ -19,13 +19,13 @@ internal static class ScheduleEndpoints
     {
         var api = app.MapGroup("/api/v1/schedules");
         api.MapPost("", AddAsync);
-        api.MapGet("", async (IShoalStore store, CancellationToken ct) =>
+        api.MapGet("", async (IScheduleStore store, CancellationToken ct) =>
             Results.Json((await store.ListSchedulesAsync(ct).ConfigureAwait(false)).Select(ToDto).ToList(), ShoalJson.Options)).WithMetadata(Dashboard.DashboardRead.Instance);
-        api.MapDelete("/{name}", async (string name, IShoalStore store, CancellationToken ct) =>
+        api.MapDelete("/{name}", async (string name, IScheduleStore store, CancellationToken ct) =>
             await store.RemoveScheduleAsync(name, ct).ConfigureAwait(false) ? Results.Json(new { name, removed = true }, ShoalJson.Options) : Problems.NotFound($"no schedule '{name}'"));
-        api.MapPost("/{name}/pause", (string name, IShoalStore store, CancellationToken ct) => PauseAsync(store, name, true, ct));
-        api.MapPost("/{name}/resume", (string name, IShoalStore store, CancellationToken ct) => PauseAsync(store, name, false, ct));
-        api.MapPost("/{name}/run-now", async (string name, ScheduleRunner runner, IShoalStore store, CancellationToken ct) =>
+        api.MapPost("/{name}/pause", (string name, IScheduleStore store, CancellationToken ct) => PauseAsync(store, name, true, ct));
+        api.MapPost("/{name}/resume", (string name, IScheduleStore store, CancellationToken ct) => PauseAsync(store, name, false, ct));
+        api.MapPost("/{name}/run-now", async (string name, ScheduleRunner runner, IScheduleStore store, CancellationToken ct) =>
         {
             if (!(await store.ListSchedulesAsync(ct).ConfigureAwait(false)).Any(s => s.Name == name))
             {
@@ -37,7 +37,7 @@ internal static class ScheduleEndpoints
         });
     }
 
-    private static async Task<IResult> AddAsync(HttpContext http, IShoalStore store, ConfigHolder config, StreamSubmitter submitter, TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> AddAsync(HttpContext http, IScheduleStore store, ConfigHolder config, StreamSubmitter submitter, TimeProvider time, CancellationToken ct)
     {
         var text = await BodyReader.ReadAsync(http.Request, config.Current.Scheduler.MaxBodyBytes, ct).ConfigureAwait(false);
         if (text is null)
@@ -106,7 +106,7 @@ internal static class ScheduleEndpoints
             : Problems.Conflict($"a schedule '{r.Name}' exists already");
     }
 
-    private static async Task<IResult> PauseAsync(IShoalStore store, string name, bool paused, CancellationToken ct) =>
+    private static async Task<IResult> PauseAsync(IScheduleStore store, string name, bool paused, CancellationToken ct) =>
         await store.SetSchedulePausedAsync(name, paused, ct).ConfigureAwait(false)
             ? Results.Json(new { name, paused }, ShoalJson.Options)
             : Problems.NotFound($"no schedule '{name}'");

@@ -21,9 +21,9 @@ internal static class StreamEndpoints
         api.MapPost("/streams", SubmitAsync);
         api.MapGet("/streams", ListAsync).WithMetadata(Dashboard.DashboardRead.Instance);
         api.MapGet("/streams/{id}", GetAsync).WithMetadata(Dashboard.DashboardRead.Instance);
-        api.MapPost("/streams/{id}/pause", (string id, IShoalStore s, JobOperations o, CancellationToken ct) => ControlAsync(id, x => o.PauseStreamAsync(x, ct), s, ct));
-        api.MapPost("/streams/{id}/resume", (string id, IShoalStore s, JobOperations o, CancellationToken ct) => ControlAsync(id, x => o.ResumeStreamAsync(x, ct), s, ct));
-        api.MapPost("/streams/{id}/cancel", (string id, IShoalStore s, JobOperations o, CancellationToken ct) => ControlAsync(id, x => o.CancelStreamAsync(x, ct), s, ct));
+        api.MapPost("/streams/{id}/pause", (string id, IQueueStore s, JobOperations o, CancellationToken ct) => ControlAsync(id, x => o.PauseStreamAsync(x, ct), s, ct));
+        api.MapPost("/streams/{id}/resume", (string id, IQueueStore s, JobOperations o, CancellationToken ct) => ControlAsync(id, x => o.ResumeStreamAsync(x, ct), s, ct));
+        api.MapPost("/streams/{id}/cancel", (string id, IQueueStore s, JobOperations o, CancellationToken ct) => ControlAsync(id, x => o.CancelStreamAsync(x, ct), s, ct));
         api.MapGet("/jobs/{id}", GetJobAsync).WithMetadata(Dashboard.DashboardRead.Instance);
         api.MapGet("/jobs/{id}/why", WhyAsync).WithMetadata(Dashboard.DashboardRead.Instance);
     }
@@ -43,7 +43,7 @@ internal static class StreamEndpoints
             : Results.Json(new SubmitResponse(created.Id.Value, created.Jobs.ToDictionary(kv => kv.Key, kv => kv.Value.Value)), ShoalJson.Options, statusCode: StatusCodes.Status201Created);
     }
 
-    private static async Task<IResult> ListAsync(string? state, string? name, int? limit, IShoalStore store, CancellationToken ct)
+    private static async Task<IResult> ListAsync(string? state, string? name, int? limit, IQueueStore store, CancellationToken ct)
     {
         StreamState? filter = null;
         if (state is not null)
@@ -60,7 +60,7 @@ internal static class StreamEndpoints
         return Results.Json(list.Select(s => s.ToDto()).ToList(), ShoalJson.Options);
     }
 
-    private static async Task<IResult> GetAsync(string id, IShoalStore store, CancellationToken ct)
+    private static async Task<IResult> GetAsync(string id, IQueueStore store, CancellationToken ct)
     {
         if (!long.TryParse(id, out var n))
         {
@@ -71,7 +71,7 @@ internal static class StreamEndpoints
         return detail is null ? Problems.NotFound($"no stream {n}") : Results.Json(detail.ToDto(), ShoalJson.Options);
     }
 
-    private static Task<IResult> ControlAsync(string id, Func<StreamId, Task<ControlOutcome>> action, IShoalStore store, CancellationToken ct) =>
+    private static Task<IResult> ControlAsync(string id, Func<StreamId, Task<ControlOutcome>> action, IQueueStore store, CancellationToken ct) =>
         Control.RunAsync(
             "stream",
             id,
@@ -79,21 +79,21 @@ internal static class StreamEndpoints
             async n => (await store.GetStreamAsync(new StreamId(n), ct).ConfigureAwait(false))?.Stream.State.Name());
 
     private static async Task<IResult> GetJobAsync(
-        string id, IShoalStore store, ConfigHolder config, TimeProvider time, Dispatcher dispatcher, Sweeps.SweepLock sweepLock, CancellationToken ct)
+        string id, IQueueStore store, ConfigHolder config, TimeProvider time, Dispatcher dispatcher, Sweeps.SweepLock sweepLock, CancellationToken ct)
     {
         var why = await ExplainAsync(id, store, config, time, dispatcher, sweepLock, ct).ConfigureAwait(false);
         return why.Error ?? Results.Json(why.Facts!.Job.ToDto(why.Reasons), ShoalJson.Options);
     }
 
     private static async Task<IResult> WhyAsync(
-        string id, IShoalStore store, ConfigHolder config, TimeProvider time, Dispatcher dispatcher, Sweeps.SweepLock sweepLock, CancellationToken ct)
+        string id, IQueueStore store, ConfigHolder config, TimeProvider time, Dispatcher dispatcher, Sweeps.SweepLock sweepLock, CancellationToken ct)
     {
         var why = await ExplainAsync(id, store, config, time, dispatcher, sweepLock, ct).ConfigureAwait(false);
         return why.Error ?? Results.Json(new WhyResponse(why.Facts!.Job.Id.Value, why.Facts.Job.State.Name(), why.Reasons!), ShoalJson.Options);
     }
 
     private static async Task<(IResult? Error, WhyFacts? Facts, IReadOnlyList<string>? Reasons)> ExplainAsync(
-        string id, IShoalStore store, ConfigHolder config, TimeProvider time, Dispatcher dispatcher, Sweeps.SweepLock sweepLock, CancellationToken ct)
+        string id, IQueueStore store, ConfigHolder config, TimeProvider time, Dispatcher dispatcher, Sweeps.SweepLock sweepLock, CancellationToken ct)
     {
         if (!long.TryParse(id, out var n))
         {

@@ -22,7 +22,7 @@ internal static class SweepEndpoints
             !long.TryParse(id, out var n) ? Problems.BadRequest($"sweep id '{id}' is not a number")
             : await sweeps.StatusAsync(new StreamId(n), hosts == true, ct).ConfigureAwait(false) is { } status ? Results.Json(status, ShoalJson.Options)
             : Problems.NotFound($"no sweep {n}")).WithMetadata(Dashboard.DashboardRead.Instance);
-        api.MapGet("/hosts/{name}/results", async (string name, int? limit, IShoalStore store, CancellationToken ct) =>
+        api.MapGet("/hosts/{name}/results", async (string name, int? limit, ISweepStore store, CancellationToken ct) =>
             Results.Json(await store.GetHostResultsAsync(name, Math.Clamp(limit ?? 20, 1, 1000), ct).ConfigureAwait(false), ShoalJson.Options));
         api.MapPost("/hosts/{name}/checkin", CheckinAsync).WithMetadata(AgentAccess.Instance);
     }
@@ -97,7 +97,7 @@ internal static class SweepEndpoints
     }
 
 
-    private static async Task<IResult> CheckinAsync(string name, HttpContext http, IShoalStore store, ConfigHolder config, TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> CheckinAsync(string name, HttpContext http, ISweepStore store, ConfigHolder config, TimeProvider time, CancellationToken ct)
     {
         if (Core.Sweeps.HostName.Problem(name) is { } problem)
         {

@@ -18,7 +18,7 @@ internal sealed class AgentAccess
 /// remembered for two seconds, so that a busy agent does not cost a read per request; a revocation made
 /// here applies at once, one made on another server of the cluster within those two seconds.
 /// </summary>
-internal sealed class TokenAuth(IShoalStore store, Dashboard.DashboardSessions sessions, Hosting.ConfigHolder config, TimeProvider time)
+internal sealed class TokenAuth(ITokenStore store, Dashboard.DashboardSessions sessions, Hosting.ConfigHolder config, TimeProvider time)
 {
     private const long CacheMs = 2000;
 

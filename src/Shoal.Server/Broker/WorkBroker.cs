@@ -17,7 +17,7 @@ internal sealed class WorkBroker : IDisposable
     private const int MaxLeaseBatch = 256;
     private const int MaxReportBatch = 1024;
 
-    private readonly IShoalStore _store;
+    private readonly IWorkStore _store;
     private readonly TimeProvider _time;
     private readonly WorkChanged _changes;
     private readonly Metrics.ShoalMetrics _metrics;
@@ -25,7 +25,7 @@ internal sealed class WorkBroker : IDisposable
     private readonly GroupCommit<LeaseRequest, IReadOnlyList<LeasedPart>> _leases;
     private readonly GroupCommit<PartReport, ReportOutcome> _reports;
 
-    public WorkBroker(IShoalStore store, TimeProvider time, WorkChanged changes, Metrics.ShoalMetrics metrics, ILogger<WorkBroker> logger)
+    public WorkBroker(IWorkStore store, TimeProvider time, WorkChanged changes, Metrics.ShoalMetrics metrics, ILogger<WorkBroker> logger)
     {
         _store = store;
         _time = time;
@@ -55,6 +55,16 @@ internal sealed class WorkBroker : IDisposable
     /// <summary>Commits several reports in one transaction (with whatever else arrived meanwhile).</summary>
     public Task<IReadOnlyList<ReportOutcome>> ReportManyAsync(IReadOnlyList<PartReport> reports, CancellationToken ct, object? from = null) =>
         _reports.RunAsync(reports, from, ct);
+
+    /// <summary>
+    /// A pull agent's heartbeat: extends its lease (to the job type's <paramref name="leaseOf"/> from now) if it still
+    /// holds it; null for an unknown part.
+    /// </summary>
+    public Task<HeartbeatOutcome?> HeartbeatAsync(PartId part, long leaseId, string owner, Func<string, TimeSpan> leaseOf, CancellationToken ct)
+    {
+        var now = _time.GetUtcNow();
+        return _store.HeartbeatAsync(part, leaseId, owner, type => now + leaseOf(type), ct);
+    }
 
     /// <summary>Gives back the parts of agents of a previous run of this server (their names start with <paramref name="ownerPrefix"/>).</summary>
     public async Task<int> RecoverAsync(string ownerPrefix, CancellationToken ct)

@@ -10,7 +10,7 @@ namespace Shoal.Server.CommandPort;
 
 /// <summary>The command port's commands, with FOSSology's replies (docs/command-port.md).</summary>
 internal sealed class CommandHandler(
-    IShoalStore store,
+    IQueueStore store,
     ConfigHolder config,
     Dispatcher dispatcher,
     JobOperations operations,

@@ -50,13 +50,13 @@ internal static class DashboardEndpoints
         var api = app.MapGroup("/api/v1");
         api.MapGet("/overview", async (OverviewFeed feed) => Results.Json(feed.Current ?? await feed.Next.ConfigureAwait(false), ShoalJson.Options)).WithMetadata(Dashboard.DashboardRead.Instance);
         api.MapGet("/events", EventsAsync).WithMetadata(Dashboard.DashboardRead.Instance);
-        api.MapGet("/jobs/{id}/failed", async (string id, int? limit, IShoalStore store, CancellationToken ct) =>
+        api.MapGet("/jobs/{id}/failed", async (string id, int? limit, IQueueStore store, CancellationToken ct) =>
             !long.TryParse(id, out var n) ? Problems.BadRequest($"job id '{id}' is not a number")
             : Results.Json(
                 (await store.GetFailedPartsAsync(new JobId(n), Math.Clamp(limit ?? 50, 1, 1000), ct).ConfigureAwait(false))
                     .Select(p => new FailedPartDto(p.Id.Value, p.Payload, p.Attempt, p.Result, p.Log)).ToList(),
                 ShoalJson.Options)).WithMetadata(Dashboard.DashboardRead.Instance);
-        api.MapGet("/sweeps", async (int? limit, IShoalStore store, CancellationToken ct) =>
+        api.MapGet("/sweeps", async (int? limit, ISweepStore store, CancellationToken ct) =>
             Results.Json(
                 (await store.ListSweepsAsync(Math.Clamp(limit ?? 20, 1, 500), ct).ConfigureAwait(false)).Select(s => new SweepSummaryDto(s.Stream.Value, s.Mode, s.StartedAt)).ToList(),
                 ShoalJson.Options)).WithMetadata(Dashboard.DashboardRead.Instance);
@@ -73,7 +73,7 @@ internal static class DashboardEndpoints
         return Results.Text(reader.ReadToEnd(), ContentTypes[file]);
     }
 
-    private static async Task<IResult> LoginAsync(HttpContext http, IShoalStore store, DashboardSessions sessions, ConfigHolder config, CancellationToken ct)
+    private static async Task<IResult> LoginAsync(HttpContext http, ITokenStore store, DashboardSessions sessions, ConfigHolder config, CancellationToken ct)
     {
         var (body, error) = await JsonBody.ReadObjectAsync(http.Request, config.Current.Scheduler.MaxBodyBytes, ct).ConfigureAwait(false);
         if (error is not null)

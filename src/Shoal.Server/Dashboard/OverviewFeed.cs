@@ -10,7 +10,7 @@ namespace Shoal.Server.Dashboard;
 /// Reads the store's counts every second: the overview the dashboard shows, with parts finished per second over the
 /// last 10 minutes (10-second buckets). Each new overview goes to every open event stream (<c>GET /api/v1/events</c>).
 /// </summary>
-internal sealed class OverviewFeed(IShoalStore store, TimeProvider time, Hosting.ConfigHolder config, Hosting.ClusterMember cluster, ILogger<OverviewFeed> logger) : BackgroundService
+internal sealed class OverviewFeed(IQueueStore store, TimeProvider time, Hosting.ConfigHolder config, Hosting.ClusterMember cluster, ILogger<OverviewFeed> logger) : BackgroundService
 {
     private const int Buckets = 60;
     private static readonly TimeSpan Bucket = TimeSpan.FromSeconds(10);

@@ -24,7 +24,7 @@ internal sealed partial class Dispatcher : BackgroundService
     private readonly List<SpawnedAgent> _dead = [];
     private readonly AgentHealth _health = new();
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly IShoalStore _store;
+    private readonly IQueueStore _store;
     private readonly ConfigHolder _config;
     private readonly TimeProvider _time;
     private readonly AgentLauncher _launcher;
@@ -44,7 +44,7 @@ internal sealed partial class Dispatcher : BackgroundService
     private TimeSpan _startupTotal;
 
     public Dispatcher(
-        IShoalStore store,
+        IQueueStore store,
         ConfigHolder config,
         TimeProvider time,
         AgentLauncher launcher,

@@ -11,7 +11,7 @@ namespace Shoal.Server.Hosting;
 /// runs lease expiry, job timeouts, schedules, retention and notifications) and records itself, with its
 /// agents, in the store's server list. With SQLite there is one server and it always leads.
 /// </summary>
-internal sealed class ClusterMember(IShoalStore store, ConfigHolder config, ClusterClock time, Broker.WorkChanged changes, ILogger<ClusterMember> logger)
+internal sealed class ClusterMember(IQueueStore store, ConfigHolder config, ClusterClock time, Broker.WorkChanged changes, ILogger<ClusterMember> logger)
     : BackgroundService
 {
     /// <summary>How often leadership is tried and the server recorded; a dead leader is replaced within about this.</summary>

@@ -85,7 +85,12 @@ public static class ShoalServer
         await store.AddTokenAsync(new TokenRecord(TokenAuth.Hash(adminToken), TokenAuth.AdminRole, "admin.token", clock.GetUtcNow(), null, []), ct).ConfigureAwait(false);
         var secret = await store.GetOrCreateSettingAsync("lease_secret", () => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)), ct).ConfigureAwait(false);
 
-        builder.Services.AddSingleton<IShoalStore>(store);
+        // Each component gets its role of the store; only the work broker gets the work path (IWorkStore).
+        builder.Services.AddSingleton<IWorkStore>(store);
+        builder.Services.AddSingleton<IQueueStore>(store);
+        builder.Services.AddSingleton<ISweepStore>(store);
+        builder.Services.AddSingleton<IScheduleStore>(store);
+        builder.Services.AddSingleton<ITokenStore>(store);
         builder.Services.AddSingleton(clock);
         builder.Services.AddSingleton<TimeProvider>(clock);
         builder.Services.AddSingleton(new ConfigHolder(config));
@@ -159,7 +164,7 @@ public static class ShoalServer
         });
         var auth = app.Services.GetRequiredService<TokenAuth>();
         app.Use((ctx, next) => auth.InvokeAsync(ctx, next));
-        app.MapGet("/health", async (IShoalStore s, CancellationToken token) =>
+        app.MapGet("/health", async (IQueueStore s, CancellationToken token) =>
         {
             var warnings = new List<string>();
             try

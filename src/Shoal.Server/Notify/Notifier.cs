@@ -18,7 +18,7 @@ namespace Shoal.Server.Notify;
 /// configured mail client, and a JSON POST to the webhook. Each is tried a few times with backoff; a
 /// failure is logged and never fails the stream. Every finished stream is handled once (the store remembers).
 /// </summary>
-internal sealed class Notifier(IShoalStore store, ConfigHolder config, TimeProvider time, ClusterMember cluster, ILogger<Notifier> logger) : BackgroundService
+internal sealed class Notifier(IQueueStore store, ConfigHolder config, TimeProvider time, ClusterMember cluster, ILogger<Notifier> logger) : BackgroundService
 {
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
 

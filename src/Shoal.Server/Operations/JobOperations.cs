@@ -13,7 +13,7 @@ namespace Shoal.Server.Operations;
 /// REST) and the CLI call these. Each change of a job raises the one wake signal, so the broker and the views see it.
 /// </summary>
 internal sealed class JobOperations(
-    IShoalStore store,
+    IQueueStore store,
     TimeProvider time,
     WorkChanged changes,
     Dispatcher dispatcher,

@@ -6,7 +6,7 @@ using Shoal.Storage;
 namespace Shoal.Server.Operations;
 
 /// <summary>Submits a stream from its JSON (the REST submit and the schedules): parse, check, store, wake who waits for work.</summary>
-internal sealed class StreamSubmitter(IShoalStore store, ConfigHolder config, TimeProvider time, WorkChanged changes)
+internal sealed class StreamSubmitter(IQueueStore store, ConfigHolder config, TimeProvider time, WorkChanged changes)
 {
     /// <summary>Checks a stream's JSON against the agent types in force; null when it would be accepted.</summary>
     public string? Check(string json) => Parse(json).Error;

@@ -10,7 +10,7 @@ namespace Shoal.Server.Pull;
 /// transaction each, so that generation never holds the server up and agents start on the first batch.
 /// Progress is stored, so a restart carries on where it stopped.
 /// </summary>
-internal sealed class PartGenerator(IShoalStore store, TimeProvider time, WorkChanged changes, Hosting.ClusterMember cluster, ILogger<PartGenerator> logger) : BackgroundService
+internal sealed class PartGenerator(IQueueStore store, TimeProvider time, WorkChanged changes, Hosting.ClusterMember cluster, ILogger<PartGenerator> logger) : BackgroundService
 {
     public const int BatchSize = 2000;
     private readonly SemaphoreSlim _wake = new(0);

@@ -10,7 +10,7 @@ namespace Shoal.Server.Retention;
 /// host results beyond the newest <c>results_per_host</c>, in small batches, so that the store and the status
 /// pages stay fast after a year of daily sweeps.
 /// </summary>
-internal sealed class RetentionService(IShoalStore store, ConfigHolder config, TimeProvider time, ClusterMember cluster, ILogger<RetentionService> logger) : BackgroundService
+internal sealed class RetentionService(IQueueStore store, ConfigHolder config, TimeProvider time, ClusterMember cluster, ILogger<RetentionService> logger) : BackgroundService
 {
     public const int Batch = 500;
 

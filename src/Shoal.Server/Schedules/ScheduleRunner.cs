@@ -14,7 +14,7 @@ namespace Shoal.Server.Schedules;
 /// previous one is still live unless it allows overlap.
 /// </summary>
 internal sealed class ScheduleRunner(
-    IShoalStore store, StreamSubmitter submitter, Sweeps.SweepService sweeps, Broker.WorkChanged changes, ConfigHolder config, TimeProvider time, ClusterMember cluster, ILogger<ScheduleRunner> logger) : BackgroundService
+    IScheduleStore store, IQueueStore queue, StreamSubmitter submitter, Sweeps.SweepService sweeps, Broker.WorkChanged changes, ConfigHolder config, TimeProvider time, ClusterMember cluster, ILogger<ScheduleRunner> logger) : BackgroundService
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
 
@@ -104,7 +104,7 @@ internal sealed class ScheduleRunner(
         {
             var next = s.Rule.NextAfter(now);
             if (!s.Overlap && s.LastStream is { } last
-                && await store.GetStreamAsync(last, ct).ConfigureAwait(false) is { } previous && !previous.Stream.State.IsTerminal())
+                && await queue.GetStreamAsync(last, ct).ConfigureAwait(false) is { } previous && !previous.Stream.State.IsTerminal())
             {
                 Log.ScheduleSkipped(logger, s.Name, last.Value);
                 await store.RecordScheduleRunAsync(s.Name, now, null, next, ct).ConfigureAwait(false);

@@ -10,7 +10,7 @@ using Shoal.Storage;
 namespace Shoal.Server.Sweeps;
 
 /// <summary>Starts sweeps and gap-fix runs as job streams, and computes their status and final JSON from the store.</summary>
-internal sealed class SweepService(IShoalStore store, ConfigHolder config, TimeProvider time, SweepLock sweepLock)
+internal sealed class SweepService(IQueueStore store, ISweepStore sweeps, ConfigHolder config, TimeProvider time, SweepLock sweepLock)
 {
     /// <summary>Starts a run; null with <paramref name="lockHolder"/> set when a sweep holds the lock.</summary>
     public async Task<SweepStarted?> StartAsync(SweepRequest request, Action<string> lockHolder, CancellationToken ct)
@@ -19,7 +19,7 @@ internal sealed class SweepService(IShoalStore store, ConfigHolder config, TimeP
         var gapfix = request.Mode == "gapfix";
         var threads = request.Threads ?? (gapfix ? cfg.GapfixThreadsOrDefault : cfg.Threads);
         var now = time.GetUtcNow();
-        var fresh = await store.GetHostFreshnessAsync(request.Hosts.Select(h => h.Host).ToList(), ct).ConfigureAwait(false);
+        var fresh = await sweeps.GetHostFreshnessAsync(request.Hosts.Select(h => h.Host).ToList(), ct).ConfigureAwait(false);
         var window = TimeSpan.FromSeconds(request.FreshWithinSeconds ?? TimeSpan.FromHours(24).TotalSeconds);
         bool Recent(DateTimeOffset? at) => at is { } t && now - t <= window;
         var candidates = gapfix ? request.Hosts.Where(h => h.Prod).ToList() : request.Hosts.ToList();
@@ -48,7 +48,7 @@ internal sealed class SweepService(IShoalStore store, ConfigHolder config, TimeP
             var parts = visit.Select(h => new PartSpec(JsonSerializer.Serialize(new { host = h.Host, prod = h.Prod }), null, IsJson: true)).ToList();
             var job = new JobSpec("visit", BuiltInTypes.Sweep, [], parts, limit, Collector: collector);
             var spec = new StreamSpec(name, "sweep", 0, [job]);
-            var created = await store.SubmitSweepAsync(
+            var created = await sweeps.SubmitSweepAsync(
                 spec, c => new SweepRecord(c.Id, c.Jobs["visit"], gapfix ? "gapfix" : "sweep", threads, now, limit, skipped, !gapfix), now, ct).ConfigureAwait(false);
             if (!gapfix)
             {
@@ -70,7 +70,7 @@ internal sealed class SweepService(IShoalStore store, ConfigHolder config, TimeP
 
     public async Task<SweepStatus?> StatusAsync(StreamId id, bool withHosts, CancellationToken ct)
     {
-        var sweep = await store.GetSweepAsync(id, ct).ConfigureAwait(false);
+        var sweep = await sweeps.GetSweepAsync(id, ct).ConfigureAwait(false);
         var detail = await store.GetStreamAsync(id, ct).ConfigureAwait(false);
         if (sweep is null || detail is null)
         {

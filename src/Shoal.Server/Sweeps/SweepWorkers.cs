@@ -17,7 +17,8 @@ namespace Shoal.Server.Sweeps;
 /// parts come from and how its reports are written differ.
 /// </summary>
 internal sealed class SweepWorkers(
-    IShoalStore store,
+    IQueueStore store,
+    ISweepStore sweeps,
     TimeProvider time,
     WorkSignal signal,
     Broker.WorkBroker broker,
@@ -52,9 +53,9 @@ internal sealed class SweepWorkers(
                 foreach (var d in await store.GetDemandAsync(time.GetUtcNow(), null, [BuiltInTypes.Sweep], stoppingToken).ConfigureAwait(false))
                 {
                     if (d.Type == BuiltInTypes.Sweep && !_runs.ContainsKey(d.Job)
-                        && await store.GetCollectorAsync(d.Job, stoppingToken).ConfigureAwait(false) is { } collector)
+                        && await sweeps.GetCollectorAsync(d.Job, stoppingToken).ConfigureAwait(false) is { } collector)
                     {
-                        var sweep = await store.GetSweepAsync(d.Stream, stoppingToken).ConfigureAwait(false);
+                        var sweep = await sweeps.GetSweepAsync(d.Stream, stoppingToken).ConfigureAwait(false);
                         var deadline = sweep is null ? DateTimeOffset.MaxValue : sweep.StartedAt + sweep.TimeLimit;
                         _runs[d.Job] = RunJobAsync(d.Job, d.Stream, collector, sweep?.Mode ?? "sweep", d.Ready, deadline, stoppingToken);
                     }

@@ -67,9 +67,6 @@ public abstract partial class RelationalStore
             return true;
         }, ct);
 
-    public Task<bool> ExtendLeaseAsync(PartId part, long leaseId, DateTimeOffset deadline, CancellationToken ct) =>
-        WriteAsync(tx => tx.Exec(ExtendLease, ("@deadline", Ms(deadline)), ("@id", part.Value), ("@lease", leaseId)) == 1, ct);
-
     private static HeldPart Held(System.Data.Common.DbDataReader r) => new(r.GetInt64(0), r.GetInt64(1), r.GetInt32(2), r.GetInt64(3));
 
     private static int FailLeases(DbTx tx, List<HeldPart> parts, long now, string why)

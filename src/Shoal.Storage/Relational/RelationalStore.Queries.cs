@@ -47,7 +47,7 @@ public abstract partial class RelationalStore
             $"""
             SELECT j.id, j.stream_id, j.type, j.n_ready, j.n_leased, CASE WHEN j.wait_for_lock IS NULL THEN 0 ELSE 1 END FROM jobs j JOIN streams s ON s.id = j.stream_id
             WHERE {RunnableJob} AND j.n_ready > 0 AND (CAST(@types AS TEXT) IS NULL OR j.type IN ({tx.Sql.JsonValues("@types")}))
-            ORDER BY j.forced DESC, {EffectivePriority} DESC, j.id LIMIT 500
+            ORDER BY {JobOrder} LIMIT 500
             """,
             r => new JobDemand(new JobId(r.GetInt64(0)), new StreamId(r.GetInt64(1)), r.GetString(2), r.GetInt32(3), r.GetInt32(4), r.GetInt32(5) == 1),
             ("@now", Ms(now)),
@@ -86,8 +86,7 @@ public abstract partial class RelationalStore
                 $"""
                 SELECT COALESCE(SUM(j.n_ready), 0) FROM jobs j JOIN streams s ON s.id = j.stream_id, jobs me
                 WHERE me.id = @id AND {RunnableJob} AND j.n_ready > 0 AND j.type = me.type AND j.id <> me.id
-                  AND ({EffectivePriority} > (me.priority + (@now - COALESCE(me.ready_at, @now)) / @aging)
-                       OR ({EffectivePriority} = (me.priority + (@now - COALESCE(me.ready_at, @now)) / @aging) AND j.id < me.id))
+                  AND {JobAheadOfMe}
                 """,
                 ("@id", id.Value), ("@now", Ms(now)), ("@aging", aging));
             return new WhyFacts(job, streamState, pending, typeLeased, ahead);

@@ -6,6 +6,14 @@ namespace Shoal.Storage.Relational;
 /// The store's rules over SQL, shared by <see cref="Sqlite.SqliteStore"/> and <see cref="Postgres.PostgresStore"/>:
 /// each gives its transactions (<see cref="WriteAsync{T}"/>, <see cref="ReadAsync{T}"/>) and its dialect.
 /// </summary>
+/// <remarks>
+/// Why a transaction's body is synchronous (<c>Func&lt;DbTx, T&gt;</c>) while opening, beginning and committing are
+/// asynchronous: the rules are written once for both databases, and Microsoft.Data.Sqlite has no asynchronous I/O (its
+/// <c>*Async</c> methods run synchronously), so an asynchronous body would only add state machines for SQLite. With
+/// PostgreSQL the body's statements are short, on a connection already open, inside a transaction that must not
+/// interleave with other work on that connection; the waits that matter (pool, network round trip of BEGIN and COMMIT,
+/// the group commit's turn) are asynchronous.
+/// </remarks>
 public abstract partial class RelationalStore : IShoalStore
 {
     private const long NoAging = long.MaxValue / 4;

@@ -96,7 +96,7 @@ internal abstract class SqlDialect
           AND (@locked = 0 OR j.wait_for_lock IS NULL)
           AND (CAST(@tags AS TEXT) IS NULL OR j.requires_tags IS NULL
                OR NOT EXISTS (SELECT 1 FROM ({JsonValues("j.requires_tags")}) t WHERE t.value NOT IN ({JsonValues("@tags")})))
-        ORDER BY j.forced DESC, {EffectivePriority} DESC, j.id LIMIT 64
+        ORDER BY {JobOrder} LIMIT 64
         """;
 
     public string LeaseParts => field ??=

@@ -43,6 +43,18 @@ internal static class StoreSql
 
     public const string EffectivePriority = "(j.priority + (@now - j.ready_at) / @aging)";
 
+    /// <summary>The lease order of jobs (<c>j</c>): forced first, then effective priority (aged), then the oldest.</summary>
+    public const string JobOrder = $"j.forced DESC, {EffectivePriority} DESC, j.id";
+
+    /// <summary>Whether job <c>j</c> comes before job <c>me</c> in <see cref="JobOrder"/> (the same order, as a predicate).</summary>
+    public const string JobAheadOfMe =
+        $"""
+        (j.forced > me.forced OR (j.forced = me.forced AND ({EffectivePriority} > {MyPriority}
+            OR ({EffectivePriority} = {MyPriority} AND j.id < me.id))))
+        """;
+
+    private const string MyPriority = "(me.priority + (@now - COALESCE(me.ready_at, @now)) / @aging)";
+
     public static readonly string JobLeased =
         $"""
         UPDATE jobs SET n_ready = n_ready - @k, n_leased = n_leased + @k,
@@ -109,8 +121,6 @@ internal static class StoreSql
 
     public static readonly string StreamFinish =
         $"UPDATE streams SET state = @state, finished_at = @now WHERE id = @id AND state NOT IN {StreamEnded}";
-
-    public static readonly string ExtendLease = $"UPDATE parts SET deadline = @deadline WHERE id = @id AND state = {PartLeased} AND lease_no = @lease";
 
     public static readonly string TimedOutJobs =
         $"SELECT id FROM jobs WHERE state = {JobRunning} AND timeout_ms IS NOT NULL AND started_at + timeout_ms < @now";

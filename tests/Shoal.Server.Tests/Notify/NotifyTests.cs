@@ -171,7 +171,7 @@ public sealed class NotifyTests
     /// <summary>Waits until the notifier has handled every finished stream (sent, or given up after its attempts).</summary>
     private static Task AllNotifiedAsync(TestServer server)
     {
-        var store = server.App.Services.GetRequiredService<Shoal.Storage.IShoalStore>();
+        var store = server.Store;
         return Poll.UntilAsync(() => store.GetUnnotifiedStreamsAsync(10, Ct), l => l.Count == 0, 30);
     }
 }
