@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Routing;
 using Shoal.Contracts;
 using Shoal.Core.Model;
 using Shoal.Server.Operations;
-using Shoal.Server.Engine;
+using Shoal.Server.Spawned;
 using Shoal.Server.Hosting;
 using Shoal.Server.Pull;
 using Shoal.Storage;

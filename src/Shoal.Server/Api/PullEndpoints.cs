@@ -35,7 +35,7 @@ internal static class PullEndpoints
         Broker.WorkBroker leases,
         ConfigHolder config,
         TimeProvider time,
-        WorkSignal signal,
+        Broker.WorkSignal signal,
         LeaseIdCodec codec,
         Sweeps.SweepLock sweepLock,
         Metrics.ShoalMetrics metrics,

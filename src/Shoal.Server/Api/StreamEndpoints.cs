@@ -5,7 +5,7 @@ using Shoal.Contracts;
 using Shoal.Core.Model;
 using Shoal.Core.Streams;
 using Shoal.Server.Operations;
-using Shoal.Server.Engine;
+using Shoal.Server.Spawned;
 using Shoal.Server.Hosting;
 using Shoal.Server.Pull;
 using Shoal.Storage;

@@ -1,5 +1,3 @@
-using Shoal.Server.Pull;
-
 namespace Shoal.Server.Broker;
 
 /// <summary>What changed, so that a listener does only the work it needs.</summary>

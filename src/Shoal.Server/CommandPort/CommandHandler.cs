@@ -1,7 +1,7 @@
 using System.Globalization;
 using Shoal.Core.CommandPort;
 using Shoal.Core.Model;
-using Shoal.Server.Engine;
+using Shoal.Server.Spawned;
 using Shoal.Server.Hosting;
 using Shoal.Server.Operations;
 using Shoal.Storage;

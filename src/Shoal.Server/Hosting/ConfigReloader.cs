@@ -1,5 +1,5 @@
 using Shoal.Core.Config;
-using Shoal.Server.Engine;
+using Shoal.Server.Spawned;
 
 namespace Shoal.Server.Hosting;
 

@@ -9,9 +9,8 @@ using Microsoft.Extensions.Logging;
 using Shoal.Contracts;
 using Shoal.Core.Config;
 using Shoal.Server.Operations;
-using Shoal.Server.Agents;
+using Shoal.Server.Spawned;
 using Shoal.Server.Api;
-using Shoal.Server.Engine;
 using Prometheus;
 using Shoal.Server.Pull;
 using Shoal.Server.Sweeps;
@@ -105,7 +104,7 @@ public static class ShoalServer
         builder.Services.AddSingleton<Dashboard.DashboardSessions>();
         builder.Services.AddSingleton<Dashboard.OverviewFeed>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Dashboard.OverviewFeed>());
-        builder.Services.AddSingleton<WorkSignal>();
+        builder.Services.AddSingleton<Broker.WorkSignal>();
         builder.Services.AddSingleton<Broker.WorkChanged>();
         builder.Services.AddSingleton<Operations.JobOperations>();
         builder.Services.AddSingleton(new LeaseIdCodec(Convert.FromBase64String(secret)));
@@ -224,7 +223,7 @@ public static class ShoalServer
             }
 
             metrics.Agents.WithLabels("suspended").Set(agents.Count(a => a.Suspended));
-            metrics.LongPollsWaiting.Set(app.Services.GetRequiredService<WorkSignal>().Waiting);
+            metrics.LongPollsWaiting.Set(app.Services.GetRequiredService<Broker.WorkSignal>().Waiting);
             metrics.StoreUp.Set(store.Health.Error is null ? 1 : 0);
             metrics.StoreWriteFailures.IncTo(store.Health.Failures);
         });

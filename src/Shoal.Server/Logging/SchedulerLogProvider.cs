@@ -20,8 +20,8 @@ internal sealed class SchedulerLogProvider(RotatingFile file, Verbosity verbosit
     public static int ComponentBit(string category) => category switch
     {
         _ when category.StartsWith("Shoal.Server.Sweeps", StringComparison.Ordinal) || category.StartsWith("Shoal.Server.Pull", StringComparison.Ordinal) => 3,
-        _ when category.StartsWith("Shoal.Server.Agents", StringComparison.Ordinal) => 4,
-        _ when category.StartsWith("Shoal.Server.Engine", StringComparison.Ordinal) => 5,
+        _ when category.StartsWith("Shoal.Server.Spawned.Dispatcher", StringComparison.Ordinal) => 5,
+        _ when category.StartsWith("Shoal.Server.Spawned", StringComparison.Ordinal) => 4,
         _ when category.StartsWith("Shoal.Server.Notify", StringComparison.Ordinal) || category.StartsWith("Shoal.Server.Schedules", StringComparison.Ordinal) => 6,
         _ when category.StartsWith("Shoal.Server.Api", StringComparison.Ordinal) || category.StartsWith("Shoal.Server.CommandPort", StringComparison.Ordinal) => 7,
         _ when category.StartsWith("Shoal.Storage", StringComparison.Ordinal) || category.StartsWith("Shoal.Server.Retention", StringComparison.Ordinal) => 8,

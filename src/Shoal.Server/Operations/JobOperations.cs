@@ -2,7 +2,7 @@ using Microsoft.Extensions.Hosting;
 using Shoal.Core.Model;
 using Shoal.Server.Broker;
 using Shoal.Server.CommandPort;
-using Shoal.Server.Engine;
+using Shoal.Server.Spawned;
 using Shoal.Server.Hosting;
 using Shoal.Storage;
 

@@ -4,13 +4,13 @@ namespace Shoal.Server.Pull;
 
 /// <summary>
 /// One long-polling lease request: look for work, and while there is none sleep in its group's queue of the
-/// <see cref="WorkSignal"/> until woken or the wait runs out. A wake is never lost: a request that was woken and
+/// <see cref="Broker.WorkSignal"/> until woken or the wait runs out. A wake is never lost: a request that was woken and
 /// found work wakes two more waiters; one woken while it was leaving (or giving up) hands its wake to the next.
 /// </summary>
 internal static class LongPoll
 {
     public static async Task<IReadOnlyList<LeasedPart>> RunAsync(
-        WorkSignal signal,
+        Broker.WorkSignal signal,
         string group,
         Func<Task<IReadOnlyList<LeasedPart>>> lease,
         DateTimeOffset until,
@@ -19,7 +19,7 @@ internal static class LongPoll
         CancellationToken ct)
     {
         var woken = false; // the last sleep ended by a wake: this look uses it
-        WorkSignal.Ticket? ticket = null;
+        Broker.WorkSignal.Ticket? ticket = null;
         try
         {
             while (true)
@@ -71,7 +71,7 @@ internal static class LongPoll
         }
     }
 
-    private static void PassUnused(WorkSignal signal, WorkSignal.Ticket ticket)
+    private static void PassUnused(Broker.WorkSignal signal, Broker.WorkSignal.Ticket ticket)
     {
         if (ticket.WasWoken)
         {

@@ -19,7 +19,7 @@ namespace Shoal.Server.Sweeps;
 /// </summary>
 internal sealed class SweepPartSource(
     Broker.WorkBroker broker,
-    WorkSignal signal,
+    Broker.WorkSignal signal,
     TimeProvider time,
     SweepRun sweep) : IPartSource
 {

@@ -20,7 +20,7 @@ internal sealed class SweepWorkers(
     IQueueStore store,
     ISweepStore sweeps,
     TimeProvider time,
-    WorkSignal signal,
+    Broker.WorkSignal signal,
     Broker.WorkBroker broker,
     SweepLock sweepLock,
     ConfigHolder config,

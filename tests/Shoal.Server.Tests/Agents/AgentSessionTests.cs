@@ -2,7 +2,7 @@ using Microsoft.Extensions.Time.Testing;
 using Shoal.Core.Config;
 using Shoal.Core.Model;
 using Shoal.Core.Protocol;
-using Shoal.Server.Agents;
+using Shoal.Server.Spawned;
 using Shoal.Storage;
 using Shouldly;
 

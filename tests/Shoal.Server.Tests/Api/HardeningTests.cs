@@ -340,7 +340,7 @@ public sealed class HardeningTests
         {
             // setsid has made its own process group once the group id is the pid.
             await Poll.UntilAsync(() => Task.FromResult(ProcStat.Group(group.Id)), g => g == group.Id, 10);
-            using var kill = System.Diagnostics.Process.Start(shell, ["-c", Shoal.Server.Agents.AgentLauncher.RemoteKill(group.Id, Shoal.Server.Agents.Signals.Stop)])!;
+            using var kill = System.Diagnostics.Process.Start(shell, ["-c", Shoal.Server.Spawned.AgentLauncher.RemoteKill(group.Id, Shoal.Server.Spawned.Signals.Stop)])!;
             await kill.WaitForExitAsync(Ct);
             kill.ExitCode.ShouldBe(0);
             (await Poll.UntilAsync(() => Task.FromResult(ProcStat.State(group.Id)), s => s == 'T', 10)).ShouldBe('T');

@@ -47,17 +47,17 @@ public sealed partial class LogTests
     }
 
     [Theory]
-    [InlineData(0, "Shoal.Server.Engine.Dispatcher", LogLevel.Error, true)]
-    [InlineData(0, "Shoal.Server.Engine.Dispatcher", LogLevel.Information, false)]
-    [InlineData(1, "Shoal.Server.Engine.Dispatcher", LogLevel.Information, true)]
-    [InlineData(1, "Shoal.Server.Engine.Dispatcher", LogLevel.Warning, false)]
-    [InlineData(2, "Shoal.Server.Engine.Dispatcher", LogLevel.Warning, true)]
-    [InlineData(2, "Shoal.Server.Engine.Dispatcher", LogLevel.Debug, false)]
+    [InlineData(0, "Shoal.Server.Spawned.Dispatcher", LogLevel.Error, true)]
+    [InlineData(0, "Shoal.Server.Spawned.Dispatcher", LogLevel.Information, false)]
+    [InlineData(1, "Shoal.Server.Spawned.Dispatcher", LogLevel.Information, true)]
+    [InlineData(1, "Shoal.Server.Spawned.Dispatcher", LogLevel.Warning, false)]
+    [InlineData(2, "Shoal.Server.Spawned.Dispatcher", LogLevel.Warning, true)]
+    [InlineData(2, "Shoal.Server.Spawned.Dispatcher", LogLevel.Debug, false)]
     [InlineData(7, "Shoal.Storage.Sqlite.SqliteStore", LogLevel.Debug, true)]
     [InlineData(1 << 8, "Shoal.Storage.Sqlite.SqliteStore", LogLevel.Debug, true)]
-    [InlineData(1 << 8, "Shoal.Server.Engine.Dispatcher", LogLevel.Debug, false)]
-    [InlineData(1 << 5, "Shoal.Server.Engine.Dispatcher", LogLevel.Debug, true)]
-    [InlineData(1 << 4, "Shoal.Server.Agents.AgentLauncher", LogLevel.Debug, true)]
+    [InlineData(1 << 8, "Shoal.Server.Spawned.Dispatcher", LogLevel.Debug, false)]
+    [InlineData(1 << 5, "Shoal.Server.Spawned.Dispatcher", LogLevel.Debug, true)]
+    [InlineData(1 << 4, "Shoal.Server.Spawned.AgentLauncher", LogLevel.Debug, true)]
     [InlineData(1 << 10, "Shoal.Server.Api.StreamEndpoints", LogLevel.Debug, true)]
     public void Verbosity_LevelsAndTheComponentMask(int verbose, string category, LogLevel level, bool written) =>
         SchedulerLogProvider.Enabled(level, SchedulerLogProvider.ComponentBit(category), verbose).ShouldBe(written);

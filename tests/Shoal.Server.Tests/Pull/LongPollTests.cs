@@ -1,4 +1,5 @@
 using Shoal.Core.Model;
+using Shoal.Server.Broker;
 using Shoal.Server.Pull;
 using Shoal.Storage;
 using Shouldly;

@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Shoal.Contracts;
+using Shoal.Server.Broker;
 using Shoal.Server.Pull;
 using Shouldly;
 
@@ -114,7 +115,7 @@ public sealed class PullApiTests : IAsyncLifetime
     public async Task LongPoll_OneNewPart_WakesAFewOfManyIdleAgents_NotAll()
     {
         const int idle = 40;
-        var signal = _server.App.Services.GetRequiredService<Shoal.Server.Pull.WorkSignal>();
+        var signal = _server.App.Services.GetRequiredService<Shoal.Server.Broker.WorkSignal>();
         var metrics = _server.App.Services.GetRequiredService<Shoal.Server.Metrics.ShoalMetrics>();
         var (agent, _) = await _server.AgentClientAsync("herd");
         var polls = Enumerable.Range(0, idle).Select(_ => agent.LeaseAsync("other", wait: 20)).ToList();
@@ -137,7 +138,7 @@ public sealed class PullApiTests : IAsyncLifetime
     public async Task LongPoll_ABigSubmit_ReachesEveryIdleAgent()
     {
         const int idle = 30;
-        var signal = _server.App.Services.GetRequiredService<Shoal.Server.Pull.WorkSignal>();
+        var signal = _server.App.Services.GetRequiredService<Shoal.Server.Broker.WorkSignal>();
         var (agent, _) = await _server.AgentClientAsync("crowd");
         var polls = Enumerable.Range(0, idle).Select(_ => agent.LeaseAsync("other", wait: 20)).ToList();
         await Poll.UntilAsync(() => Task.FromResult(signal.Waiting), n => n == idle, seconds: 20);

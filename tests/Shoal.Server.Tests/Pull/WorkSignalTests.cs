@@ -1,4 +1,4 @@
-using Shoal.Server.Pull;
+using Shoal.Server.Broker;
 using Shouldly;
 
 namespace Shoal.Server.Tests.Pull;

@@ -1,4 +1,4 @@
-namespace Shoal.Server.Agents;
+namespace Shoal.Server.Spawned;
 
 /// <summary>Where a spawned agent is in the protocol.</summary>
 internal enum AgentPhase

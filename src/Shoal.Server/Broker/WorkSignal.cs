@@ -1,4 +1,4 @@
-namespace Shoal.Server.Pull;
+namespace Shoal.Server.Broker;
 
 /// <summary>
 /// Wakes whoever waits for work the moment work may have appeared (submit, force, resume, expiry, a finished

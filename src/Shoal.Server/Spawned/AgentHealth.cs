@@ -1,6 +1,6 @@
 using Shoal.Core.Config;
 
-namespace Shoal.Server.Engine;
+namespace Shoal.Server.Spawned;
 
 /// <summary>
 /// Self-test verdicts per agent type and host, the version each type reported first, and host health

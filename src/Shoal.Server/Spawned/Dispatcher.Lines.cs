@@ -1,7 +1,7 @@
 using Shoal.Core.Protocol;
-using Shoal.Server.Agents;
+using Shoal.Server.Spawned;
 
-namespace Shoal.Server.Engine;
+namespace Shoal.Server.Spawned;
 
 internal sealed partial class Dispatcher
 {

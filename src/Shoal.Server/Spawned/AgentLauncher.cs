@@ -3,10 +3,10 @@ using System.Globalization;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Shoal.Core.Config;
-using Shoal.Server.Engine;
+using Shoal.Server.Spawned;
 using Shoal.Server.Hosting;
 
-namespace Shoal.Server.Agents;
+namespace Shoal.Server.Spawned;
 
 /// <summary>
 /// Starts agent processes: locally in their own session (so a signal reaches the whole process group),

@@ -1,9 +1,9 @@
 using Shoal.Core.Config;
 using Shoal.Core.Model;
-using Shoal.Server.Agents;
+using Shoal.Server.Spawned;
 using Shoal.Storage;
 
-namespace Shoal.Server.Engine;
+namespace Shoal.Server.Spawned;
 
 /// <summary>
 /// EXCLUSIVE jobs, scoped and cancellable: an exclusive job waits until the agents it conflicts with

@@ -1,6 +1,6 @@
-using Shoal.Server.Agents;
+using Shoal.Server.Spawned;
 
-namespace Shoal.Server.Engine;
+namespace Shoal.Server.Spawned;
 
 /// <summary>Something the dispatcher loop must react to. Posted by reader tasks, timers and API calls.</summary>
 internal abstract record EngineEvent;

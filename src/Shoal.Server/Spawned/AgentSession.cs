@@ -5,7 +5,7 @@ using Shoal.Core.Protocol;
 using Shoal.Core.Streams;
 using Shoal.Storage;
 
-namespace Shoal.Server.Agents;
+namespace Shoal.Server.Spawned;
 
 /// <summary>
 /// The FOSSology agent protocol of one spawned agent, as a state machine with no process behind it: messages and

@@ -3,7 +3,7 @@ using Shoal.Core.Config;
 using Shoal.Core.Model;
 using Shoal.Storage;
 
-namespace Shoal.Server.Agents;
+namespace Shoal.Server.Spawned;
 
 /// <summary>
 /// One agent process the scheduler started, for one job (or for a self-test, with no job): the process, what it

@@ -1,10 +1,10 @@
 using Shoal.Core.Config;
 using Shoal.Core.Model;
 using Shoal.Core.Streams;
-using Shoal.Server.Agents;
+using Shoal.Server.Spawned;
 using Shoal.Storage;
 
-namespace Shoal.Server.Engine;
+namespace Shoal.Server.Spawned;
 
 internal sealed partial class Dispatcher
 {

@@ -1,8 +1,9 @@
 using Shoal.Core.Config;
 using Shoal.Core.Model;
+using Shoal.Server.Spawned;
 using Shoal.Storage;
 
-namespace Shoal.Server.Engine;
+namespace Shoal.Server.Operations;
 
 /// <summary>
 /// Names why a job is not progressing, from the same facts the lease statement uses:

@@ -1,8 +1,8 @@
 using Shoal.Core.Config;
 using Shoal.Core.Model;
-using Shoal.Server.Agents;
+using Shoal.Server.Spawned;
 
-namespace Shoal.Server.Engine;
+namespace Shoal.Server.Spawned;
 
 internal sealed partial class Dispatcher
 {

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Shoal.Server.Agents;
+namespace Shoal.Server.Spawned;
 
 /// <summary>POSIX signals to process groups (agents run in their own session, so the group id is their pid).</summary>
 internal static partial class Signals

@@ -2,11 +2,11 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Shoal.Core.Protocol;
-using Shoal.Server.Agents;
+using Shoal.Server.Spawned;
 using Shoal.Server.Hosting;
 using Shoal.Storage;
 
-namespace Shoal.Server.Engine;
+namespace Shoal.Server.Spawned;
 
 /// <summary>
 /// The one loop that owns the spawned agents. Reader tasks, timers and API calls post events to a

@@ -1,6 +1,6 @@
 using Shoal.Storage;
 
-namespace Shoal.Server.Agents;
+namespace Shoal.Server.Spawned;
 
 /// <summary>What an <see cref="AgentSession"/> asks its dispatcher to do.</summary>
 internal abstract record SessionEffect

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Shoal.Server.Agents;
+namespace Shoal.Server.Spawned;
 
 /// <summary>
 /// Reads lines from an agent's output keeping at most <c>max</c> characters of each: the rest of an over-long line
