@@ -6,6 +6,7 @@ using System.Text;
 using Shoal.Agent;
 using Shoal.Contracts;
 using Shoal.Core.Config;
+using Shoal.Server;
 using Shoal.Server.Hosting;
 
 namespace Shoal.Bench;

@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text;
 using Shoal.Contracts;
 using Shoal.Core.Config;
+using Shoal.Server;
 using Shoal.Server.Hosting;
 
 namespace Shoal.Bench;

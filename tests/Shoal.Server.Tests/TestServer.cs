@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Builder;
 using Shoal.Contracts;
 using Shoal.Core.Config;
 using Microsoft.Extensions.DependencyInjection;
+using Shoal.Server;
 using Shoal.Server.Hosting;
 using Shoal.Storage;
 

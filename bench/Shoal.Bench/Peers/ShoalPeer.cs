@@ -9,6 +9,7 @@ using Npgsql;
 using Shoal.Agent;
 using Shoal.Contracts;
 using Shoal.Core.Config;
+using Shoal.Server;
 using Shoal.Server.Hosting;
 
 namespace Shoal.Bench;

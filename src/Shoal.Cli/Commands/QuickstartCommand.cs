@@ -5,6 +5,7 @@ using Shoal.Cli.Client;
 using Shoal.Cli.Output;
 using Shoal.Contracts;
 using Shoal.Core.Config;
+using Shoal.Server;
 using Shoal.Server.Hosting;
 using Spectre.Console;
 

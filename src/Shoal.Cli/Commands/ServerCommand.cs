@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
 using Shoal.Core.Config;
+using Shoal.Server;
 using Shoal.Server.Hosting;
 
 namespace Shoal.Cli.Commands;

@@ -7,6 +7,7 @@ using Shoal.Cli.Output;
 using Shoal.Contracts;
 using Shoal.Core.Config;
 using Shoal.Core.Sweeps;
+using Shoal.Server;
 using Shoal.Server.Hosting;
 
 namespace Shoal.Cli.Commands;

@@ -22,8 +22,8 @@ internal static class JobEndpoints
         api.MapPost("/jobs/{id}/cancel", (string id, IQueueStore s, JobOperations o, CancellationToken ct) => ControlAsync(id, x => o.CancelJobAsync(x, ct), s, ct));
         api.MapPost("/jobs/{id}/force", (string id, IQueueStore s, JobOperations o, CancellationToken ct) => ControlAsync(id, x => o.ForceJobAsync(x, ct), s, ct));
         api.MapGet("/agents", async (Dispatcher d, ConfigHolder config, IQueueStore s, TimeProvider t, CancellationToken ct) =>
-            Results.Json(AgentsOf(d, config, await ServersAsync(s, t, ct).ConfigureAwait(false)), ShoalJson.Options)).WithMetadata(Dashboard.DashboardRead.Instance);
-        api.MapGet("/servers", async (IQueueStore s, TimeProvider t, CancellationToken ct) => Results.Json(await ServersAsync(s, t, ct).ConfigureAwait(false), ShoalJson.Options)).WithMetadata(Dashboard.DashboardRead.Instance);
+            Results.Json(AgentsOf(d, config, await ServersAsync(s, t, ct).ConfigureAwait(false)), ShoalJson.Options)).WithMetadata(Api.DashboardRead.Instance);
+        api.MapGet("/servers", async (IQueueStore s, TimeProvider t, CancellationToken ct) => Results.Json(await ServersAsync(s, t, ct).ConfigureAwait(false), ShoalJson.Options)).WithMetadata(Api.DashboardRead.Instance);
     }
 
     /// <summary>Every server of the cluster as it last recorded itself (this one included, at most a second old).</summary>

@@ -6,7 +6,6 @@ using Microsoft.Extensions.Hosting;
 using Shoal.Contracts;
 using Shoal.Core.Model;
 using Shoal.Server.Operations;
-using Shoal.Server.CommandPort;
 using Shoal.Server.Spawned;
 using Shoal.Server.Hosting;
 using Shoal.Server.Pull;
@@ -106,9 +105,9 @@ internal static class OperatorEndpoints
 
             http.Response.Headers["X-Log-Offset"] = from.ToString(System.Globalization.CultureInfo.InvariantCulture);
             return Results.Text(text, "text/plain");
-        }).WithMetadata(Dashboard.DashboardRead.Instance);
+        }).WithMetadata(Api.DashboardRead.Instance);
         api.MapGet("/db/stats", async (IQueueStore store, CancellationToken ct) => Results.Json(await store.StatsAsync(ct).ConfigureAwait(false), ShoalJson.Options));
-        api.MapGet("/verbose", (Verbosity verbosity) => Results.Json(new { level = verbosity.Level }, ShoalJson.Options));
+        api.MapGet("/verbose", (Logging.Verbosity verbosity) => Results.Json(new { level = verbosity.Level }, ShoalJson.Options));
         api.MapPost("/database", (JobOperations o) =>
         {
             o.Poll();

@@ -102,7 +102,7 @@ internal static class PullEndpoints
     }
 
     private static async Task<IResult> HeartbeatAsync(
-        string id, HttpContext http, IQueueStore store, ConfigHolder config, Broker.WorkBroker broker, LeaseIdCodec codec, CommandPort.Verbosity verbosity, CancellationToken ct)
+        string id, HttpContext http, IQueueStore store, ConfigHolder config, Broker.WorkBroker broker, LeaseIdCodec codec, Logging.Verbosity verbosity, CancellationToken ct)
     {
         var (part, leaseNo, owner, body, error) = await ReadReportAsync(id, http, store, config, codec, ct).ConfigureAwait(false);
         if (error is not null)

@@ -20,7 +20,7 @@ internal static class ScheduleEndpoints
         var api = app.MapGroup("/api/v1/schedules");
         api.MapPost("", AddAsync);
         api.MapGet("", async (IScheduleStore store, CancellationToken ct) =>
-            Results.Json((await store.ListSchedulesAsync(ct).ConfigureAwait(false)).Select(ToDto).ToList(), ShoalJson.Options)).WithMetadata(Dashboard.DashboardRead.Instance);
+            Results.Json((await store.ListSchedulesAsync(ct).ConfigureAwait(false)).Select(ToDto).ToList(), ShoalJson.Options)).WithMetadata(Api.DashboardRead.Instance);
         api.MapDelete("/{name}", async (string name, IScheduleStore store, CancellationToken ct) =>
             await store.RemoveScheduleAsync(name, ct).ConfigureAwait(false) ? Results.Json(new { name, removed = true }, ShoalJson.Options) : Problems.NotFound($"no schedule '{name}'"));
         api.MapPost("/{name}/pause", (string name, IScheduleStore store, CancellationToken ct) => PauseAsync(store, name, true, ct));

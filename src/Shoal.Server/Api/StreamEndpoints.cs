@@ -19,13 +19,13 @@ internal static class StreamEndpoints
     {
         var api = app.MapGroup("/api/v1");
         api.MapPost("/streams", SubmitAsync);
-        api.MapGet("/streams", ListAsync).WithMetadata(Dashboard.DashboardRead.Instance);
-        api.MapGet("/streams/{id}", GetAsync).WithMetadata(Dashboard.DashboardRead.Instance);
+        api.MapGet("/streams", ListAsync).WithMetadata(Api.DashboardRead.Instance);
+        api.MapGet("/streams/{id}", GetAsync).WithMetadata(Api.DashboardRead.Instance);
         api.MapPost("/streams/{id}/pause", (string id, IQueueStore s, JobOperations o, CancellationToken ct) => ControlAsync(id, x => o.PauseStreamAsync(x, ct), s, ct));
         api.MapPost("/streams/{id}/resume", (string id, IQueueStore s, JobOperations o, CancellationToken ct) => ControlAsync(id, x => o.ResumeStreamAsync(x, ct), s, ct));
         api.MapPost("/streams/{id}/cancel", (string id, IQueueStore s, JobOperations o, CancellationToken ct) => ControlAsync(id, x => o.CancelStreamAsync(x, ct), s, ct));
-        api.MapGet("/jobs/{id}", GetJobAsync).WithMetadata(Dashboard.DashboardRead.Instance);
-        api.MapGet("/jobs/{id}/why", WhyAsync).WithMetadata(Dashboard.DashboardRead.Instance);
+        api.MapGet("/jobs/{id}", GetJobAsync).WithMetadata(Api.DashboardRead.Instance);
+        api.MapGet("/jobs/{id}/why", WhyAsync).WithMetadata(Api.DashboardRead.Instance);
     }
 
     private static async Task<IResult> SubmitAsync(HttpContext http, ConfigHolder config, StreamSubmitter submitter, CancellationToken ct)

@@ -21,7 +21,7 @@ internal static class SweepEndpoints
         api.MapGet("/sweeps/{id}", async (string id, bool? hosts, SweepService sweeps, CancellationToken ct) =>
             !long.TryParse(id, out var n) ? Problems.BadRequest($"sweep id '{id}' is not a number")
             : await sweeps.StatusAsync(new StreamId(n), hosts == true, ct).ConfigureAwait(false) is { } status ? Results.Json(status, ShoalJson.Options)
-            : Problems.NotFound($"no sweep {n}")).WithMetadata(Dashboard.DashboardRead.Instance);
+            : Problems.NotFound($"no sweep {n}")).WithMetadata(Api.DashboardRead.Instance);
         api.MapGet("/hosts/{name}/results", async (string name, int? limit, ISweepStore store, CancellationToken ct) =>
             Results.Json(await store.GetHostResultsAsync(name, Math.Clamp(limit ?? 20, 1, 1000), ct).ConfigureAwait(false), ShoalJson.Options));
         api.MapPost("/hosts/{name}/checkin", CheckinAsync).WithMetadata(AgentAccess.Instance);

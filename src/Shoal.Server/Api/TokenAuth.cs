@@ -18,12 +18,11 @@ internal sealed class AgentAccess
 /// remembered for two seconds, so that a busy agent does not cost a read per request; a revocation made
 /// here applies at once, one made on another server of the cluster within those two seconds.
 /// </summary>
-internal sealed class TokenAuth(ITokenStore store, Dashboard.DashboardSessions sessions, Hosting.ConfigHolder config, TimeProvider time)
+internal sealed class TokenAuth(ITokenStore store, Api.DashboardSessions sessions, Hosting.ConfigHolder config, TimeProvider time)
 {
     private const long CacheMs = 2000;
 
     /// <summary>The shortest token accepted anywhere (Shoal's own are 70 characters; an operator's admin.token must reach this).</summary>
-    public const int MinTokenLength = 16;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (TokenRecord? Token, long At)> _cache = new(StringComparer.Ordinal);
 
     public const string AdminRole = "admin";
@@ -54,9 +53,9 @@ internal sealed class TokenAuth(ITokenStore store, Dashboard.DashboardSessions s
         }
 
         // An empty or short token is never looked up: it cannot be a token Shoal made (and "" must not match anything).
-        if (header["Bearer ".Length..].Trim().Length < MinTokenLength)
+        if (header["Bearer ".Length..].Trim().Length < Hosting.StateFiles.MinTokenLength)
         {
-            await Refuse(context, StatusCodes.Status401Unauthorized, $"a token has at least {MinTokenLength} characters").ConfigureAwait(false);
+            await Refuse(context, StatusCodes.Status401Unauthorized, $"a token has at least {Hosting.StateFiles.MinTokenLength} characters").ConfigureAwait(false);
             return;
         }
 
@@ -87,7 +86,7 @@ internal sealed class TokenAuth(ITokenStore store, Dashboard.DashboardSessions s
     private async Task BrowserAsync(HttpContext context, RequestDelegate next)
     {
         var read = HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method);
-        var cookie = context.Request.Cookies[Dashboard.DashboardSessions.Cookie];
+        var cookie = context.Request.Cookies[Api.DashboardSessions.Cookie];
         if (sessions.Find(cookie) is { } session)
         {
             if (await FindAsync(session.TokenHash, context.RequestAborted).ConfigureAwait(false) is not { RevokedAt: null })
@@ -97,7 +96,7 @@ internal sealed class TokenAuth(ITokenStore store, Dashboard.DashboardSessions s
                 return;
             }
 
-            if (!read && !Dashboard.DashboardSessions.CsrfMatches(session, context.Request.Headers[Dashboard.DashboardSessions.CsrfHeader]))
+            if (!read && !Api.DashboardSessions.CsrfMatches(session, context.Request.Headers[Api.DashboardSessions.CsrfHeader]))
             {
                 await Refuse(context, StatusCodes.Status403Forbidden, "missing or wrong CSRF token").ConfigureAwait(false);
                 return;
@@ -108,7 +107,7 @@ internal sealed class TokenAuth(ITokenStore store, Dashboard.DashboardSessions s
             return;
         }
 
-        if (read && config.Current.Dashboard.Public && context.GetEndpoint()?.Metadata.GetMetadata<Dashboard.DashboardRead>() is not null)
+        if (read && config.Current.Dashboard.Public && context.GetEndpoint()?.Metadata.GetMetadata<DashboardRead>() is not null)
         {
             context.Items[ItemKey] = new TokenRecord("", "viewer", "dashboard", time.GetUtcNow(), null, []);
             await next(context).ConfigureAwait(false);

@@ -15,7 +15,7 @@ internal sealed class CommandHandler(
     Dispatcher dispatcher,
     JobOperations operations,
     ClusterMember cluster,
-    Verbosity verbosity)
+    Logging.Verbosity verbosity)
 {
     /// <summary>Answers one line; false when the connection is to be closed.</summary>
     public async Task<bool> HandleAsync(string line, TextWriter output, CancellationToken ct)

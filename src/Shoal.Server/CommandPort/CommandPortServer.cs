@@ -264,7 +264,7 @@ internal sealed class CommandPortServer(ConfigHolder config, TokenAuth tokens, C
         }
 
         var first = await ReadLineAsync(reader, within, ct).ConfigureAwait(false);
-        if (first is null || first.Length > MaxLine || first.Trim().Length < TokenAuth.MinTokenLength)
+        if (first is null || first.Length > MaxLine || first.Trim().Length < Hosting.StateFiles.MinTokenLength)
         {
             return (false, null);
         }

@@ -48,18 +48,18 @@ internal static class DashboardEndpoints
         });
 
         var api = app.MapGroup("/api/v1");
-        api.MapGet("/overview", async (OverviewFeed feed) => Results.Json(feed.Current ?? await feed.Next.ConfigureAwait(false), ShoalJson.Options)).WithMetadata(Dashboard.DashboardRead.Instance);
-        api.MapGet("/events", EventsAsync).WithMetadata(Dashboard.DashboardRead.Instance);
+        api.MapGet("/overview", async (OverviewFeed feed) => Results.Json(feed.Current ?? await feed.Next.ConfigureAwait(false), ShoalJson.Options)).WithMetadata(Api.DashboardRead.Instance);
+        api.MapGet("/events", EventsAsync).WithMetadata(Api.DashboardRead.Instance);
         api.MapGet("/jobs/{id}/failed", async (string id, int? limit, IQueueStore store, CancellationToken ct) =>
             !long.TryParse(id, out var n) ? Problems.BadRequest($"job id '{id}' is not a number")
             : Results.Json(
                 (await store.GetFailedPartsAsync(new JobId(n), Math.Clamp(limit ?? 50, 1, 1000), ct).ConfigureAwait(false))
                     .Select(p => new FailedPartDto(p.Id.Value, p.Payload, p.Attempt, p.Result, p.Log)).ToList(),
-                ShoalJson.Options)).WithMetadata(Dashboard.DashboardRead.Instance);
+                ShoalJson.Options)).WithMetadata(Api.DashboardRead.Instance);
         api.MapGet("/sweeps", async (int? limit, ISweepStore store, CancellationToken ct) =>
             Results.Json(
                 (await store.ListSweepsAsync(Math.Clamp(limit ?? 20, 1, 500), ct).ConfigureAwait(false)).Select(s => new SweepSummaryDto(s.Stream.Value, s.Mode, s.StartedAt)).ToList(),
-                ShoalJson.Options)).WithMetadata(Dashboard.DashboardRead.Instance);
+                ShoalJson.Options)).WithMetadata(Api.DashboardRead.Instance);
     }
 
     private static IResult Asset(HttpContext http, string file)

@@ -8,6 +8,9 @@ public static class StateFiles
     public const string AdminTokenFile = "admin.token";
     public const string ServerUrlFile = "server.url";
 
+    /// <summary>The shortest token accepted anywhere (REST, the command port, the admin token file); made ones are longer.</summary>
+    public const int MinTokenLength = 16;
+
     /// <summary>Reads the admin token, creating a new random one (256 bits) on first start.</summary>
     public static string EnsureAdminToken(string stateDir)
     {
@@ -16,10 +19,10 @@ public static class StateFiles
         if (File.Exists(path))
         {
             var existing = File.ReadAllText(path).Trim();
-            return existing.Length >= Api.TokenAuth.MinTokenLength
+            return existing.Length >= MinTokenLength
                 ? existing
                 : throw new InvalidOperationException(
-                    $"{path}: the admin token is empty or shorter than {Api.TokenAuth.MinTokenLength} characters; delete the file to have a new one made at start, or write a longer one");
+                    $"{path}: the admin token is empty or shorter than {MinTokenLength} characters; delete the file to have a new one made at start, or write a longer one");
         }
 
         var token = "shoal_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));

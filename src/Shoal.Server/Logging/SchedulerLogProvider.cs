@@ -1,6 +1,5 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
-using Shoal.Server.CommandPort;
 
 namespace Shoal.Server.Logging;
 

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Shoal.Core.Model;
 using Shoal.Server.Broker;
-using Shoal.Server.CommandPort;
 using Shoal.Server.Spawned;
 using Shoal.Server.Hosting;
 using Shoal.Storage;
@@ -18,7 +17,7 @@ internal sealed class JobOperations(
     WorkChanged changes,
     Dispatcher dispatcher,
     ConfigReloader reloader,
-    Verbosity verbosity,
+    Logging.Verbosity verbosity,
     IHostApplicationLifetime lifetime)
 {
     /// <summary>The reason a job cancelled by an operator carries.</summary>

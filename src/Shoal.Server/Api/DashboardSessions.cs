@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Shoal.Server.Hosting;
 
-namespace Shoal.Server.Dashboard;
+namespace Shoal.Server.Api;
 
 /// <summary>
 /// Signed-in dashboard sessions: a random id in an HttpOnly, SameSite=Strict cookie, and a CSRF token the page

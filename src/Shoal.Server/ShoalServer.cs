@@ -11,6 +11,7 @@ using Shoal.Core.Config;
 using Shoal.Server.Operations;
 using Shoal.Server.Spawned;
 using Shoal.Server.Api;
+using Shoal.Server.Hosting;
 using Prometheus;
 using Shoal.Server.Pull;
 using Shoal.Server.Sweeps;
@@ -18,7 +19,7 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using Shoal.Storage;
 
-namespace Shoal.Server.Hosting;
+namespace Shoal.Server;
 
 /// <summary>Builds and runs the daemon: store, dispatcher, REST API.</summary>
 public static class ShoalServer
@@ -50,7 +51,7 @@ public static class ShoalServer
         });
         builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace); // stdout stays clean for JSON output
         builder.Logging.AddFilter<Microsoft.Extensions.Logging.Console.ConsoleLoggerProvider>(null, minLevel);
-        var verbosity = new CommandPort.Verbosity();
+        var verbosity = new Logging.Verbosity();
         builder.Logging.AddProvider(new Logging.SchedulerLogProvider(new Logging.RotatingFile(Path.Combine(config.LogDir, "shoal.log")), verbosity, time ?? TimeProvider.System));
         builder.Logging.SetMinimumLevel(LogLevel.Debug);
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
@@ -101,7 +102,7 @@ public static class ShoalServer
         builder.Services.AddSingleton<Dispatcher>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Dispatcher>());
         builder.Services.AddSingleton<TokenAuth>();
-        builder.Services.AddSingleton<Dashboard.DashboardSessions>();
+        builder.Services.AddSingleton<Api.DashboardSessions>();
         builder.Services.AddSingleton<Dashboard.OverviewFeed>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Dashboard.OverviewFeed>());
         builder.Services.AddSingleton<Broker.WorkSignal>();

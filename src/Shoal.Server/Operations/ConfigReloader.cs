@@ -1,7 +1,8 @@
 using Shoal.Core.Config;
+using Shoal.Server.Hosting;
 using Shoal.Server.Spawned;
 
-namespace Shoal.Server.Hosting;
+namespace Shoal.Server.Operations;
 
 /// <summary>
 /// Re-reads <c>shoal.conf</c> and the agent confs. A file with an error keeps the old configuration and

@@ -1,4 +1,4 @@
-namespace Shoal.Server.CommandPort;
+namespace Shoal.Server.Logging;
 
 /// <summary>The scheduler's verbosity (0–7, or a component bit mask from 8 up), set with <c>verbose &lt;level&gt;</c>.</summary>
 internal sealed class Verbosity
