@@ -17,6 +17,9 @@ internal static partial class Log
     [LoggerMessage(4, LogLevel.Error, "agent type {Type} is invalid: {Reason}")]
     public static partial void TypeInvalid(ILogger logger, string type, string reason);
 
+    [LoggerMessage(52, LogLevel.Error, "job {Job} of type {Type} failed: {Reason}")]
+    public static partial void JobOfInvalidTypeFailed(ILogger logger, long job, string type, string reason);
+
     [LoggerMessage(5, LogLevel.Error, "could not start agent {Type}: {Reason}")]
     public static partial void SpawnFailed(ILogger logger, string type, string reason);
 

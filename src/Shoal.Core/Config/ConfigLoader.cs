@@ -116,6 +116,7 @@ public static class ConfigLoader
                 "host_down_after" => s with { HostDownAfter = doc.Int(e, 1) },
                 "host_down_seconds" => s with { HostDownFor = doc.Seconds(e) },
                 "selftest_retry_seconds" => s with { SelfTestRetry = doc.Seconds(e) },
+                "invalid_type_jobs" => s with { FailJobsOfInvalidTypes = doc.Enum(e, ("wait", false), ("fail", true)) },
                 _ => throw doc.UnknownKey(e),
             };
         }

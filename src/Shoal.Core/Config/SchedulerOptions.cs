@@ -59,4 +59,10 @@ public sealed record SchedulerOptions
 
     /// <summary>How long an agent type that failed its self-test on a host waits before the test is run again.</summary>
     public TimeSpan SelfTestRetry { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Whether the ready jobs of a type no host can run (its self-test failed everywhere) fail at once, with
+    /// FOSSology's message, or wait for a later self-test to pass (the default).
+    /// </summary>
+    public bool FailJobsOfInvalidTypes { get; init; }
 }

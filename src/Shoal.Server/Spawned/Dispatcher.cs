@@ -205,9 +205,35 @@ internal sealed partial class Dispatcher : BackgroundService
         }
 
         Publish(now);
+        await FailJobsOfInvalidTypesAsync(demand, now, ct).ConfigureAwait(false);
         if (_draining && _agents.Count == 0)
         {
             _drained.TrySetResult();
+        }
+    }
+
+    /// <summary>
+    /// With <c>invalid_type_jobs = fail</c>, a ready job of a type no host can run fails at once with FOSSology's
+    /// message (and the reason of the failed self-test); by default it waits for a later self-test to pass.
+    /// </summary>
+    private async Task FailJobsOfInvalidTypesAsync(IReadOnlyList<JobDemand> demand, DateTimeOffset now, CancellationToken ct)
+    {
+        if (!_config.Current.Scheduler.FailJobsOfInvalidTypes || demand.Count == 0 || InvalidTypes.Count == 0)
+        {
+            return;
+        }
+
+        var failed = false;
+        foreach (var d in demand.Where(d => InvalidTypes.ContainsKey(d.Type)))
+        {
+            var reason = $"agent type has been invalidated: {InvalidTypes[d.Type]}";
+            failed |= (await _store.EndJobAsync(d.Job, Core.Model.JobState.Failed, reason, now, ct).ConfigureAwait(false)) == ControlOutcome.Done;
+            Log.JobOfInvalidTypeFailed(_logger, d.Job.Value, d.Type, reason);
+        }
+
+        if (failed)
+        {
+            _changes.Raise(Broker.Change.JobStates, this);
         }
     }
 

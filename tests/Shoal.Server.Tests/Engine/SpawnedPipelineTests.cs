@@ -88,6 +88,24 @@ public sealed class SpawnedPipelineTests
     }
 
     [Fact]
+    public async Task WithInvalidTypeJobsFail_AJobOfATypeThatNeverSaysVersion_FailsWithFossologysMessage()
+    {
+        var bad = Path.Combine(Path.GetTempPath(), $"bad-agent-{Guid.NewGuid():N}.sh");
+        await File.WriteAllTextAsync(bad, "#!/bin/sh\necho 'hello there'\nsleep 5\n", Ct);
+        File.SetUnixFileMode(bad, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        await using var server = await TestServer.StartAsync(
+            new Dictionary<string, string> { ["bad"] = $"[default]\ncommand = {bad}\nmax = 1\n", ["scan"] = TestServer.NoopConf() },
+            extraScheduler: "invalid_type_jobs = fail");
+        var created = await server.SubmitAsync("""{"name":"s","jobs":[{"name":"a","type":"bad","parts":["x"]},{"name":"b","type":"scan","parts":["y"]}]}""");
+        var stream = await Poll.UntilAsync(() => server.StreamAsync(created.Id), s => s.Jobs.All(j => j.State is "failed" or "completed" or "cancelled"), 20);
+
+        var a = stream.Jobs.Single(j => j.Name == "a");
+        a.State.ShouldBe("failed");
+        a.Reason.ShouldBe("agent type has been invalidated: agent didn't send version information: \"hello there\"");
+        stream.Jobs.Single(j => j.Name == "b").State.ShouldBe("completed", "a valid type's job of the same stream runs");
+    }
+
+    [Fact]
     public async Task Why_NamesThePendingDependency_AndThePausedStream()
     {
         await using var server = await TestServer.StartAsync(new Dictionary<string, string> { ["scan"] = TestServer.NoopConf(0) });
