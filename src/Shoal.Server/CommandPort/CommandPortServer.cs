@@ -198,7 +198,8 @@ internal sealed class CommandPortServer(ConfigHolder config, TokenAuth tokens, C
 
     private async Task ServeAsync(TcpClient client, Stream stream, bool tls, Func<TimeSpan> firstLineLeft, Action authenticated, CancellationToken ct)
     {
-        using var reader = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: false, leaveOpen: true);
+        using var text = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: false, leaveOpen: true);
+        var reader = new CommandReader(text);
         await using var writer = new StreamWriter(stream, new UTF8Encoding(false), leaveOpen: true) { AutoFlush = true, NewLine = "\n" };
         try
         {
@@ -218,7 +219,7 @@ internal sealed class CommandPortServer(ConfigHolder config, TokenAuth tokens, C
             authenticated();
 
             var idle = config.Current.Scheduler.CommandPortIdle;
-            while (await ReadLineAsync(reader, idle, ct).ConfigureAwait(false) is { } line)
+            while (await reader.NextAsync(idle, ct).ConfigureAwait(false) is { } line)
             {
                 // A token revoked meanwhile (on any server) ends the connection at its next command.
                 if (hash is not null && await tokens.FindAsync(hash, ct).ConfigureAwait(false) is not { RevokedAt: null })
@@ -254,7 +255,7 @@ internal sealed class CommandPortServer(ConfigHolder config, TokenAuth tokens, C
     }
 
     /// <summary>Whether the client may give commands, and the hash of the token it gave (null for a trusted loopback client).</summary>
-    private async Task<(bool Ok, string? Hash)> AuthenticateAsync(TcpClient client, StreamReader reader, TimeSpan within, CancellationToken ct)
+    private async Task<(bool Ok, string? Hash)> AuthenticateAsync(TcpClient client, CommandReader reader, TimeSpan within, CancellationToken ct)
     {
         var trust = config.Current.Scheduler.CommandPortTrustLoopback
             && IsLoopback(client.Client.RemoteEndPoint);
@@ -263,7 +264,7 @@ internal sealed class CommandPortServer(ConfigHolder config, TokenAuth tokens, C
             return (true, null);
         }
 
-        var first = await ReadLineAsync(reader, within, ct).ConfigureAwait(false);
+        var first = await reader.NextAsync(within, ct).ConfigureAwait(false);
         if (first is null || first.Length > MaxLine || first.Trim().Length < Hosting.StateFiles.MinTokenLength)
         {
             return (false, null);
@@ -284,44 +285,5 @@ internal sealed class CommandPortServer(ConfigHolder config, TokenAuth tokens, C
         {
             // Gone already.
         }
-    }
-
-    /// <summary>
-    /// A line, or null at the end of the stream; a line is never read past <see cref="MaxLine"/> + 1 characters.
-    /// Throws <see cref="TimeoutException"/> when the whole line has not come within <paramref name="within"/>.
-    /// </summary>
-    private static async Task<string?> ReadLineAsync(StreamReader reader, TimeSpan within, CancellationToken ct)
-    {
-        // The read is not cancelled (that may leave the socket unusable for the answer): it is abandoned, and ends
-        // when the connection is closed.
-        var read = ReadLineAsync(reader, ct);
-        if (await Task.WhenAny(read, Task.Delay(within, ct)).ConfigureAwait(false) == read)
-        {
-            return await read.ConfigureAwait(false);
-        }
-
-        _ = read.ContinueWith(t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
-        ct.ThrowIfCancellationRequested();
-        throw new TimeoutException($"no line for {within.TotalSeconds:0.#} s");
-    }
-
-    private static async Task<string?> ReadLineAsync(StreamReader reader, CancellationToken ct)
-    {
-        var line = new StringBuilder();
-        var buffer = new char[1];
-        while (await reader.ReadAsync(buffer.AsMemory(), ct).ConfigureAwait(false) == 1)
-        {
-            if (buffer[0] == '\n')
-            {
-                return line.ToString().TrimEnd('\r');
-            }
-
-            if (line.Length <= MaxLine)
-            {
-                line.Append(buffer[0]);
-            }
-        }
-
-        return null;
     }
 }

@@ -85,6 +85,36 @@ public sealed class CommandPortTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CommandsWithoutANewline_AreTakenAsTheyCame_AsFossologysInterfaceTakesOneRead()
+    {
+        // fo_cli writes each command with no newline, several on one connection in its interactive mode.
+        await using var port = await Port.AuthenticatedAsync(_server);
+        (await port.AskAsync("agents", newline: false)).ShouldBe(["received", "held scan ", "end"]);
+        (await port.AskAsync("verbose", 2, newline: false)).ShouldBe(["received", "level: 1"]);
+        (await port.AskAsync("load", newline: false)).ShouldBe(["received", "host:localhost address:localhost max:8 running:0", "", "end"]);
+    }
+
+    [Fact]
+    public async Task AsFoCliSpeaks_ATrustedLoopbackClient_WithNoTokenAndNoNewline_GetsItsAnswer()
+    {
+        await using var server = await TestServer.StartAsync(extraScheduler: "command_port_trust = 127.0.0.1");
+        await using var port = await Port.OpenAsync(server.Dir);
+        var status = await port.AskAsync("status", newline: false);
+        status[0].ShouldBe("received");
+        status[1].ShouldMatch(@"^scheduler:\d+ revision:\S+ daemon:0 jobs:0 log:\S+ port:\d+ verbose:\d+$");
+        status[^1].ShouldBe("end");
+    }
+
+    [Fact]
+    public async Task ATokenWithoutANewline_ThatIsWrong_IsRefusedAndClosed_NotLeftHanging()
+    {
+        await using var port = await Port.OpenAsync(_server.Dir);
+        await port.SendRawAsync("status");
+        (await port.ReadAsync(TimeSpan.FromSeconds(5))).ShouldBe("error: not authenticated");
+        (await port.ReadAsync()).ShouldBeNull("the connection is closed");
+    }
+
+    [Fact]
     public async Task AClientThatLeavesMidLine_DoesNotHurtTheServer()
     {
         await using (var port = await Port.AuthenticatedAsync(_server))
@@ -159,9 +189,9 @@ public sealed class CommandPortTests : IAsyncLifetime
         public async Task<string?> ReadAsync(TimeSpan within) => await _reader.ReadLineAsync(Ct).AsTask().WaitAsync(within, Ct);
 
         /// <summary>Sends a command and reads <paramref name="lines"/> lines, or up to a line <c>end</c> when not given.</summary>
-        public async Task<List<string>> AskAsync(string command, int? lines = null)
+        public async Task<List<string>> AskAsync(string command, int? lines = null, bool newline = true)
         {
-            await SendAsync(command);
+            await (newline ? SendAsync(command) : SendRawAsync(command));
             var answer = new List<string>();
             while (lines is null ? answer.LastOrDefault() != "end" : answer.Count < lines)
             {
