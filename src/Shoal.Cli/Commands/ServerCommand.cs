@@ -26,36 +26,42 @@ internal static class ServerCommand
                 return 2;
             }
 
-            Microsoft.AspNetCore.Builder.WebApplication app;
-            try
-            {
-                app = await ShoalServer.BuildAsync(cfg, ct).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                // A supervisor must see a server that could not start as failed: never exit 0 here.
-                await Console.Error.WriteLineAsync($"shoal server: cannot start: {ex.Message}").ConfigureAwait(false);
-                return 1;
-            }
-
-            var failure = app.Services.GetRequiredService<ServerFailure>();
-            try
-            {
-                await app.RunAsync().ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                failure.Set(ex.Message);
-            }
-
-            if (failure.Check() is { } reason)
-            {
-                await Console.Error.WriteLineAsync($"shoal server: stopped: {reason}").ConfigureAwait(false);
-                return 1;
-            }
-
-            return 0;
+            return await RunAsync(cfg, "shoal server", ct).ConfigureAwait(false);
         });
         return command;
+    }
+
+    /// <summary>Runs a server on <paramref name="cfg"/> until it stops; 1 when it could not start or stopped on a failure.</summary>
+    public static async Task<int> RunAsync(ShoalConfig cfg, string name, CancellationToken ct)
+    {
+        Microsoft.AspNetCore.Builder.WebApplication app;
+        try
+        {
+            app = await ShoalServer.BuildAsync(cfg, ct).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // A supervisor must see a server that could not start as failed: never exit 0 here.
+            await Console.Error.WriteLineAsync($"{name}: cannot start: {ex.Message}").ConfigureAwait(false);
+            return 1;
+        }
+
+        var failure = app.Services.GetRequiredService<ServerFailure>();
+        try
+        {
+            await app.RunAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            failure.Set(ex.Message);
+        }
+
+        if (failure.Check() is { } reason)
+        {
+            await Console.Error.WriteLineAsync($"{name}: stopped: {reason}").ConfigureAwait(false);
+            return 1;
+        }
+
+        return 0;
     }
 }

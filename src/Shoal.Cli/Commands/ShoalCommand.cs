@@ -19,6 +19,7 @@ internal static class ShoalCommand
         root.Options.Add(StateDir);
         root.Options.Add(Json);
         root.Subcommands.Add(ServerCommand.Build());
+        root.Subcommands.Add(FoSchedulerCommand.Build());
         root.Subcommands.Add(SubmitCommand.Build());
         root.Subcommands.Add(StatusCommand.Build());
         root.Subcommands.Add(ControlCommand.Build("pause", "Pause a stream (no new parts are leased) or, with --job, a job (its agents are suspended)"));

@@ -30,7 +30,22 @@ public static class AgentConfLoader
         return types;
     }
 
-    public static AgentTypeConfig Load(string file)
+    /// <summary>
+    /// An agent conf of a FOSSology installation (<c>mods-enabled/NAME/NAME.conf</c>): the folder is the name (a
+    /// <c>name=</c> key is ignored, as are keys FOSSology does not know), the command runs from
+    /// <c>mods-enabled/NAME/agent/</c>, and the agent is given <paramref name="configDir"/> as <c>--config=</c>.
+    /// </summary>
+    public static AgentTypeConfig LoadFossology(string file, string configDir)
+    {
+        var agentDir = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(file))!, "agent");
+        var type = Load(file, fossology: true);
+        var program = Path.IsPathRooted(type.Command[0]) ? type.Command[0] : Path.Combine(agentDir, type.Command[0]);
+        return type with { Directory = agentDir, Command = [program, .. type.Command.Skip(1)], ConfigDir = configDir };
+    }
+
+    public static AgentTypeConfig Load(string file) => Load(file, fossology: false);
+
+    private static AgentTypeConfig Load(string file, bool fossology)
     {
         var doc = IniDocument.Parse(file, File.ReadAllText(file));
         var name = Path.GetFileNameWithoutExtension(file);
@@ -69,6 +84,7 @@ public static class AgentConfLoader
                     OnPartFailure = doc.Enum(e, ("fail-job", OnPartFailure.FailJob), ("continue", OnPartFailure.Continue)),
                 },
                 "exclusive_scope" => type with { ExclusiveScope = doc.Enum(e, ("all", ExclusiveScope.All), ("stream", ExclusiveScope.Stream)) },
+                _ when fossology => type, // FOSSology reads command, max and special[] only (name= too is ignored)
                 _ => throw doc.UnknownKey(e),
             };
             failureSet |= e.Key == "on_part_failure";

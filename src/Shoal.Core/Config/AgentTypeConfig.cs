@@ -13,6 +13,12 @@ public sealed record AgentTypeConfig
     /// <summary>The folder of the conf file; a relative program path is resolved against it.</summary>
     public required string Directory { get; init; }
 
+    /// <summary>
+    /// What the agent is given as <c>--config=</c>: its own folder (null, Shoal's layout) or, in a FOSSology
+    /// installation, the configuration folder that holds <c>fossology.conf</c>.
+    /// </summary>
+    public string? ConfigDir { get; init; }
+
     /// <summary>Maximum simultaneous agents (leased parts); -1 is unlimited, 0 holds the type.</summary>
     public int Max { get; init; } = -1;
 

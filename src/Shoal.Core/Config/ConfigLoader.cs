@@ -183,7 +183,7 @@ public static class ConfigLoader
         return port <= 65535 ? port : throw doc.Error(e, $"'{e.Key}' must be a port number (0-65535), got '{e.Value}'");
     }
 
-    private static List<HostConfig> ReadHosts(IniDocument doc, string agentsDir)
+    internal static List<HostConfig> ReadHosts(IniDocument doc, string agentsDir)
     {
         var hosts = new List<HostConfig>();
         foreach (var e in doc.In("HOSTS"))

@@ -21,7 +21,10 @@ internal sealed class ConfigReloader(ConfigHolder holder, Dispatcher dispatcher)
 
         try
         {
-            var next = ConfigLoader.Load(current.File);
+            // A FOSSology installation's folder is read again as one (fossology.conf and mods-enabled).
+            var next = Path.GetFileName(current.File) == FossologyTree.ConfFile
+                ? FossologyTree.Load(Path.GetDirectoryName(current.File)!, current.StateDir)
+                : ConfigLoader.Load(current.File);
             holder.Replace(next with
             {
                 StateDir = current.StateDir,

@@ -77,7 +77,7 @@ internal sealed class AgentLauncher(ConfigHolder config, Logging.JobLogs jobLogs
             psi.ArgumentList.Add(type.ResolvedProgram);
         }
 
-        foreach (var arg in type.Command.Skip(1).Concat(SchedulerArguments(start, type.Directory)))
+        foreach (var arg in type.Command.Skip(1).Concat(SchedulerArguments(start, type.ConfigDir ?? type.Directory)))
         {
             psi.ArgumentList.Add(arg);
         }
