@@ -61,7 +61,7 @@ public sealed class FossologyKitTests : IAsyncLifetime
         agents.Output.ShouldNotContain("db_connect");
         var status = await FoCliAsync("-S");
         status.Code.ShouldBe(0);
-        status.Output.ShouldMatch(@"^scheduler:\d+ revision:\S+ daemon:0 jobs:\d+ ");
+        status.Output.ShouldMatch($@"^scheduler:\d+ revision:0000 daemon:0 jobs:\d+ log:\S+/shoal\.log port:{Port()} verbose:\d+");
         (await FoCliAsync("-l")).Output.ShouldContain("host:localhost address:localhost max:10");
 
         using var http = new HttpClient { BaseAddress = new Uri(File.ReadAllText(urlFile).Trim()) };
@@ -86,6 +86,9 @@ public sealed class FossologyKitTests : IAsyncLifetime
         await cli.WaitForExitAsync(Ct);
         return (cli.ExitCode, output);
     }
+
+    /// <summary>The command port of the folder's fossology.conf.</summary>
+    private int Port() => int.Parse(File.ReadAllLines(Path.Combine(Agents, "fossology.conf")).First(l => l.StartsWith("port", StringComparison.Ordinal)).Split('=')[1].Trim(), System.Globalization.CultureInfo.InvariantCulture);
 
     private static int FreePort()
     {

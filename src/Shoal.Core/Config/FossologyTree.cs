@@ -12,6 +12,15 @@ public static class FossologyTree
 {
     public const string ConfFile = "fossology.conf";
 
+    /// <summary><c>[BUILD] COMMIT_HASH</c> of the folder's <c>VERSION</c> file, as fo_scheduler shows it; null without one.</summary>
+    private static string? CommitHash(string root)
+    {
+        var file = Path.Combine(root, "VERSION");
+        return File.Exists(file)
+            ? IniDocument.Parse(file, File.ReadAllText(file)).In("BUILD").Where(e => e.Key == "COMMIT_HASH").Select(e => e.Value).LastOrDefault()
+            : null;
+    }
+
     /// <summary>The configuration of <paramref name="dir"/>; Shoal's own store and state go to <paramref name="stateDir"/>.</summary>
     public static ShoalConfig Load(string dir, string stateDir)
     {
@@ -23,7 +32,7 @@ public static class FossologyTree
         }
 
         var doc = IniDocument.Parse(file, File.ReadAllText(file));
-        var scheduler = new SchedulerOptions { Port = 0, CommandPortTrustLoopback = true };
+        var scheduler = new SchedulerOptions { Port = 0, CommandPortTrustLoopback = true, Fossology = true, Revision = CommitHash(root) };
         foreach (var e in doc.In("FOSSOLOGY").Where(e => e.Key == "port"))
         {
             scheduler = scheduler with { CommandPort = doc.Int(e, 1) };

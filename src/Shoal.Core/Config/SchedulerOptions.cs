@@ -65,4 +65,13 @@ public sealed record SchedulerOptions
     /// FOSSology's message, or wait for a later self-test to pass (the default).
     /// </summary>
     public bool FailJobsOfInvalidTypes { get; init; }
+
+    /// <summary>
+    /// Run as FOSSology's scheduler (<c>shoal fo-scheduler</c>): the command port's <c>status</c> names the command
+    /// port and the installation's <c>COMMIT_HASH</c> (<see cref="Revision"/>), as <c>fo_scheduler</c> does.
+    /// </summary>
+    public bool Fossology { get; init; }
+
+    /// <summary>The revision <c>status</c> shows; null for Shoal's own version.</summary>
+    public string? Revision { get; init; }
 }

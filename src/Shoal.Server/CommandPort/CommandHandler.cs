@@ -155,8 +155,10 @@ internal sealed class CommandHandler(
             }
         }
 
-        var version = typeof(CommandHandler).Assembly.GetName().Version?.ToString() ?? "0";
-        await w.WriteLineAsync($"scheduler:{Environment.ProcessId} revision:{version} daemon:0 jobs:{live.Count} log:{cfg.LogDir} port:{(Uri.TryCreate(cluster.Url, UriKind.Absolute, out var url) ? url.Port : cfg.Scheduler.Port)} verbose:{verbosity.Level}").ConfigureAwait(false);
+        var version = cfg.Scheduler.Revision ?? typeof(CommandHandler).Assembly.GetName().Version?.ToString() ?? "0";
+        // As FOSSology's scheduler, the port is the command port; Shoal's own server names its REST port.
+        var port = cfg.Scheduler.Fossology ? cfg.Scheduler.CommandPort : Uri.TryCreate(cluster.Url, UriKind.Absolute, out var url) ? url.Port : cfg.Scheduler.Port;
+        await w.WriteLineAsync($"scheduler:{Environment.ProcessId} revision:{version} daemon:0 jobs:{live.Count} log:{Path.Combine(cfg.LogDir, "shoal.log")} port:{port} verbose:{verbosity.Level}").ConfigureAwait(false);
         foreach (var j in live.OrderBy(j => j.Id.Value))
         {
             await w.WriteLineAsync(JobLine(j)).ConfigureAwait(false);

@@ -12,8 +12,9 @@ using Shoal.Storage;
 namespace Shoal.Server.CommandPort;
 
 /// <summary>
-/// FOSSology's command port with newline framing: the first line must be an admin token (unless the client
-/// is on loopback and <c>command_port_trust</c> allows it), then one command a line, each answered
+/// FOSSology's command port: the first line must be an admin token (unless the client is on loopback and
+/// <c>command_port_trust</c> allows it), then one command a line (or a write without a newline, as fo_cli sends
+/// them: <see cref="CommandReader"/>), each answered
 /// <c>received</c> and its output; multi-line outputs end with <c>end</c>. A hostile network cannot stop it: at most
 /// <c>command_port_max_connections</c> are open at once (one more is told so and closed), a connection must send its
 /// first line within 10 s and is closed after <c>command_port_idle</c> without a line, lines are capped, and the

@@ -17,6 +17,7 @@ public sealed class FossologyTreeTests : IDisposable
         var conf = File.ReadAllText(Path.Combine(Kit(), "src", "scheduler", "agent_tests", "agents", "fossology.conf.in"))
             .Replace("@FO_CURRENTGROUP@", "fossy", StringComparison.Ordinal).Replace("@FO_CURRENTUSER@", "fossy", StringComparison.Ordinal);
         File.WriteAllText(Path.Combine(_dir, "fossology.conf"), conf);
+        File.WriteAllText(Path.Combine(_dir, "VERSION"), "[BUILD]\nVERSION=test\nCOMMIT_HASH=0000\n");
         Agent("simple", "[default]\ncommand=simple\nmax=-1\nspecial[]=\n");
         // A conf as FOSSology ships them: name= (ignored), options after the command, a special.
         Agent("nomos", "; nomos\n[default]\nname = nomos\ncommand = nomos -J\nmax = 2\nspecial[] = EXCLUSIVE\n");
@@ -26,6 +27,8 @@ public sealed class FossologyTreeTests : IDisposable
 
         config.Scheduler.CommandPort.ShouldBe(12354);
         config.Scheduler.CommandPortTrustLoopback.ShouldBeTrue("loopback clients need no token, as with fo_scheduler");
+        config.Scheduler.Revision.ShouldBe("0000");
+        config.Scheduler.Fossology.ShouldBeTrue();
         config.Hosts.ShouldHaveSingleItem().ShouldBe(new HostConfig("localhost", "localhost", _dir, 10));
         config.AgentTypes.Keys.Order(StringComparer.Ordinal).ShouldBe(["nomos", "simple"]);
         var simple = config.AgentTypes["simple"];
