@@ -220,8 +220,19 @@ internal sealed class CommandPortServer(ConfigHolder config, TokenAuth tokens, C
             authenticated();
 
             var idle = config.Current.Scheduler.CommandPortIdle;
+            var firstLine = true;
             while (await reader.NextAsync(idle, ct).ConfigureAwait(false) is { } line)
             {
+                // A trusted loopback client may still open with its token (shoal cli always does): taken as such,
+                // never run as a command nor echoed back.
+                if (firstLine && hash is null && await AdminTokenAsync(line, ct).ConfigureAwait(false) is { } given)
+                {
+                    hash = given;
+                    firstLine = false;
+                    continue;
+                }
+
+                firstLine = false;
                 // A token revoked meanwhile (on any server) ends the connection at its next command.
                 if (hash is not null && await tokens.FindAsync(hash, ct).ConfigureAwait(false) is not { RevokedAt: null })
                 {
@@ -266,14 +277,21 @@ internal sealed class CommandPortServer(ConfigHolder config, TokenAuth tokens, C
         }
 
         var first = await reader.NextAsync(within, ct).ConfigureAwait(false);
-        if (first is null || first.Length > MaxLine || first.Trim().Length < Hosting.StateFiles.MinTokenLength)
+        var hash = first is null ? null : await AdminTokenAsync(first, ct).ConfigureAwait(false);
+        return (hash is not null, hash);
+    }
+
+    /// <summary>The hash of <paramref name="line"/> when it is a live admin token, else null.</summary>
+    private async Task<string?> AdminTokenAsync(string line, CancellationToken ct)
+    {
+        var text = line.Trim();
+        if (text.Length < Hosting.StateFiles.MinTokenLength || text.Length > MaxLine || text.Contains(' ', StringComparison.Ordinal))
         {
-            return (false, null);
+            return null;
         }
 
-        var hash = TokenAuth.Hash(first);
-        var token = await tokens.FindAsync(hash, ct).ConfigureAwait(false);
-        return (token is { RevokedAt: null, Role: TokenAuth.AdminRole }, hash);
+        var hash = TokenAuth.Hash(text);
+        return await tokens.FindAsync(hash, ct).ConfigureAwait(false) is { RevokedAt: null, Role: TokenAuth.AdminRole } ? hash : null;
     }
 
     private static async Task TryWriteAsync(StreamWriter writer, string line)

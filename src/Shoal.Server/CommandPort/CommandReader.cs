@@ -4,8 +4,9 @@ namespace Shoal.Server.CommandPort;
 
 /// <summary>
 /// The commands of one command-port connection. A line is a command; so is what a client sent without a newline when
-/// nothing follows it within <see cref="FlushAfter"/>: FOSSology's interface takes one read as one command, and
-/// <c>fo_cli</c> writes each command without a newline. A command is never kept past
+/// nothing follows it within <see cref="FlushAfter"/>, until the client ends a line with a newline (from then on its
+/// lines are framed by newlines only, however slowly they come): FOSSology's interface takes one read as one command,
+/// and <c>fo_cli</c> writes each command without a newline. A command is never kept past
 /// <see cref="CommandPortServer.MaxLine"/> + 1 characters (the rest of an over-long one is read and dropped).
 /// </summary>
 internal sealed class CommandReader(StreamReader reader)
@@ -17,6 +18,9 @@ internal sealed class CommandReader(StreamReader reader)
     private readonly Queue<string> _complete = new();
     private readonly StringBuilder _partial = new();
     private bool _ended;
+
+    // A client that has ended a line with a newline frames its commands so: its slow or split lines are never cut.
+    private bool _newlines;
 
     // A read under way is kept across calls, never cancelled (that may leave the socket unusable for the answer): a
     // read abandoned at a time-out ends when the connection is closed.
@@ -42,7 +46,7 @@ internal sealed class CommandReader(StreamReader reader)
             }
 
             var left = within - TimeProvider.System.GetElapsedTime(started);
-            var wait = _partial.Length > 0 && FlushAfter < left ? FlushAfter : left;
+            var wait = _partial.Length > 0 && !_newlines && FlushAfter < left ? FlushAfter : left;
             if (wait <= TimeSpan.Zero)
             {
                 ct.ThrowIfCancellationRequested();
@@ -79,6 +83,7 @@ internal sealed class CommandReader(StreamReader reader)
         {
             if (c == '\n')
             {
+                _newlines = true;
                 _complete.Enqueue(TakePartial()!);
             }
             else if (_partial.Length <= CommandPortServer.MaxLine)

@@ -29,7 +29,9 @@ internal sealed class SweepPartSource(
     private readonly Queue<LeasedPart> _pending = new();
     private readonly ConcurrentDictionary<long, (string Host, bool Prod)> _handedOut = new();
     private readonly ConcurrentBag<Task> _reports = [];
-    private readonly IReadOnlyList<TypeLimit> _limits = [new(BuiltInTypes.Sweep, -1, sweep.Collector.HostTimeout + TimeSpan.FromMinutes(1))];
+    // A host leased ahead waits at most one wave of collectors (each killed at the host time-out) before its own run:
+    // its lease covers both, or it would run out while the host still runs (and be counted failed).
+    private readonly IReadOnlyList<TypeLimit> _limits = [new(BuiltInTypes.Sweep, -1, (2 * sweep.Collector.HostTimeout) + TimeSpan.FromMinutes(1))];
     private int _prodStarting;
     private TaskCompletionSource _changed = NewSignal();
 

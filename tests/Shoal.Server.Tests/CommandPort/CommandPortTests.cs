@@ -87,8 +87,11 @@ public sealed class CommandPortTests : IAsyncLifetime
     [Fact]
     public async Task CommandsWithoutANewline_AreTakenAsTheyCame_AsFossologysInterfaceTakesOneRead()
     {
-        // fo_cli writes each command with no newline, several on one connection in its interactive mode.
-        await using var port = await Port.AuthenticatedAsync(_server);
+        // fo_cli writes each command with no newline, several on one connection in its interactive mode (here with a
+        // token first, sent the same way: a client that never sends a newline).
+        await using var port = await Port.OpenAsync(_server.Dir);
+        await port.SendRawAsync(StateFiles.EnsureAdminToken(Path.Combine(_server.Dir, ".shoal")));
+        await Task.Delay(400, Ct);
         (await port.AskAsync("agents", newline: false)).ShouldBe(["received", "held scan ", "end"]);
         (await port.AskAsync("verbose", 2, newline: false)).ShouldBe(["received", "level: 1"]);
         (await port.AskAsync("load", newline: false)).ShouldBe(["received", "host:localhost address:localhost max:8 running:0", "", "end"]);
@@ -103,6 +106,32 @@ public sealed class CommandPortTests : IAsyncLifetime
         status[0].ShouldBe("received");
         status[1].ShouldMatch(@"^scheduler:\d+ revision:\S+ daemon:0 jobs:0 log:\S+ port:\d+ verbose:\d+$");
         status[^1].ShouldBe("end");
+    }
+
+    [Fact]
+    public async Task AClientThatEndsItsLinesWithNewlines_HasSlowOrSplitLinesTakenWhole()
+    {
+        // Once a client has ended a line with a newline, only a newline ends its commands: "pause 1" + "2\n" 300 ms
+        // later is "pause 12", never "pause 1" and then "2".
+        await using var port = await Port.AuthenticatedAsync(_server);
+        await port.SendRawAsync("verb");
+        await Task.Delay(300, Ct);
+        await port.SendRawAsync("ose");
+        await Task.Delay(300, Ct);
+        (await port.AskAsync("", 2)).ShouldBe(["received", "level: 1"]);
+        (await port.AskAsync("agents")).ShouldBe(["received", "held scan ", "end"], "one answer for one command: nothing left over");
+    }
+
+    [Fact]
+    public async Task ShoalCli_OpeningWithItsToken_OnATrustedLoopbackPort_IsNotRunAsACommand_NorEchoed()
+    {
+        await using var server = await TestServer.StartAsync(extraScheduler: "command_port_trust = 127.0.0.1");
+        var token = StateFiles.EnsureAdminToken(Path.Combine(server.Dir, ".shoal"));
+        await using var port = await Port.OpenAsync(server.Dir);
+        await port.SendAsync(token);
+        var agents = await port.AskAsync("agents");
+        agents[0].ShouldBe("received", "the token is taken as a token, not answered as an invalid command");
+        string.Join('\n', agents).ShouldNotContain(token);
     }
 
     [Fact]
