@@ -5,7 +5,8 @@ namespace Shoal.Cli.Commands;
 
 /// <summary>
 /// <c>shoal fo-scheduler -c DIR</c>: runs Shoal on a FOSSology installation's configuration folder, as
-/// <c>fo_scheduler</c> is run (its options; <c>FO_SYSCONFDIR</c> when <c>-c</c> is not given).
+/// <c>fo_scheduler</c> is run (its options; <c>FO_SYSCONFDIR</c> when <c>-c</c> is not given). Shoal's own store goes to
+/// <c>--state-dir</c>, by default <c>DIR/shoal</c>.
 /// </summary>
 internal static class FoSchedulerCommand
 {
@@ -14,10 +15,9 @@ internal static class FoSchedulerCommand
         var config = new Option<string?>("--config", "-c") { Description = "FOSSology's configuration folder (fossology.conf, mods-enabled/); default $FO_SYSCONFDIR" };
         var port = new Option<int?>("--port", "-p") { Description = "The command port (default: [FOSSOLOGY] port of fossology.conf)" };
         var log = new Option<string?>("--log", "-L") { Description = "The log folder (default: [DIRECTORIES] LOGDIR, else <state>/logs)" };
-        var state = new Option<string?>("--state-dir") { Description = "Where Shoal keeps its store (default: <config folder>/shoal)" };
         var verbose = new Option<int?>("--verbose", "-v") { Description = "Accepted for fo_scheduler's command lines; set verbosity with the command port's 'verbose'" };
         var reset = new Option<bool>("--reset", "-R") { Description = "Accepted: Shoal's store keeps every lease, so unfinished work is re-run without it" };
-        var command = new Command("fo-scheduler", "Run Shoal as FOSSology's scheduler on a FOSSology configuration folder") { config, port, log, state, verbose, reset };
+        var command = new Command("fo-scheduler", "Run Shoal as FOSSology's scheduler on a FOSSology configuration folder") { config, port, log, verbose, reset };
         command.SetAction(async (result, ct) =>
         {
             var dir = result.GetValue(config) ?? Environment.GetEnvironmentVariable("FO_SYSCONFDIR");
@@ -30,7 +30,7 @@ internal static class FoSchedulerCommand
             ShoalConfig cfg;
             try
             {
-                cfg = FossologyTree.Load(dir, result.GetValue(state) is { } s ? Path.GetFullPath(s) : Path.Combine(Path.GetFullPath(dir), "shoal"));
+                cfg = FossologyTree.Load(dir, result.GetValue(ShoalCommand.StateDir) is { } s ? Path.GetFullPath(s) : Path.Combine(Path.GetFullPath(dir), "shoal"));
             }
             catch (ConfigException ex)
             {
