@@ -50,7 +50,7 @@ public static class ConfigLoader
             }
         }
 
-        var store = new StoreOptions(Path.Combine(state, "shoal.db"), SqliteSync.Full, Environment.GetEnvironmentVariable(StoreOptions.PostgresVariable) is { Length: > 0 } pg ? pg : null);
+        var store = StoreOptions.Default(state);
         foreach (var e in doc.In("STORE"))
         {
             store = e.Key switch

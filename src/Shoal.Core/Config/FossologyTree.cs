@@ -75,7 +75,7 @@ public static class FossologyTree
         {
             File = file,
             Scheduler = scheduler,
-            Store = new StoreOptions(Path.Combine(stateDir, "shoal.db"), SqliteSync.Full, Environment.GetEnvironmentVariable(StoreOptions.PostgresVariable) is { Length: > 0 } pg ? pg : null),
+            Store = StoreOptions.Default(stateDir),
             Hosts = ConfigLoader.ReadHosts(doc, root),
             StateDir = stateDir,
             LogDir = logs ?? Path.Combine(stateDir, "logs"),

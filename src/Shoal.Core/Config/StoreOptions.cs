@@ -12,4 +12,8 @@ public sealed record StoreOptions(string SqlitePath, SqliteSync Synchronous, str
 {
     /// <summary>The environment variable that selects PostgreSQL when the file names no <c>postgres</c>.</summary>
     public const string PostgresVariable = "SHOAL_POSTGRES";
+
+    /// <summary>The store of a state folder before any [STORE] setting: SQLite in it, or PostgreSQL from <see cref="PostgresVariable"/>.</summary>
+    public static StoreOptions Default(string stateDir) =>
+        new(Path.Combine(stateDir, "shoal.db"), SqliteSync.Full, Environment.GetEnvironmentVariable(PostgresVariable) is { Length: > 0 } pg ? pg : null);
 }
