@@ -51,8 +51,12 @@ public static class ShoalServer
         });
         builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace); // stdout stays clean for JSON output
         builder.Logging.AddFilter<Microsoft.Extensions.Logging.Console.ConsoleLoggerProvider>(null, minLevel);
-        var verbosity = new Logging.Verbosity();
-        builder.Logging.AddProvider(new Logging.SchedulerLogProvider(new Logging.RotatingFile(Path.Combine(config.LogDir, "shoal.log")), verbosity, time ?? TimeProvider.System));
+        var verbosity = new Logging.Verbosity { Level = config.Scheduler.Verbose };
+        if (!config.LogsToConsole)
+        {
+            builder.Logging.AddProvider(new Logging.SchedulerLogProvider(new Logging.RotatingFile(config.MainLog), verbosity, time ?? TimeProvider.System));
+        }
+
         builder.Logging.SetMinimumLevel(LogLevel.Debug);
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         builder.WebHost.ConfigureKestrel(k =>
@@ -97,6 +101,9 @@ public static class ShoalServer
         builder.Services.AddSingleton<ServerFailure>();
         builder.Services.AddSingleton<AgentLauncher>();
         builder.Services.AddSingleton<ClusterMember>();
+        // The command port starts first and stops last: it answers while the dispatcher drains (FOSSology's stop
+        // waits for running agents, and status, load and die still work meanwhile).
+        builder.Services.AddHostedService<CommandPort.CommandPortServer>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ClusterMember>());
         builder.Services.AddSingleton<Broker.WorkBroker>();
         builder.Services.AddSingleton<Dispatcher>();
@@ -125,7 +132,6 @@ public static class ShoalServer
         builder.Services.AddSingleton(verbosity);
         builder.Services.AddSingleton<Logging.JobLogs>();
         builder.Services.AddSingleton<CommandPort.CommandHandler>();
-        builder.Services.AddHostedService<CommandPort.CommandPortServer>();
         builder.Services.AddOpenApi();
         // A query or route value that does not bind (?offset=abc, ?limit=99999999999) is a 400 with the reason, not an empty 400.
         builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
@@ -242,6 +248,13 @@ public static class ShoalServer
         app.Lifetime.ApplicationStopped.Register(hangup.Dispose);
         var failure = app.Services.GetRequiredService<ServerFailure>();
         failure.Watch(app.Services);
+        if (config.Scheduler.ExitAfterSelfTests)
+        {
+            // fo_scheduler -t: once every agent type has its verdict, stop as the stop command does.
+            var operations = app.Services.GetRequiredService<Operations.JobOperations>();
+            _ = app.Services.GetRequiredService<Dispatcher>().SelfTestsDone.ContinueWith(_ => operations.Stop(), TaskScheduler.Default);
+        }
+
         app.Lifetime.ApplicationStarted.Register(() =>
         {
             var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

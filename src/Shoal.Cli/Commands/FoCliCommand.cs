@@ -80,7 +80,8 @@ internal static class FoCliCommand
     private static async Task<int> AskAsync(string line, StreamReader reader, StreamWriter writer, CancellationToken ct)
     {
         await writer.WriteLineAsync(line).ConfigureAwait(false);
-        var first = await reader.ReadLineAsync(ct).ConfigureAwait(false);
+        // A status reply ends with "end\n" and a NUL byte, as FOSSology's: the NUL leads the next reply's first line.
+        var first = (await reader.ReadLineAsync(ct).ConfigureAwait(false))?.TrimStart('\0');
         if (first is null || first == "error: not authenticated")
         {
             await Console.Error.WriteLineAsync("shoal cli: not authenticated (the token was refused), or the port closed").ConfigureAwait(false);

@@ -12,6 +12,9 @@ public static class FossologyTree
 {
     public const string ConfFile = "fossology.conf";
 
+    /// <summary>The scheduler's log in its log folder, as FOSSology names it.</summary>
+    public const string LogFile = "fossology.log";
+
     /// <summary><c>[BUILD] COMMIT_HASH</c> of the folder's <c>VERSION</c> file, as fo_scheduler shows it; null without one.</summary>
     private static string? CommitHash(string root)
     {
@@ -31,8 +34,12 @@ public static class FossologyTree
             throw new ConfigException(file, 0, "no such file: a FOSSology configuration folder holds fossology.conf (give it with -c or FO_SYSCONFDIR)");
         }
 
-        var doc = IniDocument.Parse(file, File.ReadAllText(file));
-        var scheduler = new SchedulerOptions { Port = 0, CommandPortTrustLoopback = true, Fossology = true, Revision = CommitHash(root) };
+        var doc = IniDocument.Parse(file, File.ReadAllText(file)).ExpandVariables();
+        // As fo_scheduler: a type that failed its start-up test stays invalid until a reload tests it again.
+        var scheduler = new SchedulerOptions
+        {
+            Port = 0, CommandPortTrustLoopback = true, Fossology = true, Revision = CommitHash(root), SelfTestRetry = TimeSpan.FromDays(3650),
+        };
         foreach (var e in doc.In("FOSSOLOGY").Where(e => e.Key == "port"))
         {
             scheduler = scheduler with { CommandPort = doc.Int(e, 1) };
@@ -79,6 +86,7 @@ public static class FossologyTree
             Hosts = ConfigLoader.ReadHosts(doc, root),
             StateDir = stateDir,
             LogDir = logs ?? Path.Combine(stateDir, "logs"),
+            Log = logs is null ? null : Path.Combine(logs, LogFile),
             AgentsDir = mods,
             AgentTypes = types,
             Ssh = HostSections.ReadSsh(doc),

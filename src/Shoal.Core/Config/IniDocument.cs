@@ -7,7 +7,7 @@ public sealed record IniEntry(string Section, string Key, string Value, int Line
 /// A parsed INI file in fossology.conf's dialect: <c>[SECTION]</c> headers, <c>key = value</c>
 /// lines, <c>;</c> and <c>#</c> comments, <c>key[] = value</c> for repeated keys.
 /// </summary>
-public sealed class IniDocument
+public sealed partial class IniDocument
 {
     private IniDocument(string file, IReadOnlyList<IniEntry> entries, IReadOnlyList<(string Name, int Line)> sections)
     {
@@ -81,6 +81,31 @@ public sealed class IniDocument
 
         return new IniDocument(file, entries, sections);
     }
+
+    /// <summary>
+    /// fossology.conf's <c>$NAME</c> expansion: <c>$NAME</c> in a value is the value of <c>NAME</c> set earlier in the
+    /// same section (<c>LOGDIR = $PREFIX/log</c>), as FOSSology's configuration library expands it. A name not set
+    /// earlier in the section is an error with its line, not an empty string.
+    /// </summary>
+    public IniDocument ExpandVariables()
+    {
+        var expanded = new List<IniEntry>(Entries.Count);
+        var seen = new Dictionary<(string Section, string Key), string>();
+        foreach (var e in Entries)
+        {
+            var value = VariablePattern().Replace(e.Value, m =>
+                seen.TryGetValue((e.Section.ToUpperInvariant(), m.Groups[1].Value), out var v)
+                    ? v
+                    : throw new ConfigException(File, e.Line, $"'${m.Groups[1].Value}' is not set earlier in [{e.Section}]"));
+            expanded.Add(e with { Value = value });
+            seen[(e.Section.ToUpperInvariant(), e.Key)] = value;
+        }
+
+        return new IniDocument(File, expanded, Sections);
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\$(\w+)", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex VariablePattern();
 
     private static string Unquote(string value) =>
         value.Length >= 2 && value[0] == '"' && value[^1] == '"' ? value[1..^1] : value;

@@ -74,4 +74,13 @@ public sealed record SchedulerOptions
 
     /// <summary>The revision <c>status</c> shows; null for Shoal's own version.</summary>
     public string? Revision { get; init; }
+
+    /// <summary>The scheduler's verbosity at start (<c>fo_scheduler --verbose=N</c>; the command port's <c>verbose</c> changes it).</summary>
+    public int Verbose { get; init; } = 1;
+
+    /// <summary>Whether the server runs detached (<c>fo_scheduler -d</c>); <c>status</c> shows it as <c>daemon:1</c>.</summary>
+    public bool Daemon { get; init; }
+
+    /// <summary><c>fo_scheduler -t</c>: run every agent type's self-test, then stop.</summary>
+    public bool ExitAfterSelfTests { get; init; }
 }

@@ -15,6 +15,15 @@ public sealed record ShoalConfig
 
     public required string LogDir { get; init; }
 
+    /// <summary>The scheduler's log file, or <c>stdout</c>/<c>stderr</c> (<c>fo_scheduler -L</c>); null is <c>LogDir/shoal.log</c>.</summary>
+    public string? Log { get; init; }
+
+    /// <summary>Where the scheduler's log goes: <see cref="Log"/>, else <c>LogDir/shoal.log</c>.</summary>
+    public string MainLog => Log ?? Path.Combine(LogDir, "shoal.log");
+
+    /// <summary>Whether the scheduler's log is the console (<c>-L stdout</c> or <c>-L stderr</c>), not a file of its own.</summary>
+    public bool LogsToConsole => Log is "stdout" or "stderr";
+
     public required string AgentsDir { get; init; }
 
     /// <summary><c>[DIRECTORIES] inputs</c>: the only folder host lists (<c>generate.file</c>) are read from; null turns them off.</summary>

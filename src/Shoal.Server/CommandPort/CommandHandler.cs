@@ -158,34 +158,65 @@ internal sealed class CommandHandler(
         var version = cfg.Scheduler.Revision ?? typeof(CommandHandler).Assembly.GetName().Version?.ToString() ?? "0";
         // As FOSSology's scheduler, the port is the command port; Shoal's own server names its REST port.
         var port = cfg.Scheduler.Fossology ? cfg.Scheduler.CommandPort : Uri.TryCreate(cluster.Url, UriKind.Absolute, out var url) ? url.Port : cfg.Scheduler.Port;
-        await w.WriteLineAsync($"scheduler:{Environment.ProcessId} revision:{version} daemon:0 jobs:{live.Count} log:{Path.Combine(cfg.LogDir, "shoal.log")} port:{port} verbose:{verbosity.Level}").ConfigureAwait(false);
+        // FOSSology counts its start-up tests as jobs (negative ids) until they end: "jobs:0" means they are over.
+        var tests = dispatcher.SelfTests;
+        await w.WriteLineAsync($"scheduler:{Environment.ProcessId} revision:{version} daemon:{(cfg.Scheduler.Daemon ? 1 : 0)} jobs:{live.Count + tests.Count} log:{cfg.MainLog} port:{port} verbose:{verbosity.Level}").ConfigureAwait(false);
+        for (var i = 0; i < tests.Count; i++)
+        {
+            await w.WriteLineAsync($"job:{i - tests.Count} status:JOB_STARTED type:{tests[i].Type}, priority:0 running:1 finished:0 failed:0").ConfigureAwait(false);
+        }
+
         foreach (var j in live.OrderBy(j => j.Id.Value))
         {
             await w.WriteLineAsync(JobLine(j)).ConfigureAwait(false);
         }
 
-        await w.WriteLineAsync("end").ConfigureAwait(false);
+        await w.WriteAsync(End).ConfigureAwait(false);
     }
+
+    /// <summary>FOSSology ends a status reply with <c>end\n</c> and the C string's NUL byte; fo_cli and its UI expect it.</summary>
+    private const string End = "end\n\0";
 
     private async Task JobStatusAsync(StringWriter w, long id, CancellationToken ct)
     {
         if (await store.GetJobAsync(new JobId(id), ct).ConfigureAwait(false) is not { } job)
         {
             await w.WriteLineAsync($"ERROR: invalid job id = {id}").ConfigureAwait(false);
-            await w.WriteLineAsync("end").ConfigureAwait(false);
+            await w.WriteAsync(End).ConfigureAwait(false);
             return;
         }
 
         await w.WriteLineAsync(JobLine(job)).ConfigureAwait(false);
         foreach (var a in dispatcher.Agents.Where(a => a.Job == id))
         {
-            var state = a.Suspended ? "PAUSED" : a.Phase.ToUpperInvariant();
-            await w.WriteLineAsync($"agent:{a.Pid} host:{a.Host} type:{a.Type} status:{state} time:{a.LastHeard.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)}").ConfigureAwait(false);
+            await w.WriteLineAsync($"agent:{a.Pid} host:{a.Host} type:{a.Type} status:{AgentState(a)} time:{a.LastHeard.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)}").ConfigureAwait(false);
         }
 
-        await w.WriteLineAsync("end").ConfigureAwait(false);
+        await w.WriteAsync(End).ConfigureAwait(false);
     }
 
-    private string JobLine(JobView j) =>
-        $"job:{j.Id} status:{j.State.Name().ToUpperInvariant()} type:{j.Type}, priority:{j.Priority} running:{dispatcher.Agents.Count(a => a.Job == j.Id.Value)} finished:{j.Parts.Done} failed:{j.Parts.Failed}";
+    /// <summary>FOSSology's job line: its <c>JOB_</c> state, the comma after the type, and its agents that are running, ended and failed.</summary>
+    private string JobLine(JobView j)
+    {
+        var (finished, failed) = dispatcher.AgentEndsOf(j.Id.Value);
+        return $"job:{j.Id} status:{JobState(j.State)} type:{j.Type}, priority:{j.Priority} running:{dispatcher.Agents.Count(a => a.Job == j.Id.Value)} finished:{finished} failed:{failed}";
+    }
+
+    private static string JobState(JobState state) => state switch
+    {
+        Core.Model.JobState.Blocked => "JOB_NOT_AVAILABLE",
+        Core.Model.JobState.Ready => "JOB_CHECKEDOUT",
+        Core.Model.JobState.Running => "JOB_STARTED",
+        Core.Model.JobState.Paused => "JOB_PAUSED",
+        Core.Model.JobState.Completed => "JOB_COMPLETE",
+        _ => "JOB_FAILED",
+    };
+
+    private static string AgentState(Contracts.AgentDto a) => a.Suspended ? "AGENT_PAUSED" : a.Phase switch
+    {
+        "starting" or "connecting" => "AGENT_SPAWNED",
+        "idle" => "AGENT_PAUSED",
+        "busy" => "AGENT_RUNNING",
+        _ => "AGENT_CLOSED",
+    };
 }

@@ -75,11 +75,16 @@ internal sealed class CommandPortServer(ConfigHolder config, TokenAuth tokens, C
         {
             listener.Start();
         }
-        catch (SocketException ex)
+        catch (SocketException ex) when (!cfg.Scheduler.Fossology)
         {
-            // The REST API is the main door; a taken command port must not take the scheduler down.
+            // The REST API is the main door; a taken command port must not take the scheduler down. As FOSSology's
+            // scheduler, the port is the door (fo_cli, the UI) and the one-instance lock: taken, it does not start.
             Log.CommandPortUnavailable(logger, cfg.Scheduler.CommandPort, ex.Message);
             return;
+        }
+        catch (SocketException ex)
+        {
+            throw new InvalidOperationException($"command port {cfg.Scheduler.CommandPort}: {ex.Message} (is a scheduler already running on this configuration?)", ex);
         }
 
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;

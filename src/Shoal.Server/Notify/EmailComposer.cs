@@ -53,7 +53,7 @@ internal static class EmailComposer
         {
             ["$UPLOADNAME"] = s.Name,
             ["$BROWSELINK"] = $"{url}/streams/{s.Id}",
-            ["$SCHEDULERLOG"] = Path.Combine(config.LogDir, "shoal.log"),
+            ["$SCHEDULERLOG"] = config.MainLog,
             ["$JOBQUEUELINK"] = $"{url}/api/v1/streams/{s.Id}",
             ["$UPLOADFOLDERNAME"] = s.Owner,
             ["$JOBRESULT"] = s.State.Name().ToUpperInvariant(),

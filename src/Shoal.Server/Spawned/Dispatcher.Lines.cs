@@ -101,7 +101,12 @@ internal sealed partial class Dispatcher
                 _health.FailIfTesting(agent.Type.Name, agent.Host.Name, exit.Reason, retry);
             }
         }
-        else if (!exit.Clean)
+        else
+        {
+            CountEnd(agent.Job!.Value.Value, exit.Clean);
+        }
+
+        if (!agent.IsSelfTest && !exit.Clean)
         {
             Log.AgentFailed(_logger, agent.Type.Name, agent.Pid, exitCode, agent.Session.ByeCode, exit.PartsHeld);
 
@@ -113,5 +118,19 @@ internal sealed partial class Dispatcher
         }
 
         _dead.Add(agent);
+    }
+
+    /// <summary>Counts an agent of a job that ended; jobs with no agent left are forgotten once there are many.</summary>
+    private void CountEnd(long job, bool clean)
+    {
+        if (_agentEnds.Count > 10_000)
+        {
+            foreach (var gone in _agentEnds.Keys.Where(j => !_agents.Any(a => a.Job?.Value == j)).ToList())
+            {
+                _agentEnds.TryRemove(gone, out _);
+            }
+        }
+
+        _agentEnds.AddOrUpdate(job, clean ? (1, 0) : (0, 1), (_, c) => clean ? (c.Finished + 1, c.Failed) : (c.Finished, c.Failed + 1));
     }
 }

@@ -24,6 +24,8 @@ internal sealed partial class Dispatcher : BackgroundService
     private readonly List<SpawnedAgent> _dead = [];
     private readonly AgentHealth _health = new();
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _selfTestsDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, (int Finished, int Failed)> _agentEnds = new();
     private readonly IQueueStore _store;
     private readonly ConfigHolder _config;
     private readonly TimeProvider _time;
@@ -103,6 +105,15 @@ internal sealed partial class Dispatcher : BackgroundService
 
     /// <summary>Jobs held back by an EXCLUSIVE job, with the reason.</summary>
     public IReadOnlyDictionary<Core.Model.JobId, string> ExclusiveWaits { get; private set; } = new Dictionary<Core.Model.JobId, string>();
+
+    /// <summary>The self-tests under way: FOSSology's status lists them as jobs (negative ids).</summary>
+    public IReadOnlyList<Contracts.AgentDto> SelfTests { get; private set; } = [];
+
+    /// <summary>Completed once every agent type's self-test has a verdict on every host (<c>fo_scheduler -t</c>).</summary>
+    public Task SelfTestsDone => _selfTestsDone.Task;
+
+    /// <summary>Per job, its agents that ended cleanly and that failed: FOSSology's <c>finished:</c> and <c>failed:</c>.</summary>
+    public (int Finished, int Failed) AgentEndsOf(long job) => _agentEnds.GetValueOrDefault(job);
 
     /// <summary>Agents that reached their first <c>OK</c>, and the mean time from spawn to it.</summary>
     public (long Count, double MeanMs) Startup { get; private set; }
@@ -239,16 +250,23 @@ internal sealed partial class Dispatcher : BackgroundService
 
     private void Publish(DateTimeOffset now)
     {
-        Agents = _agents.Where(a => !a.IsSelfTest).Select(a => new Contracts.AgentDto(
-            a.Pid, a.Type.Name, a.Host.Name, a.Job?.Value, a.Session.Phase.ToString().ToLowerInvariant(), a.Session.Suspended,
-            a.Session.StartedAt, a.Session.LastHeard, a.Session.ItemsProcessed, a.Session.Chunk.Select(p => p.PartId.Value).ToList(), _config.Current.Scheduler.NodeName)).ToList();
+        Agents = _agents.Where(a => !a.IsSelfTest).Select(Dto).ToList();
+        SelfTests = _agents.Where(a => a.IsSelfTest).Select(Dto).ToList();
         _cluster.Agents = Agents;
         InvalidTypes = _health.InvalidTypes(_config.Current, now);
         Verdicts = _health.Verdicts().Select(v => new TypeVerdict(v.Type, v.Host, v.State.ToString().ToLowerInvariant(), v.Reason)).ToList();
+        if (SelfTests.Count == 0 && Verdicts.All(v => v.State != "testing"))
+        {
+            _selfTestsDone.TrySetResult();
+        }
         DownHosts = _health.DownHosts(now);
         ExclusiveWaits = _gate.Blocked;
         Startup = (_startups, _startups == 0 ? 0 : _startupTotal.TotalMilliseconds / _startups);
     }
+
+    private Contracts.AgentDto Dto(SpawnedAgent a) => new(
+        a.Pid, a.Type.Name, a.Host.Name, a.Job?.Value, a.Session.Phase.ToString().ToLowerInvariant(), a.Session.Suspended,
+        a.Session.StartedAt, a.Session.LastHeard, a.Session.ItemsProcessed, a.Session.Chunk.Select(p => p.PartId.Value).ToList(), _config.Current.Scheduler.NodeName);
 
     private async Task TickAsync(CancellationToken ct)
     {
