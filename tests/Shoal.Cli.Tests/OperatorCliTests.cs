@@ -25,7 +25,7 @@ public sealed class OperatorCliTests
         var status = await ShoalProcess.RunAsync(dir, "cli", "-S");
         status.Code.ShouldBe(0, status.Stderr);
         status.Stdout.ShouldMatch($"scheduler:{server.Process.Id} revision:\\S+ daemon:0 jobs:1 ");
-        status.Stdout.ShouldContain($"job:{job} status:READY type:held, priority:0");
+        status.Stdout.ShouldContain($"job:{job} status:JOB_CHECKEDOUT type:held, priority:0");
         (await ShoalProcess.RunAsync(dir, "cli", "-l")).Stdout.ShouldContain("host:localhost address:localhost max:3 running:0");
         (await ShoalProcess.RunAsync(dir, "cli", "-P", "987")).Stdout.ShouldContain("ERROR: invalid job id = 987");
         (await ShoalProcess.RunAsync(dir, "cli", "-P", $"{job}")).Stdout.Trim().ShouldBe("Command received");

@@ -45,6 +45,29 @@ public sealed class FossologyTreeTests : IDisposable
     }
 
     [Fact]
+    public void DollarVariables_AreExpandedFromTheSameSection_AndTheLogIsFossologyLogInLogdir()
+    {
+        var logs = Path.Combine(_dir, "var", "log");
+        File.WriteAllText(Path.Combine(_dir, "fossology.conf"), $"[FOSSOLOGY]\nport = 24693\n[DIRECTORIES]\nPREFIX = {_dir}/var\nLOGDIR = $PREFIX/log\n");
+
+        var config = FossologyTree.Load(_dir, Path.Combine(_dir, "state"));
+
+        config.LogDir.ShouldBe(logs);
+        config.MainLog.ShouldBe(Path.Combine(logs, "fossology.log"), "fo_scheduler's log: LOGDIR/fossology.log");
+        config.Scheduler.SelfTestRetry.ShouldBeGreaterThan(TimeSpan.FromDays(365), "a type that failed its start-up test waits for a reload, as in FOSSology");
+    }
+
+    [Fact]
+    public void ADollarVariableNotSetEarlierInItsSection_IsAnErrorWithItsLine()
+    {
+        File.WriteAllText(Path.Combine(_dir, "fossology.conf"), "[FOSSOLOGY]\nport = 24693\n[DIRECTORIES]\nLOGDIR = $PREFIX/log\nPREFIX = /usr\n");
+
+        var ex = Should.Throw<ConfigException>(() => FossologyTree.Load(_dir, Path.Combine(_dir, "state")));
+
+        ex.Message.ShouldBe($"{Path.Combine(_dir, "fossology.conf")}:4: '$PREFIX' is not set earlier in [DIRECTORIES]");
+    }
+
+    [Fact]
     public void AFolderWithoutFossologyConf_SaysWhatIsMissing()
     {
         var ex = Should.Throw<ConfigException>(() => FossologyTree.Load(_dir, Path.Combine(_dir, "state")));

@@ -40,9 +40,9 @@ public sealed class CommandPortTests : IAsyncLifetime
         var status = await port.AskAsync("status");
         status[0].ShouldBe("received");
         status[1].ShouldMatch(@"^scheduler:\d+ revision:\S+ daemon:0 jobs:2 log:\S+ port:\d+ verbose:1$");
-        status.ShouldContain($"job:{a} status:READY type:held, priority:0 running:0 finished:0 failed:0");
+        status.ShouldContain($"job:{a} status:JOB_CHECKEDOUT type:held, priority:0 running:0 finished:0 failed:0");
         status[^1].ShouldBe("end");
-        (await port.AskAsync($"status {a}")).ShouldBe(["received", $"job:{a} status:READY type:held, priority:0 running:0 finished:0 failed:0", "end"]);
+        (await port.AskAsync($"status {a}")).ShouldBe(["received", $"job:{a} status:JOB_CHECKEDOUT type:held, priority:0 running:0 finished:0 failed:0", "end"]);
         (await port.AskAsync("status 99999")).ShouldBe(["received", "ERROR: invalid job id = 99999", "end"]);
 
         (await port.AskAsync($"restart {a}", 2)).ShouldBe(["received", $"ERROR: Invalid restart command: restart {a}"]);
@@ -65,8 +65,18 @@ public sealed class CommandPortTests : IAsyncLifetime
         end.Jobs[0].State.ShouldBe("failed");
         end.Jobs[0].Reason.ShouldBe("Disk Full on the NFS mount", "case is kept");
         end.Jobs[1].Reason.ShouldBe("dependency failed");
-        (await port.AskAsync($"status {a}")).ShouldBe(["received", $"job:{a} status:FAILED type:held, priority:5 running:0 finished:0 failed:0", "end"]);
+        (await port.AskAsync($"status {a}")).ShouldBe(["received", $"job:{a} status:JOB_FAILED type:held, priority:5 running:0 finished:0 failed:0", "end"]);
         (await port.AskAsync("close", 2)).ShouldBe(["received", "CLOSE"]);
+    }
+
+    [Fact]
+    public async Task StatusReplies_AreFossologysBytes_EndAndItsNul()
+    {
+        await using var port = await Port.AuthenticatedAsync(_server);
+        await port.SendAsync("status 99999");
+        (await port.ReadBytesAsync(44)).ShouldBe("received\nERROR: invalid job id = 99999\nend\n\0");
+        await port.SendAsync("close");
+        (await port.ReadBytesAsync(15)).ShouldBe("received\nCLOSE\n", "FOSSology's unit test: 15 bytes");
     }
 
     [Theory]
@@ -213,6 +223,25 @@ public sealed class CommandPortTests : IAsyncLifetime
 
         public Task SendRawAsync(string text) => _writer.WriteAsync(text);
 
+        /// <summary>Exactly <paramref name="count"/> characters, as sent (no line splitting).</summary>
+        public async Task<string> ReadBytesAsync(int count)
+        {
+            var buffer = new char[count];
+            var read = 0;
+            while (read < count)
+            {
+                var n = await _reader.ReadAsync(buffer.AsMemory(read), Ct).AsTask().WaitAsync(TimeSpan.FromSeconds(10), Ct);
+                if (n == 0)
+                {
+                    break;
+                }
+
+                read += n;
+            }
+
+            return new string(buffer, 0, read);
+        }
+
         public Task<string?> ReadAsync() => ReadAsync(TimeSpan.FromSeconds(10));
 
         public async Task<string?> ReadAsync(TimeSpan within) => await _reader.ReadLineAsync(Ct).AsTask().WaitAsync(within, Ct);
@@ -224,7 +253,8 @@ public sealed class CommandPortTests : IAsyncLifetime
             var answer = new List<string>();
             while (lines is null ? answer.LastOrDefault() != "end" : answer.Count < lines)
             {
-                answer.Add(await ReadAsync() ?? throw new IOException("closed"));
+                // A status reply ends with FOSSology's NUL byte after "end\n": it leads the next reply.
+                answer.Add((await ReadAsync() ?? throw new IOException("closed")).TrimStart('\0'));
             }
 
             return answer;

@@ -1,11 +1,9 @@
-using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json;
 using Shouldly;
 
-namespace Shoal.Cli.Tests;
+namespace Shoal.Cli.Tests.Fossology;
 
 /// <summary>
 /// FOSSology's own code, built from the kit in ../shared/fossology-kit (its agent library, the scheduler's test agents,
@@ -16,36 +14,25 @@ public sealed class FossologyKitTests : IAsyncLifetime
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private readonly string _out = Directory.CreateTempSubdirectory("fo-kit-").FullName;
+    private FossologyKit _kit = null!;
 
-    private string Agents => Path.Combine(_out, "src", "scheduler", "agent_tests", "gen", "agents");
+    private string Out => _kit.Root;
 
-    private string FoCli => Path.Combine(_out, "src", "scheduler", "agent", "fo_cli");
+    private string Agents => _kit.Agents;
 
-    public async ValueTask InitializeAsync()
-    {
-        var kit = Path.Combine(ShoalProcess.RepoRoot, "..", "shared", "fossology-kit");
-        var psi = new ProcessStartInfo("bash", [Path.Combine(kit, "build.sh")]) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = _out };
-        psi.Environment["OUT"] = _out;
-        psi.Environment["FO_PORT"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
-        using var build = Process.Start(psi)!;
-        var stderr = build.StandardError.ReadToEndAsync(Ct);
-        await build.StandardOutput.ReadToEndAsync(Ct);
-        await build.WaitForExitAsync(Ct);
-        build.ExitCode.ShouldBe(0, $"the kit must build (.ci/run installs gcc, pkg-config, libglib2.0-dev, libpq-dev): {await stderr}");
-    }
+    public async ValueTask InitializeAsync() => _kit = await FossologyKit.BuildAsync(Ct);
 
     public ValueTask DisposeAsync()
     {
-        Directory.Delete(_out, recursive: true);
+        _kit.Dispose();
         return ValueTask.CompletedTask;
     }
 
     [Fact]
     public async Task FossologysAgents_RunUnchanged_TheMinimalAgentGetsEveryItemOnce_AndFoCliTalksToTheCommandPort()
     {
-        var items = Path.Combine(_out, "items.txt");
-        await using var server = ShoalProcess.Start(_out, new Dictionary<string, string> { ["FO_ITEMS_OUT"] = items }, "fo-scheduler", "-c", Agents);
+        var items = Path.Combine(Out, "items.txt");
+        await using var server = ShoalProcess.Start(Out, new Dictionary<string, string> { ["FO_ITEMS_OUT"] = items }, "fo-scheduler", "-c", Agents);
         var urlFile = Path.Combine(Agents, "shoal", "server.url");
         await Poll.UntilAsync(() => File.Exists(urlFile) || server.Process.HasExited, 30);
         server.Process.HasExited.ShouldBeFalse(server.Stderr);
@@ -62,7 +49,7 @@ public sealed class FossologyKitTests : IAsyncLifetime
         agents.Output.ShouldNotContain("db_connect");
         var status = await FoCliAsync("-S");
         status.Code.ShouldBe(0);
-        status.Output.ShouldMatch($@"^scheduler:\d+ revision:0000 daemon:0 jobs:\d+ log:\S+/shoal\.log port:{Port()} verbose:\d+");
+        status.Output.ShouldMatch($@"^scheduler:\d+ revision:0000 daemon:0 jobs:\d+ log:\S+/shoal/logs/shoal\.log port:{Port()} verbose:\d+");
         (await FoCliAsync("-l")).Output.ShouldContain("host:localhost address:localhost max:10");
 
         using var http = new HttpClient { BaseAddress = new Uri(File.ReadAllText(urlFile).Trim()) };
@@ -80,21 +67,48 @@ public sealed class FossologyKitTests : IAsyncLifetime
         server.Process.ExitCode.ShouldBe(0, server.Stderr);
     }
 
-    private async Task<(int Code, string Output)> FoCliAsync(string flag)
+    [Fact]
+    public async Task FoSchedulersOwnOptions_TestThenExit_Daemon_Kill_AndOneSchedulerPerFolder()
     {
-        using var cli = Process.Start(new ProcessStartInfo(FoCli, ["-c", Agents, flag]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
-        var output = await cli.StandardOutput.ReadToEndAsync(Ct).WaitAsync(TimeSpan.FromSeconds(20), Ct);
-        await cli.WaitForExitAsync(Ct);
-        return (cli.ExitCode, output);
+        // The slow test agents (they sleep for a minute with NOKILL, or until the watchdog) are left out here.
+        foreach (var slow in new[] { "no_update", "wait_special", "no_check", "minimal_agent" })
+        {
+            Directory.Delete(Path.Combine(Agents, "mods-enabled", slow), recursive: true);
+        }
+
+        // -t: every type's start-up test, then the scheduler stops by itself (exit 0), its verdicts in its log.
+        var log = Path.Combine(Out, "test.log");
+        var test = await ShoalProcess.RunAsync(Out, "fo-scheduler", "-c", Agents, "-t", $"--log={log}").WaitAsync(TimeSpan.FromSeconds(60), Ct);
+        test.Code.ShouldBe(0, test.Stderr);
+        var text = await File.ReadAllTextAsync(log, Ct);
+        text.ShouldContain("before_connect");
+        text.ShouldContain("quick_death");
+
+        // -d: returns once the detached scheduler's command port answers; status says daemon:1 and the file log.
+        var daemon = await ShoalProcess.RunAsync(Out, "fo-scheduler", "-c", Agents, "-d", "--verbose=952", $"-L{log}").WaitAsync(TimeSpan.FromSeconds(60), Ct);
+        daemon.Code.ShouldBe(0, daemon.Stderr);
+        var status = await FoCliAsync("-S");
+        status.Code.ShouldBe(0);
+        status.Output.ShouldMatch($@"^scheduler:\d+ revision:0000 daemon:1 jobs:\d+ log:{System.Text.RegularExpressions.Regex.Escape(log)} port:{Port()} verbose:952\n");
+
+        // One scheduler per folder: the command port is the lock, as with fo_scheduler.
+        var second = await ShoalProcess.RunAsync(Out, "fo-scheduler", "-c", Agents).WaitAsync(TimeSpan.FromSeconds(60), Ct);
+        second.Code.ShouldBe(1);
+        second.Stderr.ShouldContain($"command port {Port()}");
+        second.Stderr.ShouldContain("already running");
+        (await FoCliAsync("-S")).Output.ShouldContain("daemon:1", customMessage: "the first scheduler still answers");
+
+        // -k: the folder's scheduler dies; -k returns once its port is free. With none left, -k says so (255).
+        var kill = await ShoalProcess.RunAsync(Out, "fo-scheduler", "-c", Agents, "-k").WaitAsync(TimeSpan.FromSeconds(90), Ct);
+        kill.Code.ShouldBe(0, kill.Stderr);
+        (await FoCliAsync("-S")).Code.ShouldBe(255, "fo_cli cannot connect: the scheduler is gone");
+        var none = await ShoalProcess.RunAsync(Out, "fo-scheduler", "-c", Agents, "--kill").WaitAsync(TimeSpan.FromSeconds(60), Ct);
+        none.Code.ShouldBe(255);
+        none.Stderr.ShouldContain("no scheduler answers");
     }
+
+    private Task<(int Code, string Output)> FoCliAsync(string flag) => _kit.FoCliAsync(flag, Ct);
 
     /// <summary>The command port of the folder's fossology.conf.</summary>
-    private int Port() => int.Parse(File.ReadAllLines(Path.Combine(Agents, "fossology.conf")).First(l => l.StartsWith("port", StringComparison.Ordinal)).Split('=')[1].Trim(), System.Globalization.CultureInfo.InvariantCulture);
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    private int Port() => _kit.Port;
 }
