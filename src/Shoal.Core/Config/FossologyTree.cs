@@ -78,12 +78,17 @@ public static class FossologyTree
             }
         }
 
+        var hosts = ConfigLoader.ReadHosts(doc, root);
         return new ShoalConfig
         {
             File = file,
             Scheduler = scheduler,
             Store = StoreOptions.Default(stateDir),
-            Hosts = ConfigLoader.ReadHosts(doc, root),
+            Hosts = hosts,
+            // [REPOSITORY] host[] = TYPES FROM TO: which host holds which part of the repository, as affinity.
+            Affinity = HostSections.ReadAffinity(doc, hosts, fossology: true),
+            // [EMAILNOTIFY] header and footer files are named relative to the folder.
+            Notify = NotifySections.Read(doc, p => Path.GetFullPath(Path.Combine(root, p)), fossology: true),
             StateDir = stateDir,
             LogDir = logs ?? Path.Combine(stateDir, "logs"),
             Log = logs is null ? null : Path.Combine(logs, LogFile),

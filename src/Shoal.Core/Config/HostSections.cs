@@ -22,12 +22,22 @@ internal static class HostSections
         return ssh;
     }
 
-    public static List<AffinityRule> ReadAffinity(IniDocument doc, IReadOnlyList<HostConfig> hosts)
+    /// <param name="fossology">
+    /// Read FOSSology's <c>[REPOSITORY]</c> instead (the same format): its first word names a kind of repository
+    /// (<c>files</c>, <c>gold</c>, <c>*</c>), not agent types, so a rule holds for every type; a repository host that runs
+    /// no agents (not in <c>[HOSTS]</c>) is left out.
+    /// </param>
+    public static List<AffinityRule> ReadAffinity(IniDocument doc, IReadOnlyList<HostConfig> hosts, bool fossology = false)
     {
         var rules = new List<AffinityRule>();
-        foreach (var e in doc.In("AFFINITY"))
+        foreach (var e in doc.In(fossology ? "REPOSITORY" : "AFFINITY"))
         {
             var host = e.Key.EndsWith("[]", StringComparison.Ordinal) ? e.Key[..^2] : e.Key;
+            if (fossology && !hosts.Any(h => h.Name == host))
+            {
+                continue;
+            }
+
             if (!hosts.Any(h => h.Name == host))
             {
                 throw doc.Error(e, $"unknown host '{host}' (not in [HOSTS])");
@@ -39,7 +49,7 @@ internal static class HostSections
                 throw doc.Error(e, $"expected '{host}[] = TYPES FROM TO' with hex bytes FROM <= TO (e.g. '* 00 7f'), got '{e.Value}'");
             }
 
-            var types = words[0] == "*" ? null : words[0].Split(',', StringSplitOptions.RemoveEmptyEntries);
+            var types = words[0] == "*" || fossology ? null : words[0].Split(',', StringSplitOptions.RemoveEmptyEntries);
             rules.Add(new AffinityRule(host, types, from, to));
         }
 

@@ -3,10 +3,11 @@ namespace Shoal.Core.Config;
 /// <summary>Reads <c>[EMAILNOTIFY]</c> and <c>[NOTIFY]</c>.</summary>
 internal static class NotifySections
 {
-    public static NotifyOptions Read(IniDocument doc, Func<string, string> resolve)
+    /// <param name="fossology">A FOSSology fossology.conf: only [EMAILNOTIFY]'s header, footer, subject and client are read, as fo_scheduler reads them; other keys are FOSSology's business.</param>
+    public static NotifyOptions Read(IniDocument doc, Func<string, string> resolve, bool fossology = false)
     {
         var n = new NotifyOptions();
-        foreach (var e in doc.In("EMAILNOTIFY"))
+        foreach (var e in doc.In("EMAILNOTIFY").Where(e => !fossology || e.Key is "subject" or "header" or "footer" or "client"))
         {
             n = e.Key switch
             {
@@ -26,7 +27,7 @@ internal static class NotifySections
             };
         }
 
-        foreach (var e in doc.In("NOTIFY"))
+        foreach (var e in fossology ? [] : doc.In("NOTIFY"))
         {
             n = e.Key switch
             {

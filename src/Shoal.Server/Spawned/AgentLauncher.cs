@@ -128,6 +128,9 @@ internal sealed class AgentLauncher(ConfigHolder config, Logging.JobLogs jobLogs
         try
         {
             var lines = new CappedLineReader(process.StandardOutput, CappedLineReader.MaxLine);
+            // The lines of one read are told to the dispatcher together, after every GETSPECIAL among them is
+            // answered: an agent that wrote "OK" and "GETSPECIAL" gets its VALUE before the chunk the OK leases.
+            var heard = new List<Core.Protocol.AgentMessage>();
             while (await lines.ReadLineAsync().ConfigureAwait(false) is { } line)
             {
                 if (lines.Dropped > 0)
@@ -137,8 +140,29 @@ internal sealed class AgentLauncher(ConfigHolder config, Logging.JobLogs jobLogs
 
                 if (line.Length > 0)
                 {
-                    await events.WriteAsync(new AgentLineEvent(agent, line)).ConfigureAwait(false);
+                    var message = Core.Protocol.AgentMessage.Parse(line);
+                    if (agent.Specials.Take(message) is { } value)
+                    {
+                        await agent.SendAsync(value, CancellationToken.None).ConfigureAwait(false);
+                    }
+
+                    heard.Add(message);
                 }
+
+                if (!lines.HasBufferedLine)
+                {
+                    foreach (var message in heard)
+                    {
+                        await events.WriteAsync(new AgentLineEvent(agent, message)).ConfigureAwait(false);
+                    }
+
+                    heard.Clear();
+                }
+            }
+
+            foreach (var message in heard)
+            {
+                await events.WriteAsync(new AgentLineEvent(agent, message)).ConfigureAwait(false);
             }
         }
         catch (IOException)

@@ -12,7 +12,7 @@ namespace Shoal.Server.Spawned;
 /// clock readings in, <see cref="SessionEffect"/>s out (lines to send, signals, reports, log lines). The dispatcher
 /// applies the effects; tests drive a session on a fake clock. Its state changes only through the methods below.
 /// </summary>
-internal sealed class AgentSession(string owner, AgentTypeConfig type, bool remote, JobId? job, DateTimeOffset startedAt)
+internal sealed class AgentSession(string owner, AgentTypeConfig type, bool remote, JobId? job, DateTimeOffset startedAt, AgentSpecials specials)
 {
     private readonly List<LeasedPart> _chunk = [];
     private readonly List<string> _items = [];
@@ -44,7 +44,8 @@ internal sealed class AgentSession(string owner, AgentTypeConfig type, bool remo
 
     public string? Version { get; private set; }
 
-    public AgentSpecial Special { get; private set; } = type.Special;
+    /// <summary>Its special flags, as its reader keeps them (<see cref="AgentSpecials"/>).</summary>
+    public AgentSpecial Special => specials.Current;
 
     /// <summary>The agent's pid on a remote host (from the ssh wrapper's <c>@PID</c> line), for signals over ssh.</summary>
     public int? RemotePid { get; private set; }
@@ -102,12 +103,8 @@ internal sealed class AgentSession(string owner, AgentTypeConfig type, bool remo
                 }
 
                 return [];
-            case AgentMessageKind.Special:
-                var mask = (AgentSpecial)msg.Number;
-                Special = msg.Flag == 1 ? Special | mask : Special & ~mask;
-                return [];
-            case AgentMessageKind.GetSpecial:
-                return [new SessionEffect.Send(((long)Special & msg.Number) != 0 ? "VALUE: 1\n" : "VALUE: 0\n")];
+            case AgentMessageKind.Special or AgentMessageKind.GetSpecial:
+                return []; // the agent's reader applied or answered it already (AgentSpecials)
             case AgentMessageKind.Bye:
                 ByeCode = msg.Number;
                 return [];

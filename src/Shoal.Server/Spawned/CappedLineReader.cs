@@ -18,6 +18,9 @@ internal sealed class CappedLineReader(TextReader reader, int max)
     /// <summary>Characters dropped from the line last returned.</summary>
     public long Dropped { get; private set; }
 
+    /// <summary>Whether a whole line has been read from the agent already and waits here (the next line needs no read).</summary>
+    public bool HasBufferedLine => _pos < _len && Array.IndexOf(_buffer, '\n', _pos, _len - _pos) >= 0;
+
     /// <summary>The next line (without its line break), or null at the end of the output.</summary>
     public async Task<string?> ReadLineAsync()
     {

@@ -288,7 +288,7 @@ internal sealed partial class Dispatcher : BackgroundService
         switch (e)
         {
             case AgentLineEvent line:
-                return OnLineAsync(line.Agent, AgentMessage.Parse(line.Line), ct);
+                return OnLineAsync(line.Agent, line.Message, ct);
             case AgentExitedEvent exited:
                 OnExited(exited.Agent, exited.ExitCode);
                 break;

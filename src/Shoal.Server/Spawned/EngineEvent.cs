@@ -6,7 +6,7 @@ namespace Shoal.Server.Spawned;
 internal abstract record EngineEvent;
 
 /// <summary>A line from an agent's stdout.</summary>
-internal sealed record AgentLineEvent(SpawnedAgent Agent, string Line) : EngineEvent;
+internal sealed record AgentLineEvent(SpawnedAgent Agent, Core.Protocol.AgentMessage Message) : EngineEvent;
 
 /// <summary>An agent's process ended (after its stdout closed).</summary>
 internal sealed record AgentExitedEvent(SpawnedAgent Agent, int ExitCode) : EngineEvent;

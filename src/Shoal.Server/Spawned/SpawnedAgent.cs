@@ -23,7 +23,8 @@ internal sealed class SpawnedAgent : IAsyncDisposable
         Host = start.Host;
         Job = start.Job;
         Stream = start.Stream;
-        Session = new AgentSession(start.Owner, start.Type, !start.Host.IsLocal, start.Job, start.Now);
+        Specials = new AgentSpecials(start.Type.Special);
+        Session = new AgentSession(start.Owner, start.Type, !start.Host.IsLocal, start.Job, start.Now, Specials);
         _process = process;
         _launcher = launcher;
     }
@@ -63,11 +64,18 @@ internal sealed class SpawnedAgent : IAsyncDisposable
     /// <summary>The last lines of the agent's stderr, joined with " | "; null when it wrote none.</summary>
     public string? StderrTail() => _stderrTail.IsEmpty ? null : string.Join(" | ", _stderrTail);
 
+    /// <summary>Its special flags, kept and answered by its reader task.</summary>
+    public AgentSpecials Specials { get; }
+
     /// <summary>Where the agent is in the protocol: all its protocol state.</summary>
     public AgentSession Session { get; }
 
+    // The dispatcher (chunks, CLOSE) and the reader (VALUE) both write to the agent: one write at a time.
+    private readonly SemaphoreSlim _writing = new(1, 1);
+
     public async Task SendAsync(string text, CancellationToken ct)
     {
+        await _writing.WaitAsync(ct).ConfigureAwait(false);
         try
         {
             await _process.StandardInput.WriteAsync(text.AsMemory(), ct).ConfigureAwait(false);
@@ -79,6 +87,10 @@ internal sealed class SpawnedAgent : IAsyncDisposable
         }
         catch (ObjectDisposedException)
         {
+        }
+        finally
+        {
+            _writing.Release();
         }
     }
 
@@ -116,6 +128,7 @@ internal sealed class SpawnedAgent : IAsyncDisposable
     public ValueTask DisposeAsync()
     {
         _process.Dispose();
+        _writing.Dispose();
         return ValueTask.CompletedTask;
     }
 }

@@ -42,6 +42,38 @@ public sealed class FossologyTreeTests : IDisposable
         nomos.Command.ShouldBe([Path.Combine(_dir, "mods-enabled", "nomos", "agent", "nomos"), "-J"]);
         nomos.Max.ShouldBe(2);
         nomos.Special.ShouldBe(AgentSpecial.Exclusive);
+        config.Affinity.ShouldBe([new AffinityRule("localhost", null, 0x00, 0xff)], "[REPOSITORY] localhost[] = * 00 ff");
+    }
+
+    [Fact]
+    public void Repository_IsAffinityForEveryType_AndEmailNotify_IsReadAsFoSchedulerReadsIt()
+    {
+        File.WriteAllText(Path.Combine(_dir, "fossology.conf"), """
+            [FOSSOLOGY]
+            port = 24693
+            [HOSTS]
+            localhost = localhost AGENT_DIR 10
+            scan2 = scan2.example.org /opt/fossology 4
+            [REPOSITORY]
+            localhost[] = files 00 7f
+            scan2[] = gold 80 ff
+            repo-only[] = * 00 ff
+            [EMAILNOTIFY]
+            header = templates/header.txt
+            footer = templates/footer.txt
+            subject = FOSSology scan complete
+            client = /usr/bin/mailx -s
+            templates = ignored by fo_scheduler
+            """);
+
+        var config = FossologyTree.Load(_dir, Path.Combine(_dir, "state"));
+
+        config.Affinity.ShouldBe([new AffinityRule("localhost", null, 0x00, 0x7f), new AffinityRule("scan2", null, 0x80, 0xff)],
+            "a repository kind is not an agent type; a repository host that runs no agents is left out");
+        config.Notify.Header.ShouldBe(Path.Combine(_dir, "templates", "header.txt"));
+        config.Notify.Footer.ShouldBe(Path.Combine(_dir, "templates", "footer.txt"));
+        config.Notify.Subject.ShouldBe("FOSSology scan complete");
+        config.Notify.Client.ShouldBe(["/usr/bin/mailx", "-s"]);
     }
 
     [Fact]

@@ -27,11 +27,28 @@ public sealed class AgentSessionTests
 
     private DateTimeOffset Now => _clock.GetUtcNow();
 
-    private AgentSession Session(bool remote = false) => new("spawn:a:1", Type, remote, new JobId(7), Now);
+    private readonly Dictionary<AgentSession, AgentSpecials> _specials = [];
+
+    private AgentSession Session(bool remote = false) => Track(sp => new AgentSession("spawn:a:1", Type, remote, new JobId(7), Now, sp));
+
+    private AgentSession Track(Func<AgentSpecials, AgentSession> make)
+    {
+        var specials = new AgentSpecials(Type.Special);
+        var session = make(specials);
+        _specials[session] = specials;
+        return session;
+    }
 
     private static LeasedPart Part(long id, string payload) => new(new PartId(id), 100 + id, new JobId(7), "nomos", 1, payload, T0.AddMinutes(5));
 
-    private IReadOnlyList<SessionEffect> Say(AgentSession s, string line) => s.OnLine(AgentMessage.Parse(line), Now);
+    /// <summary>A line as the agent's reader and then the dispatcher take it: the reader answers GETSPECIAL itself.</summary>
+    private IReadOnlyList<SessionEffect> Say(AgentSession s, string line)
+    {
+        var message = AgentMessage.Parse(line);
+        var reply = _specials[s].Take(message);
+        var effects = s.OnLine(message, Now);
+        return reply is null ? effects : [new SessionEffect.Send(reply), .. effects];
+    }
 
     private AgentSession Connected(bool remote = false)
     {
@@ -216,7 +233,7 @@ public sealed class AgentSessionTests
         Say(s, "EMAIL 3 files scanned").ShouldBe([new SessionEffect.JobMessage("3 files scanned")]);
         Say(s, "some log line").ShouldBe([new SessionEffect.Output("some log line", ToJobLog: true)]);
 
-        var selfTest = new AgentSession("spawn:a:2", Type, false, null, T0);
+        var selfTest = Track(sp => new AgentSession("spawn:a:2", Type, false, null, T0, sp));
         selfTest.OnLine(AgentMessage.Parse("VERSION: 1"), T0);
         selfTest.OnLine(AgentMessage.Parse("EMAIL hi"), T0).ShouldBe([new SessionEffect.Output("hi", ToJobLog: false)], "a self-test has no job to tell");
     }
