@@ -101,9 +101,6 @@ public static class ShoalServer
         builder.Services.AddSingleton<ServerFailure>();
         builder.Services.AddSingleton<AgentLauncher>();
         builder.Services.AddSingleton<ClusterMember>();
-        // The command port starts first and stops last: it answers while the dispatcher drains (FOSSology's stop
-        // waits for running agents, and status, load and die still work meanwhile).
-        builder.Services.AddHostedService<CommandPort.CommandPortServer>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ClusterMember>());
         builder.Services.AddSingleton<Broker.WorkBroker>();
         builder.Services.AddSingleton<Dispatcher>();
@@ -125,6 +122,7 @@ public static class ShoalServer
         builder.Services.AddSingleton(metrics);
         builder.Services.AddSingleton<ConfigReloader>();
         builder.Services.AddHostedService<Notify.Notifier>();
+        builder.Services.AddHostedService<Fossology.FossologyQueue>();
         builder.Services.AddHostedService<Retention.RetentionService>();
         builder.Services.AddSingleton<StreamSubmitter>();
         builder.Services.AddSingleton<Schedules.ScheduleRunner>();
@@ -132,6 +130,7 @@ public static class ShoalServer
         builder.Services.AddSingleton(verbosity);
         builder.Services.AddSingleton<Logging.JobLogs>();
         builder.Services.AddSingleton<CommandPort.CommandHandler>();
+        builder.Services.AddHostedService<CommandPort.CommandPortServer>();
         builder.Services.AddOpenApi();
         // A query or route value that does not bind (?offset=abc, ?limit=99999999999) is a 400 with the reason, not an empty 400.
         builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);

@@ -22,7 +22,7 @@ namespace Shoal.Server.CommandPort;
 /// With <c>tls_cert</c> set, a client may open TLS on the same port (its first byte tells: 0x16 starts a TLS
 /// handshake); clients off loopback must, unless <c>command_port_remote = yes</c> lets them speak in clear.
 /// </summary>
-internal sealed class CommandPortServer(ConfigHolder config, TokenAuth tokens, CommandHandler handler, ILogger<CommandPortServer> logger) : BackgroundService
+internal sealed class CommandPortServer(ConfigHolder config, TokenAuth tokens, CommandHandler handler, Spawned.Dispatcher dispatcher, ILogger<CommandPortServer> logger) : BackgroundService
 {
     public const int MaxLine = 4096;
     public const string PortFile = "command.port";
@@ -65,6 +65,16 @@ internal sealed class CommandPortServer(ConfigHolder config, TokenAuth tokens, C
 
     private static bool IsLoopback(EndPoint? remote) =>
         remote is IPEndPoint { Address: var a } && IPAddress.IsLoopback(a.IsIPv4MappedToIPv6 ? a.MapToIPv4() : a);
+
+    /// <summary>
+    /// Closes the port once the dispatcher has drained: FOSSology's stop waits for the running agents, and status, load
+    /// and die still answer meanwhile (the port is the first service to stop).
+    /// </summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await dispatcher.DrainAsync(cancellationToken).ConfigureAwait(false);
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

@@ -128,12 +128,23 @@ internal sealed partial class Dispatcher : BackgroundService
 
     public void Reloaded() => _events.Writer.TryWrite(new ReloadedEvent());
 
-    public override async Task StopAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Takes no more work and waits for the running agents to finish, up to <c>shutdown_grace</c>: the first step of a
+    /// stop. The command port calls it before it closes, so status, load and die still answer while agents finish.
+    /// </summary>
+    public async Task DrainAsync(CancellationToken cancellationToken)
     {
         _events.Writer.TryWrite(new DrainEvent());
-        var grace = Task.Delay(_config.Current.Scheduler.ShutdownGrace, _time, cancellationToken);
+        _drainGrace ??= Task.Delay(_config.Current.Scheduler.ShutdownGrace, _time, cancellationToken);
         // A loop that already ended (it failed) drains nothing: no need to wait the grace out.
-        await Task.WhenAny(_drained.Task, grace, ExecuteTask ?? Task.CompletedTask).ConfigureAwait(false);
+        await Task.WhenAny(_drained.Task, _drainGrace, ExecuteTask ?? Task.CompletedTask).ConfigureAwait(false);
+    }
+
+    private Task? _drainGrace;
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await DrainAsync(cancellationToken).ConfigureAwait(false);
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
         foreach (var agent in _agents)
         {
