@@ -20,6 +20,12 @@ internal static partial class Log
     [LoggerMessage(52, LogLevel.Error, "job {Job} of type {Type} failed: {Reason}")]
     public static partial void JobOfInvalidTypeFailed(ILogger logger, long job, string type, string reason);
 
+    [LoggerMessage(53, LogLevel.Warning, "FOSSology's job queue: {Reason}; looking again shortly")]
+    public static partial void FossologyQueueFailed(ILogger logger, string reason);
+
+    [LoggerMessage(54, LogLevel.Warning, "FOSSology's job queue: row {Pk} was left 'Started' by another scheduler; start with --reset to run it again")]
+    public static partial void FossologyRowLeftStarted(ILogger logger, int pk);
+
     [LoggerMessage(5, LogLevel.Error, "could not start agent {Type}: {Reason}")]
     public static partial void SpawnFailed(ILogger logger, string type, string reason);
 

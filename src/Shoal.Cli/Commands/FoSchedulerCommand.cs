@@ -22,7 +22,7 @@ internal static class FoSchedulerCommand
         var port = new Option<int?>("--port", "-p") { Description = "The command port (default: [FOSSOLOGY] port of fossology.conf)" };
         var log = new Option<string?>("--log", "-L") { Description = "The log: a file, a folder (its fossology.log), stdout or stderr (default: [DIRECTORIES] LOGDIR/fossology.log)" };
         var verbose = new Option<int?>("--verbose", "-v") { Description = "Verbosity at start (FOSSology's levels and bit masks; the command port's 'verbose' changes it)" };
-        var reset = new Option<bool>("--reset", "-R") { Description = "Accepted: Shoal's store keeps every lease, so unfinished work runs again without it" };
+        var reset = new Option<bool>("--reset", "-R") { Description = "Run again the job-queue rows another scheduler left 'Started' (Shoal's own rows need no reset: its store keeps every lease)" };
         var daemon = new Option<bool>("--daemon", "-d") { Description = "Run detached; return once the command port answers" };
         var kill = new Option<bool>("--kill", "-k") { Description = "Stop the scheduler of this folder now (its agents are killed); wait until it is gone" };
         var shutdown = new Option<bool>("--shutdown", "-s") { Description = "Stop the scheduler of this folder once its running agents finish" };
@@ -74,6 +74,7 @@ internal static class FoSchedulerCommand
                     Verbose = result.GetValue(verbose) ?? cfg.Scheduler.Verbose,
                     Daemon = Environment.GetEnvironmentVariable(DaemonVariable) == "1",
                     ExitAfterSelfTests = result.GetValue(test),
+                    FossologyReset = result.GetValue(reset),
                 },
             };
             return await ServerCommand.RunAsync(cfg, "shoal fo-scheduler", ct).ConfigureAwait(false);

@@ -24,6 +24,37 @@ public static class FossologyTree
             : null;
     }
 
+    /// <summary>FOSSology's <c>Db.conf</c>: <c>key=value;</c> pairs, one or more a line; null without the file.</summary>
+    public static IReadOnlyDictionary<string, string>? ReadDbConf(string root)
+    {
+        var file = Path.Combine(root, "Db.conf");
+        if (!File.Exists(file))
+        {
+            return null;
+        }
+
+        var pairs = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        var lineNo = 0;
+        foreach (var line in File.ReadAllLines(file))
+        {
+            lineNo++;
+            foreach (var pair in line.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                var eq = pair.IndexOf('=', StringComparison.Ordinal);
+                if (eq <= 0)
+                {
+                    throw new ConfigException(file, lineNo, $"expected 'key=value;', got '{pair}'");
+                }
+
+                pairs[pair[..eq].Trim()] = pair[(eq + 1)..].Trim();
+            }
+        }
+
+        return pairs.ContainsKey("dbname")
+            ? pairs
+            : throw new ConfigException(file, lineNo, "no 'dbname=' (FOSSology's Db.conf names its database, host, user and password)");
+    }
+
     /// <summary>The configuration of <paramref name="dir"/>; Shoal's own store and state go to <paramref name="stateDir"/>.</summary>
     public static ShoalConfig Load(string dir, string stateDir)
     {
@@ -39,6 +70,9 @@ public static class FossologyTree
         var scheduler = new SchedulerOptions
         {
             Port = 0, CommandPortTrustLoopback = true, Fossology = true, Revision = CommitHash(root), SelfTestRetry = TimeSpan.FromDays(3650),
+            // FOSSology fails the jobs of a type that failed its start-up test.
+            FailJobsOfInvalidTypes = true,
+            FossologyDatabase = ReadDbConf(root),
         };
         foreach (var e in doc.In("FOSSOLOGY").Where(e => e.Key == "port"))
         {

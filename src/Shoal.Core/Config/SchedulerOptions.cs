@@ -83,4 +83,13 @@ public sealed record SchedulerOptions
 
     /// <summary><c>fo_scheduler -t</c>: run every agent type's self-test, then stop.</summary>
     public bool ExitAfterSelfTests { get; init; }
+
+    /// <summary>
+    /// FOSSology's <c>Db.conf</c> (its <c>key=value;</c> pairs: dbname, host, port, user, password): Shoal works
+    /// FOSSology's own job queue in that database. Null without one.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? FossologyDatabase { get; init; }
+
+    /// <summary><c>fo_scheduler -R</c>: rows another scheduler left 'Started' (none of Shoal's) run again.</summary>
+    public bool FossologyReset { get; init; }
 }
