@@ -54,17 +54,34 @@ internal static class FoSchedulerCommand
 
             if (result.GetValue(port) is { } p)
             {
+                if (p is < 1 or > 65535)
+                {
+                    await Console.Error.WriteLineAsync($"shoal fo-scheduler: -p/--port must be a port number 1-65535, got {p}").ConfigureAwait(false);
+                    return 2;
+                }
+
                 cfg = cfg with { Scheduler = cfg.Scheduler with { CommandPort = p } };
             }
 
             if (result.GetValue(kill) || result.GetValue(shutdown))
             {
-                return await SignalAsync(cfg.Scheduler.CommandPort, result.GetValue(kill), ct).ConfigureAwait(false);
+                // The scheduler of this folder, on the port it opened (it may have been started with another -p).
+                var running = result.GetValue(port) ?? RunningPort(cfg) ?? cfg.Scheduler.CommandPort;
+                return await SignalAsync(running, result.GetValue(kill), ct).ConfigureAwait(false);
             }
 
             if (result.GetValue(daemon))
             {
-                return await DetachAsync(cfg.Scheduler.CommandPort, ct).ConfigureAwait(false);
+                return await DetachAsync(cfg, ct).ConfigureAwait(false);
+            }
+
+            // One scheduler per folder: its state folder is locked for as long as it runs (whatever its -p), before
+            // anything of it is opened or written.
+            using var held = Lock(cfg, out var holder);
+            if (held is null)
+            {
+                await Console.Error.WriteLineAsync($"shoal fo-scheduler: a scheduler is already running on this configuration ({holder}): its state folder {cfg.StateDir} is locked").ConfigureAwait(false);
+                return 1;
             }
 
             cfg = WithLog(cfg, result.GetValue(log)) with
@@ -80,6 +97,44 @@ internal static class FoSchedulerCommand
             return await ServerCommand.RunAsync(cfg, "shoal fo-scheduler", ct).ConfigureAwait(false);
         });
         return command;
+    }
+
+    /// <summary>The port the folder's running scheduler wrote to its state folder, if any.</summary>
+    private static int? RunningPort(ShoalConfig cfg) =>
+        File.Exists(Path.Combine(cfg.StateDir, "command.port"))
+        && int.TryParse(File.ReadAllText(Path.Combine(cfg.StateDir, "command.port")).Trim(), System.Globalization.CultureInfo.InvariantCulture, out var p)
+            ? p
+            : null;
+
+    /// <summary>The state folder's lock (an exclusive lock on <c>fo-scheduler.lock</c>), or null with who holds it.</summary>
+    private static FileStream? Lock(ShoalConfig cfg, out string holder)
+    {
+        Directory.CreateDirectory(cfg.StateDir);
+        var file = Path.Combine(cfg.StateDir, "fo-scheduler.lock");
+        try
+        {
+            var stream = new FileStream(file, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            stream.SetLength(0);
+            stream.Write(System.Text.Encoding.ASCII.GetBytes($"{Environment.ProcessId}\n"));
+            stream.Flush();
+            holder = "";
+            return stream;
+        }
+        catch (IOException)
+        {
+            string pid;
+            try
+            {
+                pid = File.ReadAllText(file).Trim();
+            }
+            catch (IOException)
+            {
+                pid = "?";
+            }
+
+            holder = $"pid {pid}, command port {RunningPort(cfg)?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"}";
+            return null;
+        }
     }
 
     /// <summary>FOSSology's <c>-L</c>: stdout, stderr, a folder (its <c>fossology.log</c>) or a file; job logs go beside it.</summary>
@@ -150,8 +205,11 @@ internal static class FoSchedulerCommand
     /// <c>-d</c>: starts the same command line without <c>-d</c> in a new session (setsid), detached from the terminal,
     /// and returns 0 once its command port answers; 1 when it exits first (its reason is in its log).
     /// </summary>
-    private static async Task<int> DetachAsync(int port, CancellationToken ct)
+    private static async Task<int> DetachAsync(ShoalConfig cfg, CancellationToken ct)
     {
+        var port = cfg.Scheduler.CommandPort;
+        var url = Path.Combine(cfg.StateDir, "server.url");
+        var started = TimeProvider.System.GetUtcNow().UtcDateTime;
         if (await AnswersAsync(port, ct).ConfigureAwait(false))
         {
             await Console.Error.WriteLineAsync($"shoal fo-scheduler: a scheduler already answers on command port {port}").ConfigureAwait(false);
@@ -178,7 +236,8 @@ internal static class FoSchedulerCommand
         var until = Stopwatch.StartNew();
         while (until.Elapsed < TimeSpan.FromSeconds(60))
         {
-            if (await AnswersAsync(port, ct).ConfigureAwait(false))
+            // Ready when its command port answers and its REST address is written (a script may submit right after).
+            if (File.Exists(url) && File.GetLastWriteTimeUtc(url) >= started.AddSeconds(-1) && await AnswersAsync(port, ct).ConfigureAwait(false))
             {
                 return 0;
             }

@@ -232,12 +232,18 @@ internal sealed class CommandPortServer(ConfigHolder config, TokenAuth tokens, C
                 return;
             }
 
-            authenticated();
+            // A client that gave its token is in; a trusted loopback client is once its first command came, within
+            // the first line's time: till then it may be closed to make room, so idle clients cannot lock the port.
+            if (hash is not null)
+            {
+                authenticated();
+            }
 
             var idle = config.Current.Scheduler.CommandPortIdle;
             var firstLine = true;
-            while (await reader.NextAsync(idle, ct).ConfigureAwait(false) is { } line)
+            while (await reader.NextAsync(firstLine && hash is null ? firstLineLeft() : idle, ct).ConfigureAwait(false) is { } line)
             {
+                authenticated();
                 // A trusted loopback client may still open with its token (shoal cli always does): taken as such,
                 // never run as a command nor echoed back.
                 if (firstLine && hash is null && await AdminTokenAsync(line, ct).ConfigureAwait(false) is { } given)

@@ -29,6 +29,9 @@ internal sealed class ConfigReloader(ConfigHolder holder, Dispatcher dispatcher)
             {
                 StateDir = current.StateDir,
                 Store = current.Store,
+                // The log is open where it was started (fo-scheduler -L); so it stays, as does what the command line said.
+                Log = current.Log,
+                LogDir = current.LogDir,
                 Scheduler = next.Scheduler with
                 {
                     Address = current.Scheduler.Address,
@@ -37,6 +40,10 @@ internal sealed class ConfigReloader(ConfigHolder holder, Dispatcher dispatcher)
                     NodeName = current.Scheduler.NodeName,
                     TlsCert = current.Scheduler.TlsCert,
                     TlsKey = current.Scheduler.TlsKey,
+                    Daemon = current.Scheduler.Daemon,
+                    ExitAfterSelfTests = current.Scheduler.ExitAfterSelfTests,
+                    FossologyReset = current.Scheduler.FossologyReset,
+                    FossologyDatabase = current.Scheduler.FossologyDatabase,
                 },
             });
             dispatcher.Reloaded();

@@ -96,7 +96,17 @@ public sealed class FossologyKitTests : IAsyncLifetime
         second.Code.ShouldBe(1);
         second.Stderr.ShouldContain($"command port {Port()}");
         second.Stderr.ShouldContain("already running");
+        var url = await File.ReadAllTextAsync(Path.Combine(Agents, "shoal", "server.url"), Ct);
+        // …whatever port it is given: the state folder is the lock, taken before anything of it is written.
+        var other = await ShoalProcess.RunAsync(Out, "fo-scheduler", "-c", Agents, "-p", "1").WaitAsync(TimeSpan.FromSeconds(60), Ct);
+        other.Code.ShouldBe(1);
+        other.Stderr.ShouldContain("already running");
+        (await File.ReadAllTextAsync(Path.Combine(Agents, "shoal", "server.url"), Ct)).ShouldBe(url, "the running scheduler's address is left alone");
         (await FoCliAsync("-S")).Output.ShouldContain("daemon:1", customMessage: "the first scheduler still answers");
+
+        // A reload (fo_cli -r, SIGHUP) keeps what the command line said: daemon:1 and the log file.
+        (await FoCliAsync("-r")).Code.ShouldBe(0);
+        (await FoCliAsync("-S")).Output.ShouldMatch($@"daemon:1 jobs:\d+ log:{System.Text.RegularExpressions.Regex.Escape(log)} ", "a reload runs the self-tests again: they count as jobs");
 
         // -k: the folder's scheduler dies; -k returns once its port is free. With none left, -k says so (255).
         var kill = await ShoalProcess.RunAsync(Out, "fo-scheduler", "-c", Agents, "-k").WaitAsync(TimeSpan.FromSeconds(90), Ct);
@@ -105,10 +115,26 @@ public sealed class FossologyKitTests : IAsyncLifetime
         var none = await ShoalProcess.RunAsync(Out, "fo-scheduler", "-c", Agents, "--kill").WaitAsync(TimeSpan.FromSeconds(60), Ct);
         none.Code.ShouldBe(255);
         none.Stderr.ShouldContain("no scheduler answers");
+
+        // Started on another port: -k finds it through the port it wrote into its state folder.
+        var elsewhere = await ShoalProcess.RunAsync(Out, "fo-scheduler", "-c", Agents, "-d", "-p", "0").WaitAsync(TimeSpan.FromSeconds(60), Ct);
+        elsewhere.Code.ShouldBe(2, "a port number 1-65535");
+        var alt = FreePort();
+        (await ShoalProcess.RunAsync(Out, "fo-scheduler", "-c", Agents, "-d", "-p", alt.ToString(System.Globalization.CultureInfo.InvariantCulture)).WaitAsync(TimeSpan.FromSeconds(60), Ct)).Code.ShouldBe(0);
+        (await ShoalProcess.RunAsync(Out, "fo-scheduler", "-c", Agents, "-k").WaitAsync(TimeSpan.FromSeconds(90), Ct)).Code.ShouldBe(0);
+        using var probe = new System.Net.Sockets.TcpClient();
+        await Should.ThrowAsync<System.Net.Sockets.SocketException>(() => probe.ConnectAsync("127.0.0.1", alt, Ct).AsTask());
     }
 
     private Task<(int Code, string Output)> FoCliAsync(string flag) => _kit.FoCliAsync(flag, Ct);
 
     /// <summary>The command port of the folder's fossology.conf.</summary>
     private int Port() => _kit.Port;
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
 }

@@ -17,6 +17,31 @@ public sealed class HardeningTests
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
+    public async Task CommandPort_WithLoopbackTrusted_SilentConnectionsStillMakeRoom_AndAreClosedAfter10s()
+    {
+        // As under shoal fo-scheduler: loopback clients need no token, so none is "authenticated" by one; a client is in
+        // once its first command came. Silent ones cannot lock fo_cli and fo_scheduler -k out.
+        await using var server = await TestServer.StartAsync(extraScheduler: "command_port_trust = 127.0.0.1\ncommand_port_max_connections = 4");
+        var silent = new List<CommandPortTests.Port>();
+        for (var i = 0; i < 4; i++)
+        {
+            silent.Add(await CommandPortTests.Port.OpenAsync(server.Dir));
+        }
+
+        await using (var client = await CommandPortTests.Port.OpenAsync(server.Dir))
+        {
+            (await client.AskAsync("agents")).ShouldContain("received");
+            (await silent[0].ReadAsync()).ShouldBeNull("the oldest silent connection made room");
+        }
+
+        (await silent[1].ReadAsync(TimeSpan.FromSeconds(20))).ShouldBe("error: no line for 10 s, closing");
+        foreach (var port in silent)
+        {
+            await port.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task CommandPort_SilentConnectionsMakeRoomForOperators_AuthenticatedOnesPastTheCapAreRefused_IdleOnesClosed()
     {
         await using var server = await TestServer.StartAsync(extraScheduler: "command_port_max_connections = 4\ncommand_port_idle = 5");
