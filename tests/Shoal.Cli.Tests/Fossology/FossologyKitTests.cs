@@ -119,7 +119,7 @@ public sealed class FossologyKitTests : IAsyncLifetime
         // Started on another port: -k finds it through the port it wrote into its state folder.
         var elsewhere = await ShoalProcess.RunAsync(Out, "fo-scheduler", "-c", Agents, "-d", "-p", "0").WaitAsync(TimeSpan.FromSeconds(60), Ct);
         elsewhere.Code.ShouldBe(2, "a port number 1-65535");
-        var alt = FreePort();
+        var alt = FossologyKit.FreePort();
         (await ShoalProcess.RunAsync(Out, "fo-scheduler", "-c", Agents, "-d", "-p", alt.ToString(System.Globalization.CultureInfo.InvariantCulture)).WaitAsync(TimeSpan.FromSeconds(60), Ct)).Code.ShouldBe(0);
         (await ShoalProcess.RunAsync(Out, "fo-scheduler", "-c", Agents, "-k").WaitAsync(TimeSpan.FromSeconds(90), Ct)).Code.ShouldBe(0);
         using var probe = new System.Net.Sockets.TcpClient();
@@ -130,11 +130,4 @@ public sealed class FossologyKitTests : IAsyncLifetime
 
     /// <summary>The command port of the folder's fossology.conf.</summary>
     private int Port() => _kit.Port;
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
