@@ -31,6 +31,10 @@ internal sealed class FossologyQueue(
     public const string StreamPrefix = "fossology-jq-";
 
     private readonly Dictionary<int, JobId> _inFlight = [];
+
+    // Until the first look at the queue has taken its rows, a row may have a stream already (submitted just before
+    // Shoal stopped, not marked started yet): those rows are looked up by name. Later rows are new.
+    private bool _lookUp = true;
     private readonly SemaphoreSlim _wake = new(0, 1);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -170,15 +174,49 @@ internal sealed class FossologyQueue(
             }
         }
 
+        var taken = new List<(int Pk, JobId Job)>();
         foreach (var row in rows)
         {
-            await TakeAsync(source, row, ct).ConfigureAwait(false);
+            if (await TakeAsync(source, row, ct).ConfigureAwait(false) is { } job)
+            {
+                taken.Add((row.Pk, job));
+            }
+        }
+
+        await MarkStartedAsync(source, taken, ct).ConfigureAwait(false);
+        _lookUp = false;
+    }
+
+    /// <summary>The rows' streams are in Shoal's store: the rows are started, in one round trip.</summary>
+    private async Task MarkStartedAsync(NpgsqlDataSource source, List<(int Pk, JobId Job)> taken, CancellationToken ct)
+    {
+        if (taken.Count == 0)
+        {
+            return;
+        }
+
+        await using var batch = source.CreateBatch();
+        foreach (var (pk, job) in taken)
+        {
+            var started = new NpgsqlBatchCommand("UPDATE jobqueue SET jq_starttime = now(), jq_schedinfo = $1, jq_endtext = 'Started', jq_log = $2 WHERE jq_pk = $3 AND jq_starttime IS NULL");
+            started.Parameters.Add(new NpgsqlParameter { Value = $"{config.Current.Scheduler.NodeName}.{Environment.ProcessId}" });
+            started.Parameters.Add(new NpgsqlParameter { Value = jobLogs.PathOf(job.Value) });
+            started.Parameters.Add(new NpgsqlParameter { Value = pk });
+            batch.BatchCommands.Add(started);
+        }
+
+        await batch.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        foreach (var (pk, job) in taken)
+        {
+            _inFlight[pk] = job;
         }
     }
 
-    private async Task TakeAsync(NpgsqlDataSource source, (int Pk, string Type, string? Args, int Priority) row, CancellationToken ct)
+    /// <summary>The job of the row's stream, submitted now unless it exists; null when the row failed instead.</summary>
+    private async Task<JobId?> TakeAsync(NpgsqlDataSource source, (int Pk, string Type, string? Args, int Priority) row, CancellationToken ct)
     {
-        var job = await FindAsync(row.Pk, ct).ConfigureAwait(false);
+        // A row taken before whose 'Started' did not reach FOSSology's database (it was down a moment) keeps its job.
+        var job = _inFlight.TryGetValue(row.Pk, out var known) ? known : _lookUp ? await FindAsync(row.Pk, ct).ConfigureAwait(false) : null;
         if (job is null)
         {
             var json = new JsonObject
@@ -192,21 +230,14 @@ internal sealed class FossologyQueue(
             {
                 // An unknown type (not in mods-enabled), a data line that is not one line: the row fails, as its dependents.
                 await FailAsync(source, row.Pk, $"ERROR: {error}", ct).ConfigureAwait(false);
-                return;
+                return null;
             }
 
             job = created.Jobs.Values.Single();
+            _inFlight[row.Pk] = job.Value;
         }
 
-        await using (var started = source.CreateCommand("UPDATE jobqueue SET jq_starttime = now(), jq_schedinfo = $1, jq_endtext = 'Started', jq_log = $2 WHERE jq_pk = $3 AND jq_starttime IS NULL"))
-        {
-            started.Parameters.Add(new NpgsqlParameter { Value = $"{config.Current.Scheduler.NodeName}.{Environment.ProcessId}" });
-            started.Parameters.Add(new NpgsqlParameter { Value = jobLogs.PathOf(job.Value.Value) });
-            started.Parameters.Add(new NpgsqlParameter { Value = row.Pk });
-            await started.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-        }
-
-        _inFlight[row.Pk] = job.Value;
+        return job;
     }
 
     /// <summary>The job of the stream made from row <paramref name="pk"/>, if Shoal has it.</summary>
