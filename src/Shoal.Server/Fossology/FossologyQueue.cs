@@ -37,6 +37,9 @@ internal sealed class FossologyQueue(
     private bool _lookUp = true;
     private readonly SemaphoreSlim _wake = new(0, 1);
 
+    /// <summary>The least time between two looks at FOSSology's queue.</summary>
+    private static readonly TimeSpan Coalesce = TimeSpan.FromMilliseconds(20);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (config.Current.Scheduler.FossologyDatabase is not { } db)
@@ -61,7 +64,9 @@ internal sealed class FossologyQueue(
                     Log.FossologyQueueFailed(logger, ex.Message);
                 }
 
-                // FOSSology looks every agent_update_interval, on the database command and when an agent ends.
+                // FOSSology looks every agent_update_interval, on the database command and when an agent ends. Changes
+                // that come close together are taken in one look (every report raises one).
+                await Task.Delay(Coalesce, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 await ((Task)_wake.WaitAsync(TimeSpan.FromSeconds(5), stoppingToken)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
         }
@@ -146,13 +151,29 @@ internal sealed class FossologyQueue(
         if (_inFlight.Count > 0)
         {
             var states = await store.GetJobStatesAsync(_inFlight.Values.ToList(), ct).ConfigureAwait(false);
+            var completed = new List<int>();
             foreach (var (pk, job) in _inFlight.ToList())
             {
                 if (states.TryGetValue(job, out var state) && state.IsTerminal())
                 {
-                    await EndAsync(source, pk, job, state, ct).ConfigureAwait(false);
-                    _inFlight.Remove(pk);
+                    if (state == JobState.Completed)
+                    {
+                        completed.Add(pk);
+                    }
+                    else
+                    {
+                        await FailAsync(source, pk, (await store.GetJobAsync(job, ct).ConfigureAwait(false))?.Reason ?? "Failed", ct).ConfigureAwait(false);
+                        _inFlight.Remove(pk);
+                    }
                 }
+            }
+
+            if (completed.Count > 0)
+            {
+                await using var done = source.CreateCommand("UPDATE jobqueue SET jq_endtime = now(), jq_end_bits = jq_end_bits | 1, jq_schedinfo = NULL, jq_endtext = 'Completed' WHERE jq_pk = ANY($1) AND jq_endtime IS NULL");
+                done.Parameters.Add(new NpgsqlParameter { Value = completed.ToArray() });
+                await done.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+                completed.ForEach(pk => _inFlight.Remove(pk));
             }
         }
 
@@ -253,20 +274,6 @@ internal sealed class FossologyQueue(
         }
 
         return null;
-    }
-
-    private async Task EndAsync(NpgsqlDataSource source, int pk, JobId job, JobState state, CancellationToken ct)
-    {
-        if (state == JobState.Completed)
-        {
-            await using var done = source.CreateCommand("UPDATE jobqueue SET jq_endtime = now(), jq_end_bits = jq_end_bits | 1, jq_schedinfo = NULL, jq_endtext = 'Completed' WHERE jq_pk = $1 AND jq_endtime IS NULL");
-            done.Parameters.Add(new NpgsqlParameter { Value = pk });
-            await done.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-            return;
-        }
-
-        var reason = (await store.GetJobAsync(job, ct).ConfigureAwait(false))?.Reason ?? "Failed";
-        await FailAsync(source, pk, reason, ct).ConfigureAwait(false);
     }
 
     /// <summary>Fails a row and every row that depends on it, transitively, with FOSSology's statements.</summary>
