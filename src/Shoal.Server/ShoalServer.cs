@@ -122,6 +122,7 @@ public static class ShoalServer
         builder.Services.AddSingleton(metrics);
         builder.Services.AddSingleton<ConfigReloader>();
         builder.Services.AddHostedService<Notify.Notifier>();
+        builder.Services.AddSingleton<Fossology.FossologyJobIds>();
         builder.Services.AddHostedService<Fossology.FossologyQueue>();
         builder.Services.AddHostedService<Retention.RetentionService>();
         builder.Services.AddSingleton<StreamSubmitter>();

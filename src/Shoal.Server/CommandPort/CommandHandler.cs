@@ -15,7 +15,8 @@ internal sealed class CommandHandler(
     Dispatcher dispatcher,
     JobOperations operations,
     ClusterMember cluster,
-    Logging.Verbosity verbosity)
+    Logging.Verbosity verbosity,
+    Fossology.FossologyJobIds fossology)
 {
     /// <summary>Answers one line; false when the connection is to be closed.</summary>
     public async Task<bool> HandleAsync(string line, TextWriter output, CancellationToken ct)
@@ -64,16 +65,16 @@ internal sealed class CommandHandler(
                 await w.WriteLineAsync("CLOSE").ConfigureAwait(false);
                 return false;
             case "pause" when c.First is { } job:
-                await ReportAsync(w, job, await operations.PauseJobAsync(new JobId(job), ct).ConfigureAwait(false), $"Invalid pause command: \"{line}\"").ConfigureAwait(false);
+                await ReportAsync(w, job, await operations.PauseJobAsync(fossology.JobOf(job), ct).ConfigureAwait(false), $"Invalid pause command: \"{line}\"").ConfigureAwait(false);
                 break;
             case "restart" when c.First is { } job:
-                await ReportAsync(w, job, await operations.ResumeJobAsync(new JobId(job), ct).ConfigureAwait(false), $"ERROR: Invalid restart command: {line}").ConfigureAwait(false);
+                await ReportAsync(w, job, await operations.ResumeJobAsync(fossology.JobOf(job), ct).ConfigureAwait(false), $"ERROR: Invalid restart command: {line}").ConfigureAwait(false);
                 break;
             case "kill" when c.First is { } job && c.Text is { } message:
-                await ReportAsync(w, job, await operations.KillJobAsync(new JobId(job), message, ct).ConfigureAwait(false), $"Invalid kill command: \"{line}\"").ConfigureAwait(false);
+                await ReportAsync(w, job, await operations.KillJobAsync(fossology.JobOf(job), message, ct).ConfigureAwait(false), $"Invalid kill command: \"{line}\"").ConfigureAwait(false);
                 break;
             case "priority" when c.First is { } job && c.Second is { } level and >= int.MinValue and <= int.MaxValue:
-                await ReportAsync(w, job, await operations.SetPriorityAsync(new JobId(job), (int)level, ct).ConfigureAwait(false), $"ERROR: Invalid priority command: {line}").ConfigureAwait(false);
+                await ReportAsync(w, job, await operations.SetPriorityAsync(fossology.JobOf(job), (int)level, ct).ConfigureAwait(false), $"ERROR: Invalid priority command: {line}").ConfigureAwait(false);
                 break;
             case "verbose" when c.First is null:
                 await w.WriteLineAsync(verbosity.Level < 8
@@ -81,7 +82,7 @@ internal sealed class CommandHandler(
                     : "mask:       h d i e s a j\nmask: " + string.Concat(Enumerable.Range(0, 16).Select(b => ((verbosity.Level >> b) & 1) == 1 ? "1 " : "0 "))).ConfigureAwait(false);
                 break;
             case "verbose" when c.Second is { } level:
-                operations.Verbose(c.First!.Value, (int)level);
+                operations.Verbose(fossology.JobOf(c.First!.Value).Value, (int)level);
                 break;
             case "verbose" when c.First is { } level and >= 0 and <= 65535:
                 operations.Verbose(null, (int)level);
@@ -179,7 +180,7 @@ internal sealed class CommandHandler(
 
     private async Task JobStatusAsync(StringWriter w, long id, CancellationToken ct)
     {
-        if (await store.GetJobAsync(new JobId(id), ct).ConfigureAwait(false) is not { } job)
+        if (await store.GetJobAsync(fossology.JobOf(id), ct).ConfigureAwait(false) is not { } job)
         {
             await w.WriteLineAsync($"ERROR: invalid job id = {id}").ConfigureAwait(false);
             await w.WriteAsync(End).ConfigureAwait(false);
@@ -187,7 +188,7 @@ internal sealed class CommandHandler(
         }
 
         await w.WriteLineAsync(JobLine(job)).ConfigureAwait(false);
-        foreach (var a in dispatcher.Agents.Where(a => a.Job == id))
+        foreach (var a in dispatcher.Agents.Where(a => a.Job == job.Id.Value))
         {
             await w.WriteLineAsync($"agent:{a.Pid} host:{a.Host} type:{a.Type} status:{AgentState(a)} time:{a.LastHeard.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)}").ConfigureAwait(false);
         }
@@ -199,7 +200,7 @@ internal sealed class CommandHandler(
     private string JobLine(JobView j)
     {
         var (finished, failed) = dispatcher.AgentEndsOf(j.Id.Value);
-        return $"job:{j.Id} status:{JobState(j.State)} type:{j.Type}, priority:{j.Priority} running:{dispatcher.Agents.Count(a => a.Job == j.Id.Value)} finished:{finished} failed:{failed}";
+        return $"job:{fossology.Shown(j.Id)} status:{JobState(j.State)} type:{j.Type}, priority:{j.Priority} running:{dispatcher.Agents.Count(a => a.Job == j.Id.Value)} finished:{finished} failed:{failed}";
     }
 
     private static string JobState(JobState state) => state switch

@@ -25,12 +25,12 @@ internal sealed class FossologyQueue(
     StreamSubmitter submitter,
     WorkChanged changes,
     Logging.JobLogs jobLogs,
+    FossologyJobIds inFlight,
     ILogger<FossologyQueue> logger) : BackgroundService
 {
     /// <summary>A Shoal stream made from a jobqueue row is named this, then the row's jq_pk.</summary>
     public const string StreamPrefix = "fossology-jq-";
 
-    private readonly Dictionary<int, JobId> _inFlight = [];
 
     // Until the first look at the queue has taken its rows, a row may have a stream already (submitted just before
     // Shoal stopped, not marked started yet): those rows are looked up by name. Later rows are new.
@@ -130,7 +130,7 @@ internal sealed class FossologyQueue(
         {
             if (await FindAsync(pk, ct).ConfigureAwait(false) is { } job)
             {
-                _inFlight[pk] = job;
+                inFlight.Add(pk, job);
             }
             else if (config.Current.Scheduler.FossologyReset)
             {
@@ -148,11 +148,11 @@ internal sealed class FossologyQueue(
     /// <summary>Writes back the ends of the rows in flight, then takes the rows that can run now.</summary>
     private async Task SyncAsync(NpgsqlDataSource source, CancellationToken ct)
     {
-        if (_inFlight.Count > 0)
+        if (inFlight.Count > 0)
         {
-            var states = await store.GetJobStatesAsync(_inFlight.Values.ToList(), ct).ConfigureAwait(false);
+            var states = await store.GetJobStatesAsync(inFlight.All.Select(p => p.Value).ToList(), ct).ConfigureAwait(false);
             var completed = new List<int>();
-            foreach (var (pk, job) in _inFlight.ToList())
+            foreach (var (pk, job) in inFlight.All)
             {
                 if (states.TryGetValue(job, out var state) && state.IsTerminal())
                 {
@@ -163,7 +163,7 @@ internal sealed class FossologyQueue(
                     else
                     {
                         await FailAsync(source, pk, (await store.GetJobAsync(job, ct).ConfigureAwait(false))?.Reason ?? "Failed", ct).ConfigureAwait(false);
-                        _inFlight.Remove(pk);
+                        inFlight.Remove(pk);
                     }
                 }
             }
@@ -173,7 +173,7 @@ internal sealed class FossologyQueue(
                 await using var done = source.CreateCommand("UPDATE jobqueue SET jq_endtime = now(), jq_end_bits = jq_end_bits | 1, jq_schedinfo = NULL, jq_endtext = 'Completed' WHERE jq_pk = ANY($1) AND jq_endtime IS NULL");
                 done.Parameters.Add(new NpgsqlParameter { Value = completed.ToArray() });
                 await done.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-                completed.ForEach(pk => _inFlight.Remove(pk));
+                completed.ForEach(inFlight.Remove);
             }
         }
 
@@ -229,7 +229,7 @@ internal sealed class FossologyQueue(
         await batch.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
         foreach (var (pk, job) in taken)
         {
-            _inFlight[pk] = job;
+            inFlight.Add(pk, job);
         }
     }
 
@@ -237,7 +237,7 @@ internal sealed class FossologyQueue(
     private async Task<JobId?> TakeAsync(NpgsqlDataSource source, (int Pk, string Type, string? Args, int Priority) row, CancellationToken ct)
     {
         // A row taken before whose 'Started' did not reach FOSSology's database (it was down a moment) keeps its job.
-        var job = _inFlight.TryGetValue(row.Pk, out var known) ? known : _lookUp ? await FindAsync(row.Pk, ct).ConfigureAwait(false) : null;
+        var job = inFlight.TryGet(row.Pk, out var known) ? known : _lookUp ? await FindAsync(row.Pk, ct).ConfigureAwait(false) : null;
         if (job is null)
         {
             var json = new JsonObject
@@ -255,7 +255,7 @@ internal sealed class FossologyQueue(
             }
 
             job = created.Jobs.Values.Single();
-            _inFlight[row.Pk] = job.Value;
+            inFlight.Add(row.Pk, job.Value);
         }
 
         return job;

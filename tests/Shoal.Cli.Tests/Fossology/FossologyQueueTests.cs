@@ -87,6 +87,58 @@ public sealed class FossologyQueueTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TheCommandPortSpeaksJqPks_AsFossologysUiDoes_StatusAndKillOfARow()
+    {
+        // An agent that takes its time over each item (FOSSology's agent protocol, in bash).
+        var folder = Path.Combine(_kit.Agents, "mods-enabled", "sleeper");
+        Directory.CreateDirectory(Path.Combine(folder, "agent"));
+        await File.WriteAllTextAsync(Path.Combine(folder, "sleeper.conf"), "[default]\ncommand = sleeper\nmax = -1\n", Ct);
+        var agent = Path.Combine(folder, "agent", "sleeper");
+        await File.WriteAllTextAsync(agent, "#!/bin/bash\necho 'VERSION: 1'\necho OK\nwhile IFS= read -r line; do\n  case \"$line\" in\n    CLOSE) echo 'BYE 0'; exit 0 ;;\n    END) echo OK ;;\n    *) sleep 60 ;;\n  esac\ndone\n", Ct);
+        File.SetUnixFileMode(agent, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        await using var server = Start();
+        var steps = await InsertUploadAsync("s", "sleeper");
+        await DatabaseAsync();
+
+        // status <jq_pk>: the row's job, by FOSSology's id.
+        var status = await Poll.UntilAsync(() => AskAsync($"status {steps[0]}"), r => r.Contains("status:JOB_STARTED", StringComparison.Ordinal) && r.Contains("agent:", StringComparison.Ordinal), 60);
+        status.ShouldStartWith($"received\njob:{steps[0]} status:JOB_STARTED type:sleeper, priority:0 running:1 ");
+        status.ShouldContain("type:sleeper status:AGENT_RUNNING");
+
+        // kill <jq_pk> "message": the row fails with the message (as typed), the rows after it with dependency failed.
+        (await AskAsync($"kill {steps[0]} \"stopped by hand\"")).ShouldBe("received\n");
+        var rows = (await Poll.UntilAsync(RowsAsync, r => r.All(x => x.End is not null), 60)).ToDictionary(r => r.Pk);
+        rows[steps[0]].Bits.ShouldBe((short)2);
+        rows[steps[0]].Text.ShouldBe("stopped by hand");
+        rows[steps[3]].Text.ShouldBe("dependency failed");
+    }
+
+    /// <summary>One command on the command port (loopback needs no token here), and what came back within a moment.</summary>
+    private async Task<string> AskAsync(string command)
+    {
+        using var client = new System.Net.Sockets.TcpClient();
+        await client.ConnectAsync("127.0.0.1", _kit.Port, Ct);
+        var stream = client.GetStream();
+        await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(command + "\n"), Ct);
+        var reply = new System.Text.StringBuilder();
+        var buffer = new byte[4096];
+        using var brief = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        brief.CancelAfter(TimeSpan.FromSeconds(1));
+        try
+        {
+            while (await stream.ReadAsync(buffer, brief.Token) is var n and > 0)
+            {
+                reply.Append(System.Text.Encoding.ASCII.GetString(buffer, 0, n));
+            }
+        }
+        catch (OperationCanceledException) when (!Ct.IsCancellationRequested)
+        {
+        }
+
+        return reply.ToString().Replace("\0", "", StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task KilledWithSigkillMidRun_AndStartedAgain_EveryRowEndsCompleted_WithoutAHandMadeFix()
     {
         var server = Start();
