@@ -26,6 +26,12 @@ internal static partial class Log
     [LoggerMessage(54, LogLevel.Warning, "FOSSology's job queue: row {Pk} was left 'Started' by another scheduler; start with --reset to run it again")]
     public static partial void FossologyRowLeftStarted(ILogger logger, int pk);
 
+    [LoggerMessage(55, LogLevel.Information, "agent type {Type} passed its self-test on {Host}")]
+    public static partial void SelfTestPassed(ILogger logger, string type, string host);
+
+    [LoggerMessage(56, LogLevel.Error, "agent type {Type} failed its self-test on {Host}: {Reason}")]
+    public static partial void SelfTestFailed(ILogger logger, string type, string host, string reason);
+
     [LoggerMessage(5, LogLevel.Error, "could not start agent {Type}: {Reason}")]
     public static partial void SpawnFailed(ILogger logger, string type, string reason);
 

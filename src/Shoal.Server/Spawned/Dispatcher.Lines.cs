@@ -95,10 +95,12 @@ internal sealed partial class Dispatcher
             if (exit.Clean)
             {
                 _health.Pass(agent.Type.Name, agent.Host.Name);
+                Log.SelfTestPassed(_logger, agent.Type.Name, agent.Host.Name);
             }
             else
             {
                 _health.FailIfTesting(agent.Type.Name, agent.Host.Name, exit.Reason, retry);
+                Log.SelfTestFailed(_logger, agent.Type.Name, agent.Host.Name, exit.Reason);
             }
         }
         else
