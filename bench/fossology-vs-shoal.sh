@@ -5,11 +5,15 @@
 # minimal_agent), same host max (localhost 10, the kit's fossology.conf), same database server; Shoal keeps its own
 # store in SQLite. Prints the wall time and the CPU time of each scheduler process (and its ratio to FOSSology's).
 #
-#   PG=$(scripts/pg-cluster.sh start) bench/fossology-vs-shoal.sh [uploads] [runs]
+#   PG=$(scripts/pg-cluster.sh start) bench/fossology-vs-shoal.sh [uploads] [runs] [single|pipeline]
+#
+# single: one step per upload. pipeline: four steps per upload as FOSSology schedules an analysis (unpack, then two
+# scans after it, then a report after both; jobdepends rows), timed until every step has ended.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-500}
 RUNS=${2:-3}
+SHAPE=${3:-single}
 PG=${PG:?set PG to a PostgreSQL connection string (scripts/pg-cluster.sh start prints one)}
 dotnet build -c Release src/Shoal.Cli >/dev/null
 SHOAL_DLL=$PWD/src/Shoal.Cli/bin/Release/net10.0/shoal.dll
@@ -42,7 +46,16 @@ run() {
   sleep 2 # start-up tests
   # As the UI: a job row, then its jobqueue row, each its own transaction (one psql session).
   for i in $(seq 1 "$N"); do
-    echo "WITH j AS (INSERT INTO job (job_user_fk, job_group_fk, job_queued, job_priority, job_name, job_upload_fk) VALUES (2, 2, now(), 0, 'u$i', $i) RETURNING job_pk) INSERT INTO jobqueue (jq_job_fk, jq_type, jq_args) SELECT job_pk, 'minimal_agent', '$i' FROM j;"
+    if [ "$SHAPE" = pipeline ]; then
+      echo "INSERT INTO job (job_user_fk, job_group_fk, job_queued, job_priority, job_name, job_upload_fk) VALUES (2, 2, now(), 0, 'u$i', $i);"
+      for step in unpack scan-a scan-b report; do
+        echo "INSERT INTO jobqueue (jq_job_fk, jq_type, jq_args) VALUES (currval('job_job_pk_seq'), 'minimal_agent', '$i-$step');"
+      done
+      # jq_pks of this upload: report = last, scan-b = last-1, scan-a = last-2, unpack = last-3.
+      echo "INSERT INTO jobdepends VALUES (currval('jobqueue_jq_pk_seq') - 2, currval('jobqueue_jq_pk_seq') - 3), (currval('jobqueue_jq_pk_seq') - 1, currval('jobqueue_jq_pk_seq') - 3), (currval('jobqueue_jq_pk_seq'), currval('jobqueue_jq_pk_seq') - 2), (currval('jobqueue_jq_pk_seq'), currval('jobqueue_jq_pk_seq') - 1);"
+    else
+      echo "WITH j AS (INSERT INTO job (job_user_fk, job_group_fk, job_queued, job_priority, job_name, job_upload_fk) VALUES (2, 2, now(), 0, 'u$i', $i) RETURNING job_pk) INSERT INTO jobqueue (jq_job_fk, jq_type, jq_args) SELECT job_pk, 'minimal_agent', '$i' FROM j;"
+    fi
   done > "$OUT/inserts.sql"
   local cpu0 start end cpu1
   cpu0=$(awk '{print $14+$15}' "/proc/$pid/stat")
@@ -58,10 +71,11 @@ run() {
   wait "$pid" 2>/dev/null || true
   psql_ -d postgres -c "DROP DATABASE $db WITH (FORCE)" >/dev/null
   local ticks; ticks=$(getconf CLK_TCK)
-  echo "$which $(echo "$end - $start" | bc) $(echo "scale=4; ($cpu1 - $cpu0) / $ticks * 1000 / $N" | bc) $ok"
+  local rows=$N; [ "$SHAPE" = pipeline ] && rows=$((4 * N))
+  echo "$which $(echo "$end - $start" | bc) $(echo "scale=4; ($cpu1 - $cpu0) / $ticks * 1000 / $rows" | bc) $ok/$rows"
 }
 
-echo "# $N one-step uploads, $RUNS runs each: scheduler, wall s, scheduler CPU ms per job, rows completed"
+echo "# $N uploads ($SHAPE), $RUNS runs each: scheduler, wall s, scheduler CPU ms per jobqueue row, rows completed"
 for r in $(seq 1 "$RUNS"); do
   run fossology
   run shoal
