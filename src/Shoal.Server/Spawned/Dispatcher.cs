@@ -266,7 +266,7 @@ internal sealed partial class Dispatcher : BackgroundService
         _cluster.Agents = Agents;
         InvalidTypes = _health.InvalidTypes(_config.Current, now);
         Verdicts = _health.Verdicts().Select(v => new TypeVerdict(v.Type, v.Host, v.State.ToString().ToLowerInvariant(), v.Reason)).ToList();
-        if (SelfTests.Count == 0 && Verdicts.All(v => v.State != "testing"))
+        if (!_selfTestsDone.Task.IsCompleted && SelfTests.Count == 0 && Verdicts.All(v => v.State != "testing"))
         {
             _selfTestsDone.TrySetResult();
         }
