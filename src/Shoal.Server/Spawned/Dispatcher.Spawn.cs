@@ -47,11 +47,31 @@ internal sealed partial class Dispatcher
         a.Job,
         KeyRangesOf(config, a.Host.Name, a.Type.Name));
 
-    /// <summary>The key ranges a host owns for a type, or null when no affinity is configured.</summary>
-    private static List<KeyRange>? KeyRangesOf(ShoalConfig config, string host, string type) =>
-        config.Affinity.Count == 0
-            ? null
-            : config.Affinity.Where(r => r.Host == host && r.AppliesTo(type)).Select(r => new KeyRange(r.From, r.To)).ToList();
+    /// <summary>
+    /// The key ranges a host owns for a type, or null when it takes every key: no affinity configured, or ranges that
+    /// cover 00..ff (FOSSology's <c>localhost[] = * 00 ff</c>), which then cost no key reads and no range filter.
+    /// </summary>
+    private static List<KeyRange>? KeyRangesOf(ShoalConfig config, string host, string type)
+    {
+        if (config.Affinity.Count == 0)
+        {
+            return null;
+        }
+
+        var ranges = config.Affinity.Where(r => r.Host == host && r.AppliesTo(type)).Select(r => new KeyRange(r.From, r.To)).ToList();
+        var next = 0;
+        foreach (var r in ranges.OrderBy(r => r.From))
+        {
+            if (r.From > next)
+            {
+                break;
+            }
+
+            next = Math.Max(next, r.To + 1);
+        }
+
+        return next > 0xff ? null : ranges;
+    }
 
     /// <summary>Each spawned type is started once on each host with no data; it must say VERSION, OK, and BYE 0 after CLOSE.</summary>
     private void StartSelfTests(DateTimeOffset now)
@@ -88,7 +108,9 @@ internal sealed partial class Dispatcher
                 continue;
             }
 
-            IReadOnlyList<int> keys = config.Affinity.Count == 0 ? [] : await _store.GetReadyKeyBytesAsync(d.Job, ct).ConfigureAwait(false);
+            IReadOnlyList<int> keys = config.Hosts.All(h => KeyRangesOf(config, h.Name, type.Name) is null)
+                ? []
+                : await _store.GetReadyKeyBytesAsync(d.Job, ct).ConfigureAwait(false);
             for (var i = 0; i < needed; i++)
             {
                 if (type.Max >= 0 && _agents.Count(a => a.Type.Name == type.Name && Counts(a)) >= type.Max)
@@ -111,7 +133,7 @@ internal sealed partial class Dispatcher
     private HostConfig? PickHost(ShoalConfig config, AgentTypeConfig type, IReadOnlyList<int> keys, DateTimeOffset now) =>
         config.Hosts
             .Where(h => CanRunOn(type, h) && _health.IsUsable(type.Name, h.Name) && !_health.IsDown(h.Name, now))
-            .Where(h => keys.Count == 0 || KeyRangesOf(config, h.Name, type.Name)!.Any(r => keys.Any(k => k >= r.From && k <= r.To)))
+            .Where(h => keys.Count == 0 || KeyRangesOf(config, h.Name, type.Name) is not { } ranges || ranges.Any(r => keys.Any(k => k >= r.From && k <= r.To)))
             .Select(h => (Host: h, Free: h.Max - _agents.Count(a => a.Host.Name == h.Name && Counts(a))))
             .Where(x => x.Free > 0)
             .OrderByDescending(x => x.Free)
