@@ -3,7 +3,8 @@
 # FOSSology's own job: N one-step uploads inserted into FOSSology's job queue (PostgreSQL) as its UI inserts them,
 # then `database` on the command port; timed until every jobqueue row has ended. Same agent (the kit's
 # minimal_agent), same host max (localhost 10, the kit's fossology.conf), same database server; Shoal keeps its own
-# store in SQLite. Prints the wall time and the CPU time of each scheduler process (and its ratio to FOSSology's).
+# store in SQLite, run as installed (scripts/fo_scheduler). Prints the wall time and the CPU time of each scheduler
+# process (and its ratio to FOSSology's).
 #
 #   PG=$(scripts/pg-cluster.sh start) bench/fossology-vs-shoal.sh [uploads] [runs] [single|pipeline]
 #
@@ -39,7 +40,7 @@ run() {
   if [ "$which" = fossology ]; then
     "$OUT/bin/fo_scheduler" -c "$G" --log="$OUT/fo.log" --verbose=1 >/dev/null 2>&1 &
   else
-    dotnet "$SHOAL_DLL" fo-scheduler -c "$G" --log="$OUT/shoal.log" --verbose=1 >/dev/null 2>&1 &
+    SHOAL="dotnet $SHOAL_DLL" scripts/fo_scheduler -c "$G" --log="$OUT/shoal.log" --verbose=1 >/dev/null 2>&1 &
   fi
   local pid=$!
   until "$OUT/src/scheduler/agent/fo_cli" -c "$G" -S >/dev/null 2>&1; do sleep 0.1; done
@@ -62,7 +63,8 @@ run() {
   start=$(date +%s.%N)
   psql_ -d "$db" -f "$OUT/inserts.sql" >/dev/null
   "$OUT/src/scheduler/agent/fo_cli" -c "$G" -d >/dev/null
-  until [ "$(psql_ -d "$db" -c "SELECT count(*) FROM jobqueue WHERE jq_endtime IS NULL")" = 0 ]; do sleep 0.02; done
+  # One psql session polls (a psql started every few ms would load the machine the schedulers share).
+  psql_ -d "$db" -c "DO \$\$ BEGIN WHILE (SELECT count(*) FROM jobqueue WHERE jq_endtime IS NULL) > 0 LOOP PERFORM pg_sleep(0.01); END LOOP; END \$\$;"
   end=$(date +%s.%N)
   cpu1=$(awk '{print $14+$15}' "/proc/$pid/stat")
   local ok
