@@ -30,6 +30,15 @@ public interface IQueueStore
 
     Task<ControlOutcome> ResumeJobAsync(JobId id, DateTimeOffset now, CancellationToken ct);
 
+    /// <summary>
+    /// Gives a failed job's failed parts fresh tries and re-opens it, the dependents its failure cancelled, and its
+    /// stream (a job completed with failed parts too). <see cref="ControlOutcome.InvalidState"/> when nothing failed.
+    /// </summary>
+    Task<ControlOutcome> RequeueJobAsync(JobId id, DateTimeOffset now, CancellationToken ct);
+
+    /// <summary>Requeues every failed job of a stream (see <see cref="RequeueJobAsync"/>).</summary>
+    Task<ControlOutcome> RequeueStreamAsync(StreamId id, DateTimeOffset now, CancellationToken ct);
+
     Task<IReadOnlyList<StreamSummary>> ListStreamsAsync(StreamState? state, string? nameContains, int limit, CancellationToken ct);
 
     Task<StreamDetail?> GetStreamAsync(StreamId id, CancellationToken ct);

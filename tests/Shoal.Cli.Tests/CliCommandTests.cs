@@ -50,6 +50,10 @@ public sealed class CliCommandTests
         (await ShoalProcess.RunAsync(dir, "pause", $"{id}")).Stdout.ShouldContain($"stream {id}: paused");
         (await ShoalProcess.RunAsync(dir, "resume", $"{id}")).Stdout.ShouldContain($"stream {id}: queued");
         (await ShoalProcess.RunAsync(dir, "cancel", $"{id}")).Stdout.ShouldContain($"stream {id}: cancelled");
+        var requeue = await ShoalProcess.RunAsync(dir, "requeue", $"{id}");
+        requeue.Code.ShouldBe(1, "an operator's cancel stands: nothing to requeue");
+        requeue.Stderr.ShouldContain($"stream {id} is cancelled: nothing in it failed");
+        (await ShoalProcess.RunAsync(dir, "requeue", "9999", "--job")).Stderr.ShouldContain("no job 9999");
         var one = await ShoalProcess.RunAsync(dir, "status", $"{id}", "--json");
         using (var doc = JsonDocument.Parse(one.Stdout))
         {
@@ -82,7 +86,7 @@ public sealed class CliCommandTests
     {
         var result = await ShoalProcess.RunAsync(ShoalProcess.RepoRoot, "--help");
         result.Code.ShouldBe(0);
-        foreach (var command in new[] { "server", "submit", "status", "pause", "resume", "cancel", "why", "agents", "quickstart" })
+        foreach (var command in new[] { "server", "submit", "status", "pause", "resume", "cancel", "requeue", "why", "agents", "quickstart" })
         {
             result.Stdout.ShouldContain(command);
         }

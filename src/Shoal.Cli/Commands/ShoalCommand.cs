@@ -24,6 +24,7 @@ internal static class ShoalCommand
         root.Subcommands.Add(StatusCommand.Build());
         root.Subcommands.Add(ControlCommand.Build("pause", "Pause a stream (no new parts are leased) or, with --job, a job (its agents are suspended)"));
         root.Subcommands.Add(ControlCommand.Build("resume", "Resume a paused stream or job (restart)"));
+        root.Subcommands.Add(ControlCommand.Build("requeue", "Run a failed stream's failed parts again (fresh tries), or with --job one failed job's; the jobs its failure cancelled re-open"));
         root.Subcommands.Add(ControlCommand.Build("cancel", "Cancel a stream and its unfinished jobs, or with --job one job and its dependents"));
         root.Subcommands.Add(WhyCommand.Build());
         root.Subcommands.Add(AgentsCommand.Build());

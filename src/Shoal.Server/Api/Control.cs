@@ -10,8 +10,11 @@ namespace Shoal.Server.Api;
 /// </summary>
 internal static class Control
 {
+    /// <summary>What a 409 of a requeue adds to the state it names.</summary>
+    public const string NothingFailed = ": nothing in it failed (or its stream was cancelled), there is nothing to requeue";
+
     public static async Task<IResult> RunAsync(
-        string kind, string id, Func<long, Task<ControlOutcome>> action, Func<long, Task<string?>> stateOf)
+        string kind, string id, Func<long, Task<ControlOutcome>> action, Func<long, Task<string?>> stateOf, string? conflict = null)
     {
         if (!long.TryParse(id, out var n))
         {
@@ -23,7 +26,7 @@ internal static class Control
         return outcome switch
         {
             ControlOutcome.NotFound => Problems.NotFound($"no {kind} {n}"),
-            ControlOutcome.InvalidState => Problems.Conflict($"{kind} {n} is {state}"),
+            ControlOutcome.InvalidState => Problems.Conflict($"{kind} {n} is {state}{conflict}"),
             _ => Results.Json(new ControlResponse(n, state!), ShoalJson.Options),
         };
     }

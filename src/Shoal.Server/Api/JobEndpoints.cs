@@ -20,6 +20,7 @@ internal static class JobEndpoints
         api.MapPost("/jobs/{id}/pause", (string id, IQueueStore s, JobOperations o, CancellationToken ct) => ControlAsync(id, x => o.PauseJobAsync(x, ct), s, ct));
         api.MapPost("/jobs/{id}/resume", (string id, IQueueStore s, JobOperations o, CancellationToken ct) => ControlAsync(id, x => o.ResumeJobAsync(x, ct), s, ct));
         api.MapPost("/jobs/{id}/cancel", (string id, IQueueStore s, JobOperations o, CancellationToken ct) => ControlAsync(id, x => o.CancelJobAsync(x, ct), s, ct));
+        api.MapPost("/jobs/{id}/requeue", (string id, IQueueStore s, JobOperations o, CancellationToken ct) => ControlAsync(id, x => o.RequeueJobAsync(x, ct), s, ct, Control.NothingFailed));
         api.MapPost("/jobs/{id}/force", (string id, IQueueStore s, JobOperations o, CancellationToken ct) => ControlAsync(id, x => o.ForceJobAsync(x, ct), s, ct));
         api.MapGet("/agents", async (Dispatcher d, ConfigHolder config, IQueueStore s, TimeProvider t, CancellationToken ct) =>
             Results.Json(AgentsOf(d, config, await ServersAsync(s, t, ct).ConfigureAwait(false)), ShoalJson.Options)).WithMetadata(Api.DashboardRead.Instance);
@@ -60,10 +61,11 @@ internal static class JobEndpoints
     }
 
     /// <summary>A job operation answered as REST answers: the job's new state, 400, 404 or 409.</summary>
-    public static Task<IResult> ControlAsync(string id, Func<JobId, Task<ControlOutcome>> action, IQueueStore store, CancellationToken ct) =>
+    public static Task<IResult> ControlAsync(string id, Func<JobId, Task<ControlOutcome>> action, IQueueStore store, CancellationToken ct, string? conflict = null) =>
         Control.RunAsync(
             "job",
             id,
             n => action(new JobId(n)),
-            async n => (await store.GetJobAsync(new JobId(n), ct).ConfigureAwait(false))?.State.Name());
+            async n => (await store.GetJobAsync(new JobId(n), ct).ConfigureAwait(false))?.State.Name(),
+            conflict);
 }

@@ -23,6 +23,7 @@ internal static class StreamEndpoints
         api.MapGet("/streams/{id}", GetAsync).WithMetadata(Api.DashboardRead.Instance);
         api.MapPost("/streams/{id}/pause", (string id, IQueueStore s, JobOperations o, CancellationToken ct) => ControlAsync(id, x => o.PauseStreamAsync(x, ct), s, ct));
         api.MapPost("/streams/{id}/resume", (string id, IQueueStore s, JobOperations o, CancellationToken ct) => ControlAsync(id, x => o.ResumeStreamAsync(x, ct), s, ct));
+        api.MapPost("/streams/{id}/requeue", (string id, IQueueStore s, JobOperations o, CancellationToken ct) => ControlAsync(id, x => o.RequeueStreamAsync(x, ct), s, ct, Control.NothingFailed));
         api.MapPost("/streams/{id}/cancel", (string id, IQueueStore s, JobOperations o, CancellationToken ct) => ControlAsync(id, x => o.CancelStreamAsync(x, ct), s, ct));
         api.MapGet("/jobs/{id}", GetJobAsync).WithMetadata(Api.DashboardRead.Instance);
         api.MapGet("/jobs/{id}/why", WhyAsync).WithMetadata(Api.DashboardRead.Instance);
@@ -71,12 +72,13 @@ internal static class StreamEndpoints
         return detail is null ? Problems.NotFound($"no stream {n}") : Results.Json(detail.ToDto(), ShoalJson.Options);
     }
 
-    private static Task<IResult> ControlAsync(string id, Func<StreamId, Task<ControlOutcome>> action, IQueueStore store, CancellationToken ct) =>
+    private static Task<IResult> ControlAsync(string id, Func<StreamId, Task<ControlOutcome>> action, IQueueStore store, CancellationToken ct, string? conflict = null) =>
         Control.RunAsync(
             "stream",
             id,
             n => action(new StreamId(n)),
-            async n => (await store.GetStreamAsync(new StreamId(n), ct).ConfigureAwait(false))?.Stream.State.Name());
+            async n => (await store.GetStreamAsync(new StreamId(n), ct).ConfigureAwait(false))?.Stream.State.Name(),
+            conflict);
 
     private static async Task<IResult> GetJobAsync(
         string id, IQueueStore store, ConfigHolder config, TimeProvider time, Dispatcher dispatcher, Sweeps.SweepLock sweepLock, CancellationToken ct)

@@ -42,6 +42,15 @@ internal sealed class JobOperations(
     /// <summary>Starts a job now, past its limits and dependencies.</summary>
     public Task<ControlOutcome> ForceJobAsync(JobId id, CancellationToken ct) => ChangedAsync(store.ForceJobAsync(id, ct));
 
+    /// <summary>
+    /// Gives a failed job's failed parts fresh tries (a job completed with failed parts too); the job, the dependents its
+    /// failure cancelled and its stream re-open. <see cref="ControlOutcome.InvalidState"/> when nothing in it failed.
+    /// </summary>
+    public Task<ControlOutcome> RequeueJobAsync(JobId id, CancellationToken ct) => ChangedAsync(store.RequeueJobAsync(id, time.GetUtcNow(), ct));
+
+    /// <summary>Requeues every failed job of a stream (see <see cref="RequeueJobAsync"/>).</summary>
+    public Task<ControlOutcome> RequeueStreamAsync(StreamId id, CancellationToken ct) => ChangedAsync(store.RequeueStreamAsync(id, time.GetUtcNow(), ct));
+
     public Task<ControlOutcome> PauseStreamAsync(StreamId id, CancellationToken ct) => ChangedAsync(store.PauseStreamAsync(id, time.GetUtcNow(), ct));
 
     public Task<ControlOutcome> ResumeStreamAsync(StreamId id, CancellationToken ct) => ChangedAsync(store.ResumeStreamAsync(id, time.GetUtcNow(), ct));

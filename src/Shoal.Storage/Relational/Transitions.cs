@@ -10,6 +10,9 @@ namespace Shoal.Storage.Relational;
 /// </summary>
 internal sealed class Transitions(DbTx tx, long now)
 {
+    /// <summary>The reason of a job cancelled because a job it depends on failed.</summary>
+    public const string DependencyFailed = "dependency failed";
+
     private readonly Dictionary<long, JobDelta> _deltas = [];
     private readonly Dictionary<long, JobFacts> _jobs = [];
 
@@ -197,7 +200,7 @@ internal sealed class Transitions(DbTx tx, long now)
             {
                 if (seen.Add(dependent))
                 {
-                    tx.Exec(CancelJob, ("@now", now), ("@reason", "dependency failed"), ("@id", dependent));
+                    tx.Exec(CancelJob, ("@now", now), ("@reason", DependencyFailed), ("@id", dependent));
                     queue.Enqueue(dependent);
                 }
             }

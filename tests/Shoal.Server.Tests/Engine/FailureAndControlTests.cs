@@ -45,6 +45,39 @@ public sealed class FailureAndControlTests
     }
 
     [Fact]
+    public async Task RequeueOverRest_RunsTheFailedPartAgain_ReopensTheCancelledDependents_AndTheStreamCompletes()
+    {
+        var record = Path.GetTempFileName();
+        await using var server = await TestServer.StartAsync(new Dictionary<string, string>
+        {
+            ["scan"] = SpanRecord.Conf("scan", record, 2, "0", "retries = 0"),
+        });
+        var created = await server.SubmitAsync("""
+            {"name":"s","jobs":[
+              {"name":"a","type":"scan","parts":["crash-once","fine"]},
+              {"name":"b","type":"scan","depends_on":["a"]}]}
+            """);
+        var end = await server.WaitEndAsync(created.Id);
+        end.State.ShouldBe("failed");
+        end.Jobs.Single(j => j.Name == "b").Reason.ShouldBe("dependency failed");
+
+        var b = await server.PostAsync($"/api/v1/jobs/{created.Jobs["b"]}/requeue");
+        b.StatusCode.ShouldBe(HttpStatusCode.Conflict);
+        (await b.Content.ReadAsStringAsync(Ct)).ShouldContain("nothing to requeue");
+        (await server.PostAsync("/api/v1/jobs/99999/requeue")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await server.PostAsync("/api/v1/streams/x/requeue")).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+
+        var a = await server.PostAsync($"/api/v1/jobs/{created.Jobs["a"]}/requeue");
+        a.StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await a.Content.ReadAsStringAsync(Ct)).ShouldContain("\"ready\"");
+        var again = await server.WaitEndAsync(created.Id);
+        again.State.ShouldBe("completed", "the crash happened once; its second try, after the requeue, succeeds");
+        again.Jobs.ShouldAllBe(j => j.State == "completed");
+        SpanRecord.Read(record).Count(x => x.Payload == "fine").ShouldBe(1, "a done part is not run again");
+        (await server.PostAsync($"/api/v1/streams/{created.Id}/requeue")).StatusCode.ShouldBe(HttpStatusCode.Conflict, "nothing failed any more");
+    }
+
+    [Fact]
     public async Task JobTimeout_StopsItsAgents_AndFailsTheJob()
     {
         var record = Path.GetTempFileName();
