@@ -27,7 +27,8 @@ public sealed record SweepStarted(long? Id, long? Job, string Name, int Hosts, i
 public sealed record SweepHostState(string Host, bool Prod, string Outcome, int? ExitCode, long? DurationMs, string? Error);
 
 /// <summary>
-/// Answer to <c>GET /api/v1/sweeps/{id}</c>: progress counts, and the final JSON (<c>Summary</c>, the exact
+/// Answer to <c>GET /api/v1/sweeps/{id}</c>: progress counts (<c>FailedProduction</c>: the failed hosts that are
+/// production hosts, while the sweep runs too), and the final JSON (<c>Summary</c>, the exact
 /// keys of DESIGN.md "Sweep output" plus Shoal's own) computed from the store.
 /// </summary>
 public sealed record SweepStatus(
@@ -38,6 +39,7 @@ public sealed record SweepStatus(
     int Total,
     int Success,
     int Failed,
+    int FailedProduction,
     int Running,
     int Queued,
     JsonObject Summary,

@@ -81,9 +81,11 @@ internal sealed class SweepService(IQueueStore store, ISweepStore sweeps, Config
         var ended = detail.Stream.State.IsTerminal();
         if (!ended && !withHosts)
         {
-            // While it runs, progress comes from the job's counters: no need to read every host.
+            // While it runs, progress comes from the job's counters and its failed hosts: no need to read every host.
             var c = job.Parts;
-            return new SweepStatus(id.Value, detail.Stream.State.Name(), sweep.Mode, sweep.Threads, c.Total, c.Done, c.Failed, c.Leased, c.Ready, [], null);
+            var failedProduction = c.Failed == 0 ? 0
+                : (await store.GetFailedPartsAsync(sweep.Job, int.MaxValue, ct).ConfigureAwait(false)).Count(p => IsProduction(p.Payload));
+            return new SweepStatus(id.Value, detail.Stream.State.Name(), sweep.Mode, sweep.Threads, c.Total, c.Done, c.Failed, failedProduction, c.Leased, c.Ready, [], null);
         }
 
         var hosts = (await store.GetPartsAsync(sweep.Job, ct).ConfigureAwait(false)).Select(p => HostState(p, ended)).ToList();
@@ -106,10 +108,17 @@ internal sealed class SweepService(IQueueStore store, ISweepStore sweeps, Config
             hosts.Count,
             hosts.Count(h => h.Outcome == "success"),
             hosts.Count(h => h.Outcome == "failed"),
+            hosts.Count(h => h.Outcome == "failed" && h.Prod),
             hosts.Count(h => h.Outcome == "running"),
             hosts.Count(h => h.Outcome is "queued" or "not_attempted"),
             summary,
             withHosts ? hosts : null);
+    }
+
+    private static bool IsProduction(string payload)
+    {
+        using var json = JsonDocument.Parse(payload);
+        return json.RootElement.GetProperty("prod").GetBoolean();
     }
 
     private static SweepHostState HostState(PartView p, bool ended)

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Microsoft.Playwright;
 using Shoal.Server.Hosting;
 using Shoal.Server.Tests.Pull;
@@ -78,5 +79,74 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
         await page.Locator("[data-testid=stream-state] [data-state=paused]").WaitForAsync(new() { Timeout = 15_000 });
         (await _server.StreamAsync(running.Id)).State.ShouldBe("paused");
         (await page.EvaluateAsync<double>("() => window.shoalLoadedAt")).ShouldBe(loadedAt);
+    }
+
+    [Fact]
+    public async Task FailedParts_AndAFinishedSweepsFailedProductionHosts_ShowAsText_WithoutScriptErrors()
+    {
+        var url = _server.Http.BaseAddress!.ToString().TrimEnd('/');
+        var page = await _browser.Chromium.NewPageAsync();
+        var errors = new List<string>();
+        page.PageError += (_, e) => errors.Add(e);
+        page.Console += (_, m) =>
+        {
+            if (m.Type == "error" && !m.Text.StartsWith("Failed to load resource", StringComparison.Ordinal))
+            {
+                errors.Add(m.Text);
+            }
+        };
+        page.Response += (_, r) =>
+        {
+            if (r.Status >= 400)
+            {
+                errors.Add($"{r.Status} {r.Url}");
+            }
+        };
+        await page.GotoAsync(url + "/");
+        await page.FillAsync("#token", StateFiles.EnsureAdminToken(Path.Combine(_server.Dir, ".shoal")));
+        await page.ClickAsync("#signin-button");
+        await page.Locator("#signed").WaitForAsync();
+
+        // A part that fails every try, until it has failed for good.
+        var created = await _server.SubmitAsync("""{"name":"broken","jobs":[{"name":"net","type":"netscan","parts":["10.0.0.7"]}]}""");
+        var (agent, _) = await _server.AgentClientAsync("failing");
+        while ((await _server.StreamAsync(created.Id)).Jobs[0].Parts.Failed == 0)
+        {
+            var part = (await agent.LeaseAsync("netscan", wait: 5)).Single();
+            (await agent.ReportAsync(part, "failed", "{\"error\":\"Connection refused\"}")).EnsureSuccessStatusCode();
+        }
+
+        await page.EvaluateAsync($"() => {{ location.hash = '#/streams/{created.Id}'; }}");
+        var failed = page.Locator("[data-testid=failed-part]");
+        await failed.First.WaitForAsync(new() { Timeout = 15_000 });
+        (await failed.First.InnerTextAsync()).ShouldContain("10.0.0.7");
+        (await page.Locator("#view").InnerTextAsync()).ShouldNotContain("[object", Case.Sensitive, "elements are shown, never their names");
+
+        // Requeued from its page: the stream re-opens and the part can be leased again, with fresh tries.
+        // (A pull type goes on past a failed part: its job and stream completed, with one part failed.)
+        await page.Locator("[data-testid=stream-state] [data-state=completed]").WaitForAsync(new() { Timeout = 15_000 });
+        await page.ClickAsync("[data-action=requeue]");
+        await page.Locator("[data-testid=stream-state] [data-state=queued]").WaitForAsync(new() { Timeout = 15_000 });
+        var again = (await agent.LeaseAsync("netscan", wait: 5)).Single();
+        again.Attempt.ShouldBe(1);
+        await agent.ReportOkAsync(again);
+        (await _server.WaitEndAsync(created.Id)).State.ShouldBe("completed");
+
+        // A sweep over two production hosts and a test host, two of which fail (one production).
+        var sweep = await _server.Http.PostJsonAsync("/api/v1/sweeps", """
+            {"mode":"sweep","hosts":[{"host":"bad-p1","prod":true},{"host":"good-p2","prod":true},{"host":"bad-t1","prod":false}],
+             "command":["/bin/sh","-c","case \"$0\" in bad*) echo refused >&2; exit 3;; esac","{host}"]}
+            """);
+        sweep.EnsureSuccessStatusCode();
+        var started = (await sweep.Content.ReadFromJsonAsync<Shoal.Contracts.SweepStarted>(Shoal.Contracts.ShoalJson.Options, Ct))!;
+        (await _server.WaitEndAsync(started.Id!.Value)).State.ShouldBe("completed", "some hosts succeeded");
+        await page.EvaluateAsync("() => { location.hash = '#/sweeps'; }");
+        await page.WaitForFunctionAsync("() => document.querySelector('[data-testid=sweep-failed-production]')?.textContent === '1'", null, new() { Timeout = 15_000 });
+        (await page.Locator("[data-testid=sweep-failed]").InnerTextAsync()).ShouldBe("2");
+        var view = await page.Locator("#view").InnerTextAsync();
+        view.ShouldContain("bad-p1, bad-t1");
+        view.ShouldNotContain("is not a function");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Browser.Artefacts, "sweep-failed.png"), FullPage = true });
+        errors.ShouldBeEmpty();
     }
 }

@@ -11,14 +11,14 @@ function el(tag, attrs, ...children) {
     if (k === "onclick" || k === "onchange" || k === "oninput" || k === "onsubmit") e[k] = v;
     else if (v !== null && v !== undefined && v !== false) e.setAttribute(k, v === true ? "" : v);
   }
-  for (const c of children.flat()) e.append(c instanceof Node ? c : document.createTextNode(c === null || c === undefined ? "" : String(c)));
+  for (const c of children.flat(Infinity)) e.append(c instanceof Node ? c : document.createTextNode(c === null || c === undefined ? "" : String(c)));
   return e;
 }
 
 function svg(tag, attrs, ...children) {
   const e = document.createElementNS("http://www.w3.org/2000/svg", tag);
   for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, v);
-  for (const c of children.flat()) e.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  for (const c of children.flat(Infinity)) e.append(c instanceof Node ? c : document.createTextNode(String(c)));
   return e;
 }
 
@@ -157,7 +157,10 @@ const pages = {
     const controls = admin ? el("div", { class: "actions" },
       el("button", { type: "button", "data-action": "pause", onclick: () => act(`/api/v1/streams/${id}/pause`) }, "Pause"),
       el("button", { type: "button", "data-action": "resume", onclick: () => act(`/api/v1/streams/${id}/resume`) }, "Restart"),
-      el("button", { type: "button", "data-action": "cancel", onclick: () => confirm("Cancel this stream?") && act(`/api/v1/streams/${id}/cancel`) }, "Cancel")) : el("p", { class: "muted" }, "Sign in to pause, restart or cancel.");
+      el("button", { type: "button", "data-action": "cancel", onclick: () => confirm("Cancel this stream?") && act(`/api/v1/streams/${id}/cancel`) }, "Cancel"),
+      s.jobs.some((j) => j.parts.failed > 0 || j.state === "failed")
+        ? el("button", { type: "button", "data-action": "requeue", title: "Run the failed parts again, with fresh tries", onclick: () => act(`/api/v1/streams/${id}/requeue`) }, "Requeue failed")
+        : null) : el("p", { class: "muted" }, "Sign in to pause, restart, cancel or requeue.");
     const failedParts = [];
     for (const j of s.jobs.filter((j) => j.parts.failed > 0)) {
       const parts = await api(`/api/v1/jobs/${j.id}/failed?limit=20`);
@@ -178,6 +181,7 @@ const pages = {
             el("td", {}, progress(j.parts.done, j.parts.failed, t, `job-progress-${j.name}`)),
             el("td", {}, j.parts.ready), el("td", {}, j.parts.leased), el("td", {}, j.parts.done), el("td", {}, j.parts.failed),
             el("td", {}, admin ? [
+              j.state === "failed" || j.parts.failed > 0 ? el("button", { type: "button", class: "act", "data-action": `requeue-${j.name}`, onclick: () => act(`/api/v1/jobs/${j.id}/requeue`) }, "Requeue") : null,
               el("button", { type: "button", class: "act", onclick: () => act(`/api/v1/jobs/${j.id}/force`) }, "Force"),
               prio, el("button", { type: "button", class: "act", onclick: () => act(`/api/v1/jobs/${j.id}/priority`, { priority: Number(prio.value) }) }, "Set priority"),
             ] : ""));
@@ -214,14 +218,15 @@ const pages = {
     const list = await api("/api/v1/sweeps?limit=10");
     if (list.length === 0) return [el("h1", {}, "Sweeps"), el("p", { class: "muted" }, "No sweep has run yet.")];
     const s = await api(`/api/v1/sweeps/${list[0].id}`);
-    const names = (k) => (s.summary[k] || "").toString();
+    // The summary's lists are JSON arrays (empty while the sweep runs: its counts come from the store meanwhile).
+    const names = (k) => [s.summary[k] || []].flat().join(", ");
     const row = (label, key) => el("tr", {}, el("th", {}, label), el("td", {}, names(key)));
     return [
       el("h1", {}, `Sweeps — latest: ${list[0].id} (${s.mode}) `, badge(s.state)),
       el("div", { class: "cards" },
         el("div", { class: "card" }, el("div", { class: "muted" }, "success"), el("div", { class: "num", "data-testid": "sweep-success" }, s.success)),
         el("div", { class: "card" }, el("div", { class: "muted" }, "failed"), el("div", { class: "num", "data-testid": "sweep-failed" }, s.failed)),
-        el("div", { class: "card" }, el("div", { class: "muted" }, "production failed"), el("div", { class: "num" }, (s.summary.global_fail_prod_list || "").split(/[ ,]+/).filter(Boolean).length)),
+        el("div", { class: "card" }, el("div", { class: "muted" }, "production failed"), el("div", { class: "num", "data-testid": "sweep-failed-production" }, s.failed_production)),
         el("div", { class: "card" }, el("div", { class: "muted" }, "running / queued"), el("div", { class: "num" }, `${s.running} / ${s.queued}`))),
       el("table", {}, row("succeeded", "global_success_hosts_list"), row("failed", "global_fail_hosts_list"), row("production failed", "global_fail_prod_list"), row("not attempted", "not_attempted_list")),
       el("h2", {}, "Earlier runs"),
@@ -267,7 +272,7 @@ async function refresh() {
     const content = await pages[r.page](r.q, r.arg);
     // Keep what the user is typing: a refresh does not replace a page while one of its fields has the focus.
     const typing = view().contains(document.activeElement) && ["INPUT", "SELECT", "TEXTAREA"].includes(document.activeElement.tagName);
-    if (!typing) view().replaceChildren(...[content].flat());
+    if (!typing) view().replaceChildren(...[content].flat(Infinity));
   } catch (e) {
     view().replaceChildren(el("p", { class: "error" }, e.message));
   } finally {
