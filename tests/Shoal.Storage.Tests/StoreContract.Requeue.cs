@@ -114,4 +114,20 @@ public abstract partial class StoreContract
         (await Store.LeaseAsync(Lease("b", Start.AddMinutes(1)), Ct)).Count.ShouldBe(2);
         held.ShouldHaveSingleItem();
     }
+
+    [Fact]
+    public async Task AJobFailedByAPart_SaysWhichPayload_AndWhatItsLastTrySaid()
+    {
+        var s = await Submit(Stream("s", 0, Job("net", parts: 1)));
+        for (var i = 0; i < 3; i++)
+        {
+            var p = (await Store.LeaseAsync(Lease("a", Start), Ct)).Single();
+            (await Store.CompleteAsync([Fail(p, "a") with { Log = $"connecting to net-0\ntry {i + 1}: Connection refused\n" }], Start, Ct))
+                .ShouldBe([ReportOutcome.Accepted]);
+        }
+
+        var job = await JobOf(s.Jobs["net"]);
+        job.State.ShouldBe(JobState.Failed);
+        job.Reason!.ShouldMatch(@"^part \d+ 'net-0' failed after 3 attempts: try 3: Connection refused$");
+    }
 }

@@ -72,7 +72,7 @@ internal sealed class Transitions(DbTx tx, long now)
             d.Failed++;
             if (!job.State.IsTerminal() && job.Rule == OnPartFailure.FailJob)
             {
-                d.FailReason ??= $"part {part.Id} failed after {part.Attempt} attempts";
+                d.FailReason ??= FailReason(part, log, result);
             }
 
             return PartState.Failed;
@@ -83,6 +83,20 @@ internal sealed class Transitions(DbTx tx, long now)
         tx.WorkReady = true;
         return PartState.Ready;
     }
+
+    /// <summary>
+    /// A job's reason when a part fails it: the part's payload (what an operator recognises), its tries, and the last
+    /// line of what its last try said (its log, else its result): <c>part 7 'host-17' failed after 3 attempts: Connection refused</c>.
+    /// </summary>
+    private string FailReason(HeldPart part, string? log, string? result)
+    {
+        var payload = tx.One("SELECT payload FROM parts WHERE id = @id", r => r.GetString(0), ("@id", part.Id)) ?? "";
+        var said = (log ?? result)?.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault();
+        return $"part {part.Id} '{Short(payload, 80)}' failed after {part.Attempt} attempt{(part.Attempt == 1 ? "" : "s")}"
+            + (string.IsNullOrEmpty(said) ? "" : ": " + Short(said, 200));
+    }
+
+    private static string Short(string text, int max) => text.Length <= max ? text : string.Concat(text.AsSpan(0, max - 1), "…");
 
     /// <summary>Throws when a locked row was not as read: the transaction is then run again (see <see cref="StoreConflictException"/>).</summary>
     public static void Changed(int rows, HeldPart part)

@@ -40,7 +40,7 @@ public sealed class FailureAndControlTests
         end.State.ShouldBe("failed");
         var a = end.Jobs.Single(j => j.Name == "a");
         a.State.ShouldBe("failed");
-        a.Reason!.ShouldContain("failed after 2 attempts");
+        a.Reason!.ShouldContain("'crash-always' failed after 2 attempts", Case.Sensitive, "the reason names the payload");
         end.Jobs.Where(j => j.Name != "a").ShouldAllBe(j => j.State == "cancelled" && j.Reason == "dependency failed");
     }
 
