@@ -67,7 +67,7 @@ public sealed record PartTotalsDto(long Ready, long Leased, long Done, long Fail
 public sealed record RatePoint(DateTimeOffset At, double PartsPerSecond);
 
 /// <summary>A part that failed for good (<c>GET /api/v1/jobs/{id}/failed</c>).</summary>
-public sealed record FailedPartDto(long PartId, string Payload, int Attempt, string? Result, string? Log);
+public sealed record FailedPartDto(long PartId, string Payload, int Attempt, string? Result, string? Log, string? Host);
 
 /// <summary>A sweep run (<c>GET /api/v1/sweeps</c>), newest first.</summary>
 public sealed record SweepSummaryDto(long Id, string Mode, DateTimeOffset StartedAt);

@@ -191,4 +191,4 @@ public sealed record ServerRecord(string Name, string Url, DateTimeOffset Starte
 public sealed record StoreCounts(IReadOnlyDictionary<string, long> Streams, IReadOnlyDictionary<string, long> Jobs, long Ready, long Leased, long Done, long Failed);
 
 /// <summary>A part that failed for good.</summary>
-public sealed record FailedPart(PartId Id, string Payload, int Attempt, string? Result, string? Log);
+public sealed record FailedPart(PartId Id, string Payload, int Attempt, string? Result, string? Log, string? Host);

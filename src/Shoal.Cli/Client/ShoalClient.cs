@@ -83,6 +83,12 @@ internal sealed class ShoalClient(HttpClient http) : IDisposable
 
     public Task<JsonElement> GetJsonAsync(string path, CancellationToken ct) => SendAsync<JsonElement>(HttpMethod.Get, path, null, ct);
 
+    public Task<JobDto> JobAsync(long job, CancellationToken ct) =>
+        SendAsync<JobDto>(HttpMethod.Get, $"api/v1/jobs/{job}", null, ct);
+
+    public Task<List<FailedPartDto>> FailedAsync(long job, int limit, CancellationToken ct) =>
+        SendAsync<List<FailedPartDto>>(HttpMethod.Get, $"api/v1/jobs/{job}/failed?limit={limit}", null, ct);
+
     public Task<WhyResponse> WhyAsync(long job, CancellationToken ct) =>
         SendAsync<WhyResponse>(HttpMethod.Get, $"api/v1/jobs/{job}/why", null, ct);
 

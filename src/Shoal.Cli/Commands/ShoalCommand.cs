@@ -27,6 +27,7 @@ internal static class ShoalCommand
         root.Subcommands.Add(ControlCommand.Build("requeue", "Run a failed stream's failed parts again (fresh tries), or with --job one failed job's; the jobs its failure cancelled re-open"));
         root.Subcommands.Add(ControlCommand.Build("cancel", "Cancel a stream and its unfinished jobs, or with --job one job and its dependents"));
         root.Subcommands.Add(WhyCommand.Build());
+        root.Subcommands.Add(FailedCommand.Build());
         root.Subcommands.Add(AgentsCommand.Build());
         root.Subcommands.Add(ForceCommand.Build());
         root.Subcommands.Add(TokenCommand.Build());

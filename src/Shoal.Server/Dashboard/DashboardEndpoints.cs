@@ -52,9 +52,10 @@ internal static class DashboardEndpoints
         api.MapGet("/events", EventsAsync).WithMetadata(Api.DashboardRead.Instance);
         api.MapGet("/jobs/{id}/failed", async (string id, int? limit, IQueueStore store, CancellationToken ct) =>
             !long.TryParse(id, out var n) ? Problems.BadRequest($"job id '{id}' is not a number")
+            : await store.GetJobAsync(new JobId(n), ct).ConfigureAwait(false) is null ? Problems.NotFound($"no job {n}")
             : Results.Json(
                 (await store.GetFailedPartsAsync(new JobId(n), Math.Clamp(limit ?? 50, 1, 1000), ct).ConfigureAwait(false))
-                    .Select(p => new FailedPartDto(p.Id.Value, p.Payload, p.Attempt, p.Result, p.Log)).ToList(),
+                    .Select(p => new FailedPartDto(p.Id.Value, p.Payload, p.Attempt, p.Result, p.Log, p.Host)).ToList(),
                 ShoalJson.Options)).WithMetadata(Api.DashboardRead.Instance);
         api.MapGet("/sweeps", async (int? limit, ISweepStore store, CancellationToken ct) =>
             Results.Json(

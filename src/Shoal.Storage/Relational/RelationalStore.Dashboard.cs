@@ -20,7 +20,8 @@ public abstract partial class RelationalStore
 
     public Task<IReadOnlyList<FailedPart>> GetFailedPartsAsync(JobId job, int limit, CancellationToken ct) =>
         ReadAsync<IReadOnlyList<FailedPart>>(tx => tx.Query(
-            $"SELECT id, payload, attempt, result, log FROM parts WHERE job_id = @job AND state = {PartFailed} ORDER BY id LIMIT @limit",
-            r => new FailedPart(new PartId(r.GetInt64(0)), r.GetString(1), r.GetInt32(2), r.IsDBNull(3) ? null : r.GetString(3), r.IsDBNull(4) ? null : r.GetString(4)),
+            $"SELECT id, payload, attempt, result, log, host FROM parts WHERE job_id = @job AND state = {PartFailed} ORDER BY id LIMIT @limit",
+            r => new FailedPart(
+                new PartId(r.GetInt64(0)), r.GetString(1), r.GetInt32(2), r.IsDBNull(3) ? null : r.GetString(3), r.IsDBNull(4) ? null : r.GetString(4), r.IsDBNull(5) ? null : r.GetString(5)),
             ("@job", job.Value), ("@limit", limit)), ct);
 }
