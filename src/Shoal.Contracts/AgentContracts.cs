@@ -2,7 +2,27 @@ namespace Shoal.Contracts;
 
 /// <summary>Answer to <c>GET /api/v1/agents</c>.</summary>
 /// <remarks><c>StartupMs</c> is the mean time from spawning an agent to its first <c>OK</c>, over <c>Started</c> agents.</remarks>
-public sealed record AgentsResponse(IReadOnlyList<AgentTypeDto> Types, IReadOnlyList<AgentDto> Agents, IReadOnlyList<HostDto> Hosts, long Started, double StartupMs);
+public sealed record AgentsResponse(
+    IReadOnlyList<AgentTypeDto> Types, IReadOnlyList<AgentDto> Agents, IReadOnlyList<HostDto> Hosts, long Started, double StartupMs, IReadOnlyList<PullAgentDto>? Pull = null);
+
+/// <summary>
+/// A pull agent as this server has heard from it (by its token): <c>State</c> is <c>busy</c> (it holds leases),
+/// <c>idle</c>, or <c>lost</c> (silent past <c>LostAfter</c>); <c>Done</c> and <c>Failed</c> count the reports this server
+/// took from it since it started, <c>Rate</c> its parts per minute over the last minute.
+/// </summary>
+public sealed record PullAgentDto(
+    string Name,
+    long TokenId,
+    IReadOnlyList<string> Tags,
+    IReadOnlyList<string> Types,
+    string State,
+    DateTimeOffset FirstSeen,
+    DateTimeOffset LastSeen,
+    int Leases,
+    long Done,
+    long Failed,
+    double Rate,
+    string? Server = null);
 
 /// <summary>An agent type with its self-test verdict per host.</summary>
 public sealed record AgentTypeDto(string Name, string Kind, int Max, bool Valid, string? Reason, IReadOnlyList<HostVerdictDto> Hosts);

@@ -110,6 +110,7 @@ public static class ShoalServer
         builder.Services.AddSingleton<Dashboard.OverviewFeed>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Dashboard.OverviewFeed>());
         builder.Services.AddSingleton<Broker.WorkSignal>();
+        builder.Services.AddSingleton<Pull.PullAgentRoster>();
         builder.Services.AddSingleton<Broker.WorkChanged>();
         builder.Services.AddSingleton<Operations.JobOperations>();
         builder.Services.AddSingleton(new LeaseIdCodec(Convert.FromBase64String(secret)));

@@ -62,6 +62,9 @@ public interface IQueueStore
     /// <summary>The states of the given jobs (for stopping agents whose job ended or was paused).</summary>
     Task<IReadOnlyDictionary<JobId, JobState>> GetJobStatesAsync(IReadOnlyCollection<JobId> jobs, CancellationToken ct);
 
+    /// <summary>The parts leased now, by owner, for owners whose names start with <paramref name="prefix"/> (no <c>%</c> or <c>_</c> in it).</summary>
+    Task<IReadOnlyDictionary<string, int>> CountLeasesByOwnerAsync(string prefix, CancellationToken ct);
+
     Task<WhyFacts?> GetWhyFactsAsync(JobId id, DateTimeOffset now, TimeSpan? agingStep, CancellationToken ct);
 
     /// <summary>A setting shared by every server of the store, created with <paramref name="create"/> the first time.</summary>

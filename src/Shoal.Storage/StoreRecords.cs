@@ -156,12 +156,22 @@ public sealed record JobDemand(JobId Job, StreamId Stream, string Type, int Read
 public sealed record PartView(PartId Id, JobId JobId, PartState State, int Attempt, long LeaseId, string? Owner, string Payload, string? Result);
 
 /// <summary>The facts <c>shoal why</c> is computed from.</summary>
+/// <remarks>
+/// <paramref name="PartsAhead"/> are the ready parts of its type that go first by priority (forced, or a higher effective
+/// priority); <paramref name="PartsEarlier"/> those of the same priority queued before it. <paramref name="AgentTokensWithTags"/>
+/// counts the live agent tokens that carry all of <paramref name="RequiresTags"/>; <paramref name="SlotHolders"/> are the jobs
+/// of its type holding leases (the first five).
+/// </remarks>
 public sealed record WhyFacts(
     JobView Job,
     StreamState StreamState,
     IReadOnlyList<(string Name, JobState State)> PendingDependencies,
     int TypeAgents,
-    int PartsAhead);
+    int PartsAhead,
+    int PartsEarlier = 0,
+    IReadOnlyList<string>? RequiresTags = null,
+    int AgentTokensWithTags = 0,
+    IReadOnlyList<(long Job, string Name)>? SlotHolders = null);
 
 /// <summary>A stored API token (only its hash); <paramref name="Id"/> is assigned by the store.</summary>
 public sealed record TokenRecord(string Hash, string Role, string Name, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt, IReadOnlyList<string> Tags, long Id = 0);

@@ -367,7 +367,11 @@ public abstract partial class StoreContract : IAsyncLifetime
         var b = (await Store.GetWhyFactsAsync(s.Jobs["b"], Start, null, Ct))!;
         b.PendingDependencies.ShouldBe([("a", JobState.Ready)]);
         var c = (await Store.GetWhyFactsAsync(s.Jobs["c"], Start, null, Ct))!;
-        c.PartsAhead.ShouldBe(6);
+        c.PartsAhead.ShouldBe(0, "nothing of higher priority");
+        c.PartsEarlier.ShouldBe(6, "the same priority, queued earlier");
+        var urgent = await Submit(Stream("urgent", 5, Job("u", parts: 2)));
+        (await Store.GetWhyFactsAsync(s.Jobs["c"], Start, null, Ct))!.PartsAhead.ShouldBe(2);
+        (await Store.GetWhyFactsAsync(urgent.Jobs["u"], Start, null, Ct))!.PartsEarlier.ShouldBe(0, "it goes first");
         (await Store.GetWhyFactsAsync(new JobId(424242), Start, null, Ct)).ShouldBeNull();
         _ = first;
     }

@@ -22,9 +22,20 @@ internal static class JobEndpoints
         api.MapPost("/jobs/{id}/cancel", (string id, IQueueStore s, JobOperations o, CancellationToken ct) => ControlAsync(id, x => o.CancelJobAsync(x, ct), s, ct));
         api.MapPost("/jobs/{id}/requeue", (string id, IQueueStore s, JobOperations o, CancellationToken ct) => ControlAsync(id, x => o.RequeueJobAsync(x, ct), s, ct, Control.NothingFailed));
         api.MapPost("/jobs/{id}/force", (string id, IQueueStore s, JobOperations o, CancellationToken ct) => ControlAsync(id, x => o.ForceJobAsync(x, ct), s, ct));
-        api.MapGet("/agents", async (Dispatcher d, ConfigHolder config, IQueueStore s, TimeProvider t, CancellationToken ct) =>
-            Results.Json(AgentsOf(d, config, await ServersAsync(s, t, ct).ConfigureAwait(false)), ShoalJson.Options)).WithMetadata(Api.DashboardRead.Instance);
+        api.MapGet("/agents", async (Dispatcher d, ConfigHolder config, IQueueStore s, TimeProvider t, PullAgentRoster roster, CancellationToken ct) =>
+            Results.Json(
+                AgentsOf(d, config, await ServersAsync(s, t, ct).ConfigureAwait(false)) with { Pull = await PullAgentsAsync(roster, config, s, ct).ConfigureAwait(false) },
+                ShoalJson.Options)).WithMetadata(Api.DashboardRead.Instance);
         api.MapGet("/servers", async (IQueueStore s, TimeProvider t, CancellationToken ct) => Results.Json(await ServersAsync(s, t, ct).ConfigureAwait(false), ShoalJson.Options)).WithMetadata(Api.DashboardRead.Instance);
+    }
+
+    /// <summary>The pull agents this server has heard from, with the leases they hold now.</summary>
+    public static async Task<IReadOnlyList<PullAgentDto>> PullAgentsAsync(PullAgentRoster roster, ConfigHolder config, IQueueStore store, CancellationToken ct)
+    {
+        var cfg = config.Current;
+        var leases = await store.CountLeasesByOwnerAsync("pull:", ct).ConfigureAwait(false);
+        var lostAfter = PullAgentRoster.LostAfter(cfg.AgentTypes.Values.Where(t => t.Kind == Core.Model.AgentKind.Pull).Select(t => t.Lease));
+        return roster.Snapshot(leases, lostAfter, cfg.Scheduler.NodeName);
     }
 
     /// <summary>Every server of the cluster as it last recorded itself (this one included, at most a second old).</summary>

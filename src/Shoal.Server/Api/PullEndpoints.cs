@@ -7,6 +7,7 @@ using Shoal.Core.Model;
 using Shoal.Core.Streams;
 using Shoal.Server.Hosting;
 using Shoal.Server.Pull;
+using Microsoft.Extensions.DependencyInjection;
 using Shoal.Storage;
 
 namespace Shoal.Server.Api;
@@ -21,6 +22,12 @@ internal static class PullEndpoints
     public static void Map(IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1").WithMetadata(AgentAccess.Instance);
+        // Every call of an agent (its token checked) says it is alive.
+        api.AddEndpointFilter(async (context, next) =>
+        {
+            context.HttpContext.RequestServices.GetRequiredService<PullAgentRoster>().Seen(TokenAuth.Caller(context.HttpContext));
+            return await next(context).ConfigureAwait(false);
+        });
         api.MapPost("/lease", LeaseAsync);
         api.MapPost("/parts/{id}/heartbeat", HeartbeatAsync);
         api.MapPost("/parts/{id}/complete", CompleteAsync);
@@ -40,6 +47,7 @@ internal static class PullEndpoints
         Sweeps.SweepLock sweepLock,
         Metrics.ShoalMetrics metrics,
         Microsoft.Extensions.Hosting.IHostApplicationLifetime lifetime,
+        PullAgentRoster roster,
         CancellationToken ct)
     {
         var cfg = config.Current;
@@ -80,6 +88,7 @@ internal static class PullEndpoints
 
         var token = TokenAuth.Caller(http);
         var owner = OwnerOf(token);
+        roster.Asked(token, limits.Select(l => l.Type).ToList());
         var until = time.GetUtcNow() + TimeSpan.FromSeconds(wait);
         var group = string.Join(',', limits.Select(l => l.Type).Order(StringComparer.Ordinal)) + "|" + string.Join(',', token.Tags.Order(StringComparer.Ordinal));
         var parts = await LongPoll.RunAsync(

@@ -22,11 +22,13 @@ internal sealed class WorkBroker : IDisposable
     private readonly WorkChanged _changes;
     private readonly Metrics.ShoalMetrics _metrics;
     private readonly ILogger<WorkBroker> _logger;
+    private readonly Pull.PullAgentRoster _roster;
     private readonly GroupCommit<LeaseRequest, IReadOnlyList<LeasedPart>> _leases;
     private readonly GroupCommit<PartReport, ReportOutcome> _reports;
 
-    public WorkBroker(IWorkStore store, TimeProvider time, WorkChanged changes, Metrics.ShoalMetrics metrics, ILogger<WorkBroker> logger)
+    public WorkBroker(IWorkStore store, TimeProvider time, WorkChanged changes, Metrics.ShoalMetrics metrics, Pull.PullAgentRoster roster, ILogger<WorkBroker> logger)
     {
+        _roster = roster;
         _store = store;
         _time = time;
         _changes = changes;
@@ -141,6 +143,7 @@ internal sealed class WorkBroker : IDisposable
         var ok = reports.Count(r => r.Outcome == PartOutcome.Ok);
         _metrics.PartsReported.WithLabels("ok").Inc(ok);
         _metrics.PartsReported.WithLabels("failed").Inc(reports.Count - ok);
+        _roster.Reported(reports, outcomes);
         // A listener is not woken by a batch made only of its own reports.
         _changes.Raise(Change.PartsDone, from.All(f => f == from[0]) ? from[0] : null);
         return outcomes;

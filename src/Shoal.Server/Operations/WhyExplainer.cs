@@ -76,7 +76,13 @@ internal static class WhyExplainer
         }
         else if (type.Max > 0 && facts.TypeAgents >= type.Max)
         {
-            reasons.Add($"type max reached ({facts.TypeAgents}/{type.Max} agents)");
+            var holders = facts.SlotHolders is { Count: > 0 } h ? ", held by " + string.Join(", ", h.Select(x => $"job {x.Job} {x.Name}")) : "";
+            reasons.Add($"type max reached ({facts.TypeAgents}/{type.Max} agents){holders}");
+        }
+
+        if (type.Kind == AgentKind.Pull && facts.RequiresTags is { Count: > 0 } tags && facts.AgentTokensWithTags == 0 && job.Parts.Ready > 0)
+        {
+            reasons.Add($"needs an agent with tags {string.Join(", ", tags)}: no agent token has them (shoal token create --agent NAME --tags {string.Join(',', tags)})");
         }
 
         if (type.Kind == AgentKind.Spawned && job.Parts.Ready > 0)
@@ -93,6 +99,11 @@ internal static class WhyExplainer
         if (facts.PartsAhead > 0 && job.Parts.Ready > 0)
         {
             reasons.Add($"behind {facts.PartsAhead} parts of higher priority");
+        }
+
+        if (facts.PartsEarlier > 0 && job.Parts.Ready > 0)
+        {
+            reasons.Add($"behind {facts.PartsEarlier} parts queued earlier at the same priority");
         }
 
         if (reasons.Count == 0)

@@ -66,6 +66,13 @@ public abstract partial class RelationalStore
             r => (Id: new JobId(r.GetInt64(0)), State: (JobState)r.GetInt32(1)),
             ("@ids", System.Text.Json.JsonSerializer.Serialize(jobs.Select(j => j.Value)))).ToDictionary(x => x.Id, x => x.State), ct);
 
+    public Task<IReadOnlyDictionary<string, int>> CountLeasesByOwnerAsync(string prefix, CancellationToken ct) =>
+        ReadAsync<IReadOnlyDictionary<string, int>>(tx => tx.Query(
+                $"SELECT owner, COUNT(*) FROM parts WHERE state = {PartLeased} AND owner LIKE @prefix GROUP BY owner",
+                r => (Owner: r.GetString(0), Count: (int)r.GetInt64(1)),
+                ("@prefix", prefix + "%")) // the callers' prefixes ("pull:") hold no LIKE wildcard
+            .ToDictionary(x => x.Owner, x => x.Count, StringComparer.Ordinal), ct);
+
     public Task<WhyFacts?> GetWhyFactsAsync(JobId id, DateTimeOffset now, TimeSpan? agingStep, CancellationToken ct) =>
         ReadAsync(tx =>
         {
@@ -82,14 +89,31 @@ public abstract partial class RelationalStore
                 ("@id", id.Value));
             var typeLeased = (int)tx.Long(TypeSlotsTaken, ("@type", job.Type), ("@owner", ""));
             var aging = agingStep is { } a ? Math.Max(1L, (long)a.TotalMilliseconds) : NoAging;
-            var ahead = (int)tx.Long(
+            // The parts that go first: by priority (forced, or higher), or of the same priority and queued earlier.
+            var (ahead, earlier) = tx.One(
                 $"""
-                SELECT COALESCE(SUM(j.n_ready), 0) FROM jobs j JOIN streams s ON s.id = j.stream_id, jobs me
+                SELECT COALESCE(SUM(CASE WHEN j.forced > me.forced OR (j.forced = me.forced AND {EffectivePriority} > {MyPriority}) THEN j.n_ready ELSE 0 END), 0),
+                       COALESCE(SUM(CASE WHEN j.forced = me.forced AND {EffectivePriority} = {MyPriority} THEN j.n_ready ELSE 0 END), 0)
+                FROM jobs j JOIN streams s ON s.id = j.stream_id, jobs me
                 WHERE me.id = @id AND {RunnableJob} AND j.n_ready > 0 AND j.type = me.type AND j.id <> me.id
                   AND {JobAheadOfMe}
                 """,
-                ("@id", id.Value), ("@now", Ms(now)), ("@aging", aging));
-            return new WhyFacts(job, streamState, pending, typeLeased, ahead);
+                r => Tuple.Create((int)r.GetInt64(0), (int)r.GetInt64(1)),
+                ("@id", id.Value), ("@now", Ms(now)), ("@aging", aging))!;
+            var tagsJson = tx.One("SELECT requires_tags FROM jobs WHERE id = @id", r => r.IsDBNull(0) ? "" : r.GetString(0), ("@id", id.Value));
+            var tags = string.IsNullOrEmpty(tagsJson) ? [] : System.Text.Json.JsonSerializer.Deserialize<List<string>>(tagsJson) ?? [];
+            var withTags = tags.Count == 0 ? 0 : tx.Query(
+                    "SELECT tags FROM tokens WHERE role = 'agent' AND revoked_at IS NULL AND tags IS NOT NULL",
+                    r => System.Text.Json.JsonSerializer.Deserialize<List<string>>(r.GetString(0)) ?? [])
+                .Count(t => tags.All(t.Contains));
+            var holders = tx.Query(
+                $"""
+                SELECT DISTINCT j.id, j.name FROM jobs j JOIN parts p ON p.job_id = j.id AND p.state = {PartLeased}
+                WHERE j.n_leased > 0 AND j.type = @type AND j.id <> @id ORDER BY j.id LIMIT 5
+                """,
+                r => (r.GetInt64(0), r.GetString(1)),
+                ("@type", job.Type), ("@id", id.Value));
+            return new WhyFacts(job, streamState, pending, typeLeased, ahead, earlier, tags, withTags, holders);
         }, ct);
 
     private static StreamSummary MapStream(DbDataReader r) => new(

@@ -53,7 +53,7 @@ internal static class StoreSql
             OR ({EffectivePriority} = {MyPriority} AND j.id < me.id))))
         """;
 
-    private const string MyPriority = "(me.priority + (@now - COALESCE(me.ready_at, @now)) / @aging)";
+    public const string MyPriority = "(me.priority + (@now - COALESCE(me.ready_at, @now)) / @aging)";
 
     public static readonly string JobLeased =
         $"""

@@ -197,6 +197,12 @@ const pages = {
       el("table", { "data-testid": "agents" }, el("tr", {}, ["server", "type", "host", "pid", "job", "state", "current parts", "last heartbeat", "items"].map((h) => el("th", {}, h))),
         a.agents.map((g) => el("tr", {}, el("td", {}, g.server || ""), el("td", {}, g.type), el("td", {}, g.host), el("td", {}, g.pid), el("td", {}, g.job ?? ""),
           el("td", {}, badge(g.suspended ? "paused" : g.phase)), el("td", {}, g.parts.join(", ")), el("td", {}, when(g.last_heard)), el("td", {}, g.items)))),
+      el("h2", {}, "Pull agents"),
+      (a.pull || []).length === 0 ? el("p", { class: "muted" }, "No pull agent has called this server yet.") :
+      el("table", { "data-testid": "pull-agents" }, el("tr", {}, ["name", "state", "types", "tags", "leases", "done", "failed", "per minute", "last seen"].map((h) => el("th", {}, h))),
+        a.pull.map((p) => el("tr", { "data-agent": p.name }, el("td", {}, p.name), el("td", {}, badge(p.state)),
+          el("td", {}, p.types.join(", ")), el("td", {}, p.tags.join(", ")), el("td", {}, p.leases), el("td", {}, p.done), el("td", {}, p.failed),
+          el("td", {}, Math.round(p.rate)), el("td", {}, when(p.last_seen))))),
       el("h2", {}, "Agent types"),
       el("table", {}, el("tr", {}, ["type", "kind", "max", "valid", "hosts"].map((h) => el("th", {}, h))),
         a.types.map((t) => el("tr", {}, el("td", {}, t.name), el("td", {}, t.kind), el("td", {}, t.max), el("td", {}, badge(t.valid ? "valid" : "invalid"), t.reason || ""),

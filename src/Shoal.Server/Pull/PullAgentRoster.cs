@@ -1,0 +1,111 @@
+using System.Collections.Concurrent;
+using Shoal.Contracts;
+using Shoal.Storage;
+
+namespace Shoal.Server.Pull;
+
+/// <summary>
+/// The pull agents this server has heard from, by token: when they first and last called, the types they ask for,
+/// and what they reported. Their leases are counted in the store (they may report to any server of a cluster).
+/// </summary>
+internal sealed class PullAgentRoster(TimeProvider time)
+{
+    /// <summary>
+    /// An idle agent long-polls at most every minute and a busy one heartbeats every third of its lease (at most 30 s):
+    /// silent for twice the longest of those, it is lost.
+    /// </summary>
+    public static TimeSpan LostAfter(IEnumerable<TimeSpan> pullLeases) =>
+        TimeSpan.FromTicks(Math.Max(TimeSpan.FromMinutes(2).Ticks, pullLeases.Select(l => l.Ticks).DefaultIfEmpty(0).Max()));
+
+    private readonly ConcurrentDictionary<string, Entry> _agents = new(StringComparer.Ordinal);
+
+    /// <summary>An agent's call reached this server (any of the pull endpoints, its token checked).</summary>
+    public void Seen(TokenRecord token)
+    {
+        var now = time.GetUtcNow();
+        var entry = _agents.GetOrAdd(Api.PullEndpoints.OwnerOf(token), _ => new Entry(token, now));
+        lock (entry)
+        {
+            entry.LastSeen = now;
+        }
+    }
+
+    /// <summary>The types an agent asked to lease.</summary>
+    public void Asked(TokenRecord token, IReadOnlyList<string> types)
+    {
+        if (_agents.TryGetValue(Api.PullEndpoints.OwnerOf(token), out var entry))
+        {
+            lock (entry)
+            {
+                entry.Types = types;
+            }
+        }
+    }
+
+    /// <summary>Counts the reports of pull agents that were taken (accepted, late or not), by the one report path.</summary>
+    public void Reported(IReadOnlyList<PartReport> reports, IReadOnlyList<ReportOutcome> outcomes)
+    {
+        var now = time.GetUtcNow();
+        for (var i = 0; i < reports.Count; i++)
+        {
+            if (outcomes[i] is not (ReportOutcome.Accepted or ReportOutcome.AcceptedLate) || !_agents.TryGetValue(reports[i].Owner, out var entry))
+            {
+                continue;
+            }
+
+            lock (entry)
+            {
+                if (reports[i].Outcome == PartOutcome.Ok)
+                {
+                    entry.Done++;
+                }
+                else
+                {
+                    entry.Failed++;
+                }
+
+                entry.Recent.Enqueue(now);
+                while (entry.Recent.Count > 100_000 || (entry.Recent.TryPeek(out var t) && now - t > TimeSpan.FromMinutes(1)))
+                {
+                    entry.Recent.Dequeue();
+                }
+            }
+        }
+    }
+
+    /// <summary>The agents heard from, with their leases (by owner, from the store), newest call first.</summary>
+    public IReadOnlyList<PullAgentDto> Snapshot(IReadOnlyDictionary<string, int> leases, TimeSpan lostAfter, string server)
+    {
+        var now = time.GetUtcNow();
+        var list = new List<PullAgentDto>();
+        foreach (var (owner, e) in _agents)
+        {
+            lock (e)
+            {
+                var held = leases.GetValueOrDefault(owner);
+                var state = now - e.LastSeen > lostAfter ? "lost" : held > 0 ? "busy" : "idle";
+                var rate = e.Recent.Count(t => now - t <= TimeSpan.FromMinutes(1));
+                list.Add(new PullAgentDto(e.Token.Name, e.Token.Id, e.Token.Tags, e.Types, state, e.FirstSeen, e.LastSeen, held, e.Done, e.Failed, rate, server));
+            }
+        }
+
+        return list.OrderByDescending(a => a.LastSeen).ToList();
+    }
+
+    private sealed class Entry(TokenRecord token, DateTimeOffset now)
+    {
+        public TokenRecord Token { get; } = token;
+
+        public DateTimeOffset FirstSeen { get; } = now;
+
+        public DateTimeOffset LastSeen { get; set; } = now;
+
+        public IReadOnlyList<string> Types { get; set; } = [];
+
+        public long Done { get; set; }
+
+        public long Failed { get; set; }
+
+        public Queue<DateTimeOffset> Recent { get; } = new();
+    }
+}

@@ -1,0 +1,48 @@
+using System.Net.Http.Json;
+using Shoal.Contracts;
+using Shoal.Server.Tests.Pull;
+using Shouldly;
+
+namespace Shoal.Server.Tests.Operations;
+
+/// <summary><c>why</c> names the cause the broker leases by: tags no agent has, the jobs holding a type's slots, and priority only when it is higher.</summary>
+public sealed class WhyTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static async Task<IReadOnlyList<string>> WhyAsync(TestServer server, long job) =>
+        (await server.Http.GetFromJsonAsync<WhyResponse>($"/api/v1/jobs/{job}/why", ShoalJson.Options, Ct))!.Reasons;
+
+    [Fact]
+    public async Task AJobNeedingTagsNoAgentHas_SaysSo_AndWorkOfTheSamePriorityIsNotCalledHigher()
+    {
+        await using var server = await TestServer.StartAsync(new Dictionary<string, string> { ["netscan"] = PullCalls.PullConf() });
+        var busy = await server.SubmitAsync("""{"name":"busy","jobs":[{"name":"all","type":"netscan","parts":["a","b","c"]}]}""");
+        var dmz = await server.SubmitAsync("""{"name":"dmz","jobs":[{"name":"probe","type":"netscan","requires_tags":["dmz"],"parts":["x"]}]}""");
+        await server.AgentClientAsync("inside", "net-a");
+
+        var why = await WhyAsync(server, dmz.Jobs["probe"]);
+        why.ShouldContain("needs an agent with tags dmz: no agent token has them (shoal token create --agent NAME --tags dmz)");
+        why.ShouldContain("behind 3 parts queued earlier at the same priority");
+        why.ShouldNotContain(r => r.Contains("higher priority", StringComparison.Ordinal));
+
+        await server.AgentClientAsync("edge", "dmz", "net-a");
+        (await WhyAsync(server, dmz.Jobs["probe"])).ShouldNotContain(r => r.StartsWith("needs an agent", StringComparison.Ordinal), "an agent token with the tag exists now");
+
+        var urgent = await server.SubmitAsync("""{"name":"urgent","priority":5,"jobs":[{"name":"now","type":"netscan","parts":["u1","u2"]}]}""");
+        (await WhyAsync(server, busy.Jobs["all"])).ShouldContain("behind 2 parts of higher priority");
+        _ = urgent;
+    }
+
+    [Fact]
+    public async Task TypeMaxReached_NamesTheJobsHoldingTheSlots()
+    {
+        await using var server = await TestServer.StartAsync(new Dictionary<string, string> { ["netscan"] = "[default]\nkind = pull\nlease = 60\nmax = 1\n" });
+        var first = await server.SubmitAsync("""{"name":"first","jobs":[{"name":"sweep-a","type":"netscan","parts":["a","b"]}]}""");
+        var second = await server.SubmitAsync("""{"name":"second","jobs":[{"name":"sweep-b","type":"netscan","parts":["c"]}]}""");
+        var (agent, _) = await server.AgentClientAsync("one");
+        (await agent.LeaseAsync("netscan")).ShouldHaveSingleItem().JobId.ShouldBe(first.Jobs["sweep-a"]);
+
+        (await WhyAsync(server, second.Jobs["sweep-b"])).ShouldContain($"type max reached (1/1 agents), held by job {first.Jobs["sweep-a"]} sweep-a");
+    }
+}
