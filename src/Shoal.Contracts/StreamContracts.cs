@@ -58,7 +58,8 @@ public sealed record OverviewDto(
     PartTotalsDto Parts,
     int AgentsBusy,
     int AgentsIdle,
-    IReadOnlyList<RatePoint> Rate);
+    IReadOnlyList<RatePoint> Rate,
+    int AgentsLost = 0);
 
 /// <summary>All parts by state.</summary>
 public sealed record PartTotalsDto(long Ready, long Leased, long Done, long Failed);

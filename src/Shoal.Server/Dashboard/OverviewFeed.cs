@@ -10,7 +10,9 @@ namespace Shoal.Server.Dashboard;
 /// Reads the store's counts every second: the overview the dashboard shows, with parts finished per second over the
 /// last 10 minutes (10-second buckets). Each new overview goes to every open event stream (<c>GET /api/v1/events</c>).
 /// </summary>
-internal sealed class OverviewFeed(IQueueStore store, TimeProvider time, Hosting.ConfigHolder config, Hosting.ClusterMember cluster, ILogger<OverviewFeed> logger) : BackgroundService
+internal sealed class OverviewFeed(
+    IQueueStore store, TimeProvider time, Hosting.ConfigHolder config, Hosting.ClusterMember cluster, Pull.PullAgentRoster roster, ILogger<OverviewFeed> logger)
+    : BackgroundService
 {
     private const int Buckets = 60;
     private static readonly TimeSpan Bucket = TimeSpan.FromSeconds(10);
@@ -77,6 +79,7 @@ internal sealed class OverviewFeed(IQueueStore store, TimeProvider time, Hosting
         var name = config.Current.Scheduler.NodeName;
         var servers = await Api.JobEndpoints.ServersAsync(store, time, ct).ConfigureAwait(false);
         var all = cluster.Agents.Concat(servers.Where(s => s.Name != name).SelectMany(s => s.Agents)).ToList();
+        var pull = await Api.JobEndpoints.PullAgentsAsync(roster, config, store, ct).ConfigureAwait(false);
         List<RatePoint> rates;
         lock (_rates)
         {
@@ -94,8 +97,9 @@ internal sealed class OverviewFeed(IQueueStore store, TimeProvider time, Hosting
             counts.Streams,
             counts.Jobs,
             new PartTotalsDto(counts.Ready, counts.Leased, counts.Done, counts.Failed),
-            all.Count(a => a.Phase == "busy" && !a.Suspended),
-            all.Count(a => a.Phase != "busy" || a.Suspended),
-            rates);
+            all.Count(a => a.Phase == "busy" && !a.Suspended) + pull.Count(p => p.State == "busy"),
+            all.Count(a => a.Phase != "busy" || a.Suspended) + pull.Count(p => p.State == "idle"),
+            rates,
+            pull.Count(p => p.State == "lost"));
     }
 }

@@ -1,4 +1,6 @@
+using System.Net.Http.Json;
 using Microsoft.Extensions.Time.Testing;
+using Shoal.Contracts;
 using Shouldly;
 
 namespace Shoal.Server.Tests.Pull;
@@ -33,6 +35,7 @@ public sealed class PullAgentRosterTests
         first.Tags.ShouldBe(["net-a"]);
         first.Types.ShouldBe(["netscan"]);
         pull.Single(p => p.Name == "scan-b").Leases.ShouldBe(1);
+        (await Poll.UntilAsync(OverviewAsync, o => o.AgentsBusy == 2, 10)).AgentsBusy.ShouldBe(2, "the overview counts pull agents too");
 
         // scan-a falls silent; scan-b keeps calling.
         time.Advance(TimeSpan.FromMinutes(3));
@@ -40,5 +43,9 @@ public sealed class PullAgentRosterTests
         pull = (await server.AgentsAsync()).Pull!;
         pull.Single(p => p.Name == "scan-a").State.ShouldBe("lost");
         pull.Single(p => p.Name == "scan-b").State.ShouldNotBe("lost");
+        (await Poll.UntilAsync(OverviewAsync, o => o.AgentsLost == 1, 10)).AgentsLost.ShouldBe(1);
+
+        async Task<OverviewDto> OverviewAsync() =>
+            (await server.Http.GetFromJsonAsync<OverviewDto>("/api/v1/overview", ShoalJson.Options, TestContext.Current.CancellationToken))!;
     }
 }

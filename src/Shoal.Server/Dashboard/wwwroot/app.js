@@ -117,15 +117,17 @@ function dag(jobs) {
 const pages = {
   async "/"() {
     const o = state.overview || (await api("/api/v1/overview"));
-    const card = (label, value, id) => el("div", { class: "card" }, el("div", { class: "muted" }, label), el("div", { class: "num", "data-testid": id }, value));
+    // A count opens the list it counts.
+    const card = (label, value, id, href) => el("a", { class: "card", href }, el("div", { class: "muted" }, label), el("div", { class: "num", "data-testid": id }, value));
     const counts = (title, m) => el("table", {}, el("tr", {}, el("th", {}, title), el("th", {}, "count")),
       Object.entries(m).map(([k, v]) => el("tr", {}, el("td", {}, badge(k)), el("td", {}, v))));
     return [
       el("h1", {}, "Overview"),
       el("div", { class: "cards" },
-        card("parts ready", o.parts.ready, "parts-ready"), card("parts leased", o.parts.leased, "parts-leased"),
-        card("parts done", o.parts.done, "parts-done"), card("parts failed", o.parts.failed, "parts-failed"),
-        card("agents busy", o.agents_busy, "agents-busy"), card("agents idle", o.agents_idle, "agents-idle")),
+        card("parts ready", o.parts.ready, "parts-ready", "#/streams?state=running"), card("parts leased", o.parts.leased, "parts-leased", "#/agents"),
+        card("parts done", o.parts.done, "parts-done", "#/streams?state=completed"), card("parts failed", o.parts.failed, "parts-failed", "#/streams?state=failed"),
+        card("agents busy", o.agents_busy, "agents-busy", "#/agents"), card("agents idle", o.agents_idle, "agents-idle", "#/agents"),
+        card("agents lost", o.agents_lost, "agents-lost", "#/agents")),
       el("h2", {}, "Parts finished per second"), chart(o.rate),
       el("div", { class: "cards" }, el("div", {}, el("h2", {}, "Streams"), counts("state", o.streams)), el("div", {}, el("h2", {}, "Jobs"), counts("state", o.jobs))),
     ];
