@@ -26,6 +26,8 @@ public static class ShoalServer
 {
     private static readonly string[] AgentPhases = ["starting", "connecting", "idle", "busy", "closing"];
 
+    private static readonly string[] PullAgentStates = ["busy", "idle", "lost"];
+
     /// <summary>Builds the server for <paramref name="config"/>; the store is migrated and the admin token exists on return.</summary>
     /// <param name="publishUrl">Write the URL to the state folder's <c>server.url</c> (not for a short-lived embedded server).</param>
     [System.Diagnostics.CodeAnalysis.SuppressMessage(
@@ -231,6 +233,13 @@ public static class ShoalServer
             }
 
             metrics.Agents.WithLabels("suspended").Set(agents.Count(a => a.Suspended));
+            var pull = await Api.JobEndpoints.PullAgentsAsync(
+                app.Services.GetRequiredService<Pull.PullAgentRoster>(), app.Services.GetRequiredService<ConfigHolder>(), store, ct).ConfigureAwait(false);
+            foreach (var state in PullAgentStates)
+            {
+                metrics.PullAgents.WithLabels(state).Set(pull.Count(p => p.State == state));
+            }
+
             metrics.LongPollsWaiting.Set(app.Services.GetRequiredService<Broker.WorkSignal>().Waiting);
             metrics.StoreUp.Set(store.Health.Error is null ? 1 : 0);
             metrics.StoreWriteFailures.IncTo(store.Health.Failures);

@@ -25,6 +25,7 @@ internal sealed class ShoalMetrics
         });
         QueueDepth = factory.CreateGauge("shoal_queue_depth", "Ready parts of jobs that may lease now, by agent type.", "type");
         Agents = factory.CreateGauge("shoal_agents", "Spawned agents by phase.", "phase");
+        PullAgents = factory.CreateGauge("shoal_pull_agents", "Pull agents this server has heard from, by state (busy, idle, lost).", "state");
         LongPollsWaiting = factory.CreateGauge("shoal_long_polls_waiting", "Lease requests of pull agents waiting for work on this server.");
         StoreUp = factory.CreateGauge("shoal_store_up", "1 while the store takes writes, 0 while they fail (disk full, read-only, unreachable).");
         StoreWriteFailures = factory.CreateCounter("shoal_store_write_failures_total", "Writes that failed for a reason of the store's own.");
@@ -45,6 +46,8 @@ internal sealed class ShoalMetrics
     public Gauge QueueDepth { get; }
 
     public Gauge Agents { get; }
+
+    public Gauge PullAgents { get; }
 
     public Gauge LongPollsWaiting { get; }
 
