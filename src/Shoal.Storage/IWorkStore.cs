@@ -18,8 +18,8 @@ public interface IWorkStore
     /// <summary>A pull agent's heartbeat: extends its current lease (to <paramref name="deadlineOf"/> the job's type) if it still holds it.</summary>
     Task<HeartbeatOutcome?> HeartbeatAsync(PartId part, long leaseId, string owner, Func<string, DateTimeOffset> deadlineOf, CancellationToken ct);
 
-    /// <summary>The agent died: its leased parts count a failed try, as if their leases expired now.</summary>
-    Task<int> ReleaseOwnerAsync(string owner, DateTimeOffset now, CancellationToken ct);
+    /// <summary>The agent died: its leased parts count a failed try, as if their leases expired now; <paramref name="why"/> is their log.</summary>
+    Task<int> ReleaseOwnerAsync(string owner, string why, DateTimeOffset now, CancellationToken ct);
 
     /// <summary>Releases every lease whose owner starts with <paramref name="prefix"/> (a restarted server's agents).</summary>
     Task<int> ReleaseOwnersByPrefixAsync(string prefix, DateTimeOffset now, CancellationToken ct);

@@ -81,10 +81,10 @@ internal sealed class WorkBroker : IDisposable
         return released;
     }
 
-    /// <summary>Gives back the parts an agent held when it died: each counts a failed try.</summary>
-    public async Task ReleaseOwnerAsync(string owner, CancellationToken ct)
+    /// <summary>Gives back the parts an agent held when it died: each counts a failed try, <paramref name="why"/> its log.</summary>
+    public async Task ReleaseOwnerAsync(string owner, string why, CancellationToken ct)
     {
-        await _store.ReleaseOwnerAsync(owner, _time.GetUtcNow(), ct).ConfigureAwait(false);
+        await _store.ReleaseOwnerAsync(owner, why, _time.GetUtcNow(), ct).ConfigureAwait(false);
         _changes.Raise(Change.PartsReady);
     }
 

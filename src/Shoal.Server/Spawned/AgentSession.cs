@@ -254,8 +254,8 @@ internal sealed class AgentSession(string owner, AgentTypeConfig type, bool remo
         Phase = AgentPhase.Exited;
         var reason = StopReason
             ?? (ByeCode is { } bye && bye != 0 ? $"agent failed with error code {bye}"
-            : neverConnected ? $"agent exited with code {exitCode} before sending its version"
-            : $"agent exited with code {exitCode} without BYE 0");
+            : neverConnected ? $"agent exited with {Signals.DescribeExit(exitCode)} before sending its version"
+            : $"agent exited with {Signals.DescribeExit(exitCode)} without BYE 0");
         if (StopReason is null && !clean && stderrTail is { } said)
         {
             // What the agent said before it died is the reason an operator needs ("unable to open system configuration").

@@ -82,6 +82,7 @@ internal sealed partial class Dispatcher
         _agents.Remove(agent);
         _spawnCheck = true;
         var exit = agent.Session.Exited(exitCode, agent.StderrTail());
+        agent.ExitReason = exit.Reason;
         var retry = now + _config.Current.Scheduler.SelfTestRetry;
         if (exit.DiedBeforeVersion)
         {

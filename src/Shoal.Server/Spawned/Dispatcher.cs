@@ -197,7 +197,7 @@ internal sealed partial class Dispatcher : BackgroundService
         {
             if (agent.Session.Chunk.Count > 0)
             {
-                await _broker.ReleaseOwnerAsync(agent.Owner, ct).ConfigureAwait(false);
+                await _broker.ReleaseOwnerAsync(agent.Owner, agent.ExitReason ?? "agent died", ct).ConfigureAwait(false);
             }
 
             await agent.DisposeAsync().ConfigureAwait(false);

@@ -46,6 +46,9 @@ internal sealed class SpawnedAgent : IAsyncDisposable
 
     public int Pid => _process.Id;
 
+    /// <summary>Why its process ended (exit status or signal, and its last stderr lines), once it has.</summary>
+    public string? ExitReason { get; set; }
+
     /// <summary>The most stderr lines kept to say why an agent died.</summary>
     public const int StderrTailLines = 5;
 

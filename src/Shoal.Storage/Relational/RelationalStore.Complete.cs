@@ -44,8 +44,8 @@ public abstract partial class RelationalStore
     public Task<int> ExpireAsync(DateTimeOffset now, CancellationToken ct) =>
         WriteAsync(tx => FailLeases(tx, tx.Query(tx.Sql.ExpiredParts, Held, ("@now", Ms(now))), Ms(now), "lease expired"), ct);
 
-    public Task<int> ReleaseOwnerAsync(string owner, DateTimeOffset now, CancellationToken ct) =>
-        WriteAsync(tx => FailLeases(tx, tx.Query(tx.Sql.PartsOfOwner, Held, ("@owner", owner)), Ms(now), "agent died"), ct);
+    public Task<int> ReleaseOwnerAsync(string owner, string why, DateTimeOffset now, CancellationToken ct) =>
+        WriteAsync(tx => FailLeases(tx, tx.Query(tx.Sql.PartsOfOwner, Held, ("@owner", owner)), Ms(now), why), ct);
 
     public Task<int> ReleaseOwnersByPrefixAsync(string prefix, DateTimeOffset now, CancellationToken ct) =>
         WriteAsync(tx => FailLeases(tx, tx.Query(tx.Sql.PartsOfOwnerPrefix, Held, ("@prefix", prefix)), Ms(now), "agent lost at restart"), ct);

@@ -28,4 +28,34 @@ public sealed class AgentStderrTests
             && l.Contains("exited with code 255 before sending its version", StringComparison.Ordinal)
             && l.Contains("unable to open system configuration", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task AnAgentKilledBySignalMidPart_LeavesTheSignalAndItsStderr_InThePartsLogAndTheJobsReason()
+    {
+        var script = Path.Combine(Directory.CreateTempSubdirectory("shoal-segv-").FullName, "segv.sh");
+        await File.WriteAllTextAsync(script, """
+            #!/bin/sh
+            echo "VERSION: 1"
+            echo "OK"
+            while read -r line; do
+              case "$line" in
+                CLOSE) echo "BYE 0"; exit 0;;
+                *segv*) echo "boom: null pointer reading $line" >&2; kill -SEGV $$;;
+                *) echo "OK";;
+              esac
+            done
+            """.Replace("\r", "", StringComparison.Ordinal), Ct);
+        File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        await using var server = await TestServer.StartAsync(new Dictionary<string, string> { ["crashy"] = $"[default]\ncommand = {script}\nmax = 1\nretries = 0\n" });
+        var created = await server.SubmitAsync("""{"name":"s","jobs":[{"name":"j","type":"crashy","parts":["file-segv.c"]}]}""");
+        var end = await server.WaitEndAsync(created.Id);
+        end.State.ShouldBe("failed");
+        var reason = end.Jobs[0].Reason!;
+        reason.ShouldContain("'file-segv.c' failed after 1 attempt");
+        reason.ShouldContain("killed by signal 11, SIGSEGV");
+
+        var failed = await server.Http.GetStringAsync($"/api/v1/jobs/{created.Jobs["j"]}/failed", Ct);
+        failed.ShouldContain("agent exited with code 139 (killed by signal 11, SIGSEGV) without BYE 0");
+        failed.ShouldContain("boom: null pointer reading file-segv.c", Case.Sensitive, "its last stderr lines");
+    }
 }

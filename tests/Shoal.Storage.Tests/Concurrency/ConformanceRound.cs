@@ -96,7 +96,7 @@ internal sealed class ConformanceRound(IReadOnlyList<IShoalStore> stores, int se
             }
             else if (roll < 91)
             {
-                await store.ReleaseOwnerAsync(owner, Now, ct);
+                await store.ReleaseOwnerAsync(owner, "agent died", Now, ct);
                 held.Clear();
             }
         }
