@@ -46,4 +46,4 @@ public sealed record SweepStatus(
     IReadOnlyList<SweepHostState>? Hosts);
 
 /// <summary>One visit of a host in its history (<c>GET /api/v1/hosts/{name}/results</c>).</summary>
-public sealed record HostResultDto(string Host, DateTimeOffset At, string Status, int? ExitCode, long? DurationMs, string? Output, string Source, long? Stream);
+public sealed record HostResultDto(string Host, DateTimeOffset At, string Status, int? ExitCode, long? DurationMs, string? Output, string Source, long? Stream, string? Error = null);

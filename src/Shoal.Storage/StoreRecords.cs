@@ -61,7 +61,8 @@ public sealed record PartReport(
     HostResultRecord? HostResult = null);
 
 /// <summary>One visit of a host (a sweep's collector run, or a check-in), kept as the host's history.</summary>
-public sealed record HostResultRecord(string Host, DateTimeOffset At, string Status, int? ExitCode, long? DurationMs, string? Output, string Source, long? Stream);
+/// <remarks><paramref name="Error"/>: what its collector wrote to stderr (the last 4 KB), or why it did not run.</remarks>
+public sealed record HostResultRecord(string Host, DateTimeOffset At, string Status, int? ExitCode, long? DurationMs, string? Output, string Source, long? Stream, string? Error = null);
 
 /// <summary>When a host last succeeded (sweep, gap-fix or check-in) and last checked in by itself.</summary>
 public sealed record HostFreshness(DateTimeOffset? LastSuccess, DateTimeOffset? LastCheckin);

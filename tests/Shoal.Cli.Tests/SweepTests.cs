@@ -177,6 +177,7 @@ public sealed partial class SweepTests
         var results = await ShoalProcess.RunAsync(dir, "results", "g03", "--server", url);
         results.Stdout.ShouldContain("gapfix\tok");
         results.Stdout.ShouldContain("sweep\tfailed");
+        results.Stdout.ShouldContain("\tstderr: ssh: connect to host g03 port 22: Connection refused", Case.Sensitive, "a failed visit says why");
         (await ShoalProcess.RunAsync(dir, "results", "g07", "--server", url)).Stdout.ShouldContain("checkin\tcheckin");
     }
 
@@ -196,7 +197,7 @@ public sealed partial class SweepTests
             [ -n "$3" ] && sleep "$3"
             echo "end $host $(date +%s%N)" >> "$record"
             case "$host" in srv*) n=$(echo "${host#srv}" | sed 's/^0*//'); [ $(( ${n:-0} % 23 )) -eq 0 ] && { echo "unreachable $host" >&2; exit 5; } ;; esac
-            [ -f failing.txt ] && grep -qx "$host" failing.txt && exit 6
+            [ -f failing.txt ] && grep -qx "$host" failing.txt && { echo "ssh: connect to host $host port 22: Connection refused" >&2; exit 6; }
             echo "inventory of $host"
             """);
         File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);

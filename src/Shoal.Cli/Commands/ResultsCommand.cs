@@ -23,7 +23,7 @@ internal static class ResultsCommand
                 // No server here, but the store of in-process sweeps is: read it directly.
                 await using var store = new SqliteStore(db);
                 var rows = await store.GetHostResultsAsync(result.GetValue(host)!, result.GetValue(limit), ct).ConfigureAwait(false);
-                Print(g.Json, rows.Select(r => new HostResultDto(r.Host, r.At, r.Status, r.ExitCode, r.DurationMs, r.Output, r.Source, r.Stream)).ToList());
+                Print(g.Json, rows.Select(r => new HostResultDto(r.Host, r.At, r.Status, r.ExitCode, r.DurationMs, r.Output, r.Source, r.Stream, r.Error)).ToList());
                 return 0;
             }
 
@@ -40,7 +40,9 @@ internal static class ResultsCommand
     {
         foreach (var r in rows)
         {
-            Console.WriteLine($"{r.At:u}\t{r.Source}\t{r.Status}\texit {r.ExitCode?.ToString() ?? "-"}\t{(r.DurationMs ?? 0) / 1000.0:0.0} s\t{r.Output?.Split('\n')[0]}");
+            // A failed visit says why: the last line its collector wrote to stderr.
+            var said = r.Status == "failed" && r.Error?.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() is { } e ? "\tstderr: " + e : "";
+            Console.WriteLine($"{r.At:u}\t{r.Source}\t{r.Status}\texit {r.ExitCode?.ToString() ?? "-"}\t{(r.DurationMs ?? 0) / 1000.0:0.0} s\t{r.Output?.Split('\n')[0]}{said}");
         }
     });
 }

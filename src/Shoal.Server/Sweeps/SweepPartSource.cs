@@ -78,8 +78,9 @@ internal sealed class SweepPartSource(
             : aborted ? "killed: the sweep ended (time limit or cancel)"
             : ok ? null : $"exit code {run.ExitCode}";
         var result = JsonSerializer.Serialize(new { exit_code = run.ExitCode, duration_ms = (long)run.Duration.TotalMilliseconds, output = run.Stdout, error });
-        var history = new HostResultRecord(host, time.GetUtcNow(), ok ? "ok" : "failed", run.ExitCode, (long)run.Duration.TotalMilliseconds, run.Stdout, sweep.Mode, sweep.Stream.Value);
-        var report = new PartReport(new PartId(part.PartId), part.LeaseId, sweep.Owner, ok ? PartOutcome.Ok : PartOutcome.Failed, result, run.Stderr.Length == 0 ? error : run.Stderr, HostResult: history);
+        var said = run.Stderr.Length == 0 ? error : run.Stderr.Length <= 4096 ? run.Stderr : run.Stderr[^4096..];
+        var history = new HostResultRecord(host, time.GetUtcNow(), ok ? "ok" : "failed", run.ExitCode, (long)run.Duration.TotalMilliseconds, run.Stdout, sweep.Mode, sweep.Stream.Value, said);
+        var report = new PartReport(new PartId(part.PartId), part.LeaseId, sweep.Owner, ok ? PartOutcome.Ok : PartOutcome.Failed, result, said, HostResult: history);
         _reports.Add(broker.ReportAsync(report, CancellationToken.None));
         Pulse();
         return Task.CompletedTask;

@@ -42,7 +42,7 @@ public abstract partial class RelationalStore
 
     public Task<IReadOnlyList<HostResultRecord>> GetHostResultsAsync(string host, int limit, CancellationToken ct) =>
         ReadAsync<IReadOnlyList<HostResultRecord>>(tx => tx.Query(
-            "SELECT host, at, status, exit_code, duration_ms, output, source, stream_id FROM host_results WHERE host = @host ORDER BY at DESC, id DESC LIMIT @limit",
+            "SELECT host, at, status, exit_code, duration_ms, output, source, stream_id, error FROM host_results WHERE host = @host ORDER BY at DESC, id DESC LIMIT @limit",
             r => new HostResultRecord(
                 r.GetString(0),
                 FromMs(r.GetValue(1))!.Value,
@@ -51,7 +51,8 @@ public abstract partial class RelationalStore
                 r.IsDBNull(4) ? null : r.GetInt64(4),
                 r.IsDBNull(5) ? null : r.GetString(5),
                 r.GetString(6),
-                r.IsDBNull(7) ? null : r.GetInt64(7)),
+                r.IsDBNull(7) ? null : r.GetInt64(7),
+                r.IsDBNull(8) ? null : r.GetString(8)),
             ("@host", host), ("@limit", limit)), ct);
 
     public Task<IReadOnlyDictionary<string, HostFreshness>> GetHostFreshnessAsync(IReadOnlyCollection<string> hosts, CancellationToken ct) =>
@@ -65,11 +66,11 @@ public abstract partial class RelationalStore
 
     private static void InsertHostResult(DbTx tx, HostResultRecord h) => tx.Exec(
         """
-        INSERT INTO host_results (host, at, status, exit_code, duration_ms, output, source, stream_id)
-        VALUES (@host, @at, @status, @exit, @duration, @output, @source, @stream)
+        INSERT INTO host_results (host, at, status, exit_code, duration_ms, output, source, stream_id, error)
+        VALUES (@host, @at, @status, @exit, @duration, @output, @source, @stream, @error)
         """,
         ("@host", h.Host), ("@at", Ms(h.At)), ("@status", h.Status), ("@exit", h.ExitCode), ("@duration", h.DurationMs),
-        ("@output", h.Output), ("@source", h.Source), ("@stream", h.Stream));
+        ("@output", h.Output), ("@source", h.Source), ("@stream", h.Stream), ("@error", h.Error));
 
     private static SweepRecord MapSweep(DbDataReader r) => new(
         new StreamId(r.GetInt64(0)),
