@@ -58,4 +58,39 @@ public sealed class FailedCliTests
         await Poll.UntilAsync(() => ShoalProcess.RunAsync(dir, "failed", "1"), r => r.Stdout.Contains("stream 1: no failed parts", StringComparison.Ordinal), 60);
         (await ShoalProcess.RunAsync(dir, "status", "1", "--json")).Stdout.ShouldContain("\"completed\"");
     }
+
+    [Fact]
+    public async Task HostileText_FromPayloadsAndAgents_CannotDriveTheTerminal_OrBreakTheTabSeparatedLines()
+    {
+        Shoal.Cli.Output.Render.Safe("bad\u001b]0;pwned\u0007\u001b[2J\tTAB\r\nX\u202eY").ShouldBe("bad\\x1b]0;pwned\\x07\\x1b[2J\\tTAB\\r\\nX\\u202eY");
+        Shoal.Cli.Output.Render.Safe("plain text, ünïcode").ShouldBe("plain text, ünïcode");
+
+        var dir = Directory.CreateTempSubdirectory("shoal-hostile-").FullName;
+        Directory.CreateDirectory(Path.Combine(dir, "agents"));
+        await File.WriteAllTextAsync(Path.Combine(dir, "shoal.conf"), "[SCHEDULER]\nport = 0\ncommand_port = 0\n", Ct);
+        await File.WriteAllTextAsync(Path.Combine(dir, "agents", "probe.conf"), "[default]\nkind = pull\nlease = 5\nretries = 0\n", Ct);
+        await File.WriteAllTextAsync(Path.Combine(dir, "s.json"), """{"name":"evil","jobs":[{"name":"ping","type":"probe","parts":["bad\u001b]0;pwned\u0007\tTAB"]}]}""", Ct);
+        await using var server = ShoalProcess.Start(dir, null, "server", "--config", "shoal.conf");
+        await Poll.UntilAsync(() => File.Exists(Path.Combine(dir, ".shoal", "server.url")), 30);
+        var url = (await File.ReadAllTextAsync(Path.Combine(dir, ".shoal", "server.url"), Ct)).Trim();
+        var token = await ShoalProcess.RunAsync(dir, "token", "create", "--agent", "prober");
+        await File.WriteAllTextAsync(Path.Combine(dir, "agent.token"), token.Stdout.Trim(), Ct);
+        (await ShoalProcess.RunAsync(dir, "submit", "s.json")).Code.ShouldBe(0);
+        // A collector (any agent token's holder) that writes escape sequences and tabs to stderr.
+        var collector = Path.Combine(dir, "collect.sh");
+        await File.WriteAllTextAsync(collector, "#!/bin/sh\nprintf '\\033[2Jcleared\\007\\tand\\ttabs\\n' >&2\nexit 3\n", Ct);
+        File.SetUnixFileMode(collector, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        await using var agent = ShoalProcess.Start(dir, null,
+            "agent", "--server", url, "--token-file", "agent.token", "--types", "probe", "--wait", "1", "--shell", "--run", collector);
+        var listed = await Poll.UntilAsync(() => ShoalProcess.RunAsync(dir, "failed", "1"), r => r.Stdout.StartsWith("job\t", StringComparison.Ordinal), 60);
+
+        listed.Stdout.ShouldNotContain("\u001b");
+        listed.Stdout.ShouldNotContain("\u0007");
+        listed.Stdout.Trim().Split('\n').Length.ShouldBe(2, listed.Stdout);
+        var row = listed.Stdout.Trim().Split('\n')[1];
+        row.Split('\t').Length.ShouldBe(7, "one field each, whatever the text held: " + row);
+        row.ShouldContain("bad\\x1b]0;pwned\\x07\\tTAB");
+        row.ShouldEndWith("\\x1b[2Jcleared\\x07\\tand\\ttabs");
+        (await ShoalProcess.RunAsync(dir, "status", "1")).Stdout.ShouldNotContain("\u001b");
+    }
 }

@@ -130,4 +130,49 @@ public abstract partial class StoreContract
         job.State.ShouldBe(JobState.Failed);
         job.Reason!.ShouldMatch(@"^part \d+ 'net-0' failed after 3 attempts: try 3: Connection refused$");
     }
+
+    [Fact]
+    public async Task Requeue_ARunningJobsFailedPart_KeepsTheJobRunning_AndTheStreamAsItIs()
+    {
+        var s = await Submit(Stream("s", 0, Job("net", "pull-net", 3)));
+        var first = (await Store.LeaseAsync(Lease("a", Start, max: 1, type: "pull-net"), Ct)).Single();
+        for (var i = 0; i < 3; i++)
+        {
+            var p = i == 0 ? first : (await Store.LeaseAsync(Lease("a", Start, max: 1, type: "pull-net"), Ct)).Single(x => x.PartId == first.PartId);
+            await Store.CompleteAsync([Fail(p, "a")], Start, Ct);
+        }
+
+        var held = (await Store.LeaseAsync(Lease("b", Start, max: 1, type: "pull-net"), Ct)).Single();
+        (await JobOf(s.Jobs["net"])).State.ShouldBe(JobState.Running);
+        (await JobOf(s.Jobs["net"])).Parts.ShouldBe(new PartCounts(1, 1, 0, 1));
+        (await Store.RequeueJobAsync(s.Jobs["net"], Start, Ct)).ShouldBe(ControlOutcome.Done);
+        var job = await JobOf(s.Jobs["net"]);
+        job.State.ShouldBe(JobState.Running, "a live job keeps its state");
+        job.Parts.ShouldBe(new PartCounts(2, 1, 0, 0));
+        (await StreamStateOf(s.Id)).ShouldBe(StreamState.Running);
+        (await Store.CompleteAsync([Ok(held, "b")], Start, Ct)).ShouldBe([ReportOutcome.Accepted]);
+    }
+
+    [Fact]
+    public async Task Requeue_AJobWhoseOutputsGenerateAnother_ReopensTheGeneratedJob_SoTheRetriedPartsItemsAreRun()
+    {
+        var spec = Stream("s", 0, Job("unpack", "pull-un", 2), new Shoal.Core.Streams.JobSpec("scan", "scan", ["unpack"], [], null, "unpack"));
+        var s = await Submit(spec);
+        await FailForGood("pull-un", "unpack-1", Start);
+        // unpack-0 reported ok without items in FailForGood; its job completed with unpack-1 failed, and scan with nothing.
+        (await JobOf(s.Jobs["unpack"])).State.ShouldBe(JobState.Completed);
+        (await JobOf(s.Jobs["scan"])).State.ShouldBe(JobState.Completed);
+
+        (await Store.RequeueJobAsync(s.Jobs["unpack"], Start, Ct)).ShouldBe(ControlOutcome.Done);
+        (await JobOf(s.Jobs["scan"])).State.ShouldBe(JobState.Blocked, "it waits for the parts run again");
+        var p = (await Store.LeaseAsync(Lease("b", Start, type: "pull-un"), Ct)).Single();
+        (await Store.CompleteAsync([Ok(p, "b") with { Items = ["x.c"] }], Start, Ct)).ShouldBe([ReportOutcome.Accepted]);
+        var scan = await JobOf(s.Jobs["scan"]);
+        scan.State.ShouldBe(JobState.Ready);
+        scan.Parts.ShouldBe(new PartCounts(1, 0, 0, 0), "the item of the retried part");
+        var q = (await Store.LeaseAsync(Lease("c", Start), Ct)).Single();
+        q.Payload.ShouldBe("x.c");
+        (await Store.CompleteAsync([Ok(q, "c")], Start, Ct)).ShouldBe([ReportOutcome.Accepted]);
+        (await StreamStateOf(s.Id)).ShouldBe(StreamState.Completed);
+    }
 }

@@ -41,6 +41,9 @@ internal static class FailedCommand
     public static string Said(FailedRow r) =>
         (r.Log ?? r.Result)?.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? "";
 
+    /// <summary>A cell of a table on a terminal: long text is cut (the whole of it is in --json).</summary>
+    private static string Short(string text) => text.Length <= 200 ? text : string.Concat(text.AsSpan(0, 199), "…");
+
     private static void Print(List<FailedRow> rows, string what)
     {
         if (rows.Count == 0)
@@ -54,7 +57,7 @@ internal static class FailedCommand
             Console.WriteLine("job\tname\tpart\tpayload\tattempts\thost\tlast said");
             foreach (var r in rows)
             {
-                Console.WriteLine($"{r.Job}\t{r.JobName}\t{r.PartId}\t{r.Payload}\t{r.Attempt}\t{r.Host}\t{Said(r)}");
+                Console.WriteLine($"{r.Job}\t{Render.Safe(r.JobName)}\t{r.PartId}\t{Render.Safe(r.Payload)}\t{r.Attempt}\t{Render.Safe(r.Host)}\t{Render.Safe(Said(r))}");
             }
 
             return;
@@ -63,8 +66,8 @@ internal static class FailedCommand
         var table = new Table().AddColumns("job", "part", "payload", "attempts", "host", "last said");
         foreach (var r in rows)
         {
-            table.AddRow($"{r.Job} {Markup.Escape(r.JobName)}", r.PartId.ToString(System.Globalization.CultureInfo.InvariantCulture), Markup.Escape(r.Payload),
-                r.Attempt.ToString(System.Globalization.CultureInfo.InvariantCulture), Markup.Escape(r.Host ?? ""), Markup.Escape(Said(r)));
+            table.AddRow($"{r.Job} {Markup.Escape(Render.Safe(r.JobName))}", r.PartId.ToString(System.Globalization.CultureInfo.InvariantCulture), Markup.Escape(Render.Safe(Short(r.Payload))),
+                r.Attempt.ToString(System.Globalization.CultureInfo.InvariantCulture), Markup.Escape(Render.Safe(r.Host)), Markup.Escape(Render.Safe(Short(Said(r)))));
         }
 
         AnsiConsole.Write(table);

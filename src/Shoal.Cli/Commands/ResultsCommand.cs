@@ -41,8 +41,8 @@ internal static class ResultsCommand
         foreach (var r in rows)
         {
             // A failed visit says why: the last line its collector wrote to stderr.
-            var said = r.Status == "failed" && r.Error?.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() is { } e ? "\tstderr: " + e : "";
-            Console.WriteLine($"{r.At:u}\t{r.Source}\t{r.Status}\texit {r.ExitCode?.ToString() ?? "-"}\t{(r.DurationMs ?? 0) / 1000.0:0.0} s\t{r.Output?.Split('\n')[0]}{said}");
+            var said = r.Status == "failed" && r.Error?.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() is { } e ? "\tstderr: " + Render.Safe(e) : "";
+            Console.WriteLine($"{r.At:u}\t{r.Source}\t{r.Status}\texit {r.ExitCode?.ToString() ?? "-"}\t{(r.DurationMs ?? 0) / 1000.0:0.0} s\t{Render.Safe(r.Output?.Split('\n')[0])}{said}");
         }
     });
 }

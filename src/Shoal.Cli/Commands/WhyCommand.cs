@@ -13,7 +13,7 @@ internal static class WhyCommand
         command.SetAction((result, ct) => ShoalCommand.RunAsync(result, async (client, g) =>
         {
             var why = await client.WhyAsync(result.GetValue(id), ct).ConfigureAwait(false);
-            Render.Out(g.Json, why, w => Console.WriteLine($"job {w.Job} is {w.State}:\n" + string.Join('\n', w.Reasons.Select(r => "  - " + r))));
+            Render.Out(g.Json, why, w => Console.WriteLine($"job {w.Job} is {w.State}:\n" + string.Join('\n', w.Reasons.Select(r => "  - " + Render.Safe(r)))));
             return 0;
         }));
         return command;

@@ -12,6 +12,36 @@ internal static class Render
 
     public static bool Interactive => !Console.IsOutputRedirected;
 
+    /// <summary>
+    /// Text that came from agents, payloads or users, made safe to print: control characters (ESC, BEL, CR, tabs,
+    /// line breaks…) and bidirectional overrides are shown escaped (<c>\t</c>, <c>\n</c>, <c>\x1b</c>, <c>\u202e</c>), so
+    /// nobody can drive an operator's terminal or break a tab-separated line.
+    /// </summary>
+    public static string Safe(string? text)
+    {
+        if (string.IsNullOrEmpty(text) || !text.Any(Unsafe))
+        {
+            return text ?? "";
+        }
+
+        var b = new System.Text.StringBuilder(text.Length + 16);
+        foreach (var c in text)
+        {
+            b.Append(c switch
+            {
+                '\t' => "\\t",
+                '\n' => "\\n",
+                '\r' => "\\r",
+                _ when Unsafe(c) => c < 0x100 ? $"\\x{(int)c:x2}" : $"\\u{(int)c:x4}",
+                _ => c.ToString(),
+            });
+        }
+
+        return b.ToString();
+    }
+
+    private static bool Unsafe(char c) => char.IsControl(c) || c is >= '\u202a' and <= '\u202e' or >= '\u2066' and <= '\u2069' or '\u200e' or '\u200f';
+
     public static void Json<T>(T value) => Console.WriteLine(JsonSerializer.Serialize(value, Indented));
 
     /// <summary>Prints <paramref name="value"/> as JSON with --json, else as <paramref name="text"/> renders it.</summary>
@@ -33,7 +63,7 @@ internal static class Render
         {
             foreach (var s in streams)
             {
-                Console.WriteLine($"{s.Id}\t{s.State}\t{s.Priority}\t{s.Name}\t{s.CreatedAt:u}");
+                Console.WriteLine($"{s.Id}\t{s.State}\t{s.Priority}\t{Safe(s.Name)}\t{s.CreatedAt:u}");
             }
 
             return;
@@ -42,7 +72,7 @@ internal static class Render
         var table = new Table().AddColumns("id", "state", "priority", "name", "owner", "created");
         foreach (var s in streams)
         {
-            table.AddRow(s.Id.ToString(), Markup.Escape(s.State), s.Priority.ToString(), Markup.Escape(s.Name), Markup.Escape(s.Owner), s.CreatedAt.ToString("u"));
+            table.AddRow(s.Id.ToString(), Markup.Escape(s.State), s.Priority.ToString(), Markup.Escape(Safe(s.Name)), Markup.Escape(Safe(s.Owner)), s.CreatedAt.ToString("u"));
         }
 
         AnsiConsole.Write(table);
@@ -77,16 +107,16 @@ internal static class Render
     {
         if (!Interactive)
         {
-            Console.WriteLine($"stream {s.Id} {s.Name}: {s.State}");
+            Console.WriteLine($"stream {s.Id} {Safe(s.Name)}: {s.State}");
             foreach (var j in s.Jobs)
             {
-                Console.WriteLine($"{j.Id}\t{j.Name}\t{j.Type}\t{j.State}\tready={j.Parts.Ready} leased={j.Parts.Leased} done={j.Parts.Done} failed={j.Parts.Failed}{(j.Reason is null ? "" : "\t" + j.Reason)}");
+                Console.WriteLine($"{j.Id}\t{Safe(j.Name)}\t{j.Type}\t{j.State}\tready={j.Parts.Ready} leased={j.Parts.Leased} done={j.Parts.Done} failed={j.Parts.Failed}{(j.Reason is null ? "" : "\t" + Safe(j.Reason))}");
             }
 
             return;
         }
 
-        AnsiConsole.MarkupLine($"stream [bold]{s.Id}[/] {Markup.Escape(s.Name)}: [bold]{Markup.Escape(s.State)}[/]");
+        AnsiConsole.MarkupLine($"stream [bold]{s.Id}[/] {Markup.Escape(Safe(s.Name))}: [bold]{Markup.Escape(s.State)}[/]");
         AnsiConsole.Write(JobTable(s.Jobs));
     }
 
@@ -97,14 +127,14 @@ internal static class Render
         {
             table.AddRow(
                 j.Id.ToString(),
-                Markup.Escape(j.Name),
+                Markup.Escape(Safe(j.Name)),
                 Markup.Escape(j.Type),
                 Markup.Escape(j.State),
                 j.Parts.Done.ToString(),
                 j.Parts.Failed.ToString(),
                 j.Parts.Leased.ToString(),
                 j.Parts.Ready.ToString(),
-                Markup.Escape(j.Reason ?? ""));
+                Markup.Escape(Safe(j.Reason)));
         }
 
         return table;

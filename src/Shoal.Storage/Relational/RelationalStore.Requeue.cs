@@ -5,8 +5,11 @@ namespace Shoal.Storage.Relational;
 
 public abstract partial class RelationalStore
 {
-    /// <summary>A job that can be requeued: failed, or completed with failed parts (<c>on_part_failure = continue</c>).</summary>
-    private static readonly string Requeueable = $"(state = {JobFailed} OR (state = {JobCompleted} AND n_failed > 0))";
+    /// <summary>
+    /// A job that can be requeued: failed (by a part, a kill, a time-out or an invalid type), or with failed parts while
+    /// it runs or after it completed (<c>on_part_failure = continue</c>); a cancelled one cannot.
+    /// </summary>
+    private static readonly string Requeueable = $"(state = {JobFailed} OR (state <> {JobCancelled} AND n_failed > 0))";
 
     public Task<ControlOutcome> RequeueJobAsync(JobId id, DateTimeOffset now, CancellationToken ct) =>
         WriteAsync(tx =>
@@ -59,24 +62,34 @@ public abstract partial class RelationalStore
                 WHERE job_id = @id AND state = {PartFailed}
                 """,
                 ("@id", job));
-            // Started again from now: a job that timed out gets its whole time limit again.
+            // An ended job starts again from now (one that timed out gets its whole time limit again); a live one keeps
+            // its state and gains the parts. (Every expression reads the row as it was.)
             tx.Exec(
                 $"""
                 UPDATE jobs SET n_ready = n_ready + @n, n_failed = n_failed - @n,
-                    state = CASE WHEN deps_pending > 0 THEN {JobBlocked} ELSE {JobReady} END,
-                    ready_at = CASE WHEN deps_pending > 0 THEN NULL ELSE @now END,
-                    started_at = NULL, finished_at = NULL, reason = NULL
+                    state = CASE WHEN state NOT IN {JobEnded} THEN state WHEN deps_pending > 0 THEN {JobBlocked} ELSE {JobReady} END,
+                    ready_at = CASE WHEN state NOT IN {JobEnded} THEN ready_at WHEN deps_pending > 0 THEN NULL ELSE @now END,
+                    started_at = CASE WHEN state NOT IN {JobEnded} THEN started_at END,
+                    finished_at = NULL,
+                    reason = CASE WHEN state NOT IN {JobEnded} THEN reason END
                 WHERE id = @id
                 """,
                 ("@n", parts), ("@now", now), ("@id", job));
             ReopenCancelledDependents(tx, job);
+            // Jobs generated from its outputs wait for it again: the parts it runs again may add items to them.
+            tx.Exec(
+                $"""
+                UPDATE jobs SET state = {JobBlocked}, finished_at = NULL, ready_at = NULL,
+                    deps_pending = (SELECT COUNT(*) FROM job_deps d JOIN jobs p ON p.id = d.dep_id WHERE d.job_id = jobs.id AND p.state <> {JobCompleted})
+                WHERE generate_from = @id AND state = {JobCompleted}
+                """,
+                ("@id", job));
         }
 
         tx.Exec(
             $"""
-            UPDATE streams SET state = CASE WHEN state = {StreamPaused} THEN state ELSE {StreamQueued} END,
-                finished_at = NULL, reason = NULL, notified_at = NULL
-            WHERE id = @s
+            UPDATE streams SET state = {StreamQueued}, finished_at = NULL, reason = NULL, notified_at = NULL
+            WHERE id = @s AND state IN {StreamEnded}
             """,
             ("@s", stream));
         tx.WorkReady = true;
