@@ -52,7 +52,7 @@ public sealed class CliCommandTests
         (await ShoalProcess.RunAsync(dir, "cancel", $"{id}")).Stdout.ShouldContain($"stream {id}: cancelled");
         var requeue = await ShoalProcess.RunAsync(dir, "requeue", $"{id}");
         requeue.Code.ShouldBe(1, "an operator's cancel stands: nothing to requeue");
-        requeue.Stderr.ShouldContain($"stream {id} is cancelled: nothing in it failed");
+        requeue.Stderr.ShouldContain($"stream {id} is cancelled: a cancelled job or stream is not requeued (an operator's cancel stands");
         (await ShoalProcess.RunAsync(dir, "requeue", "9999", "--job")).Stderr.ShouldContain("no job 9999");
         var one = await ShoalProcess.RunAsync(dir, "status", $"{id}", "--json");
         using (var doc = JsonDocument.Parse(one.Stdout))

@@ -49,6 +49,9 @@ public sealed class FailedCliTests
         }
 
         (await ShoalProcess.RunAsync(dir, "failed", "99", "--job")).Stderr.ShouldContain("no job 99");
+        var zero = await ShoalProcess.RunAsync(dir, "failed", "1", "--limit", "0");
+        zero.Code.ShouldBe(2);
+        zero.Stderr.ShouldContain("--limit must be from 1 to 1000, got 0");
 
         // The cause is fixed; the requeue runs the part again and the stream completes with nothing failed.
         await File.WriteAllTextAsync(ok, "", Ct);

@@ -6,10 +6,10 @@ namespace Shoal.Cli.Commands;
 /// <summary><c>shoal pause|resume|cancel ID</c>.</summary>
 internal static class ControlCommand
 {
-    public static Command Build(string verb, string description)
+    public static Command Build(string verb, string description, string jobDescription = "The id is a job's: control that job alone (its agents are suspended, resumed or stopped)")
     {
         var id = new Argument<long>("id") { Description = "Stream id (a job id with --job)" };
-        var job = new Option<bool>("--job") { Description = "The id is a job's: control that job alone (its agents are suspended, resumed or stopped)" };
+        var job = new Option<bool>("--job") { Description = jobDescription };
         var command = new Command(verb, description) { id, job };
         command.SetAction((result, ct) => ShoalCommand.RunAsync(result, async (client, g) =>
         {

@@ -20,7 +20,13 @@ internal static class FailedCommand
         command.SetAction((result, ct) => ShoalCommand.RunAsync(result, async (client, g) =>
         {
             var n = result.GetValue(id);
-            var max = Math.Clamp(result.GetValue(limit), 1, 1000);
+            var max = result.GetValue(limit);
+            if (max is < 1 or > 1000)
+            {
+                Console.Error.WriteLine($"shoal failed: --limit must be from 1 to 1000, got {max}");
+                return 2;
+            }
+
             var rows = new List<FailedRow>();
             IEnumerable<(long Id, string Name)> jobs = result.GetValue(job)
                 ? [(n, (await client.JobAsync(n, ct).ConfigureAwait(false)).Name)]

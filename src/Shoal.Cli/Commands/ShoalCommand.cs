@@ -7,7 +7,7 @@ namespace Shoal.Cli.Commands;
 internal static class ShoalCommand
 {
     public static readonly Option<string?> Server = new("--server") { Description = "Server URL (default: read from <state-dir>/server.url)", Recursive = true };
-    public static readonly Option<string?> TokenFile = new("--token-file") { Description = "File holding an admin token (default: <state-dir>/admin.token)", Recursive = true };
+    public static readonly Option<string?> TokenFile = new("--token-file") { Description = "File holding a token: an admin token (default: <state-dir>/admin.token), or for `shoal agent` the agent's token", Recursive = true };
     public static readonly Option<string?> StateDir = new("--state-dir") { Description = "The server's state folder (default: ./.shoal)", Recursive = true };
     public static readonly Option<bool> Json = new("--json") { Description = "Print JSON instead of tables", Recursive = true };
 
@@ -24,7 +24,10 @@ internal static class ShoalCommand
         root.Subcommands.Add(StatusCommand.Build());
         root.Subcommands.Add(ControlCommand.Build("pause", "Pause a stream (no new parts are leased) or, with --job, a job (its agents are suspended)"));
         root.Subcommands.Add(ControlCommand.Build("resume", "Resume a paused stream or job (restart)"));
-        root.Subcommands.Add(ControlCommand.Build("requeue", "Run a failed stream's failed parts again (fresh tries), or with --job one failed job's; the jobs its failure cancelled re-open"));
+        root.Subcommands.Add(ControlCommand.Build(
+            "requeue",
+            "Run a stream's failed parts again (fresh tries), or with --job one job's; the jobs their failure cancelled re-open",
+            "The id is a job's: requeue that job's failed parts alone (a failed job re-opens, with the dependents its failure cancelled)"));
         root.Subcommands.Add(ControlCommand.Build("cancel", "Cancel a stream and its unfinished jobs, or with --job one job and its dependents"));
         root.Subcommands.Add(WhyCommand.Build());
         root.Subcommands.Add(FailedCommand.Build());

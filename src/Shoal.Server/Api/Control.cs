@@ -10,11 +10,17 @@ namespace Shoal.Server.Api;
 /// </summary>
 internal static class Control
 {
-    /// <summary>What a 409 of a requeue adds to the state it names.</summary>
-    public const string NothingFailed = ": nothing in it failed (or its stream was cancelled), there is nothing to requeue";
+    /// <summary>What a 409 of a requeue says after the state it names.</summary>
+    public static string NothingFailed(string? state) => state switch
+    {
+        "cancelled" => ": a cancelled job or stream is not requeued (an operator's cancel stands; for a job cancelled because a"
+            + " dependency failed, requeue that dependency)",
+        "failed" => ": its stream was cancelled by an operator, and requeue does not undo a cancel",
+        _ => ": nothing in it failed, there is nothing to requeue",
+    };
 
     public static async Task<IResult> RunAsync(
-        string kind, string id, Func<long, Task<ControlOutcome>> action, Func<long, Task<string?>> stateOf, string? conflict = null)
+        string kind, string id, Func<long, Task<ControlOutcome>> action, Func<long, Task<string?>> stateOf, Func<string?, string>? conflict = null)
     {
         if (!long.TryParse(id, out var n))
         {
@@ -26,7 +32,7 @@ internal static class Control
         return outcome switch
         {
             ControlOutcome.NotFound => Problems.NotFound($"no {kind} {n}"),
-            ControlOutcome.InvalidState => Problems.Conflict($"{kind} {n} is {state}{conflict}"),
+            ControlOutcome.InvalidState => Problems.Conflict($"{kind} {n} is {state}{conflict?.Invoke(state)}"),
             _ => Results.Json(new ControlResponse(n, state!), ShoalJson.Options),
         };
     }

@@ -72,7 +72,7 @@ internal static class JobEndpoints
     }
 
     /// <summary>A job operation answered as REST answers: the job's new state, 400, 404 or 409.</summary>
-    public static Task<IResult> ControlAsync(string id, Func<JobId, Task<ControlOutcome>> action, IQueueStore store, CancellationToken ct, string? conflict = null) =>
+    public static Task<IResult> ControlAsync(string id, Func<JobId, Task<ControlOutcome>> action, IQueueStore store, CancellationToken ct, Func<string?, string>? conflict = null) =>
         Control.RunAsync(
             "job",
             id,

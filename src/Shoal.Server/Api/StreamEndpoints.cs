@@ -72,7 +72,7 @@ internal static class StreamEndpoints
         return detail is null ? Problems.NotFound($"no stream {n}") : Results.Json(detail.ToDto(), ShoalJson.Options);
     }
 
-    private static Task<IResult> ControlAsync(string id, Func<StreamId, Task<ControlOutcome>> action, IQueueStore store, CancellationToken ct, string? conflict = null) =>
+    private static Task<IResult> ControlAsync(string id, Func<StreamId, Task<ControlOutcome>> action, IQueueStore store, CancellationToken ct, Func<string?, string>? conflict = null) =>
         Control.RunAsync(
             "stream",
             id,
@@ -81,21 +81,21 @@ internal static class StreamEndpoints
             conflict);
 
     private static async Task<IResult> GetJobAsync(
-        string id, IQueueStore store, ConfigHolder config, TimeProvider time, Dispatcher dispatcher, Sweeps.SweepLock sweepLock, CancellationToken ct)
+        string id, IQueueStore store, ConfigHolder config, TimeProvider time, Dispatcher dispatcher, Sweeps.SweepLock sweepLock, PullAgentRoster roster, CancellationToken ct)
     {
-        var why = await ExplainAsync(id, store, config, time, dispatcher, sweepLock, ct).ConfigureAwait(false);
+        var why = await ExplainAsync(id, store, config, time, dispatcher, sweepLock, roster, ct).ConfigureAwait(false);
         return why.Error ?? Results.Json(why.Facts!.Job.ToDto(why.Reasons), ShoalJson.Options);
     }
 
     private static async Task<IResult> WhyAsync(
-        string id, IQueueStore store, ConfigHolder config, TimeProvider time, Dispatcher dispatcher, Sweeps.SweepLock sweepLock, CancellationToken ct)
+        string id, IQueueStore store, ConfigHolder config, TimeProvider time, Dispatcher dispatcher, Sweeps.SweepLock sweepLock, PullAgentRoster roster, CancellationToken ct)
     {
-        var why = await ExplainAsync(id, store, config, time, dispatcher, sweepLock, ct).ConfigureAwait(false);
+        var why = await ExplainAsync(id, store, config, time, dispatcher, sweepLock, roster, ct).ConfigureAwait(false);
         return why.Error ?? Results.Json(new WhyResponse(why.Facts!.Job.Id.Value, why.Facts.Job.State.Name(), why.Reasons!), ShoalJson.Options);
     }
 
     private static async Task<(IResult? Error, WhyFacts? Facts, IReadOnlyList<string>? Reasons)> ExplainAsync(
-        string id, IQueueStore store, ConfigHolder config, TimeProvider time, Dispatcher dispatcher, Sweeps.SweepLock sweepLock, CancellationToken ct)
+        string id, IQueueStore store, ConfigHolder config, TimeProvider time, Dispatcher dispatcher, Sweeps.SweepLock sweepLock, PullAgentRoster roster, CancellationToken ct)
     {
         if (!long.TryParse(id, out var n))
         {
@@ -106,6 +106,6 @@ internal static class StreamEndpoints
         var facts = await store.GetWhyFactsAsync(new JobId(n), time.GetUtcNow(), cfg.Scheduler.AgingStep, ct).ConfigureAwait(false);
         return facts is null
             ? (Problems.NotFound($"no job {n}"), null, null)
-            : (null, facts, WhyExplainer.Explain(facts, cfg, dispatcher, sweepLock));
+            : (null, facts, WhyExplainer.Explain(facts, cfg, dispatcher, sweepLock, roster));
     }
 }

@@ -50,11 +50,12 @@ internal static class DashboardEndpoints
         var api = app.MapGroup("/api/v1");
         api.MapGet("/overview", async (OverviewFeed feed) => Results.Json(feed.Current ?? await feed.Next.ConfigureAwait(false), ShoalJson.Options)).WithMetadata(Api.DashboardRead.Instance);
         api.MapGet("/events", EventsAsync).WithMetadata(Api.DashboardRead.Instance);
-        api.MapGet("/jobs/{id}/failed", async (string id, int? limit, IQueueStore store, CancellationToken ct) =>
+        api.MapGet("/jobs/{id}/failed", async (string id, string? limit, IQueueStore store, CancellationToken ct) =>
             !long.TryParse(id, out var n) ? Problems.BadRequest($"job id '{id}' is not a number")
+            : limit is not null && (!int.TryParse(limit, out var l) || l is < 1 or > 1000) ? Problems.BadRequest($"'limit' must be an integer from 1 to 1000, got '{limit}'")
             : await store.GetJobAsync(new JobId(n), ct).ConfigureAwait(false) is null ? Problems.NotFound($"no job {n}")
             : Results.Json(
-                (await store.GetFailedPartsAsync(new JobId(n), Math.Clamp(limit ?? 50, 1, 1000), ct).ConfigureAwait(false))
+                (await store.GetFailedPartsAsync(new JobId(n), limit is null ? 50 : int.Parse(limit, System.Globalization.CultureInfo.InvariantCulture), ct).ConfigureAwait(false))
                     .Select(p => new FailedPartDto(p.Id.Value, p.Payload, p.Attempt, p.Result, p.Log, p.Host)).ToList(),
                 ShoalJson.Options)).WithMetadata(Api.DashboardRead.Instance);
         api.MapGet("/sweeps", async (int? limit, ISweepStore store, CancellationToken ct) =>

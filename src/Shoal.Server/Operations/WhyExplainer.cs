@@ -11,7 +11,7 @@ namespace Shoal.Server.Operations;
 /// </summary>
 internal static class WhyExplainer
 {
-    public static IReadOnlyList<string> Explain(WhyFacts facts, ShoalConfig config, Dispatcher dispatcher, Sweeps.SweepLock sweepLock)
+    public static IReadOnlyList<string> Explain(WhyFacts facts, ShoalConfig config, Dispatcher dispatcher, Sweeps.SweepLock sweepLock, Pull.PullAgentRoster roster)
     {
         var invalidTypes = dispatcher.InvalidTypes;
         var agents = dispatcher.Agents;
@@ -74,15 +74,29 @@ internal static class WhyExplainer
         {
             reasons.Add($"type max is 0: '{job.Type}' is held");
         }
-        else if (type.Max > 0 && facts.TypeAgents >= type.Max)
+        else if (type.Max > 0 && facts.TypeAgents >= type.Max && (job.Parts.Leased == 0 || facts.SlotHolders is { Count: > 0 }))
         {
             var holders = facts.SlotHolders is { Count: > 0 } h ? ", held by " + string.Join(", ", h.Select(x => $"job {x.Job} {x.Name}")) : "";
             reasons.Add($"type max reached ({facts.TypeAgents}/{type.Max} agents){holders}");
         }
 
-        if (type.Kind == AgentKind.Pull && facts.RequiresTags is { Count: > 0 } tags && facts.AgentTokensWithTags == 0 && job.Parts.Ready > 0)
+        if (type.Kind == AgentKind.Pull && job.Parts.Ready > 0)
         {
-            reasons.Add($"needs an agent with tags {string.Join(", ", tags)}: no agent token has them (shoal token create --agent NAME --tags {string.Join(',', tags)})");
+            var lostAfter = Pull.PullAgentRoster.LostAfter(config.AgentTypes.Values.Where(t => t.Kind == AgentKind.Pull).Select(t => t.Lease));
+            var asking = roster.AskingFor(job.Type, lostAfter);
+            var tags = facts.RequiresTags ?? [];
+            if (tags.Count > 0 && facts.AgentTokensWithTags == 0)
+            {
+                reasons.Add($"needs an agent with tags {string.Join(", ", tags)}: no agent token has them (shoal token create --agent NAME --tags {string.Join(',', tags)})");
+            }
+            else if (asking.Count == 0)
+            {
+                reasons.Add($"no pull agent is asking for type '{job.Type}' (none has called this server for it in the last {lostAfter.TotalMinutes:0} minutes)");
+            }
+            else if (tags.Count > 0 && !asking.Any(a => tags.All(a.Tags.Contains)))
+            {
+                reasons.Add($"none of the {asking.Count} agents asking for '{job.Type}' has tags {string.Join(", ", tags)} ({string.Join(", ", asking.Take(5).Select(a => a.Name))})");
+            }
         }
 
         if (type.Kind == AgentKind.Spawned && job.Parts.Ready > 0)
@@ -98,12 +112,12 @@ internal static class WhyExplainer
 
         if (facts.PartsAhead > 0 && job.Parts.Ready > 0)
         {
-            reasons.Add($"behind {facts.PartsAhead} parts of higher priority");
+            reasons.Add($"behind {Parts(facts.PartsAhead)} of higher priority (or forced)");
         }
 
         if (facts.PartsEarlier > 0 && job.Parts.Ready > 0)
         {
-            reasons.Add($"behind {facts.PartsEarlier} parts queued earlier at the same priority");
+            reasons.Add($"behind {Parts(facts.PartsEarlier)} queued earlier at the same priority");
         }
 
         if (reasons.Count == 0)
@@ -117,4 +131,6 @@ internal static class WhyExplainer
 
         return reasons;
     }
+
+    private static string Parts(int n) => n == 1 ? "1 part" : $"{n} parts";
 }

@@ -73,6 +73,25 @@ internal sealed class PullAgentRoster(TimeProvider time)
         }
     }
 
+    /// <summary>The agents not lost whose last lease request asked for <paramref name="type"/>, with their tags.</summary>
+    public IReadOnlyList<(string Name, IReadOnlyList<string> Tags)> AskingFor(string type, TimeSpan lostAfter)
+    {
+        var now = time.GetUtcNow();
+        var list = new List<(string, IReadOnlyList<string>)>();
+        foreach (var e in _agents.Values)
+        {
+            lock (e)
+            {
+                if (now - e.LastSeen <= lostAfter && e.Types.Contains(type))
+                {
+                    list.Add((e.Token.Name, e.Token.Tags));
+                }
+            }
+        }
+
+        return list;
+    }
+
     /// <summary>The agents heard from, with their leases (by owner, from the store), newest call first.</summary>
     public IReadOnlyList<PullAgentDto> Snapshot(IReadOnlyDictionary<string, int> leases, TimeSpan lostAfter, string server)
     {

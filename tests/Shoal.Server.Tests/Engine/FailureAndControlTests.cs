@@ -63,9 +63,16 @@ public sealed class FailureAndControlTests
 
         var b = await server.PostAsync($"/api/v1/jobs/{created.Jobs["b"]}/requeue");
         b.StatusCode.ShouldBe(HttpStatusCode.Conflict);
-        (await b.Content.ReadAsStringAsync(Ct)).ShouldContain("nothing to requeue");
+        (await b.Content.ReadAsStringAsync(Ct)).ShouldContain("for a job cancelled because a dependency failed, requeue that dependency");
         (await server.PostAsync("/api/v1/jobs/99999/requeue")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
         (await server.PostAsync("/api/v1/streams/x/requeue")).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        foreach (var limit in new[] { "0", "-1", "1001", "2147483648", "x" })
+        {
+            var bad = await server.Http.GetAsync($"/api/v1/jobs/{created.Jobs["a"]}/failed?limit={limit}", Ct);
+            bad.StatusCode.ShouldBe(HttpStatusCode.BadRequest, limit);
+            (await bad.Content.ReadAsStringAsync(Ct)).ShouldContain($"'limit' must be an integer from 1 to 1000, got '{limit}'");
+        }
+
 
         var a = await server.PostAsync($"/api/v1/jobs/{created.Jobs["a"]}/requeue");
         a.StatusCode.ShouldBe(HttpStatusCode.OK);

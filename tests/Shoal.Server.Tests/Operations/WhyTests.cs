@@ -26,11 +26,21 @@ public sealed class WhyTests
         why.ShouldContain("behind 3 parts queued earlier at the same priority");
         why.ShouldNotContain(r => r.Contains("higher priority", StringComparison.Ordinal));
 
+        why.ShouldNotContain(r => r.StartsWith("no pull agent is asking", StringComparison.Ordinal), "the tags are the first cause");
+        (await WhyAsync(server, busy.Jobs["all"])).ShouldContain("no pull agent is asking for type 'netscan' (none has called this server for it in the last 2 minutes)");
+
         await server.AgentClientAsync("edge", "dmz", "net-a");
-        (await WhyAsync(server, dmz.Jobs["probe"])).ShouldNotContain(r => r.StartsWith("needs an agent", StringComparison.Ordinal), "an agent token with the tag exists now");
+        why = await WhyAsync(server, dmz.Jobs["probe"]);
+        why.ShouldNotContain(r => r.StartsWith("needs an agent", StringComparison.Ordinal), "an agent token with the tag exists now");
+        why.ShouldContain("no pull agent is asking for type 'netscan' (none has called this server for it in the last 2 minutes)", "but it does not run");
+
+        // An agent without the tag asks for the type: it is named.
+        var (inside, _) = await server.AgentClientAsync("inside-2", "net-a");
+        (await inside.LeaseAsync("netscan")).ShouldHaveSingleItem();
+        (await WhyAsync(server, dmz.Jobs["probe"])).ShouldContain("none of the 1 agents asking for 'netscan' has tags dmz (inside-2)");
 
         var urgent = await server.SubmitAsync("""{"name":"urgent","priority":5,"jobs":[{"name":"now","type":"netscan","parts":["u1","u2"]}]}""");
-        (await WhyAsync(server, busy.Jobs["all"])).ShouldContain("behind 2 parts of higher priority");
+        (await WhyAsync(server, busy.Jobs["all"])).ShouldContain("behind 2 parts of higher priority (or forced)");
         _ = urgent;
     }
 
