@@ -139,4 +139,7 @@ internal static partial class Log
 
     [LoggerMessage(28, LogLevel.Error, "agent {Type} (pid {Pid}) wrote a {Stream} line over 64 KiB: its last {Dropped} characters were dropped")]
     public static partial void AgentLineCut(ILogger logger, string type, int pid, string stream, long dropped);
+
+    [LoggerMessage(57, LogLevel.Information, "operator: {Action} {Kind} {Id}: {Outcome}")]
+    public static partial void OperatorAction(ILogger logger, string action, string kind, long id, string outcome);
 }

@@ -82,6 +82,12 @@ public sealed class FailureAndControlTests
         again.Jobs.ShouldAllBe(j => j.State == "completed");
         SpanRecord.Read(record).Count(x => x.Payload == "fine").ShouldBe(1, "a done part is not run again");
         (await server.PostAsync($"/api/v1/streams/{created.Id}/requeue")).StatusCode.ShouldBe(HttpStatusCode.Conflict, "nothing failed any more");
+
+        // Every operator action is in the log at the default level: what, on what, how it ended.
+        var log = Path.Combine(server.Dir, ".shoal", "logs", "shoal.log");
+        var lines = await Poll.UntilAsync(() => File.ReadAllLinesAsync(log, Ct), l => l.Any(x => x.Contains($"operator: requeue stream {created.Id}: refused in its state", StringComparison.Ordinal)), 10);
+        lines.ShouldContain(l => l.Contains($"operator: requeue job {created.Jobs["a"]}: done", StringComparison.Ordinal));
+        lines.ShouldContain(l => l.Contains("operator: requeue job 99999: not found", StringComparison.Ordinal));
     }
 
     [Fact]
