@@ -34,8 +34,14 @@ public static class ShoalServer
         "Reliability",
         "CA2000",
         Justification = "The store, the log provider and the SIGHUP registration live as long as the app: DI, the logger factory and ApplicationStopped dispose them.")]
+    /// <param name="commandPort">A command port bound already (<see cref="CommandPort.PreboundCommandPort.Listen"/>), or null.</param>
     public static async Task<WebApplication> BuildAsync(
-        ShoalConfig config, CancellationToken ct, TimeProvider? time = null, LogLevel minLevel = LogLevel.Information, bool publishUrl = true)
+        ShoalConfig config,
+        CancellationToken ct,
+        TimeProvider? time = null,
+        LogLevel minLevel = LogLevel.Information,
+        bool publishUrl = true,
+        System.Net.Sockets.TcpListener? commandPort = null)
     {
         StatePermissions.Restrict(config.StateDir, config.LogDir);
         // No config file watching: the state folder changes with every commit, and Shoal reads shoal.conf itself.
@@ -112,7 +118,7 @@ public static class ShoalServer
         builder.Services.AddSingleton<Dashboard.OverviewFeed>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Dashboard.OverviewFeed>());
         builder.Services.AddSingleton<Broker.WorkSignal>();
-        builder.Services.AddSingleton<Pull.PullAgentRoster>();
+        builder.Services.AddSingleton<Broker.PullAgentRoster>();
         builder.Services.AddSingleton<Broker.WorkChanged>();
         builder.Services.AddSingleton<Operations.JobOperations>();
         builder.Services.AddSingleton(new LeaseIdCodec(Convert.FromBase64String(secret)));
@@ -134,6 +140,7 @@ public static class ShoalServer
         builder.Services.AddSingleton(verbosity);
         builder.Services.AddSingleton<Logging.JobLogs>();
         builder.Services.AddSingleton<CommandPort.CommandHandler>();
+        builder.Services.AddSingleton(new CommandPort.PreboundCommandPort(commandPort));
         builder.Services.AddHostedService<CommandPort.CommandPortServer>();
         builder.Services.AddOpenApi();
         // A query or route value that does not bind (?offset=abc, ?limit=99999999999) is a 400 with the reason, not an empty 400.
@@ -234,7 +241,7 @@ public static class ShoalServer
 
             metrics.Agents.WithLabels("suspended").Set(agents.Count(a => a.Suspended));
             var pull = await Api.JobEndpoints.PullAgentsAsync(
-                app.Services.GetRequiredService<Pull.PullAgentRoster>(), app.Services.GetRequiredService<ConfigHolder>(), store, ct).ConfigureAwait(false);
+                app.Services.GetRequiredService<Broker.PullAgentRoster>(), app.Services.GetRequiredService<ConfigHolder>(), store, ct).ConfigureAwait(false);
             foreach (var state in PullAgentStates)
             {
                 metrics.PullAgents.WithLabels(state).Set(pull.Count(p => p.State == state));

@@ -94,7 +94,19 @@ internal static class FoSchedulerCommand
                     FossologyReset = result.GetValue(reset),
                 },
             };
-            return await ServerCommand.RunAsync(cfg, "shoal fo-scheduler", ct).ConfigureAwait(false);
+            // The port is bound first thing, as fo_scheduler binds it: its tools (and FOSSology's tests) connect at once.
+            System.Net.Sockets.TcpListener listener;
+            try
+            {
+                listener = Shoal.Server.CommandPort.PreboundCommandPort.Listen(cfg);
+            }
+            catch (System.Net.Sockets.SocketException ex)
+            {
+                await Console.Error.WriteLineAsync($"shoal fo-scheduler: cannot start: command port {cfg.Scheduler.CommandPort}: {ex.Message} (is a scheduler already running on this configuration?)").ConfigureAwait(false);
+                return 1;
+            }
+
+            return await ServerCommand.RunAsync(cfg, "shoal fo-scheduler", ct, listener).ConfigureAwait(false);
         });
         return command;
     }

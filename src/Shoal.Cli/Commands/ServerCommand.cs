@@ -32,12 +32,12 @@ internal static class ServerCommand
     }
 
     /// <summary>Runs a server on <paramref name="cfg"/> until it stops; 1 when it could not start or stopped on a failure.</summary>
-    public static async Task<int> RunAsync(ShoalConfig cfg, string name, CancellationToken ct)
+    public static async Task<int> RunAsync(ShoalConfig cfg, string name, CancellationToken ct, System.Net.Sockets.TcpListener? commandPort = null)
     {
         Microsoft.AspNetCore.Builder.WebApplication app;
         try
         {
-            app = await ShoalServer.BuildAsync(cfg, ct).ConfigureAwait(false);
+            app = await ShoalServer.BuildAsync(cfg, ct, commandPort: commandPort).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -8,6 +8,7 @@ using Shoal.Core.Streams;
 using Shoal.Server.Hosting;
 using Shoal.Server.Pull;
 using Microsoft.Extensions.DependencyInjection;
+using Shoal.Server.Broker;
 using Shoal.Storage;
 
 namespace Shoal.Server.Api;
@@ -35,7 +36,7 @@ internal static class PullEndpoints
     }
 
     /// <summary>The owner name of the calling agent in leases.</summary>
-    public static string OwnerOf(TokenRecord token) => $"pull:{token.Id}:{token.Name}";
+    public static string OwnerOf(TokenRecord token) => Broker.PullAgentRoster.OwnerOf(token);
 
     private static async Task<IResult> LeaseAsync(
         HttpContext http,

@@ -8,6 +8,7 @@ using Shoal.Server.Operations;
 using Shoal.Server.Spawned;
 using Shoal.Server.Hosting;
 using Shoal.Server.Pull;
+using Shoal.Server.Broker;
 using Shoal.Storage;
 
 namespace Shoal.Server.Api;

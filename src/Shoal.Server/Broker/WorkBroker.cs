@@ -22,11 +22,11 @@ internal sealed class WorkBroker : IDisposable
     private readonly WorkChanged _changes;
     private readonly Metrics.ShoalMetrics _metrics;
     private readonly ILogger<WorkBroker> _logger;
-    private readonly Pull.PullAgentRoster _roster;
+    private readonly PullAgentRoster _roster;
     private readonly GroupCommit<LeaseRequest, IReadOnlyList<LeasedPart>> _leases;
     private readonly GroupCommit<PartReport, ReportOutcome> _reports;
 
-    public WorkBroker(IWorkStore store, TimeProvider time, WorkChanged changes, Metrics.ShoalMetrics metrics, Pull.PullAgentRoster roster, ILogger<WorkBroker> logger)
+    public WorkBroker(IWorkStore store, TimeProvider time, WorkChanged changes, Metrics.ShoalMetrics metrics, PullAgentRoster roster, ILogger<WorkBroker> logger)
     {
         _roster = roster;
         _store = store;

@@ -22,7 +22,9 @@ namespace Shoal.Server.CommandPort;
 /// With <c>tls_cert</c> set, a client may open TLS on the same port (its first byte tells: 0x16 starts a TLS
 /// handshake); clients off loopback must, unless <c>command_port_remote = yes</c> lets them speak in clear.
 /// </summary>
-internal sealed class CommandPortServer(ConfigHolder config, TokenAuth tokens, CommandHandler handler, Spawned.Dispatcher dispatcher, ILogger<CommandPortServer> logger) : BackgroundService
+internal sealed class CommandPortServer(
+    ConfigHolder config, TokenAuth tokens, CommandHandler handler, Spawned.Dispatcher dispatcher, PreboundCommandPort prebound, ILogger<CommandPortServer> logger)
+    : BackgroundService, IHostedLifecycleService
 {
     public const int MaxLine = 4096;
     public const string PortFile = "command.port";
@@ -40,6 +42,46 @@ internal sealed class CommandPortServer(ConfigHolder config, TokenAuth tokens, C
     private int _open;
     private long _next;
     private X509Certificate2? _certificate;
+    private TcpListener? _listener;
+
+    /// <summary>
+    /// Binds the port before any service starts, unless the command that started the server bound it already
+    /// (<c>fo-scheduler</c> does, first thing: FOSSology's scheduler listens within milliseconds of its start, and its
+    /// tools connect as soon as that). Clients wait in the backlog until the accept loop runs.
+    /// </summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA2000", Justification = "The accept loop owns the listener and disposes it.")]
+    public Task StartingAsync(CancellationToken cancellationToken)
+    {
+        var cfg = config.Current;
+        _certificate = cfg.Scheduler.TlsCert is { } cert ? Tls.LoadCertificate(cert, cfg.Scheduler.TlsKey) : null;
+        TcpListener listener;
+        try
+        {
+            listener = prebound.Listener ?? PreboundCommandPort.Listen(cfg);
+        }
+        catch (SocketException ex) when (!cfg.Scheduler.Fossology)
+        {
+            // The REST API is the main door; a taken command port must not take the scheduler down. As FOSSology's
+            // scheduler, the port is the door (fo_cli, the UI) and the one-instance lock: taken, it does not start.
+            Log.CommandPortUnavailable(logger, cfg.Scheduler.CommandPort, ex.Message);
+            return Task.CompletedTask;
+        }
+        catch (SocketException ex)
+        {
+            throw new InvalidOperationException($"command port {cfg.Scheduler.CommandPort}: {ex.Message} (is a scheduler already running on this configuration?)", ex);
+        }
+
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        StateFiles.WriteAtomically(Path.Combine(cfg.StateDir, PortFile), $"{port}\n"); // a reader never sees it half-written
+        _listener = listener;
+        return Task.CompletedTask;
+    }
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>Closes the oldest connection still waiting for its first line; false when there is none.</summary>
     private bool EvictOldestPending()
@@ -78,28 +120,11 @@ internal sealed class CommandPortServer(ConfigHolder config, TokenAuth tokens, C
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var cfg = config.Current;
-        _certificate = cfg.Scheduler.TlsCert is { } cert ? Tls.LoadCertificate(cert, cfg.Scheduler.TlsKey) : null;
-        using var listener = new TcpListener(IPAddress.Parse(cfg.Scheduler.Address), cfg.Scheduler.CommandPort);
-        try
+        if (_listener is not { } listener)
         {
-            listener.Start();
-        }
-        catch (SocketException ex) when (!cfg.Scheduler.Fossology)
-        {
-            // The REST API is the main door; a taken command port must not take the scheduler down. As FOSSology's
-            // scheduler, the port is the door (fo_cli, the UI) and the one-instance lock: taken, it does not start.
-            Log.CommandPortUnavailable(logger, cfg.Scheduler.CommandPort, ex.Message);
             return;
         }
-        catch (SocketException ex)
-        {
-            throw new InvalidOperationException($"command port {cfg.Scheduler.CommandPort}: {ex.Message} (is a scheduler already running on this configuration?)", ex);
-        }
 
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        var file = Path.Combine(cfg.StateDir, PortFile);
-        StateFiles.WriteAtomically(file, $"{port}\n"); // a reader never sees it half-written
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -143,6 +168,7 @@ internal sealed class CommandPortServer(ConfigHolder config, TokenAuth tokens, C
         finally
         {
             listener.Stop();
+            listener.Dispose();
             _certificate?.Dispose();
         }
     }

@@ -11,7 +11,7 @@ namespace Shoal.Server.Dashboard;
 /// last 10 minutes (10-second buckets). Each new overview goes to every open event stream (<c>GET /api/v1/events</c>).
 /// </summary>
 internal sealed class OverviewFeed(
-    IQueueStore store, TimeProvider time, Hosting.ConfigHolder config, Hosting.ClusterMember cluster, Pull.PullAgentRoster roster, ILogger<OverviewFeed> logger)
+    IQueueStore store, TimeProvider time, Hosting.ConfigHolder config, Hosting.ClusterMember cluster, Broker.PullAgentRoster roster, ILogger<OverviewFeed> logger)
     : BackgroundService
 {
     private const int Buckets = 60;

@@ -11,7 +11,7 @@ namespace Shoal.Server.Operations;
 /// </summary>
 internal static class WhyExplainer
 {
-    public static IReadOnlyList<string> Explain(WhyFacts facts, ShoalConfig config, Dispatcher dispatcher, Sweeps.SweepLock sweepLock, Pull.PullAgentRoster roster)
+    public static IReadOnlyList<string> Explain(WhyFacts facts, ShoalConfig config, Dispatcher dispatcher, Sweeps.SweepLock sweepLock, Broker.PullAgentRoster roster)
     {
         var invalidTypes = dispatcher.InvalidTypes;
         var agents = dispatcher.Agents;
@@ -82,7 +82,7 @@ internal static class WhyExplainer
 
         if (type.Kind == AgentKind.Pull && job.Parts.Ready > 0)
         {
-            var lostAfter = Pull.PullAgentRoster.LostAfter(config.AgentTypes.Values.Where(t => t.Kind == AgentKind.Pull).Select(t => t.Lease));
+            var lostAfter = Broker.PullAgentRoster.LostAfter(config.AgentTypes.Values.Where(t => t.Kind == AgentKind.Pull).Select(t => t.Lease));
             var asking = roster.AskingFor(job.Type, lostAfter);
             var tags = facts.RequiresTags ?? [];
             if (tags.Count > 0 && facts.AgentTokensWithTags == 0)

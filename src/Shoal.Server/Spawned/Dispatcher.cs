@@ -60,6 +60,13 @@ internal sealed partial class Dispatcher : BackgroundService
     {
         _cluster = cluster;
         _metrics = metrics;
+        // Until they are launched, the start-up self-tests are listed as under way: a first status counts them, as
+        // FOSSology's scheduler starts them before it listens ("jobs:0" means they are over).
+        var startup = config.Current;
+        SelfTests = startup.AgentTypes.Values.Where(t => t.Kind == Core.Model.AgentKind.Spawned)
+            .SelectMany(t => startup.Hosts.Where(h => CanRunOn(t, h)).Select(h => new Contracts.AgentDto(
+                0, t.Name, h.Name, null, "starting", false, time.GetUtcNow(), time.GetUtcNow(), 0, [], startup.Scheduler.NodeName)))
+            .ToList();
         _jobLogs = jobLogs;
         _sweepLock = sweepLock;
         _changes = changes;
@@ -157,6 +164,8 @@ internal sealed partial class Dispatcher : BackgroundService
         await _broker.RecoverAsync(OwnerPrefix, stoppingToken).ConfigureAwait(false);
 
         _ = TickAsync(stoppingToken);
+        // A first step at once: the start-up self-tests are launched before the first tick.
+        _events.Writer.TryWrite(new JobsChangedEvent());
         var reader = _events.Reader;
         while (!stoppingToken.IsCancellationRequested)
         {

@@ -125,6 +125,7 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
         // Requeued from its page: the stream re-opens and the part can be leased again, with fresh tries.
         // (A pull type goes on past a failed part: its job and stream completed, with one part failed.)
         await page.Locator("[data-testid=stream-state] [data-state=completed]").WaitForAsync(new() { Timeout = 15_000 });
+        (await page.Locator("[data-action=pause], [data-action=cancel]").CountAsync()).ShouldBe(0, "an ended stream is not paused or cancelled");
         await page.ClickAsync("[data-action=requeue]");
         await page.Locator("[data-testid=stream-state] [data-state=queued]").WaitForAsync(new() { Timeout = 15_000 });
         var again = (await agent.LeaseAsync("netscan", wait: 5)).Single();

@@ -156,10 +156,12 @@ const pages = {
     const sum = (f) => s.jobs.reduce((n, j) => n + f(j.parts), 0);
     const total = sum((p) => p.ready + p.leased + p.done + p.failed);
     const admin = state.session.signed_in;
+    // An ended stream can only be requeued (when something in it failed).
+    const live = !["completed", "failed", "cancelled"].includes(s.state);
     const controls = admin ? el("div", { class: "actions" },
-      el("button", { type: "button", "data-action": "pause", onclick: () => act(`/api/v1/streams/${id}/pause`) }, "Pause"),
-      el("button", { type: "button", "data-action": "resume", onclick: () => act(`/api/v1/streams/${id}/resume`) }, "Restart"),
-      el("button", { type: "button", "data-action": "cancel", onclick: () => confirm("Cancel this stream?") && act(`/api/v1/streams/${id}/cancel`) }, "Cancel"),
+      live ? el("button", { type: "button", "data-action": "pause", onclick: () => act(`/api/v1/streams/${id}/pause`) }, "Pause") : null,
+      live ? el("button", { type: "button", "data-action": "resume", onclick: () => act(`/api/v1/streams/${id}/resume`) }, "Restart") : null,
+      live ? el("button", { type: "button", "data-action": "cancel", onclick: () => confirm("Cancel this stream?") && act(`/api/v1/streams/${id}/cancel`) }, "Cancel") : null,
       s.jobs.some((j) => j.parts.failed > 0 || j.state === "failed")
         ? el("button", { type: "button", "data-action": "requeue", title: "Run the failed parts again, with fresh tries", onclick: () => act(`/api/v1/streams/${id}/requeue`) }, "Requeue failed")
         : null) : el("p", { class: "muted" }, "Sign in to pause, restart, cancel or requeue.");

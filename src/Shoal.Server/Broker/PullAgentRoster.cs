@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using Shoal.Contracts;
 using Shoal.Storage;
 
-namespace Shoal.Server.Pull;
+namespace Shoal.Server.Broker;
 
 /// <summary>
 /// The pull agents this server has heard from, by token: when they first and last called, the types they ask for,
@@ -19,11 +19,14 @@ internal sealed class PullAgentRoster(TimeProvider time)
 
     private readonly ConcurrentDictionary<string, Entry> _agents = new(StringComparer.Ordinal);
 
+    /// <summary>The owner name of a pull agent in leases: its token's id and name.</summary>
+    public static string OwnerOf(TokenRecord token) => $"pull:{token.Id}:{token.Name}";
+
     /// <summary>An agent's call reached this server (any of the pull endpoints, its token checked).</summary>
     public void Seen(TokenRecord token)
     {
         var now = time.GetUtcNow();
-        var entry = _agents.GetOrAdd(Api.PullEndpoints.OwnerOf(token), _ => new Entry(token, now));
+        var entry = _agents.GetOrAdd(OwnerOf(token), _ => new Entry(token, now));
         lock (entry)
         {
             entry.LastSeen = now;
@@ -33,7 +36,7 @@ internal sealed class PullAgentRoster(TimeProvider time)
     /// <summary>The types an agent asked to lease.</summary>
     public void Asked(TokenRecord token, IReadOnlyList<string> types)
     {
-        if (_agents.TryGetValue(Api.PullEndpoints.OwnerOf(token), out var entry))
+        if (_agents.TryGetValue(OwnerOf(token), out var entry))
         {
             lock (entry)
             {
