@@ -1,3 +1,4 @@
+using Shoal.Core.Model;
 using Shoal.Storage.Postgres;
 using Shouldly;
 using static Shoal.Storage.Tests.StoreFixture;
@@ -64,6 +65,53 @@ public sealed class PostgresStoreTests : StoreContract
         store.Health.Error.ShouldNotBeNull().ShouldContain("25006");
         store.Health.Failures.ShouldBe(1);
         (await store.ListStreamsAsync(null, null, 10, Ct)).Select(x => x.Name).ShouldBe(["before"]);
+    }
+
+    [Fact]
+    public async Task Requeue_FromTwoServersAtOnce_RequeuesOnce_AndWhileReportsArrive_CountsEveryPartOnce()
+    {
+        var schema = await PostgresTestDatabase.CreateSchemaAsync(Ct);
+        await using var a = new PostgresStore(schema);
+        await a.MigrateAsync(Ct);
+        await using var b = new PostgresStore(schema);
+        var s = await a.SubmitAsync(Stream("s", 0, Job("net", "pull-net", 40)), Rules, Start, Ct);
+        var job = s.Jobs["net"];
+
+        // Every ready part fails a try, reported half from each server's connections, until all have failed for good.
+        async Task FailAllAsync(bool requeueMeanwhile)
+        {
+            for (var round = 0; round < 20 && (await a.GetJobAsync(job, Ct))!.Parts.Failed < 40; round++)
+            {
+                var leased = await a.LeaseAsync(Lease("x", Start, max: 40, type: "pull-net"), Ct);
+                await Task.WhenAll(
+                    a.CompleteAsync([.. leased.Take(20).Select(p => Fail(p, "x"))], Start, Ct),
+                    b.CompleteAsync([.. leased.Skip(20).Select(p => Fail(p, "x"))], Start, Ct),
+                    requeueMeanwhile && round == 0 ? a.RequeueStreamAsync(s.Id, Start, Ct) : Task.CompletedTask,
+                    requeueMeanwhile && round == 0 ? b.RequeueStreamAsync(s.Id, Start, Ct) : Task.CompletedTask);
+                await CountersAreThePartsAsync();
+            }
+
+            (await a.GetJobAsync(job, Ct))!.Parts.ShouldBe(new PartCounts(0, 0, 0, 40));
+        }
+
+        async Task CountersAreThePartsAsync()
+        {
+            var counts = (await a.GetJobAsync(job, Ct))!.Parts;
+            var parts = await a.GetPartsAsync(job, Ct);
+            counts.Total.ShouldBe(40, "no part counted twice or lost");
+            parts.Count(p => p.State == PartState.Ready).ShouldBe(counts.Ready);
+            parts.Count(p => p.State == PartState.Leased).ShouldBe(counts.Leased);
+            parts.Count(p => p.State == PartState.Failed).ShouldBe(counts.Failed);
+        }
+
+        await FailAllAsync(requeueMeanwhile: false);
+        for (var i = 0; i < 5; i++)
+        {
+            var outcomes = await Task.WhenAll(a.RequeueStreamAsync(s.Id, Start, Ct), b.RequeueStreamAsync(s.Id, Start, Ct));
+            outcomes.Count(o => o == ControlOutcome.Done).ShouldBe(1, "one server requeues; the other then finds nothing failed");
+            (await a.GetJobAsync(job, Ct))!.Parts.ShouldBe(new PartCounts(40, 0, 0, 0));
+            await FailAllAsync(requeueMeanwhile: true);
+        }
     }
 
     protected override async Task<IShoalStore> CreateStoreAsync()
