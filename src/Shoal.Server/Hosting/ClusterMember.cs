@@ -11,9 +11,18 @@ namespace Shoal.Server.Hosting;
 /// runs lease expiry, job timeouts, schedules, retention and notifications) and records itself, with its
 /// agents, in the store's server list. With SQLite there is one server and it always leads.
 /// </summary>
-internal sealed class ClusterMember(IQueueStore store, ConfigHolder config, ClusterClock time, Broker.WorkChanged changes, ILogger<ClusterMember> logger)
+internal sealed class ClusterMember(
+    IQueueStore store,
+    ConfigHolder config,
+    ClusterClock time,
+    Broker.WorkChanged changes,
+    ServerFailure failure,
+    Microsoft.Extensions.Hosting.IHostApplicationLifetime lifetime,
+    ILogger<ClusterMember> logger)
     : BackgroundService
 {
+    private bool _recorded;
+
     /// <summary>How often leadership is tried and the server recorded; a dead leader is replaced within about this.</summary>
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
 
@@ -66,11 +75,20 @@ internal sealed class ClusterMember(IQueueStore store, ConfigHolder config, Clus
                 }
 
                 await RecordAsync(stoppingToken).ConfigureAwait(false);
+                _recorded = true;
                 await Task.Delay(Interval, Cadence, stoppingToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
                 break;
+            }
+            catch (StoreUnavailableException ex) when (!_recorded)
+            {
+                // A server whose store takes no write from the start (a full disk) has not started: it says why and stops.
+                Log.StoreUnavailable(logger, ex.Cause);
+                failure.Set(ex.Message);
+                lifetime.StopApplication();
+                return;
             }
             catch (StoreUnavailableException ex)
             {
