@@ -17,12 +17,8 @@ public sealed class FailedCliTests
         await File.WriteAllTextAsync(Path.Combine(dir, "agents", "probe.conf"), "[default]\nkind = pull\nlease = 5\nretries = 1\n", Ct);
         await File.WriteAllTextAsync(Path.Combine(dir, "s.json"), """{"name":"probe","jobs":[{"name":"ping","type":"probe","parts":["10.0.0.7","10.0.0.8"]}]}""", Ct);
         var ok = Path.Combine(dir, "ok-now");
-        await using var server = ShoalProcess.Start(dir, null, "server", "--config", "shoal.conf");
-        await Poll.UntilAsync(() => File.Exists(Path.Combine(dir, ".shoal", "server.url")), 30);
-        var url = (await File.ReadAllTextAsync(Path.Combine(dir, ".shoal", "server.url"), Ct)).Trim();
-        var token = await ShoalProcess.RunAsync(dir, "token", "create", "--agent", "prober");
-        await File.WriteAllTextAsync(Path.Combine(dir, "agent.token"), token.Stdout.Trim(), Ct);
-        (await ShoalProcess.RunAsync(dir, "submit", "s.json")).Code.ShouldBe(0);
+        var (server, url) = await StartServerAndSubmitAsync(dir);
+        await using var _ = server;
 
         // 10.0.0.7 is refused until the file ok-now exists; 10.0.0.8 answers.
         await using var agent = ShoalProcess.Start(dir, null,
@@ -73,12 +69,8 @@ public sealed class FailedCliTests
         await File.WriteAllTextAsync(Path.Combine(dir, "shoal.conf"), "[SCHEDULER]\nport = 0\ncommand_port = 0\n", Ct);
         await File.WriteAllTextAsync(Path.Combine(dir, "agents", "probe.conf"), "[default]\nkind = pull\nlease = 5\nretries = 0\n", Ct);
         await File.WriteAllTextAsync(Path.Combine(dir, "s.json"), """{"name":"evil","jobs":[{"name":"ping","type":"probe","parts":["bad\u001b]0;pwned\u0007\tTAB"]}]}""", Ct);
-        await using var server = ShoalProcess.Start(dir, null, "server", "--config", "shoal.conf");
-        await Poll.UntilAsync(() => File.Exists(Path.Combine(dir, ".shoal", "server.url")), 30);
-        var url = (await File.ReadAllTextAsync(Path.Combine(dir, ".shoal", "server.url"), Ct)).Trim();
-        var token = await ShoalProcess.RunAsync(dir, "token", "create", "--agent", "prober");
-        await File.WriteAllTextAsync(Path.Combine(dir, "agent.token"), token.Stdout.Trim(), Ct);
-        (await ShoalProcess.RunAsync(dir, "submit", "s.json")).Code.ShouldBe(0);
+        var (server, url) = await StartServerAndSubmitAsync(dir);
+        await using var _ = server;
         // A collector (any agent token's holder) that writes escape sequences and tabs to stderr.
         var collector = Path.Combine(dir, "collect.sh");
         await File.WriteAllTextAsync(collector, "#!/bin/sh\nprintf '\\033[2Jcleared\\007\\tand\\ttabs\\n' >&2\nexit 3\n", Ct);
@@ -95,5 +87,17 @@ public sealed class FailedCliTests
         row.ShouldContain("bad\\x1b]0;pwned\\x07\\tTAB");
         row.ShouldEndWith("\\x1b[2Jcleared\\x07\\tand\\ttabs");
         (await ShoalProcess.RunAsync(dir, "status", "1")).Stdout.ShouldNotContain("\u001b");
+    }
+
+    /// <summary>A server on <paramref name="dir"/>, the agent token <c>prober</c> in <c>agent.token</c>, and <c>s.json</c> submitted.</summary>
+    private static async Task<(ShoalProcess Server, string Url)> StartServerAndSubmitAsync(string dir)
+    {
+        var server = ShoalProcess.Start(dir, null, "server", "--config", "shoal.conf");
+        await Poll.UntilAsync(() => File.Exists(Path.Combine(dir, ".shoal", "server.url")), 30);
+        var url = (await File.ReadAllTextAsync(Path.Combine(dir, ".shoal", "server.url"), Ct)).Trim();
+        var token = await ShoalProcess.RunAsync(dir, "token", "create", "--agent", "prober");
+        await File.WriteAllTextAsync(Path.Combine(dir, "agent.token"), token.Stdout.Trim(), Ct);
+        (await ShoalProcess.RunAsync(dir, "submit", "s.json")).Code.ShouldBe(0);
+        return (server, url);
     }
 }
