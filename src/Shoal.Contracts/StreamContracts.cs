@@ -4,7 +4,8 @@ namespace Shoal.Contracts;
 public sealed record SubmitResponse(long Id, IReadOnlyDictionary<string, long> Jobs);
 
 /// <summary>Part counts of a job.</summary>
-public sealed record PartCountsDto(int Ready, int Leased, int Done, int Failed);
+/// <summary>A job's parts by state; <c>Retrying</c> failed a try and wait for their retry time.</summary>
+public sealed record PartCountsDto(int Ready, int Leased, int Done, int Failed, int Retrying = 0);
 
 /// <summary>A job as the API shows it; <c>Why</c> is set on single-job answers.</summary>
 public sealed record JobDto(

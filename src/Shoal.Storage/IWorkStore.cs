@@ -30,6 +30,9 @@ public interface IWorkStore
     /// <summary>Returns parts whose lease deadline passed to ready (attempt + 1) or failed past their retries.</summary>
     Task<int> ExpireAsync(DateTimeOffset now, CancellationToken ct);
 
+    /// <summary>Makes ready the parts whose retry time has come (<see cref="Shoal.Core.Model.PartState.Retrying"/>); returns how many.</summary>
+    Task<int> ReadyRetriesAsync(DateTimeOffset now, CancellationToken ct);
+
     /// <summary>Fails running jobs whose wall-clock timeout passed; returns them.</summary>
     Task<IReadOnlyList<JobId>> FailTimedOutJobsAsync(DateTimeOffset now, CancellationToken ct);
 }

@@ -100,9 +100,9 @@ public enum ReportOutcome
 }
 
 /// <summary>Per-job part counts.</summary>
-public sealed record PartCounts(int Ready, int Leased, int Done, int Failed)
+public sealed record PartCounts(int Ready, int Leased, int Done, int Failed, int Retrying = 0)
 {
-    public int Total => Ready + Leased + Done + Failed;
+    public int Total => Ready + Leased + Done + Failed + Retrying;
 }
 
 /// <summary>A stream as listed.</summary>
@@ -140,7 +140,7 @@ public sealed record StreamDetail(StreamSummary Stream, IReadOnlyList<JobView> J
 public sealed record StreamCreated(StreamId Id, IReadOnlyDictionary<string, JobId> Jobs);
 
 /// <summary>The rules a job takes from its agent type at submit time.</summary>
-public sealed record JobRules(int Retries, OnPartFailure OnPartFailure);
+public sealed record JobRules(int Retries, OnPartFailure OnPartFailure, RetryPolicy? Retry = null);
 
 /// <summary>Outcome of pause, resume and cancel.</summary>
 public enum ControlOutcome
@@ -172,7 +172,11 @@ public sealed record WhyFacts(
     int PartsEarlier = 0,
     IReadOnlyList<string>? RequiresTags = null,
     int AgentTokensWithTags = 0,
-    IReadOnlyList<(long Job, string Name)>? SlotHolders = null);
+    IReadOnlyList<(long Job, string Name)>? SlotHolders = null,
+    NextRetry? NextRetry = null);
+
+/// <summary>The part of a job that comes back first from its retry wait: it is tried for the <paramref name="Attempt"/>th time at <paramref name="At"/>.</summary>
+public sealed record NextRetry(PartId Part, string Payload, int Attempt, DateTimeOffset At);
 
 /// <summary>A stored API token (only its hash); <paramref name="Id"/> is assigned by the store.</summary>
 public sealed record TokenRecord(string Hash, string Role, string Name, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt, IReadOnlyList<string> Tags, long Id = 0);

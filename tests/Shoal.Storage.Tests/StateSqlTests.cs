@@ -18,7 +18,7 @@ public sealed class StateSqlTests
     public void ThePausablePredicate_HoldsEveryLiveJobStateButPaused()
     {
         Members(StateSql.JobPausable).ShouldBe(Enum.GetValues<JobState>().Where(s => !s.IsTerminal() && s != JobState.Paused).Select(s => (int)s));
-        Members(StateSql.PartOpen).ShouldBe([(int)PartState.Ready, (int)PartState.Leased]);
+        Members(StateSql.PartOpen).ShouldBe([(int)PartState.Ready, (int)PartState.Leased, (int)PartState.Retrying]);
     }
 
     private static IEnumerable<int> Members(string list) =>

@@ -110,7 +110,7 @@ internal static class Render
             Console.WriteLine($"stream {s.Id} {Safe(s.Name)}: {s.State}");
             foreach (var j in s.Jobs)
             {
-                Console.WriteLine($"{j.Id}\t{Safe(j.Name)}\t{j.Type}\t{j.State}\tready={j.Parts.Ready} leased={j.Parts.Leased} done={j.Parts.Done} failed={j.Parts.Failed}{(j.Reason is null ? "" : "\t" + Safe(j.Reason))}");
+                Console.WriteLine($"{j.Id}\t{Safe(j.Name)}\t{j.Type}\t{j.State}\tready={j.Parts.Ready} leased={j.Parts.Leased} done={j.Parts.Done} failed={j.Parts.Failed}{(j.Parts.Retrying > 0 ? $" retrying={j.Parts.Retrying}" : "")}{(j.Reason is null ? "" : "\t" + Safe(j.Reason))}");
             }
 
             return;
@@ -133,7 +133,7 @@ internal static class Render
                 j.Parts.Done.ToString(),
                 j.Parts.Failed.ToString(),
                 j.Parts.Leased.ToString(),
-                j.Parts.Ready.ToString(),
+                j.Parts.Retrying > 0 ? $"{j.Parts.Ready} (+{j.Parts.Retrying} retrying)" : j.Parts.Ready.ToString(),
                 Markup.Escape(Safe(j.Reason)));
         }
 

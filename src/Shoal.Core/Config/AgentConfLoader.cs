@@ -65,6 +65,8 @@ public static class AgentConfLoader
         var type = new AgentTypeConfig { Name = name, Command = [], Directory = Path.GetDirectoryName(Path.GetFullPath(file))! };
         var failureSet = false;
         IniEntry? commandEntry = null;
+        IniEntry? retryTuning = null;
+        IniEntry? maxDelay = null;
         foreach (var e in doc.In("default"))
         {
             type = e.Key switch
@@ -75,6 +77,10 @@ public static class AgentConfLoader
                 "kind" => type with { Kind = doc.Enum(e, ("spawned", AgentKind.Spawned), ("pull", AgentKind.Pull)) },
                 "lease" => type with { Lease = doc.Seconds(e) },
                 "retries" => type with { Retries = doc.Int(e, 0) },
+                "retry_delay" => type with { Retry = type.Retry with { Delay = doc.Seconds(e) } },
+                "retry_backoff" => type with { Retry = type.Retry with { Backoff = doc.Number(e, 1, 100) } },
+                "retry_max_delay" => type with { Retry = type.Retry with { MaxDelay = doc.Seconds(e) } },
+                "retry_jitter" => type with { Retry = type.Retry with { Jitter = doc.Number(e, 0, 1) } },
                 "chunk" => type with { Chunk = doc.Int(e, 1) },
                 "timeout" => type with { Timeout = doc.Seconds(e) },
                 "heartbeat_timeout" => type with { HeartbeatTimeout = doc.Seconds(e) },
@@ -89,6 +95,18 @@ public static class AgentConfLoader
             };
             failureSet |= e.Key == "on_part_failure";
             commandEntry = e.Key == "command" ? e : commandEntry;
+            retryTuning = e.Key is "retry_backoff" or "retry_max_delay" or "retry_jitter" ? e : retryTuning;
+            maxDelay = e.Key == "retry_max_delay" ? e : maxDelay;
+        }
+
+        if (retryTuning is not null && type.Retry.IsImmediate)
+        {
+            throw doc.Error(retryTuning, $"'{retryTuning.Key}' needs 'retry_delay' (the wait before the first retry)");
+        }
+
+        if (type.Retry.MaxDelay is { } most && most < type.Retry.Delay)
+        {
+            throw doc.Error(maxDelay!, $"'retry_max_delay' ({most.TotalSeconds:0.###} s) is shorter than 'retry_delay' ({type.Retry.Delay.TotalSeconds:0.###} s)");
         }
 
         if (!failureSet && type.Kind == AgentKind.Pull)

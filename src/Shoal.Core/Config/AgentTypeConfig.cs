@@ -30,6 +30,9 @@ public sealed record AgentTypeConfig
 
     public int Retries { get; init; } = 3;
 
+    /// <summary>When a failed try is tried again (retry_delay, retry_backoff, retry_max_delay, retry_jitter).</summary>
+    public RetryPolicy Retry { get; init; } = RetryPolicy.Immediate;
+
     public int Chunk { get; init; } = 1;
 
     /// <summary>Wall-clock limit for one chunk; null is none.</summary>

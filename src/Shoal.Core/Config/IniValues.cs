@@ -37,6 +37,16 @@ internal static class IniValues
         return TimeSpan.FromSeconds(v);
     }
 
+    public static double Number(this IniDocument doc, IniEntry e, double min, double max)
+    {
+        if (!double.TryParse(e.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || !double.IsFinite(v) || v < min || v > max)
+        {
+            throw doc.Error(e, $"'{e.Key}' must be a number from {min.ToString(CultureInfo.InvariantCulture)} to {max.ToString(CultureInfo.InvariantCulture)}, got '{e.Value}'");
+        }
+
+        return v;
+    }
+
     public static T Enum<T>(this IniDocument doc, IniEntry e, params (string Name, T Value)[] choices)
     {
         foreach (var (name, value) in choices)

@@ -7,4 +7,7 @@ public enum PartState
     Leased = 1,
     Done = 2,
     Failed = 3,
+
+    /// <summary>Failed a try; ready again at its retry time (the type's retry_delay and backoff).</summary>
+    Retrying = 4,
 }

@@ -12,7 +12,7 @@ internal static class DtoMapper
         j.Name,
         j.Type,
         j.State.Name(),
-        new PartCountsDto(j.Parts.Ready, j.Parts.Leased, j.Parts.Done, j.Parts.Failed),
+        new PartCountsDto(j.Parts.Ready, j.Parts.Leased, j.Parts.Done, j.Parts.Failed, j.Parts.Retrying),
         j.Reason,
         j.DependsOn.Select(d => d.Value).ToList(),
         j.StartedAt,

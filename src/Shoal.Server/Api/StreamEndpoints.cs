@@ -104,9 +104,10 @@ internal static class StreamEndpoints
         }
 
         var cfg = config.Current;
-        var facts = await store.GetWhyFactsAsync(new JobId(n), time.GetUtcNow(), cfg.Scheduler.AgingStep, ct).ConfigureAwait(false);
+        var now = time.GetUtcNow();
+        var facts = await store.GetWhyFactsAsync(new JobId(n), now, cfg.Scheduler.AgingStep, ct).ConfigureAwait(false);
         return facts is null
             ? (Problems.NotFound($"no job {n}"), null, null)
-            : (null, facts, WhyExplainer.Explain(facts, cfg, dispatcher, sweepLock, roster));
+            : (null, facts, WhyExplainer.Explain(facts, now, cfg, dispatcher, sweepLock, roster));
     }
 }

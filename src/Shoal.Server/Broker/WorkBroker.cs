@@ -101,7 +101,7 @@ internal sealed class WorkBroker : IDisposable
     }
 
     /// <summary>
-    /// Re-issues the parts whose lease ran out and fails the jobs past their time limit (the leader's duty: one server
+    /// Re-issues the parts whose lease ran out, makes ready those whose retry time came, and fails the jobs past their time limit (the leader's duty: one server
     /// of a cluster does it). Returns the expired parts' count.
     /// </summary>
     public async Task<int> ExpireAsync(CancellationToken ct)
@@ -112,6 +112,11 @@ internal sealed class WorkBroker : IDisposable
         {
             Log.Expired(_logger, expired);
             _metrics.PartsExpired.Inc(expired);
+            _changes.Raise(Change.PartsReady);
+        }
+
+        if (await _store.ReadyRetriesAsync(now, ct).ConfigureAwait(false) > 0)
+        {
             _changes.Raise(Change.PartsReady);
         }
 

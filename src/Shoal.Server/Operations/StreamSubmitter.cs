@@ -20,7 +20,7 @@ internal sealed class StreamSubmitter(IQueueStore store, ConfigHolder config, Ti
         }
 
         var types = config.Current.AgentTypes;
-        var created = await store.SubmitAsync(spec, t => new JobRules(types[t].Retries, types[t].OnPartFailure), time.GetUtcNow(), ct).ConfigureAwait(false);
+        var created = await store.SubmitAsync(spec, t => new JobRules(types[t].Retries, types[t].OnPartFailure, types[t].Retry), time.GetUtcNow(), ct).ConfigureAwait(false);
         changes.Raise(spec.Jobs.Any(j => j.Generator is not null) ? Change.PartsReady | Change.Generate : Change.PartsReady);
 
         return (created, null);

@@ -11,7 +11,7 @@ namespace Shoal.Server.Operations;
 /// </summary>
 internal static class WhyExplainer
 {
-    public static IReadOnlyList<string> Explain(WhyFacts facts, ShoalConfig config, Dispatcher dispatcher, Sweeps.SweepLock sweepLock, Broker.PullAgentRoster roster)
+    public static IReadOnlyList<string> Explain(WhyFacts facts, DateTimeOffset now, ShoalConfig config, Dispatcher dispatcher, Sweeps.SweepLock sweepLock, Broker.PullAgentRoster roster)
     {
         var invalidTypes = dispatcher.InvalidTypes;
         var agents = dispatcher.Agents;
@@ -120,7 +120,8 @@ internal static class WhyExplainer
             reasons.Add($"behind {Parts(facts.PartsEarlier)} queued earlier at the same priority");
         }
 
-        if (reasons.Count == 0)
+        var retrying = RetryReason(facts, now);
+        if (reasons.Count == 0 && (retrying is null || job.Parts.Ready + job.Parts.Leased > 0))
         {
             reasons.Add(job.Parts.Ready == 0
                 ? $"running: {job.Parts.Leased} parts leased, none waiting"
@@ -129,8 +130,31 @@ internal static class WhyExplainer
                     : $"starting agents ({job.Parts.Ready} ready, {job.Parts.Leased} leased)");
         }
 
+        if (retrying is not null)
+        {
+            reasons.Add(retrying);
+        }
+
         return reasons;
     }
+
+    /// <summary>"retrying part 7 'host-3' (attempt 3) at 2026-12-04 17:02:10Z, in 40 s": the first part back from its retry wait.</summary>
+    private static string? RetryReason(WhyFacts facts, DateTimeOffset now)
+    {
+        if (facts.NextRetry is not { } next)
+        {
+            return null;
+        }
+
+        var wait = next.At - now;
+        var more = facts.Job.Parts.Retrying > 1 ? $"; {facts.Job.Parts.Retrying} parts wait to retry" : "";
+        return string.Create(
+            System.Globalization.CultureInfo.InvariantCulture,
+            $"retrying part {next.Part.Value} '{Short(next.Payload)}' (attempt {next.Attempt}) at {next.At.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z")
+            + (wait > TimeSpan.Zero ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $", in {Math.Ceiling(wait.TotalSeconds):0} s") : ", due now") + more;
+    }
+
+    private static string Short(string text) => text.Length <= 60 ? text : string.Concat(text.AsSpan(0, 59), "…");
 
     private static string Parts(int n) => n == 1 ? "1 part" : $"{n} parts";
 }

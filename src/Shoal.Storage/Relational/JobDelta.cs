@@ -8,6 +8,7 @@ internal sealed class JobDelta
     public int Leased;
     public int Done;
     public int Failed;
+    public int Retrying;
 
     /// <summary>Set when a part failed for good and the job's rule is fail-job.</summary>
     public string? FailReason;

@@ -44,6 +44,29 @@ public abstract partial class RelationalStore
     public Task<int> ExpireAsync(DateTimeOffset now, CancellationToken ct) =>
         WriteAsync(tx => FailLeases(tx, tx.Query(tx.Sql.ExpiredParts, Held, ("@now", Ms(now))), Ms(now), "lease expired"), ct);
 
+    public Task<int> ReadyRetriesAsync(DateTimeOffset now, CancellationToken ct) =>
+        WriteAsync(tx =>
+        {
+            // The outer state test is checked again on the row as locked, so a part that changed meanwhile is left alone.
+            var jobs = tx.Query(
+                $"""
+                UPDATE parts SET state = {PartReady}, retry_at = NULL
+                WHERE state = {PartRetrying} AND id IN (
+                    SELECT id FROM parts WHERE state = {PartRetrying} AND retry_at <= @now ORDER BY retry_at LIMIT 1000 {tx.Sql.LockReadyParts})
+                RETURNING job_id
+                """,
+                r => r.GetInt64(0),
+                ("@now", Ms(now)));
+            foreach (var job in jobs.GroupBy(j => j).OrderBy(g => g.Key))
+            {
+                var n = job.Count();
+                tx.Exec(JobCounts, ("@p", 0), ("@r", n), ("@l", 0), ("@d", 0), ("@f", 0), ("@w", -n), ("@job", job.Key));
+            }
+
+            tx.WorkReady |= jobs.Count > 0;
+            return jobs.Count;
+        }, ct);
+
     public Task<int> ReleaseOwnerAsync(string owner, string why, DateTimeOffset now, CancellationToken ct) =>
         WriteAsync(tx => FailLeases(tx, tx.Query(tx.Sql.PartsOfOwner, Held, ("@owner", owner)), Ms(now), why), ct);
 
@@ -63,7 +86,7 @@ public abstract partial class RelationalStore
             }
 
             tx.WorkReady = true;
-            tx.Exec(JobCounts, ("@p", 0), ("@r", 1), ("@l", -1), ("@d", 0), ("@f", 0), ("@job", job));
+            tx.Exec(JobCounts, ("@p", 0), ("@r", 1), ("@l", -1), ("@d", 0), ("@f", 0), ("@w", 0), ("@job", job));
             return true;
         }, ct);
 
@@ -133,7 +156,7 @@ public abstract partial class RelationalStore
             }
 
             var state = steps.FailTry(new HeldPart(part.Id, part.Job, part.Attempt, part.LeaseNo), jobs[part.Job], reported: true, report.Log, report.Result);
-            parts[part.Id] = part with { State = state, Owner = null, Attempt = state == PartState.Ready ? part.Attempt + 1 : part.Attempt };
+            parts[part.Id] = part with { State = state, Owner = null, Attempt = state is PartState.Ready or PartState.Retrying ? part.Attempt + 1 : part.Attempt };
             return ReportOutcome.Accepted;
         }
 
@@ -153,6 +176,9 @@ public abstract partial class RelationalStore
                 break;
             case PartState.Failed:
                 d.Failed--;
+                break;
+            case PartState.Retrying:
+                d.Retrying--;
                 break;
             default:
                 d.Ready--;

@@ -113,7 +113,11 @@ public abstract partial class RelationalStore
                 """,
                 r => (r.GetInt64(0), r.GetString(1)),
                 ("@type", job.Type), ("@id", id.Value));
-            return new WhyFacts(job, streamState, pending, typeLeased, ahead, earlier, tags, withTags, holders);
+            var retry = job.Parts.Retrying == 0 ? null : tx.One(
+                $"SELECT id, payload, attempt, retry_at FROM parts WHERE job_id = @id AND state = {PartRetrying} ORDER BY retry_at, id LIMIT 1",
+                r => new NextRetry(new PartId(r.GetInt64(0)), r.GetString(1), r.GetInt32(2), FromMs(r.GetValue(3))!.Value),
+                ("@id", id.Value));
+            return new WhyFacts(job, streamState, pending, typeLeased, ahead, earlier, tags, withTags, holders, retry);
         }, ct);
 
     private static StreamSummary MapStream(DbDataReader r) => new(
@@ -133,7 +137,7 @@ public abstract partial class RelationalStore
         r.GetString(3),
         (JobState)r.GetInt32(4),
         r.GetInt32(5),
-        new PartCounts(r.GetInt32(6), r.GetInt32(7), r.GetInt32(8), r.GetInt32(9)),
+        new PartCounts(r.GetInt32(6), r.GetInt32(7), r.GetInt32(8), r.GetInt32(9), r.GetInt32(17)),
         r.IsDBNull(10) ? null : r.GetString(10),
         FromMs(r.GetValue(11)),
         FromMs(r.GetValue(12)),

@@ -34,7 +34,8 @@ public abstract partial class RelationalStore
                     ("@tags", job.RequiresTags is { Count: > 0 } tags ? System.Text.Json.JsonSerializer.Serialize(tags) : null),
                     ("@generator", job.Generator is { } g ? System.Text.Json.JsonSerializer.Serialize(g) : null),
                     ("@lock", job.WaitForLock),
-                    ("@collector", job.Collector is { } c ? System.Text.Json.JsonSerializer.Serialize(c) : null));
+                    ("@collector", job.Collector is { } c ? System.Text.Json.JsonSerializer.Serialize(c) : null),
+                    ("@retry", RetryColumn.Write(rule.Retry)));
                 ids[job.Name] = new JobId(id);
                 NewParts.Insert(tx, id, job.Parts.Select(p => new NewParts.Row(p.Payload, p.Key, PartSpec.KeyByte(p.Key), p.IsJson ? 1 : 0)));
             }

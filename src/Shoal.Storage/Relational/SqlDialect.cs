@@ -69,7 +69,7 @@ internal abstract class SqlDialect
 
     /// <summary>The state and failure rules of the jobs a transition touches, locked.</summary>
     public string JobsForReport => field ??=
-        $"SELECT id, state, retries, on_part_failure FROM jobs WHERE id IN ({JsonLongs("@ids")}) ORDER BY id {LockRows}";
+        $"SELECT id, state, retries, on_part_failure, retry_policy FROM jobs WHERE id IN ({JsonLongs("@ids")}) ORDER BY id {LockRows}";
 
     /// <summary>A statement that makes leases with type or host limits wait for each other (several writers), or null.</summary>
     public virtual string? SerializeLimitedLeases => null;
@@ -121,7 +121,7 @@ internal abstract class SqlDialect
     public string JobSelect => field ??=
         $"""
         SELECT id, stream_id, name, type, state, priority, n_ready, n_leased, n_done, n_failed, reason,
-               ready_at, started_at, finished_at, (SELECT {CommaList("dep_id")} FROM job_deps d WHERE d.job_id = jobs.id), wait_for_lock, message
+               ready_at, started_at, finished_at, (SELECT {CommaList("dep_id")} FROM job_deps d WHERE d.job_id = jobs.id), wait_for_lock, message, n_retrying
         FROM jobs
         """;
 }

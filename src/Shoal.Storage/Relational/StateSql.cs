@@ -13,9 +13,10 @@ internal static class StateSql
     public static readonly string PartLeased = Of(PartState.Leased);
     public static readonly string PartDone = Of(PartState.Done);
     public static readonly string PartFailed = Of(PartState.Failed);
+    public static readonly string PartRetrying = Of(PartState.Retrying);
 
-    /// <summary>A part not finished yet: ready or leased.</summary>
-    public static readonly string PartOpen = In(PartState.Ready, PartState.Leased);
+    /// <summary>A part not finished yet: ready, leased, or waiting for its retry time.</summary>
+    public static readonly string PartOpen = In(PartState.Ready, PartState.Leased, PartState.Retrying);
 
     public static readonly string JobBlocked = Of(JobState.Blocked);
     public static readonly string JobReady = Of(JobState.Ready);

@@ -17,8 +17,8 @@ internal static class StoreSql
     public const string InsertJob =
         """
         INSERT INTO jobs (stream_id, name, type, state, priority, retries, on_part_failure, timeout_ms, deps_pending, ready_at, n_parts, n_ready,
-                          requires_tags, generator, wait_for_lock, collector)
-        VALUES (@stream, @name, @type, @state, @priority, @retries, @opf, @timeout, @deps, @ready_at, @n, @n, @tags, @generator, @lock, @collector) RETURNING id
+                          requires_tags, generator, wait_for_lock, collector, retry_policy)
+        VALUES (@stream, @name, @type, @state, @priority, @retries, @opf, @timeout, @deps, @ready_at, @n, @n, @tags, @generator, @lock, @collector, @retry) RETURNING id
         """;
 
     public const string InsertDep = "INSERT INTO job_deps (job_id, dep_id) VALUES (@job, @dep)";
@@ -78,18 +78,26 @@ internal static class StoreSql
         WHERE id = @id AND state = {PartLeased} AND lease_no = @lease
         """;
 
+    // A failed try of a job with a retry delay: the part waits until @at, then the leader's tick makes it ready.
+    public static readonly string PartRetryLater =
+        $"""
+        UPDATE parts SET state = {PartRetrying}, attempt = attempt + 1, owner = NULL, host = NULL, deadline = NULL, retry_at = @at, log = COALESCE(@log, log)
+        WHERE id = @id AND state = {PartLeased} AND lease_no = @lease
+        """;
+
     // A lease of an ended job that runs out: the part was never finished, and no try is counted.
     public static readonly string PartUnleased =
         $"UPDATE parts SET state = {PartReady}, owner = NULL, host = NULL, deadline = NULL WHERE id = @id AND state = {PartLeased} AND lease_no = @lease";
 
     public const string JobCounts =
         """
-        UPDATE jobs SET n_parts = n_parts + @p, n_ready = n_ready + @r, n_leased = n_leased + @l, n_done = n_done + @d, n_failed = n_failed + @f
+        UPDATE jobs SET n_parts = n_parts + @p, n_ready = n_ready + @r, n_leased = n_leased + @l, n_done = n_done + @d, n_failed = n_failed + @f,
+                        n_retrying = n_retrying + @w
         WHERE id = @job
         """;
 
     public const string JobForSettle =
-        "SELECT state, n_ready, n_leased, n_failed, on_part_failure, stream_id, deps_pending, generator FROM jobs WHERE id = @id";
+        "SELECT state, n_ready, n_leased, n_failed, on_part_failure, stream_id, deps_pending, generator, n_retrying FROM jobs WHERE id = @id";
 
     // A job is finished by its parts, not only by its counters: asked only once the counters say nothing is left.
     public static readonly string UnfinishedPart = $"SELECT 1 FROM parts WHERE job_id = @id AND state IN {PartOpen} LIMIT 1";

@@ -6,7 +6,7 @@ namespace Shoal.Storage.Relational;
 internal sealed record HeldPart(long Id, long Job, int Attempt, long LeaseNo);
 
 /// <summary>A job's state and failure rules as a transition read them (locked).</summary>
-internal sealed record JobFacts(JobState State, int Retries, OnPartFailure Rule);
+internal sealed record JobFacts(JobState State, int Retries, OnPartFailure Rule, RetryPolicy Retry);
 
 /// <summary>
 /// A row a transition had locked and decided on was not as read when written. It cannot happen while every

@@ -38,7 +38,7 @@ internal sealed class Transitions(DbTx tx, long now)
         {
             foreach (var (id, facts) in tx.Query(
                 tx.Sql.JobsForReport,
-                r => (r.GetInt64(0), new JobFacts((JobState)r.GetInt32(1), r.GetInt32(2), (OnPartFailure)r.GetInt32(3))),
+                r => (r.GetInt64(0), new JobFacts((JobState)r.GetInt32(1), r.GetInt32(2), (OnPartFailure)r.GetInt32(3), RetryColumn.Read(r, 4))),
                 ("@ids", System.Text.Json.JsonSerializer.Serialize(missing))))
             {
                 _jobs[id] = facts;
@@ -76,6 +76,14 @@ internal sealed class Transitions(DbTx tx, long now)
             }
 
             return PartState.Failed;
+        }
+
+        if (!job.Retry.IsImmediate)
+        {
+            var at = now + (long)job.Retry.DelayBefore(part.Attempt + 1, System.Security.Cryptography.RandomNumberGenerator.GetInt32(1_000_000) / 1e6).TotalMilliseconds;
+            Changed(tx.Exec(PartRetryLater, ("@at", at), ("@log", log), id, lease), part);
+            d.Retrying++;
+            return PartState.Retrying;
         }
 
         Changed(tx.Exec(PartRetry, ("@log", log), id, lease), part);
@@ -128,7 +136,7 @@ internal sealed class Transitions(DbTx tx, long now)
         var ordered = _deltas.OrderBy(x => x.Key).ToList();
         foreach (var (job, d) in ordered)
         {
-            tx.Exec(JobCounts, ("@p", d.Parts), ("@r", d.Ready), ("@l", d.Leased), ("@d", d.Done), ("@f", d.Failed), ("@job", job));
+            tx.Exec(JobCounts, ("@p", d.Parts), ("@r", d.Ready), ("@l", d.Leased), ("@d", d.Done), ("@f", d.Failed), ("@w", d.Retrying), ("@job", job));
         }
 
         foreach (var (job, d) in ordered)
@@ -158,8 +166,9 @@ internal sealed class Transitions(DbTx tx, long now)
             Stream = r.GetInt64(5),
             DepsPending = r.GetInt32(6),
             Generating = !r.IsDBNull(7),
+            Retrying = r.GetInt32(8),
         }, ("@id", job));
-        if (row is null || row.State.IsTerminal() || row.State == JobState.Blocked || row.Ready + row.Leased > 0 || row.DepsPending > 0 || row.Generating
+        if (row is null || row.State.IsTerminal() || row.State == JobState.Blocked || row.Ready + row.Leased + row.Retrying > 0 || row.DepsPending > 0 || row.Generating
             || tx.Long(UnfinishedPart, ("@id", job)) == 1)
         {
             return;

@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using Microsoft.Extensions.Time.Testing;
 using Shoal.Contracts;
 using Shoal.Server.Tests.Pull;
 using Shouldly;
@@ -54,5 +55,33 @@ public sealed class WhyTests
         (await agent.LeaseAsync("netscan")).ShouldHaveSingleItem().JobId.ShouldBe(first.Jobs["sweep-a"]);
 
         (await WhyAsync(server, second.Jobs["sweep-b"])).ShouldContain($"type max reached (1/1 agents), held by job {first.Jobs["sweep-a"]} sweep-a");
+    }
+
+    [Fact]
+    public async Task APartWaitingToRetry_IsNamedWithItsAttemptAndTime_AndIsLeasedAgainOnlyOnceItsDelayPassed()
+    {
+        var t0 = new DateTimeOffset(2026, 12, 4, 17, 0, 0, TimeSpan.Zero);
+        var clock = new FakeTimeProvider(t0);
+        await using var server = await TestServer.StartAsync(
+            new Dictionary<string, string> { ["netscan"] = PullCalls.PullConf(extra: "retry_delay = 30\nretry_backoff = 2") }, time: clock);
+        var s = await server.SubmitAsync("""{"name":"flaky","jobs":[{"name":"probe","type":"netscan","parts":["host-7"]}]}""");
+        var job = s.Jobs["probe"];
+        var (agent, _) = await server.AgentClientAsync("a");
+        var part = (await agent.LeaseAsync("netscan")).ShouldHaveSingleItem();
+        (await agent.ReportAsync(part, "failed")).EnsureSuccessStatusCode();
+
+        (await WhyAsync(server, job)).ShouldBe([$"retrying part {part.PartId} 'host-7' (attempt 2) at 2026-12-04 17:00:30Z, in 30 s"]);
+        (await server.StreamAsync(s.Id)).Jobs.Single().Parts.ShouldBe(new PartCountsDto(0, 0, 0, 0, 1));
+        (await agent.LeaseAsync("netscan")).ShouldBeEmpty("it waits its delay");
+
+        clock.Advance(TimeSpan.FromSeconds(29));
+        (await WhyAsync(server, job)).ShouldBe([$"retrying part {part.PartId} 'host-7' (attempt 2) at 2026-12-04 17:00:30Z, in 1 s"]);
+        (await agent.LeaseAsync("netscan")).ShouldBeEmpty("a second early");
+
+        clock.Advance(TimeSpan.FromSeconds(1.5));
+        var again = await Poll.UntilAsync(() => agent.LeaseAsync("netscan"), l => l.Count == 1, 10);
+        again.ShouldHaveSingleItem().Attempt.ShouldBe(2);
+        (await agent.ReportAsync(again[0], "failed")).EnsureSuccessStatusCode();
+        (await WhyAsync(server, job)).ShouldBe([$"retrying part {part.PartId} 'host-7' (attempt 3) at 2026-12-04 17:01:30Z, in 60 s"], "backoff 2: twice the wait");
     }
 }

@@ -154,7 +154,7 @@ const pages = {
   async "/streams/:id"(q, id) {
     const s = await api(`/api/v1/streams/${id}`);
     const sum = (f) => s.jobs.reduce((n, j) => n + f(j.parts), 0);
-    const total = sum((p) => p.ready + p.leased + p.done + p.failed);
+    const total = sum((p) => p.ready + p.leased + p.done + p.failed + (p.retrying || 0));
     const admin = state.session.signed_in;
     // An ended stream can only be requeued (when something in it failed).
     const live = !["completed", "failed", "cancelled"].includes(s.state);
@@ -179,14 +179,15 @@ const pages = {
       el("h2", {}, "Jobs"), dag(s.jobs),
       el("table", {}, el("tr", {}, ["job", "type", "state", "progress", "ready", "leased", "done", "failed", ""].map((h) => el("th", {}, h))),
         s.jobs.map((j) => {
-          const t = j.parts.ready + j.parts.leased + j.parts.done + j.parts.failed;
+          const t = j.parts.ready + j.parts.leased + j.parts.done + j.parts.failed + (j.parts.retrying || 0);
           const prio = el("input", { type: "number", value: s.priority, "aria-label": `priority of ${j.name}`, size: 3 });
           return el("tr", { "data-job": j.name }, el("td", {}, j.name), el("td", {}, j.type), el("td", {}, badge(j.state), j.reason ? el("div", { class: "muted" }, j.reason) : ""),
             el("td", {}, progress(j.parts.done, j.parts.failed, t, `job-progress-${j.name}`)),
-            el("td", {}, j.parts.ready), el("td", {}, j.parts.leased), el("td", {}, j.parts.done), el("td", {}, j.parts.failed),
+            el("td", {}, j.parts.ready, j.parts.retrying ? el("div", { class: "muted", "data-testid": `retrying-${j.name}` }, `+${j.parts.retrying} retrying`) : ""), el("td", {}, j.parts.leased), el("td", {}, j.parts.done), el("td", {}, j.parts.failed),
             el("td", {}, admin ? [
               j.state === "failed" || j.parts.failed > 0 ? el("button", { type: "button", class: "act", "data-action": `requeue-${j.name}`, onclick: () => act(`/api/v1/jobs/${j.id}/requeue`) }, "Requeue") : null,
-              el("button", { type: "button", class: "act", onclick: () => act(`/api/v1/jobs/${j.id}/force`) }, "Force"),
+              ["blocked", "ready", "running", "paused"].includes(j.state)
+                ? el("button", { type: "button", class: "act", "data-action": `force-${j.name}`, onclick: () => act(`/api/v1/jobs/${j.id}/force`) }, "Force") : null,
               prio, el("button", { type: "button", class: "act", onclick: () => act(`/api/v1/jobs/${j.id}/priority`, { priority: Number(prio.value) }) }, "Set priority"),
             ] : ""));
         })),
