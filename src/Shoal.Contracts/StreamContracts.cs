@@ -21,7 +21,9 @@ public sealed record JobDto(
     IReadOnlyList<string>? Why = null);
 
 /// <summary>A stream in a list.</summary>
-public sealed record StreamSummaryDto(long Id, string Name, string Owner, int Priority, string State, DateTimeOffset CreatedAt, DateTimeOffset? FinishedAt);
+/// <remarks><c>Stuck</c> is set on a live stream that cannot finish: why, since <c>StuckSince</c>.</remarks>
+public sealed record StreamSummaryDto(
+    long Id, string Name, string Owner, int Priority, string State, DateTimeOffset CreatedAt, DateTimeOffset? FinishedAt, string? Stuck = null, DateTimeOffset? StuckSince = null);
 
 /// <summary>A stream with its jobs.</summary>
 public sealed record StreamDto(
@@ -33,7 +35,9 @@ public sealed record StreamDto(
     string? Reason,
     DateTimeOffset CreatedAt,
     DateTimeOffset? FinishedAt,
-    IReadOnlyList<JobDto> Jobs);
+    IReadOnlyList<JobDto> Jobs,
+    string? Stuck = null,
+    DateTimeOffset? StuckSince = null);
 
 /// <summary>The state after pause, resume or cancel.</summary>
 public sealed record ControlResponse(long Id, string State);
@@ -60,10 +64,11 @@ public sealed record OverviewDto(
     int AgentsBusy,
     int AgentsIdle,
     IReadOnlyList<RatePoint> Rate,
-    int AgentsLost = 0);
+    int AgentsLost = 0,
+    long StreamsStuck = 0);
 
 /// <summary>All parts by state.</summary>
-public sealed record PartTotalsDto(long Ready, long Leased, long Done, long Failed);
+public sealed record PartTotalsDto(long Ready, long Leased, long Done, long Failed, long Retrying = 0);
 
 /// <summary>Parts finished per second in the 10 seconds before <c>At</c>.</summary>
 public sealed record RatePoint(DateTimeOffset At, double PartsPerSecond);

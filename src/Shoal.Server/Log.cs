@@ -142,4 +142,10 @@ internal static partial class Log
 
     [LoggerMessage(57, LogLevel.Information, "operator: {Action} {Kind} {Id}: {Outcome}")]
     public static partial void OperatorAction(ILogger logger, string action, string kind, long id, string outcome);
+
+    [LoggerMessage(58, LogLevel.Warning, "stream {Stream} is stuck: {Reason}")]
+    public static partial void StreamStuck(ILogger logger, long stream, string reason);
+
+    [LoggerMessage(59, LogLevel.Warning, "stuck-stream check failed")]
+    public static partial void StuckCheckFailed(ILogger logger, Exception ex);
 }

@@ -131,6 +131,8 @@ public static class ShoalServer
         builder.Services.AddSingleton(metrics);
         builder.Services.AddSingleton<ConfigReloader>();
         builder.Services.AddHostedService<Notify.Notifier>();
+        builder.Services.AddSingleton<Operations.StuckWatch>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<Operations.StuckWatch>());
         builder.Services.AddSingleton<Fossology.FossologyJobIds>();
         builder.Services.AddHostedService<Fossology.FossologyQueue>();
         builder.Services.AddHostedService<Retention.RetentionService>();

@@ -78,6 +78,17 @@ public interface IQueueStore
 
     Task MarkNotifiedAsync(StreamId stream, DateTimeOffset now, CancellationToken ct);
 
+    /// <summary>
+    /// Records which live streams are stuck now, with their reasons: others lose their mark (and are told again if
+    /// they get stuck again). Returns the streams that were not stuck before.
+    /// </summary>
+    Task<IReadOnlyList<StreamId>> MarkStuckAsync(IReadOnlyDictionary<StreamId, string> stuck, DateTimeOffset now, CancellationToken ct);
+
+    /// <summary>Live stuck streams whose owner has not been told yet, oldest first.</summary>
+    Task<IReadOnlyList<StreamDetail>> GetUnnotifiedStuckAsync(int limit, CancellationToken ct);
+
+    Task MarkStuckNotifiedAsync(StreamId stream, DateTimeOffset now, CancellationToken ct);
+
     /// <summary>Purges up to <paramref name="batch"/> finished streams (with jobs and parts) and host results older than <paramref name="before"/>, and host results beyond the newest <paramref name="perHost"/>; returns the rows removed.</summary>
     Task<int> PurgeAsync(DateTimeOffset before, int perHost, int batch, CancellationToken ct);
 

@@ -114,7 +114,9 @@ public sealed record StreamSummary(
     StreamState State,
     DateTimeOffset CreatedAt,
     DateTimeOffset? FinishedAt,
-    string? Reason);
+    string? Reason,
+    string? Stuck = null,
+    DateTimeOffset? StuckSince = null);
 
 /// <summary>A job with its counts.</summary>
 public sealed record JobView(
@@ -151,7 +153,7 @@ public enum ControlOutcome
 }
 
 /// <summary>A job that may lease now and has ready parts, in leasing order (priority with aging, then age).</summary>
-public sealed record JobDemand(JobId Job, StreamId Stream, string Type, int Ready, int Leased, bool WaitsForLock = false);
+public sealed record JobDemand(JobId Job, StreamId Stream, string Type, int Ready, int Leased, bool WaitsForLock = false, string Name = "", IReadOnlyList<string>? RequiresTags = null);
 
 /// <summary>A part as stored, for inspection and tests.</summary>
 public sealed record PartView(PartId Id, JobId JobId, PartState State, int Attempt, long LeaseId, string? Owner, string Payload, string? Result);
@@ -203,7 +205,7 @@ public sealed record ScheduleRecord(
 public sealed record ServerRecord(string Name, string Url, DateTimeOffset StartedAt, DateTimeOffset LastSeen, bool Leader, string Agents, long ClockOffsetMs = 0);
 
 /// <summary>Streams and jobs by state name, and all parts by state (ready, leased, done, failed).</summary>
-public sealed record StoreCounts(IReadOnlyDictionary<string, long> Streams, IReadOnlyDictionary<string, long> Jobs, long Ready, long Leased, long Done, long Failed);
+public sealed record StoreCounts(IReadOnlyDictionary<string, long> Streams, IReadOnlyDictionary<string, long> Jobs, long Ready, long Leased, long Done, long Failed, long Stuck = 0, long Retrying = 0);
 
 /// <summary>A part that failed for good.</summary>
 public sealed record FailedPart(PartId Id, string Payload, int Attempt, string? Result, string? Log, string? Host);

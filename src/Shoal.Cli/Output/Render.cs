@@ -63,16 +63,22 @@ internal static class Render
         {
             foreach (var s in streams)
             {
-                Console.WriteLine($"{s.Id}\t{s.State}\t{s.Priority}\t{Safe(s.Name)}\t{s.CreatedAt:u}");
+                Console.WriteLine($"{s.Id}\t{s.State}\t{s.Priority}\t{Safe(s.Name)}\t{s.CreatedAt:u}{(s.Stuck is null ? "" : "\tstuck: " + Safe(s.Stuck))}");
             }
 
             return;
         }
 
+        var stuck = streams.Any(s => s.Stuck is not null);
         var table = new Table().AddColumns("id", "state", "priority", "name", "owner", "created");
+        if (stuck)
+        {
+            table.AddColumn("stuck");
+        }
         foreach (var s in streams)
         {
-            table.AddRow(s.Id.ToString(), Markup.Escape(s.State), s.Priority.ToString(), Markup.Escape(Safe(s.Name)), Markup.Escape(Safe(s.Owner)), s.CreatedAt.ToString("u"));
+            string[] cells = [s.Id.ToString(), Markup.Escape(s.State), s.Priority.ToString(), Markup.Escape(Safe(s.Name)), Markup.Escape(Safe(s.Owner)), s.CreatedAt.ToString("u")];
+            table.AddRow(stuck ? [.. cells, s.Stuck is null ? "" : $"[red]{Markup.Escape(Safe(s.Stuck))}[/]"] : cells);
         }
 
         AnsiConsole.Write(table);
@@ -107,7 +113,7 @@ internal static class Render
     {
         if (!Interactive)
         {
-            Console.WriteLine($"stream {s.Id} {Safe(s.Name)}: {s.State}");
+            Console.WriteLine($"stream {s.Id} {Safe(s.Name)}: {s.State}{Stuck(s)}");
             foreach (var j in s.Jobs)
             {
                 Console.WriteLine($"{j.Id}\t{Safe(j.Name)}\t{j.Type}\t{j.State}\tready={j.Parts.Ready} leased={j.Parts.Leased} done={j.Parts.Done} failed={j.Parts.Failed}{(j.Parts.Retrying > 0 ? $" retrying={j.Parts.Retrying}" : "")}{(j.Reason is null ? "" : "\t" + Safe(j.Reason))}");
@@ -116,9 +122,11 @@ internal static class Render
             return;
         }
 
-        AnsiConsole.MarkupLine($"stream [bold]{s.Id}[/] {Markup.Escape(Safe(s.Name))}: [bold]{Markup.Escape(s.State)}[/]");
+        AnsiConsole.MarkupLine($"stream [bold]{s.Id}[/] {Markup.Escape(Safe(s.Name))}: [bold]{Markup.Escape(s.State)}[/][red]{Markup.Escape(Stuck(s))}[/]");
         AnsiConsole.Write(JobTable(s.Jobs));
     }
+
+    private static string Stuck(StreamDto s) => s.Stuck is null ? "" : $", stuck since {s.StuckSince:u}: {Safe(s.Stuck)}";
 
     public static Table JobTable(IEnumerable<JobDto> jobs)
     {

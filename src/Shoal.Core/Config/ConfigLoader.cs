@@ -109,6 +109,7 @@ public static class ConfigLoader
                 "aging_seconds" => s with { AgingStep = e.Value == "0" ? null : doc.Seconds(e) },
                 "shutdown_grace" => s with { ShutdownGrace = doc.Seconds(e) },
                 "tick_seconds" => s with { TickInterval = doc.Seconds(e) },
+                "stuck_seconds" => s with { StuckAfter = doc.Seconds(e) },
                 "name" => s with { NodeName = e.Value },
                 "tls_cert" => s with { TlsCert = e.Value },
                 "tls_key" => s with { TlsKey = e.Value },

@@ -40,6 +40,9 @@ public sealed record SchedulerOptions
     /// <summary>How often lease expiry and job time-outs are checked.</summary>
     public TimeSpan TickInterval { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>How long a job no live agent can take (tags none has, no pull agent asking, every host down) waits before its stream is stuck.</summary>
+    public TimeSpan StuckAfter { get; init; } = TimeSpan.FromMinutes(10);
+
     public string NodeName { get; init; } = Environment.MachineName;
 
     /// <summary>HTTPS: the server certificate (PEM, or PKCS#12 when no key is given).</summary>

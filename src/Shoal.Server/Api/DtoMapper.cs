@@ -20,7 +20,7 @@ internal static class DtoMapper
         why);
 
     public static StreamSummaryDto ToDto(this StreamSummary s) =>
-        new(s.Id.Value, s.Name, s.Owner, s.Priority, s.State.Name(), s.CreatedAt, s.FinishedAt);
+        new(s.Id.Value, s.Name, s.Owner, s.Priority, s.State.Name(), s.CreatedAt, s.FinishedAt, s.Stuck, s.StuckSince);
 
     public static StreamDto ToDto(this StreamDetail d) => new(
         d.Stream.Id.Value,
@@ -31,5 +31,7 @@ internal static class DtoMapper
         d.Stream.Reason,
         d.Stream.CreatedAt,
         d.Stream.FinishedAt,
-        d.Jobs.Select(j => j.ToDto()).ToList());
+        d.Jobs.Select(j => j.ToDto()).ToList(),
+        d.Stream.Stuck,
+        d.Stream.StuckSince);
 }

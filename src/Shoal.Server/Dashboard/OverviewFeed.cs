@@ -96,10 +96,11 @@ internal sealed class OverviewFeed(
             now,
             counts.Streams,
             counts.Jobs,
-            new PartTotalsDto(counts.Ready, counts.Leased, counts.Done, counts.Failed),
+            new PartTotalsDto(counts.Ready, counts.Leased, counts.Done, counts.Failed, counts.Retrying),
             all.Count(a => a.Phase == "busy" && !a.Suspended) + pull.Count(p => p.State == "busy"),
             all.Count(a => a.Phase != "busy" || a.Suspended) + pull.Count(p => p.State == "idle"),
             rates,
-            pull.Count(p => p.State == "lost"));
+            pull.Count(p => p.State == "lost"),
+            counts.Stuck);
     }
 }

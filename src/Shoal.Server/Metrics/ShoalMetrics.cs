@@ -27,6 +27,7 @@ internal sealed class ShoalMetrics
         Agents = factory.CreateGauge("shoal_agents", "Spawned agents by phase.", "phase");
         PullAgents = factory.CreateGauge("shoal_pull_agents", "Pull agents this server has heard from, by state (busy, idle, lost).", "state");
         LongPollsWaiting = factory.CreateGauge("shoal_long_polls_waiting", "Lease requests of pull agents waiting for work on this server.");
+        StreamsStuck = factory.CreateGauge("shoal_streams_stuck", "Live streams that cannot finish (an invalid type, or no live agent can take a job for stuck_seconds).");
         StoreUp = factory.CreateGauge("shoal_store_up", "1 while the store takes writes, 0 while they fail (disk full, read-only, unreachable).");
         StoreWriteFailures = factory.CreateCounter("shoal_store_write_failures_total", "Writes that failed for a reason of the store's own.");
     }
@@ -50,6 +51,8 @@ internal sealed class ShoalMetrics
     public Gauge PullAgents { get; }
 
     public Gauge LongPollsWaiting { get; }
+
+    public Gauge StreamsStuck { get; }
 
     public Gauge StoreUp { get; }
 

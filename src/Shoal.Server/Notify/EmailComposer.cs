@@ -38,6 +38,17 @@ internal static class EmailComposer
         return (Replace(n.Subject, vars), body.ToString());
     }
 
+    /// <summary>The email that tells a stream's owner it is stuck: what holds it, and where to look.</summary>
+    public static (string Subject, string Body) ComposeStuck(StreamDetail detail, ShoalConfig config)
+    {
+        var s = detail.Stream;
+        var body = new StringBuilder();
+        body.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"Job stream {s.Name} ({config.Notify.Url}/api/v1/streams/{s.Id}) cannot finish: {s.Stuck}.");
+        body.AppendLine();
+        body.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"See `shoal why JOB` for each job, or {config.Notify.Url}/#/streams/{s.Id}.");
+        return ($"Shoal: stream {s.Id} {s.Name} is stuck", body.ToString());
+    }
+
     public static Dictionary<string, string> Variables(StreamDetail detail, ShoalConfig config)
     {
         var s = detail.Stream;

@@ -14,7 +14,7 @@ using Shoal.Storage;
 namespace Shoal.Server.Notify;
 
 /// <summary>
-/// When a stream ends: an email to its owner (unless every agent type in it is NOEMAIL) over SMTP or the
+/// When a stream ends, or is found stuck: an email to its owner (unless every agent type in it is NOEMAIL) over SMTP or the
 /// configured mail client, and a JSON POST to the webhook. Each is tried a few times with backoff; a
 /// failure is logged and never fails the stream. Every finished stream is handled once (the store remembers).
 /// </summary>
@@ -39,8 +39,14 @@ internal sealed class Notifier(IQueueStore store, ConfigHolder config, TimeProvi
                 {
                     foreach (var detail in await store.GetUnnotifiedStreamsAsync(50, stoppingToken).ConfigureAwait(false))
                     {
-                        await NotifyAsync(detail, stoppingToken).ConfigureAwait(false);
+                        await NotifyAsync(detail, EmailComposer.Compose, stoppingToken).ConfigureAwait(false);
                         await store.MarkNotifiedAsync(detail.Stream.Id, time.GetUtcNow(), stoppingToken).ConfigureAwait(false);
+                    }
+
+                    foreach (var detail in await store.GetUnnotifiedStuckAsync(50, stoppingToken).ConfigureAwait(false))
+                    {
+                        await NotifyAsync(detail, EmailComposer.ComposeStuck, stoppingToken).ConfigureAwait(false);
+                        await store.MarkStuckNotifiedAsync(detail.Stream.Id, time.GetUtcNow(), stoppingToken).ConfigureAwait(false);
                     }
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
@@ -54,19 +60,28 @@ internal sealed class Notifier(IQueueStore store, ConfigHolder config, TimeProvi
         }
     }
 
-    private async Task NotifyAsync(StreamDetail detail, CancellationToken ct)
+    private async Task NotifyAsync(StreamDetail detail, Func<StreamDetail, ShoalConfig, (string Subject, string Body)> compose, CancellationToken ct)
     {
         var cfg = config.Current;
         var noEmail = detail.Jobs.All(j => cfg.AgentTypes.TryGetValue(j.Type, out var t) && t.Special.HasFlag(AgentSpecial.NoEmail));
         if (cfg.Notify.EmailEnabled && !noEmail && detail.Stream.Owner.Contains('@', StringComparison.Ordinal))
         {
-            var (subject, body) = EmailComposer.Compose(detail, cfg);
+            var (subject, body) = compose(detail, cfg);
             await RetryAsync("email", () => SendEmailAsync(cfg.Notify, detail.Stream.Owner, subject, body, ct), cfg.Notify.Attempts, ct).ConfigureAwait(false);
         }
 
         if (cfg.Notify.Webhook is { } url)
         {
-            var payload = new { stream = detail.Stream.Id.Value, name = detail.Stream.Name, owner = detail.Stream.Owner, state = detail.Stream.State.Name(), jobs = detail.Jobs.Select(j => j.ToDto()).ToList() };
+            var stuck = detail.Stream.Stuck is not null && !detail.Stream.State.IsTerminal();
+            var payload = new
+            {
+                stream = detail.Stream.Id.Value,
+                name = detail.Stream.Name,
+                owner = detail.Stream.Owner,
+                state = stuck ? "stuck" : detail.Stream.State.Name(),
+                reason = stuck ? detail.Stream.Stuck : detail.Stream.Reason,
+                jobs = detail.Jobs.Select(j => j.ToDto()).ToList(),
+            };
             await RetryAsync("webhook", async () => (await Http.PostAsJsonAsync(url, payload, ShoalJson.Options, ct).ConfigureAwait(false)).EnsureSuccessStatusCode(), cfg.Notify.Attempts, ct).ConfigureAwait(false);
         }
     }

@@ -26,7 +26,7 @@ public abstract partial class RelationalStore
         WriteAsync(tx =>
         {
             var changed = tx.Exec(
-                $"UPDATE streams SET state = {StreamCancelled}, finished_at = @now, reason = @reason WHERE id = @id AND state NOT IN {StreamEnded}",
+                $"UPDATE streams SET state = {StreamCancelled}, finished_at = @now, reason = @reason, stuck_reason = NULL, stuck_since = NULL WHERE id = @id AND state NOT IN {StreamEnded}",
                 ("@now", Ms(now)), ("@reason", reason), ("@id", id.Value));
             if (changed == 1)
             {

@@ -13,9 +13,10 @@ public abstract partial class RelationalStore
             var jobs = tx.Query("SELECT state, COUNT(*) FROM jobs GROUP BY state", r => (((JobState)r.GetInt32(0)).Name(), r.GetInt64(1)))
                 .ToDictionary(x => x.Item1, x => x.Item2, StringComparer.Ordinal);
             var parts = tx.One(
-                "SELECT COALESCE(SUM(n_ready), 0), COALESCE(SUM(n_leased), 0), COALESCE(SUM(n_done), 0), COALESCE(SUM(n_failed), 0) FROM jobs",
-                r => new[] { Convert.ToInt64(r.GetValue(0), System.Globalization.CultureInfo.InvariantCulture), Convert.ToInt64(r.GetValue(1), System.Globalization.CultureInfo.InvariantCulture), Convert.ToInt64(r.GetValue(2), System.Globalization.CultureInfo.InvariantCulture), Convert.ToInt64(r.GetValue(3), System.Globalization.CultureInfo.InvariantCulture) })!;
-            return new StoreCounts(streams, jobs, parts[0], parts[1], parts[2], parts[3]);
+                "SELECT COALESCE(SUM(n_ready), 0), COALESCE(SUM(n_leased), 0), COALESCE(SUM(n_done), 0), COALESCE(SUM(n_failed), 0), COALESCE(SUM(n_retrying), 0) FROM jobs",
+                r => Enumerable.Range(0, 5).Select(i => Convert.ToInt64(r.GetValue(i), System.Globalization.CultureInfo.InvariantCulture)).ToArray())!;
+            var stuck = tx.Long("SELECT COUNT(*) FROM streams WHERE stuck_reason IS NOT NULL");
+            return new StoreCounts(streams, jobs, parts[0], parts[1], parts[2], parts[3], stuck, parts[4]);
         }, ct);
 
     public Task<IReadOnlyList<FailedPart>> GetFailedPartsAsync(JobId job, int limit, CancellationToken ct) =>

@@ -45,11 +45,14 @@ public abstract partial class RelationalStore
     public Task<IReadOnlyList<JobDemand>> GetDemandAsync(DateTimeOffset now, TimeSpan? agingStep, IReadOnlyCollection<string>? types, CancellationToken ct) =>
         ReadAsync<IReadOnlyList<JobDemand>>(tx => tx.Query(
             $"""
-            SELECT j.id, j.stream_id, j.type, j.n_ready, j.n_leased, CASE WHEN j.wait_for_lock IS NULL THEN 0 ELSE 1 END FROM jobs j JOIN streams s ON s.id = j.stream_id
+            SELECT j.id, j.stream_id, j.type, j.n_ready, j.n_leased, CASE WHEN j.wait_for_lock IS NULL THEN 0 ELSE 1 END, j.name, j.requires_tags
+            FROM jobs j JOIN streams s ON s.id = j.stream_id
             WHERE {RunnableJob} AND j.n_ready > 0 AND (CAST(@types AS TEXT) IS NULL OR j.type IN ({tx.Sql.JsonValues("@types")}))
             ORDER BY {JobOrder} LIMIT 500
             """,
-            r => new JobDemand(new JobId(r.GetInt64(0)), new StreamId(r.GetInt64(1)), r.GetString(2), r.GetInt32(3), r.GetInt32(4), r.GetInt32(5) == 1),
+            r => new JobDemand(
+                new JobId(r.GetInt64(0)), new StreamId(r.GetInt64(1)), r.GetString(2), r.GetInt32(3), r.GetInt32(4), r.GetInt32(5) == 1, r.GetString(6),
+                r.IsDBNull(7) ? null : System.Text.Json.JsonSerializer.Deserialize<List<string>>(r.GetString(7))),
             ("@now", Ms(now)),
             ("@aging", agingStep is { } a ? Math.Max(1L, (long)a.TotalMilliseconds) : NoAging),
             ("@types", types is null ? null : System.Text.Json.JsonSerializer.Serialize(types))), ct);
@@ -128,7 +131,9 @@ public abstract partial class RelationalStore
         (StreamState)r.GetInt32(4),
         FromMs(r.GetValue(5))!.Value,
         FromMs(r.GetValue(6)),
-        r.IsDBNull(7) ? null : r.GetString(7));
+        r.IsDBNull(7) ? null : r.GetString(7),
+        r.IsDBNull(8) ? null : r.GetString(8),
+        FromMs(r.GetValue(9)));
 
     private static JobView MapJob(DbDataReader r) => new(
         new JobId(r.GetInt64(0)),

@@ -128,10 +128,10 @@ internal static class StoreSql
         $"SELECT SUM(CASE WHEN state NOT IN {JobEnded} THEN 1 ELSE 0 END), SUM(CASE WHEN state = {JobFailed} THEN 1 ELSE 0 END), SUM(CASE WHEN state = {JobCancelled} THEN 1 ELSE 0 END) FROM jobs WHERE stream_id = @id";
 
     public static readonly string StreamFinish =
-        $"UPDATE streams SET state = @state, finished_at = @now WHERE id = @id AND state NOT IN {StreamEnded}";
+        $"UPDATE streams SET state = @state, finished_at = @now, stuck_reason = NULL, stuck_since = NULL WHERE id = @id AND state NOT IN {StreamEnded}";
 
     public static readonly string TimedOutJobs =
         $"SELECT id FROM jobs WHERE state = {JobRunning} AND timeout_ms IS NOT NULL AND started_at + timeout_ms < @now";
 
-    public const string StreamSelect = "SELECT id, name, owner, priority, state, created_at, finished_at, reason FROM streams";
+    public const string StreamSelect = "SELECT id, name, owner, priority, state, created_at, finished_at, reason, stuck_reason, stuck_since FROM streams";
 }

@@ -1,6 +1,9 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Http.Json;
 using System.Text;
+using Shoal.Contracts;
+using Shoal.Server.Tests.Pull;
 using Microsoft.Extensions.DependencyInjection;
 using Shouldly;
 
@@ -71,6 +74,52 @@ public sealed class NotifyTests
         (await server.WaitEndAsync(created.Id)).State.ShouldBe("completed");
         await AllNotifiedAsync(server); // every attempt failed, and the stream is done with
         (await server.Http.GetAsync("/health", Ct)).IsSuccessStatusCode.ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task AStreamThatCannotFinish_IsShownStuckWithItsReason_ItsOwnerIsToldOnce_AndTheMarkGoesWhenItEnds()
+    {
+        // The operator's report: one job failed, another is of a type that never says VERSION; the stream stayed running.
+        await using var smtp = await SmtpServer.StartAsync();
+        var bad = Path.Combine(Path.GetTempPath(), $"bad-agent-{Guid.NewGuid():N}.sh");
+        await File.WriteAllTextAsync(bad, "#!/bin/sh\necho 'hello there'\nsleep 5\n", Ct);
+        File.SetUnixFileMode(bad, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        await using var server = await TestServer.StartAsync(
+            new Dictionary<string, string>
+            {
+                ["bad"] = $"[default]\ncommand = {bad}\nmax = 1\n",
+                ["probe"] = "[default]\nkind = pull\nlease = 60\nretries = 0\non_part_failure = fail-job\n",
+            },
+            extraSections: $"[EMAILNOTIFY]\nsmtp_host = 127.0.0.1\nsmtp_port = {smtp.Port}\n");
+        var created = await server.SubmitAsync("""
+            {"name":"stuck-one","owner":"ops@example.com","jobs":[{"name":"a","type":"probe","parts":["x"]},{"name":"b","type":"bad","parts":["y"]}]}
+            """);
+        var (agent, _) = await server.AgentClientAsync("a1");
+        var part = (await agent.LeaseAsync("probe")).ShouldHaveSingleItem();
+        (await agent.ReportAsync(part, "failed")).EnsureSuccessStatusCode();
+
+        var stream = await Poll.UntilAsync(() => server.StreamAsync(created.Id), s => s.Stuck is not null, 30);
+        stream.State.ShouldBe("running");
+        stream.Jobs.Single(j => j.Name == "a").State.ShouldBe("failed");
+        stream.Stuck.ShouldBe("job 'b': agent type 'bad' is invalid: agent didn't send version information: \"hello there\"");
+        stream.StuckSince.ShouldNotBeNull();
+        (await server.Http.GetFromJsonAsync<List<StreamSummaryDto>>("/api/v1/streams", ShoalJson.Options, Ct))!
+            .Single(s => s.Id == created.Id).Stuck.ShouldBe(stream.Stuck, "the list shows it too");
+        (await server.Http.GetStringAsync("/metrics", Ct)).ShouldContain("shoal_streams_stuck 1");
+
+        var mail = (await Poll.UntilAsync(() => Task.FromResult(smtp.Messages()), m => m.Count > 0, 20)).ShouldHaveSingleItem();
+        mail.ShouldContain($"Subject: Shoal: stream {created.Id} stuck-one is stuck");
+        mail.ShouldContain("To: ops@example.com");
+        mail.ShouldContain("agent type 'bad' is invalid");
+        await Poll.UntilAsync(() => server.Store.GetUnnotifiedStuckAsync(10, Ct), l => l.Count == 0, 20);
+        (await server.StreamAsync(created.Id)).Stuck.ShouldBe(stream.Stuck, "still stuck, and told once (the store says so)");
+
+        (await server.PostAsync($"/api/v1/streams/{created.Id}/cancel")).EnsureSuccessStatusCode();
+        var ended = await server.WaitEndAsync(created.Id);
+        ended.Stuck.ShouldBeNull("an ended stream is not stuck");
+        await Poll.UntilAsync(() => server.Http.GetStringAsync("/metrics", Ct), m => m.Contains("shoal_streams_stuck 0", StringComparison.Ordinal), 20);
+        await Poll.UntilAsync(() => Task.FromResult(smtp.Messages()), m => m.Count == 2, 20); // the completion email
+        smtp.Messages().Count(m => m.Contains(" is stuck", StringComparison.Ordinal)).ShouldBe(1);
     }
 
     [Fact]

@@ -127,7 +127,7 @@ const pages = {
         card("parts ready", o.parts.ready, "parts-ready", "#/streams?state=running"), card("parts leased", o.parts.leased, "parts-leased", "#/agents"),
         card("parts done", o.parts.done, "parts-done", "#/streams?state=completed"), card("parts failed", o.parts.failed, "parts-failed", "#/streams?state=failed"),
         card("agents busy", o.agents_busy, "agents-busy", "#/agents"), card("agents idle", o.agents_idle, "agents-idle", "#/agents"),
-        card("agents lost", o.agents_lost, "agents-lost", "#/agents")),
+        card("agents lost", o.agents_lost, "agents-lost", "#/agents"), card("streams stuck", o.streams_stuck, "streams-stuck", "#/streams?stuck=1")),
       el("h2", {}, "Parts finished per second"), chart(o.rate),
       el("div", { class: "cards" }, el("div", {}, el("h2", {}, "Streams"), counts("state", o.streams)), el("div", {}, el("h2", {}, "Jobs"), counts("state", o.jobs))),
     ];
@@ -137,17 +137,17 @@ const pages = {
     const params = new URLSearchParams();
     if (q.state) params.set("state", q.state);
     if (q.name) params.set("name", q.name);
-    const list = await api("/api/v1/streams?" + params);
+    const list = (await api("/api/v1/streams?" + params)).filter((s) => !q.stuck || s.stuck);
     const filter = el("select", { "aria-label": "state", onchange: (e) => go("/streams", { ...q, state: e.target.value }) },
       ["", "queued", "running", "paused", "completed", "failed", "cancelled"].map((s) => el("option", { value: s, selected: s === (q.state || "") }, s || "any state")));
     const search = el("input", { type: "search", placeholder: "name contains", value: q.name || "", "aria-label": "name contains" });
     search.onchange = () => go("/streams", { ...q, name: search.value });
     return [
-      el("h1", {}, "Streams"),
+      el("h1", {}, q.stuck ? "Stuck streams" : "Streams"),
       el("div", { class: "toolbar" }, filter, search),
       el("table", { "data-testid": "streams" }, el("tr", {}, ["id", "name", "owner", "priority", "state", "created", "finished"].map((h) => el("th", {}, h))),
         list.map((s) => el("tr", { "data-stream": s.id }, el("td", {}, el("a", { href: `#/streams/${s.id}` }, s.id)), el("td", {}, el("a", { href: `#/streams/${s.id}` }, s.name)),
-          el("td", {}, s.owner), el("td", {}, s.priority), el("td", {}, badge(s.state)), el("td", {}, when(s.created_at)), el("td", {}, when(s.finished_at))))),
+          el("td", {}, s.owner), el("td", {}, s.priority), el("td", {}, badge(s.state), s.stuck ? el("div", { class: "stuck", "data-testid": "stuck" }, "stuck: " + s.stuck) : ""), el("td", {}, when(s.created_at)), el("td", {}, when(s.finished_at))))),
     ];
   },
 
@@ -174,6 +174,7 @@ const pages = {
     return [
       el("h1", {}, `Stream ${s.id}: ${s.name} `, el("span", { "data-testid": "stream-state" }, badge(s.state))),
       el("p", { class: "muted" }, `${s.owner ? "owner " + s.owner + " · " : ""}priority ${s.priority} · created ${when(s.created_at)}${s.finished_at ? " · finished " + when(s.finished_at) : ""}${s.reason ? " · " + s.reason : ""}`),
+      s.stuck ? el("p", { class: "stuck", "data-testid": "stream-stuck" }, `Stuck since ${when(s.stuck_since)}: ${s.stuck}`) : null,
       progress(sum((p) => p.done), sum((p) => p.failed), total, "stream-progress"),
       controls,
       el("h2", {}, "Jobs"), dag(s.jobs),
@@ -283,7 +284,7 @@ async function refresh() {
     const content = await pages[r.page](r.q, r.arg);
     // Keep what the user is typing: a refresh does not replace a page while one of its fields has the focus.
     const typing = view().contains(document.activeElement) && ["INPUT", "SELECT", "TEXTAREA"].includes(document.activeElement.tagName);
-    if (!typing) view().replaceChildren(...[content].flat(Infinity));
+    if (!typing) view().replaceChildren(...[content].flat(Infinity).filter((c) => c !== null && c !== undefined));
   } catch (e) {
     view().replaceChildren(el("p", { class: "error" }, e.message));
   } finally {

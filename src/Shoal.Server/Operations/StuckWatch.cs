@@ -1,0 +1,133 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Shoal.Core.Config;
+using Shoal.Core.Model;
+using Shoal.Server.Broker;
+using Shoal.Server.Hosting;
+using Shoal.Server.Spawned;
+using Shoal.Storage;
+
+namespace Shoal.Server.Operations;
+
+/// <summary>
+/// Marks a live stream <em>stuck</em> when one of its jobs has work no agent can take: its type is not configured or is
+/// invalid (at once), or — for <c>stuck_seconds</c> — no live pull agent asks for its type with the tags it needs, or
+/// every host that may run it is down. The mark is cleared when the cause goes; the owner is told once (by the
+/// notifier). The leader watches, from the same facts <c>why</c> answers from.
+/// </summary>
+internal sealed class StuckWatch(
+    IQueueStore store, ConfigHolder config, Dispatcher dispatcher, PullAgentRoster roster, ClusterMember cluster, TimeProvider time, Metrics.ShoalMetrics metrics, ILogger<StuckWatch> logger)
+    : BackgroundService
+{
+    private readonly Dictionary<JobId, (string Cause, DateTimeOffset Since)> _seen = [];
+    private long _checkedAtMs = long.MinValue;
+
+    /// <summary>The clock's time at the end of the last check (tests wait for a check of a moved clock).</summary>
+    public DateTimeOffset CheckedAt => DateTimeOffset.FromUnixTimeMilliseconds(Math.Max(0, Interlocked.Read(ref _checkedAtMs)));
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(config.Current.Scheduler.TickInterval, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+            {
+                if (!cluster.IsLeader)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    await CheckAsync(stoppingToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    Log.StuckCheckFailed(logger, ex);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private async Task CheckAsync(CancellationToken ct)
+    {
+        var cfg = config.Current;
+        var now = time.GetUtcNow();
+        var demand = await store.GetDemandAsync(now, cfg.Scheduler.AgingStep, null, ct).ConfigureAwait(false);
+        var stuck = new Dictionary<StreamId, List<string>>();
+        var live = new HashSet<JobId>();
+        foreach (var job in demand)
+        {
+            if (Cause(job, cfg) is not { } cause)
+            {
+                continue;
+            }
+
+            live.Add(job.Job);
+            var since = _seen.TryGetValue(job.Job, out var seen) && seen.Cause == cause.Text ? seen.Since : now;
+            _seen[job.Job] = (cause.Text, since);
+            if (cause.AtOnce || now - since >= cfg.Scheduler.StuckAfter)
+            {
+                (stuck.TryGetValue(job.Stream, out var list) ? list : stuck[job.Stream] = []).Add(cause.Text);
+            }
+        }
+
+        foreach (var gone in _seen.Keys.Where(j => !live.Contains(j)).ToList())
+        {
+            _seen.Remove(gone);
+        }
+
+        var reasons = stuck.ToDictionary(x => x.Key, x => string.Join("; ", x.Value));
+        foreach (var fresh in await store.MarkStuckAsync(reasons, now, ct).ConfigureAwait(false))
+        {
+            Log.StreamStuck(logger, fresh.Value, reasons[fresh]);
+        }
+
+        metrics.StreamsStuck.Set(reasons.Count);
+        Interlocked.Exchange(ref _checkedAtMs, now.ToUnixTimeMilliseconds());
+    }
+
+    /// <summary>Why no agent can take this job's ready parts, if none can; <c>AtOnce</c> when waiting cannot help.</summary>
+    private (string Text, bool AtOnce)? Cause(JobDemand job, ShoalConfig cfg)
+    {
+        if (job.Type == BuiltInTypes.Sweep)
+        {
+            return null;
+        }
+
+        if (!cfg.AgentTypes.TryGetValue(job.Type, out var type))
+        {
+            return ($"job '{job.Name}': no agent type '{job.Type}' is configured", true);
+        }
+
+        if (dispatcher.InvalidTypes.TryGetValue(job.Type, out var invalid))
+        {
+            return ($"job '{job.Name}': agent type '{job.Type}' is invalid: {invalid}", true);
+        }
+
+        if (type.Max == 0)
+        {
+            return null; // held on purpose by its operator
+        }
+
+        if (type.Kind == AgentKind.Pull)
+        {
+            var lostAfter = PullAgentRoster.LostAfter(cfg.AgentTypes.Values.Where(t => t.Kind == AgentKind.Pull).Select(t => t.Lease));
+            var asking = roster.AskingFor(job.Type, lostAfter);
+            var tags = job.RequiresTags ?? [];
+            if (tags.Count > 0 && !asking.Any(a => tags.All(a.Tags.Contains)))
+            {
+                return ($"job '{job.Name}' needs an agent with tags {string.Join(", ", tags)}: no live agent of type '{job.Type}' has them", false);
+            }
+
+            return asking.Count == 0 ? ($"job '{job.Name}': no live pull agent asks for type '{job.Type}'", false) : null;
+        }
+
+        var hosts = cfg.Hosts.Where(h => h.IsLocal || !type.Special.HasFlag(AgentSpecial.Local)).Select(h => h.Name).ToList();
+        var down = dispatcher.DownHosts;
+        return hosts.Count > 0 && hosts.All(down.Contains) ? ($"job '{job.Name}': every host that may run '{job.Type}' is down ({string.Join(", ", hosts)})", false) : null;
+    }
+}
