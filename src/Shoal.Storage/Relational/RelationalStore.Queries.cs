@@ -92,7 +92,8 @@ public abstract partial class RelationalStore
                 ("@id", id.Value));
             var typeLeased = (int)tx.Long(TypeSlotsTaken, ("@type", job.Type), ("@owner", ""));
             var aging = agingStep is { } a ? Math.Max(1L, (long)a.TotalMilliseconds) : NoAging;
-            // The parts that go first: by priority (forced, or higher), or of the same priority and queued earlier.
+            // The parts that go first: by priority (forced, or higher), or of the same priority and queued earlier; a job
+            // needing tags this one does not need is not ahead of it (the agents that skip it take this one).
             var (ahead, earlier) = tx.One(
                 $"""
                 SELECT COALESCE(SUM(CASE WHEN j.forced > me.forced OR (j.forced = me.forced AND {EffectivePriority} > {MyPriority}) THEN j.n_ready ELSE 0 END), 0),
@@ -100,6 +101,8 @@ public abstract partial class RelationalStore
                 FROM jobs j JOIN streams s ON s.id = j.stream_id, jobs me
                 WHERE me.id = @id AND {RunnableJob} AND j.n_ready > 0 AND j.type = me.type AND j.id <> me.id
                   AND {JobAheadOfMe}
+                  AND (j.requires_tags IS NULL OR NOT EXISTS (SELECT 1 FROM ({tx.Sql.JsonValues("j.requires_tags")}) t
+                       WHERE t.value NOT IN ({tx.Sql.JsonValues("COALESCE(me.requires_tags, '[]')")})))
                 """,
                 r => Tuple.Create((int)r.GetInt64(0), (int)r.GetInt64(1)),
                 ("@id", id.Value), ("@now", Ms(now)), ("@aging", aging))!;

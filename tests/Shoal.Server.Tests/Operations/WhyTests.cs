@@ -46,6 +46,19 @@ public sealed class WhyTests
     }
 
     [Fact]
+    public async Task PartsNeedingTagsThisJobDoesNotNeed_AreNotCountedAhead_ButThoseItsAgentsAlsoTake_Are()
+    {
+        await using var server = await TestServer.StartAsync(new Dictionary<string, string> { ["netscan"] = PullCalls.PullConf() });
+        await server.SubmitAsync("""{"name":"dmz","priority":5,"jobs":[{"name":"edge","type":"netscan","requires_tags":["dmz"],"parts":["e1","e2","e3"]}]}""");
+        await server.SubmitAsync("""{"name":"urgent","priority":5,"jobs":[{"name":"now","type":"netscan","parts":["u1"]}]}""");
+        var plain = await server.SubmitAsync("""{"name":"plain","jobs":[{"name":"all","type":"netscan","parts":["a"]}]}""");
+        var dmzToo = await server.SubmitAsync("""{"name":"dmz-low","jobs":[{"name":"edge-low","type":"netscan","requires_tags":["dmz"],"parts":["x"]}]}""");
+
+        (await WhyAsync(server, plain.Jobs["all"])).ShouldContain("behind 1 part of higher priority (or forced)", "the 3 dmz parts go to dmz agents only");
+        (await WhyAsync(server, dmzToo.Jobs["edge-low"])).ShouldContain("behind 4 parts of higher priority (or forced)", "a dmz agent takes both");
+    }
+
+    [Fact]
     public async Task TypeMaxReached_NamesTheJobsHoldingTheSlots()
     {
         await using var server = await TestServer.StartAsync(new Dictionary<string, string> { ["netscan"] = "[default]\nkind = pull\nlease = 60\nmax = 1\n" });
