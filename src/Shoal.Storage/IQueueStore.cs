@@ -65,6 +65,9 @@ public interface IQueueStore
     /// <summary>The parts leased now, by owner, for owners whose names start with <paramref name="prefix"/> (no <c>%</c> or <c>_</c> in it).</summary>
     Task<IReadOnlyDictionary<string, int>> CountLeasesByOwnerAsync(string prefix, CancellationToken ct);
 
+    /// <summary>How many owners whose names start with <paramref name="prefix"/> hold leases, by job.</summary>
+    Task<IReadOnlyDictionary<JobId, int>> CountLeaseHoldersByJobAsync(string prefix, CancellationToken ct);
+
     Task<WhyFacts?> GetWhyFactsAsync(JobId id, DateTimeOffset now, TimeSpan? agingStep, CancellationToken ct);
 
     /// <summary>A setting shared by every server of the store, created with <paramref name="create"/> the first time.</summary>

@@ -34,7 +34,7 @@ internal static class JobEndpoints
     public static async Task<IReadOnlyList<PullAgentDto>> PullAgentsAsync(PullAgentRoster roster, ConfigHolder config, IQueueStore store, CancellationToken ct)
     {
         var cfg = config.Current;
-        var leases = await store.CountLeasesByOwnerAsync("pull:", ct).ConfigureAwait(false);
+        var leases = await store.CountLeasesByOwnerAsync(PullAgentRoster.OwnerPrefix, ct).ConfigureAwait(false);
         var lostAfter = PullAgentRoster.LostAfter(cfg.AgentTypes.Values.Where(t => t.Kind == Core.Model.AgentKind.Pull).Select(t => t.Lease));
         return roster.Snapshot(leases, lostAfter, cfg.Scheduler.NodeName);
     }

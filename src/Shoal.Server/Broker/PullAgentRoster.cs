@@ -20,7 +20,10 @@ internal sealed class PullAgentRoster(TimeProvider time)
     private readonly ConcurrentDictionary<string, Entry> _agents = new(StringComparer.Ordinal);
 
     /// <summary>The owner name of a pull agent in leases: its token's id and name.</summary>
-    public static string OwnerOf(TokenRecord token) => $"pull:{token.Id}:{token.Name}";
+    /// <summary>How every pull agent's lease owner starts.</summary>
+    public const string OwnerPrefix = "pull:";
+
+    public static string OwnerOf(TokenRecord token) => $"{OwnerPrefix}{token.Id}:{token.Name}";
 
     /// <summary>An agent's call reached this server (any of the pull endpoints, its token checked).</summary>
     public void Seen(TokenRecord token)

@@ -99,6 +99,13 @@ internal sealed class CommandHandler(
                     await w.WriteLineAsync($"host:{h.Name} address:{h.Address} max:{h.Max} running:{running}").ConfigureAwait(false);
                 }
 
+                // Pull agents have no host of the configuration: one line counts those holding leases (cluster-wide).
+                var pull = await store.CountLeasesByOwnerAsync(Broker.PullAgentRoster.OwnerPrefix, ct).ConfigureAwait(false);
+                if (pull.Count > 0 || config.Current.AgentTypes.Values.Any(t => t.Kind == Core.Model.AgentKind.Pull))
+                {
+                    await w.WriteLineAsync($"host:pull-agents address:rest max:-1 running:{pull.Count}").ConfigureAwait(false);
+                }
+
                 await w.WriteLineAsync("\nend").ConfigureAwait(false);
                 break;
             case "status" when c.First is { } job:
@@ -167,9 +174,10 @@ internal sealed class CommandHandler(
             await w.WriteLineAsync($"job:{i - tests.Count} status:JOB_STARTED type:{tests[i].Type}, priority:0 running:1 finished:0 failed:0").ConfigureAwait(false);
         }
 
+        var pull = await store.CountLeaseHoldersByJobAsync(Broker.PullAgentRoster.OwnerPrefix, ct).ConfigureAwait(false);
         foreach (var j in live.OrderBy(j => j.Id.Value))
         {
-            await w.WriteLineAsync(JobLine(j)).ConfigureAwait(false);
+            await w.WriteLineAsync(JobLine(j, pull)).ConfigureAwait(false);
         }
 
         await w.WriteAsync(End).ConfigureAwait(false);
@@ -187,7 +195,7 @@ internal sealed class CommandHandler(
             return;
         }
 
-        await w.WriteLineAsync(JobLine(job)).ConfigureAwait(false);
+        await w.WriteLineAsync(JobLine(job, await store.CountLeaseHoldersByJobAsync(Broker.PullAgentRoster.OwnerPrefix, ct).ConfigureAwait(false))).ConfigureAwait(false);
         foreach (var a in dispatcher.Agents.Where(a => a.Job == job.Id.Value))
         {
             await w.WriteLineAsync($"agent:{a.Pid} host:{a.Host} type:{a.Type} status:{AgentState(a)} time:{a.LastHeard.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)}").ConfigureAwait(false);
@@ -196,11 +204,15 @@ internal sealed class CommandHandler(
         await w.WriteAsync(End).ConfigureAwait(false);
     }
 
-    /// <summary>FOSSology's job line: its <c>JOB_</c> state, the comma after the type, and its agents that are running, ended and failed.</summary>
-    private string JobLine(JobView j)
+    /// <summary>
+    /// FOSSology's job line: its <c>JOB_</c> state, the comma after the type, and its agents that are running (spawned
+    /// ones, and pull agents holding its leases), ended and failed.
+    /// </summary>
+    private string JobLine(JobView j, IReadOnlyDictionary<JobId, int> pullHolders)
     {
         var (finished, failed) = dispatcher.AgentEndsOf(j.Id.Value);
-        return $"job:{fossology.Shown(j.Id)} status:{JobState(j.State)} type:{j.Type}, priority:{j.Priority} running:{dispatcher.Agents.Count(a => a.Job == j.Id.Value)} finished:{finished} failed:{failed}";
+        var running = dispatcher.Agents.Count(a => a.Job == j.Id.Value) + pullHolders.GetValueOrDefault(j.Id);
+        return $"job:{fossology.Shown(j.Id)} status:{JobState(j.State)} type:{j.Type}, priority:{j.Priority} running:{running} finished:{finished} failed:{failed}";
     }
 
     private static string JobState(JobState state) => state switch

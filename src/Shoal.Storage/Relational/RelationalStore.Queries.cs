@@ -76,6 +76,13 @@ public abstract partial class RelationalStore
                 ("@prefix", prefix + "%")) // the callers' prefixes ("pull:") hold no LIKE wildcard
             .ToDictionary(x => x.Owner, x => x.Count, StringComparer.Ordinal), ct);
 
+    public Task<IReadOnlyDictionary<JobId, int>> CountLeaseHoldersByJobAsync(string prefix, CancellationToken ct) =>
+        ReadAsync<IReadOnlyDictionary<JobId, int>>(tx => tx.Query(
+                $"SELECT job_id, COUNT(DISTINCT owner) FROM parts WHERE state = {PartLeased} AND owner LIKE @prefix GROUP BY job_id",
+                r => (Job: new JobId(r.GetInt64(0)), Count: (int)r.GetInt64(1)),
+                ("@prefix", prefix + "%"))
+            .ToDictionary(x => x.Job, x => x.Count), ct);
+
     public Task<WhyFacts?> GetWhyFactsAsync(JobId id, DateTimeOffset now, TimeSpan? agingStep, CancellationToken ct) =>
         ReadAsync(tx =>
         {
