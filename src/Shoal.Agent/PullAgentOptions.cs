@@ -27,4 +27,16 @@ public sealed record PullAgentOptions
 
     /// <summary>Called with one line per finished part (for progress output).</summary>
     public Action<string>? Progress { get; init; }
+
+    /// <summary>
+    /// Called with what an operator should see whatever the verbosity: the server unreachable (once, until it answers
+    /// again), a report kept for later, reports given up on when stopping.
+    /// </summary>
+    public Action<string>? Notice { get; init; }
+
+    /// <summary>
+    /// Once told to stop, how long reports that cannot be delivered (the server unreachable) are still retried; then
+    /// they are given up (their parts are run again when their leases end on the server).
+    /// </summary>
+    public TimeSpan StopGrace { get; init; } = TimeSpan.FromSeconds(30);
 }

@@ -16,6 +16,9 @@ public sealed class PullAgentRunner
     private readonly TimeProvider _time;
     private int _done;
     private int _failed;
+    private int _undelivered;
+    private int _unreachable;
+    private long _stopAtTicks = long.MaxValue;
 
     public PullAgentRunner(IPartSource source, PullAgentOptions options, TimeProvider? time = null)
     {
@@ -34,6 +37,9 @@ public sealed class PullAgentRunner
 
     public int Failed => _failed;
 
+    /// <summary>Parts whose report was given up when stopping with the server unreachable (they are run again).</summary>
+    public int Undelivered => _undelivered;
+
     /// <summary>
     /// Runs until <paramref name="stop"/> is cancelled, then finishes the running parts; <paramref name="abort"/>
     /// kills them instead (they are reported, killed).
@@ -43,6 +49,7 @@ public sealed class PullAgentRunner
         var options = _options;
         var running = new List<Task>();
         var backoff = TimeSpan.Zero;
+        using var stopping = stop.Register(() => Interlocked.Exchange(ref _stopAtTicks, _time.GetUtcNow().UtcTicks));
         while (!stop.IsCancellationRequested)
         {
             running.RemoveAll(t => t.IsCompleted);
@@ -58,6 +65,7 @@ public sealed class PullAgentRunner
             {
                 parts = await _source.LeaseAsync(free, running.Count == 0 ? options.Wait : TimeSpan.FromSeconds(1), stop).ConfigureAwait(false);
                 backoff = TimeSpan.Zero;
+                Reachable();
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
@@ -66,6 +74,7 @@ public sealed class PullAgentRunner
             catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException || ex is PullAgentException { IsPermanent: false })
             {
                 backoff = Backoff(backoff);
+                Unreachable(ex);
                 options.Progress?.Invoke($"server unreachable ({ex.Message}); retrying in {backoff.TotalSeconds:0} s");
                 await DelayAsync(backoff, stop).ConfigureAwait(false);
                 continue;
@@ -97,6 +106,7 @@ public sealed class PullAgentRunner
             try
             {
                 await _source.ReportAsync(part, run, aborted, CancellationToken.None).ConfigureAwait(false);
+                Reachable();
                 break;
             }
             catch (PullAgentException ex) when (ex.IsPermanent)
@@ -106,14 +116,45 @@ public sealed class PullAgentRunner
             }
             catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or PullAgentException)
             {
-                // Keep the report until the server is back: nothing is lost.
+                // Keep the report until the server is back: nothing is lost. Once stopping, only for the stop grace:
+                // an undelivered part is run again when its lease ends on the server.
+                Unreachable(ex);
+                var stoppedFor = _time.GetUtcNow().UtcTicks - Interlocked.Read(ref _stopAtTicks);
+                if (abort.IsCancellationRequested || stoppedFor >= options.StopGrace.Ticks)
+                {
+                    Interlocked.Increment(ref _undelivered);
+                    options.Notice?.Invoke($"part {part.PartId}: report not delivered (server unreachable: {ex.Message}); the server runs it again when its lease ends");
+                    return;
+                }
+
+                if (backoff == TimeSpan.Zero)
+                {
+                    options.Notice?.Invoke($"part {part.PartId}: report kept until the server answers");
+                }
+
                 backoff = Backoff(backoff);
-                await DelayAsync(backoff, CancellationToken.None).ConfigureAwait(false);
+                await DelayAsync(backoff, abort).ConfigureAwait(false);
             }
         }
 
         Interlocked.Increment(ref ok ? ref _done : ref _failed);
         options.Progress?.Invoke($"part {part.PartId}: exit {code}");
+    }
+
+    private void Unreachable(Exception ex)
+    {
+        if (Interlocked.Exchange(ref _unreachable, 1) == 0)
+        {
+            _options.Notice?.Invoke($"server unreachable ({ex.Message}); retrying with back-off (up to 30 s)");
+        }
+    }
+
+    private void Reachable()
+    {
+        if (Interlocked.Exchange(ref _unreachable, 0) == 1)
+        {
+            _options.Notice?.Invoke("server reachable again");
+        }
     }
 
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Security", "CA5394", Justification = "Jitter between retries, not a secret.")]

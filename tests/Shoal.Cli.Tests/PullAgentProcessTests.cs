@@ -65,6 +65,42 @@ public sealed class PullAgentProcessTests
         agent.Stderr.ShouldContain("shoal agent: stopped;");
     }
 
+    [Fact]
+    public async Task OnSigtermWithTheServerGone_TheAgentSaysSo_GivesUpItsReportAfterTheStopGrace_AndExitsOne()
+    {
+        var dir = Directory.CreateTempSubdirectory("shoal-pull-").FullName;
+        var port = FreePort();
+        Directory.CreateDirectory(Path.Combine(dir, "agents"));
+        await File.WriteAllTextAsync(Path.Combine(dir, "shoal.conf"), $"[SCHEDULER]\nport = {port}\n", Ct);
+        await File.WriteAllTextAsync(Path.Combine(dir, "agents", "netscan.conf"), "[default]\nkind = pull\nlease = 60\n", Ct);
+        var started = Path.Combine(dir, "started");
+        var url = $"http://127.0.0.1:{port}";
+        var server = ShoalProcess.Start(dir, null, "server", "--config", "shoal.conf");
+        await Poll.UntilAsync(() => File.Exists(Path.Combine(dir, ".shoal", "server.url")));
+        var token = await ShoalProcess.RunAsync(dir, "token", "create", "--agent", "probe");
+        await File.WriteAllTextAsync(Path.Combine(dir, "agent.token"), token.Stdout.Trim(), Ct);
+        await File.WriteAllTextAsync(Path.Combine(dir, "s.json"), """{"name":"one","jobs":[{"name":"scan","type":"netscan","parts":["x"]}]}""", Ct);
+        (await ShoalProcess.RunAsync(dir, "submit", "s.json")).Code.ShouldBe(0);
+
+        await using var agent = ShoalProcess.Start(dir, null,
+            "agent", "--server", url, "--token-file", "agent.token", "--types", "netscan", "--wait", "1", "--stop-grace", "2",
+            "--run", $"sh -c 'touch {started}; sleep 3'");
+        await Poll.UntilAsync(() => File.Exists(started), 30);
+        server.Process.Kill();
+        await server.Process.WaitForExitAsync(Ct);
+        await server.DisposeAsync();
+
+        agent.Signal("TERM");
+        var exited = agent.Process.WaitForExitAsync(Ct);
+        (await Task.WhenAny(exited, Task.Delay(TimeSpan.FromSeconds(30), Ct))).ShouldBe(exited, "it must not retry for ever");
+        agent.Process.WaitForExit(); // and its output read to the end
+        agent.Process.ExitCode.ShouldBe(1, agent.Stderr);
+        agent.Stderr.ShouldContain("shoal agent: SIGTERM: no new parts; finishing the running ones and reporting them");
+        agent.Stderr.ShouldContain("shoal agent: server unreachable (");
+        agent.Stderr.ShouldMatch(@"shoal agent: part \d+: report not delivered \(server unreachable: .+\); the server runs it again when its lease ends");
+        agent.Stderr.ShouldContain("shoal agent: stopped; 0 parts done, 0 failed, 1 not reported (the server runs them again)");
+    }
+
     private static int FreePort()
     {
         using var l = new TcpListener(System.Net.IPAddress.Loopback, 0);

@@ -17,7 +17,12 @@ internal static class AgentCommand
         var concurrency = new Option<int>("--concurrency") { Description = "Parts run at once", DefaultValueFactory = _ => 4 };
         var wait = new Option<int>("--wait") { Description = "Seconds one lease request waits for work (long-poll)", DefaultValueFactory = _ => 20 };
         var verbose = new Option<bool>("--verbose") { Description = "One line per finished part on stderr" };
-        var command = new Command("agent", "Run a generic pull agent: lease parts over REST and run a command for each") { types, run, shell, concurrency, wait, verbose };
+        var stopGrace = new Option<int>("--stop-grace")
+        {
+            Description = "On SIGTERM: seconds to keep retrying reports the server does not take (it is unreachable) before giving them up; a second SIGTERM gives up at once and kills running parts",
+            DefaultValueFactory = _ => 30,
+        };
+        var command = new Command("agent", "Run a generic pull agent: lease parts over REST and run a command for each") { types, run, shell, concurrency, wait, verbose, stopGrace };
         command.SetAction(async (result, ct) =>
         {
             try
@@ -38,19 +43,31 @@ internal static class AgentCommand
                     Concurrency = Math.Max(1, result.GetValue(concurrency)),
                     Wait = TimeSpan.FromSeconds(Math.Clamp(result.GetValue(wait), 0, 60)),
                     Progress = result.GetValue(verbose) ? line => Console.Error.WriteLine(line) : null,
+                    Notice = line => Console.Error.WriteLine("shoal agent: " + line),
+                    StopGrace = TimeSpan.FromSeconds(Math.Max(0, result.GetValue(stopGrace))),
                 };
                 using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                using var abort = new CancellationTokenSource();
                 using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx =>
                 {
                     ctx.Cancel = true;
+                    if (stop.IsCancellationRequested)
+                    {
+                        Console.Error.WriteLine("shoal agent: second SIGTERM: killing running parts, giving up undelivered reports");
+                        abort.Cancel();
+                        return;
+                    }
+
+                    Console.Error.WriteLine("shoal agent: SIGTERM: no new parts; finishing the running ones and reporting them");
                     stop.Cancel();
                 });
                 using var client = new PullAgentClient(new Uri(url), token);
                 var runner = new PullAgentRunner(client, options);
                 Console.Error.WriteLine($"shoal agent: working on {string.Join(',', options.Types)} at {url}, {options.Concurrency} at a time");
-                await runner.RunAsync(stop.Token).ConfigureAwait(false);
-                Console.Error.WriteLine($"shoal agent: stopped; {runner.Done} parts done, {runner.Failed} failed");
-                return 0;
+                await runner.RunAsync(stop.Token, abort.Token).ConfigureAwait(false);
+                var undelivered = runner.Undelivered > 0 ? $", {runner.Undelivered} not reported (the server runs them again)" : "";
+                Console.Error.WriteLine($"shoal agent: stopped; {runner.Done} parts done, {runner.Failed} failed{undelivered}");
+                return runner.Undelivered > 0 ? 1 : 0;
             }
             catch (CliException ex)
             {
