@@ -75,6 +75,7 @@ internal static class Render
         {
             table.AddColumn("stuck");
         }
+
         foreach (var s in streams)
         {
             string[] cells = [s.Id.ToString(), Markup.Escape(s.State), s.Priority.ToString(), Markup.Escape(Safe(s.Name)), Markup.Escape(Safe(s.Owner)), s.CreatedAt.ToString("u")];

@@ -5,20 +5,29 @@
 const state = { session: { signed_in: false, csrf: null, public: false }, overview: null, events: null, busy: false };
 const view = () => document.getElementById("view");
 
+// Text from submitters and agents (names, payloads, logs) is shown as text: control characters and direction marks
+// (U+202E would show what follows reversed) are written as escapes; newlines and tabs stay.
+const unsafeChars = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+const safe = (t) => t.replace(unsafeChars, (c) => "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0"));
+// A long payload is cut in lists (its full text is in the job's failed parts and the API).
+const short = (t, n = 200) => (t.length > n ? t.slice(0, n - 1) + "…" : t);
+// Counts with thousands separators (65,536), the same in every locale.
+const num = (n) => (typeof n === "number" ? n.toLocaleString("en-US") : n);
+
 function el(tag, attrs, ...children) {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs || {})) {
     if (k === "onclick" || k === "onchange" || k === "oninput" || k === "onsubmit") e[k] = v;
     else if (v !== null && v !== undefined && v !== false) e.setAttribute(k, v === true ? "" : v);
   }
-  for (const c of children.flat(Infinity)) e.append(c instanceof Node ? c : document.createTextNode(c === null || c === undefined ? "" : String(c)));
+  for (const c of children.flat(Infinity)) e.append(c instanceof Node ? c : document.createTextNode(c === null || c === undefined ? "" : safe(String(c))));
   return e;
 }
 
 function svg(tag, attrs, ...children) {
   const e = document.createElementNS("http://www.w3.org/2000/svg", tag);
   for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, v);
-  for (const c of children.flat(Infinity)) e.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  for (const c of children.flat(Infinity)) e.append(c instanceof Node ? c : document.createTextNode(safe(String(c))));
   return e;
 }
 
@@ -62,12 +71,12 @@ function progress(done, failed, total, testid) {
   bad.style.left = ok.style.width;
   bad.style.width = (total === 0 ? 0 : (100 * failed) / total) + "%";
   return el("div", { class: "bar", "data-testid": testid, "data-percent": pct, role: "progressbar", "aria-valuenow": pct },
-    ok, bad, el("span", { class: "label" }, `${pct}% (${done + failed}/${total})`));
+    ok, bad, el("span", { class: "label" }, `${pct}% (${num(done + failed)}/${num(total)})`));
 }
 
 function chart(points) {
   const w = 600, h = 140, max = Math.max(1, ...points.map((p) => p.parts_per_second));
-  const s = svg("svg", { width: w, height: h + 20, "data-testid": "rate-chart", role: "img", "aria-label": "parts per second, last 10 minutes" });
+  const s = svg("svg", { width: w, height: h + 20, viewBox: `0 0 ${w} ${h + 20}`, "data-testid": "rate-chart", role: "img", "aria-label": "parts per second, last 10 minutes" });
   s.append(svg("rect", { x: 0, y: 0, width: w, height: h, fill: "#fff", stroke: "#d9dde3" }));
   if (points.length > 1) {
     const xs = (i) => (i * w) / (points.length - 1), ys = (v) => h - (v * (h - 10)) / max;
@@ -98,7 +107,7 @@ function dag(jobs) {
   }
   const colors = { completed: "#bbf7d0", running: "#bfdbfe", failed: "#fecaca", cancelled: "#e5e7eb", paused: "#fde68a", blocked: "#fef3c7", ready: "#f3f4f6" };
   const width = 10 + (Math.max(0, ...depth.values()) + 1) * 190, height = 10 + Math.max(...rows.values()) * 60;
-  const s = svg("svg", { width, height, "data-testid": "dag", role: "img", "aria-label": "jobs and their dependencies" });
+  const s = svg("svg", { width, height, viewBox: `0 0 ${width} ${height}`, "data-testid": "dag", role: "img", "aria-label": "jobs and their dependencies" });
   for (const j of jobs) for (const d of j.depends_on) {
     const a = pos.get(d), b = pos.get(j.id);
     if (a && b) s.append(svg("line", { x1: a.x + 160, y1: a.y + 20, x2: b.x, y2: b.y + 20, stroke: "#9ca3af", "stroke-width": 1.5 }));
@@ -118,9 +127,9 @@ const pages = {
   async "/"() {
     const o = state.overview || (await api("/api/v1/overview"));
     // A count opens the list it counts.
-    const card = (label, value, id, href) => el("a", { class: "card", href }, el("div", { class: "muted" }, label), el("div", { class: "num", "data-testid": id }, value));
+    const card = (label, value, id, href) => el("a", { class: "card", href }, el("div", { class: "muted" }, label), el("div", { class: "num", "data-testid": id }, num(value)));
     const counts = (title, m) => el("table", {}, el("tr", {}, el("th", {}, title), el("th", {}, "count")),
-      Object.entries(m).map(([k, v]) => el("tr", {}, el("td", {}, badge(k)), el("td", {}, v))));
+      Object.entries(m).map(([k, v]) => el("tr", {}, el("td", {}, badge(k)), el("td", {}, num(v)))));
     return [
       el("h1", {}, "Overview"),
       el("div", { class: "cards" },
@@ -169,7 +178,7 @@ const pages = {
     for (const j of s.jobs.filter((j) => j.parts.failed > 0)) {
       const parts = await api(`/api/v1/jobs/${j.id}/failed?limit=20`);
       failedParts.push(el("h2", {}, `Failed parts of ${j.name}`),
-        parts.map((p) => el("div", { "data-testid": "failed-part" }, el("div", {}, `part ${p.part_id} (${p.payload}), attempt ${p.attempt}`), el("pre", { class: "log" }, p.log || "(no log)"))));
+        parts.map((p) => el("div", { "data-testid": "failed-part" }, el("div", {}, `part ${p.part_id} (${short(p.payload)}), attempt ${p.attempt}`), el("pre", { class: "log" }, p.log || "(no log)"))));
     }
     return [
       el("h1", {}, `Stream ${s.id}: ${s.name} `, el("span", { "data-testid": "stream-state" }, badge(s.state))),
@@ -184,7 +193,8 @@ const pages = {
           const prio = el("input", { type: "number", value: s.priority, "aria-label": `priority of ${j.name}`, size: 3 });
           return el("tr", { "data-job": j.name }, el("td", {}, j.name), el("td", {}, j.type), el("td", {}, badge(j.state), j.reason ? el("div", { class: "muted" }, j.reason) : ""),
             el("td", {}, progress(j.parts.done, j.parts.failed, t, `job-progress-${j.name}`)),
-            el("td", {}, j.parts.ready, j.parts.retrying ? el("div", { class: "muted", "data-testid": `retrying-${j.name}` }, `+${j.parts.retrying} retrying`) : ""), el("td", {}, j.parts.leased), el("td", {}, j.parts.done), el("td", {}, j.parts.failed),
+            el("td", {}, num(j.parts.ready), j.parts.retrying ? el("div", { class: "muted", "data-testid": `retrying-${j.name}` }, `+${num(j.parts.retrying)} retrying`) : ""),
+            el("td", {}, num(j.parts.leased)), el("td", {}, num(j.parts.done)), el("td", {}, num(j.parts.failed)),
             el("td", {}, admin ? [
               j.state === "failed" || j.parts.failed > 0 ? el("button", { type: "button", class: "act", "data-action": `requeue-${j.name}`, onclick: () => act(`/api/v1/jobs/${j.id}/requeue`) }, "Requeue") : null,
               ["blocked", "ready", "running", "paused"].includes(j.state)
