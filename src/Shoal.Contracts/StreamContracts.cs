@@ -18,7 +18,8 @@ public sealed record JobDto(
     IReadOnlyList<long> DependsOn,
     DateTimeOffset? StartedAt,
     DateTimeOffset? FinishedAt,
-    IReadOnlyList<string>? Why = null);
+    IReadOnlyList<string>? Why = null,
+    long StreamId = 0);
 
 /// <summary>A stream in a list.</summary>
 /// <remarks><c>Stuck</c> is set on a live stream that cannot finish: why, since <c>StuckSince</c>.</remarks>
@@ -65,7 +66,11 @@ public sealed record OverviewDto(
     int AgentsIdle,
     IReadOnlyList<RatePoint> Rate,
     int AgentsLost = 0,
-    long StreamsStuck = 0);
+    long StreamsStuck = 0,
+    IReadOnlyList<MinutePoint>? History = null);
+
+/// <summary>Parts done and failed in the minute that starts at <c>At</c> (the last one is the minute under way).</summary>
+public sealed record MinutePoint(DateTimeOffset At, long Done, long Failed);
 
 /// <summary>All parts by state.</summary>
 public sealed record PartTotalsDto(long Ready, long Leased, long Done, long Failed, long Retrying = 0);

@@ -17,7 +17,8 @@ internal static class DtoMapper
         j.DependsOn.Select(d => d.Value).ToList(),
         j.StartedAt,
         j.FinishedAt,
-        why);
+        why,
+        j.StreamId.Value);
 
     public static StreamSummaryDto ToDto(this StreamSummary s) =>
         new(s.Id.Value, s.Name, s.Owner, s.Priority, s.State.Name(), s.CreatedAt, s.FinishedAt, s.Stuck, s.StuckSince);

@@ -71,11 +71,16 @@ internal static class OperatorEndpoints
 
             return Results.Json(new { level }, ShoalJson.Options);
         });
-        api.MapGet("/jobs/{id}/log", async (string id, long? offset, int? limit, IQueueStore store, Logging.JobLogs logs, HttpContext http, CancellationToken ct) =>
+        api.MapGet("/jobs/{id}/log", async (string id, long? offset, int? limit, int? tail, IQueueStore store, Logging.JobLogs logs, HttpContext http, CancellationToken ct) =>
         {
             if (limit is < 1 or > MaxLogRead)
             {
                 return Problems.BadRequest($"'limit' must be from 1 to {MaxLogRead} bytes");
+            }
+
+            if (tail is < 1 or > MaxLogRead || (tail is not null && offset is not null))
+            {
+                return Problems.BadRequest($"'tail' must be from 1 to {MaxLogRead} bytes, without 'offset'");
             }
 
             if (!long.TryParse(id, out var n))
@@ -95,9 +100,9 @@ internal static class OperatorEndpoints
             {
                 // At most 'limit' bytes (1 MiB by default) from 'offset': the next offset is in X-Log-Offset.
                 await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-                from = Math.Min(from, file.Length);
+                from = tail is { } last ? Math.Max(0, file.Length - last) : Math.Min(from, file.Length);
                 file.Position = from;
-                var buffer = new byte[(int)Math.Min(limit ?? DefaultLogRead, file.Length - from)];
+                var buffer = new byte[(int)Math.Min(tail ?? limit ?? DefaultLogRead, file.Length - from)];
                 var read = await file.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, ct).ConfigureAwait(false);
                 text = System.Text.Encoding.UTF8.GetString(buffer, 0, read);
                 from += read;

@@ -20,6 +20,7 @@ internal sealed class OverviewFeed(
     // How often to look again, not a deadline: real time even under a test clock.
     private static readonly TimeProvider Cadence = TimeProvider.System;
     private readonly Queue<RatePoint> _rates = new();
+    private readonly MinuteHistory _history = new();
     private TaskCompletionSource<OverviewDto> _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private (DateTimeOffset At, long Finished)? _bucketStart;
 
@@ -57,6 +58,7 @@ internal sealed class OverviewFeed(
         var counts = await store.CountsAsync(ct).ConfigureAwait(false);
         var now = time.GetUtcNow();
         var finished = counts.Done + counts.Failed;
+        var history = _history.Add(now, counts.Done, counts.Failed);
         lock (_rates)
         {
             if (_bucketStart is not { } start || finished < start.Finished)
@@ -101,6 +103,7 @@ internal sealed class OverviewFeed(
             all.Count(a => a.Phase != "busy" || a.Suspended) + pull.Count(p => p.State == "idle"),
             rates,
             pull.Count(p => p.State == "lost"),
-            counts.Stuck);
+            counts.Stuck,
+            history);
     }
 }

@@ -62,6 +62,8 @@ public sealed class DashboardPhoneTests
         await page.Locator("#signed").WaitForAsync();
         await page.WaitForFunctionAsync("() => document.querySelector('[data-testid=streams-stuck]')?.textContent === '1'", null, new() { Timeout = 15_000 });
         (await page.Locator("[data-testid=parts-ready]").InnerTextAsync()).ShouldBe("1,501", "1,500 of big and the stuck one, with a thousands separator");
+        var failedPerMinute = await page.EvaluateAsync<int[]>("() => [...document.querySelectorAll('[data-testid=history] g')].map(g => +g.dataset.failed)");
+        failedPerMinute.Sum().ShouldBe(1, "the history has the part that failed for good, in its minute");
         await NotWiderThanTheScreen(page, "overview");
 
         await page.ClickAsync("a.card[href='#/streams?stuck=1']");
@@ -78,6 +80,22 @@ public sealed class DashboardPhoneTests
         (await page.Locator("[data-testid=retrying-again]").InnerTextAsync()).ShouldBe("+1 retrying");
         (await page.Locator("[data-action=force-long]").CountAsync()).ShouldBe(0, "the failed job (ended) offers no force");
         await NotWiderThanTheScreen(page, "stream page");
+
+        // The job pages: why (a part waiting to retry), and a failed part with what it said.
+        await page.ClickAsync("[data-job=again] a");
+        await page.Locator("[data-testid=why] li").First.WaitForAsync(new() { Timeout = 15_000 });
+        (await page.Locator("[data-testid=why] li").AllInnerTextsAsync()).ShouldHaveSingleItem().ShouldStartWith($"retrying part {flaky.PartId} '10.0.0.9' (attempt 2) at ");
+        (await page.Locator("[data-action=force]").CountAsync()).ShouldBe(1, "a running job may be forced");
+        await NotWiderThanTheScreen(page, "job page");
+        await page.EvaluateAsync($"() => {{ location.hash = '#/jobs/{hostile.Jobs["long"]}'; }}");
+        await page.Locator("[data-testid=job-failed]").WaitForAsync(new() { Timeout = 15_000 });
+        var row = await page.Locator("[data-testid=job-failed] tr").Nth(1).InnerTextAsync();
+        row.ShouldContain("host-xxx");
+        row.Length.ShouldBeLessThan(400);
+        (await page.Locator("[data-action=requeue]").CountAsync()).ShouldBe(1);
+        (await page.Locator("[data-action=force]").CountAsync()).ShouldBe(0, "an ended job is not forced");
+        await NotWiderThanTheScreen(page, "job page with a failed part");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Browser.Artefacts, "phone-job.png"), FullPage = true });
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Browser.Artefacts, "phone-stream.png"), FullPage = true });
         errors.ShouldBeEmpty();
     }

@@ -41,6 +41,13 @@ async function api(path) {
   return r.json();
 }
 
+async function text(path) {
+  const r = await fetch(path, { credentials: "same-origin" });
+  if (r.status === 401) { showSignIn(); throw new Error("sign in to see this"); }
+  if (!r.ok) throw new Error(`${r.status}: ${(await r.json().catch(() => ({}))).detail || r.statusText}`);
+  return r.text();
+}
+
 async function act(path, body) {
   const r = await fetch(path, {
     method: "POST", credentials: "same-origin",
@@ -84,6 +91,24 @@ function chart(points) {
   }
   s.append(svg("text", { x: 4, y: 14, fill: "#6b7280" }, `max ${max.toFixed(0)} parts/s`));
   s.append(svg("text", { x: 4, y: h + 16, fill: "#6b7280" }, points.length < 2 ? "collecting (a point every 10 s)…" : "last 10 minutes"));
+  return s;
+}
+
+// Parts done (green) and failed (red) per minute, stacked, the last hour; each bar carries its counts.
+function history(points) {
+  const w = 600, h = 120, n = 60, bw = w / n, max = Math.max(1, ...points.map((p) => p.done + p.failed));
+  const s = svg("svg", { width: w, height: h + 20, viewBox: `0 0 ${w} ${h + 20}`, "data-testid": "history", role: "img", "aria-label": "parts done and failed per minute, last hour" });
+  s.append(svg("rect", { x: 0, y: 0, width: w, height: h, fill: "#fff", stroke: "#d9dde3" }));
+  points.slice(-n).forEach((p, i, all) => {
+    const x = (n - all.length + i) * bw, done = (p.done * (h - 10)) / max, failed = (p.failed * (h - 10)) / max;
+    const g = svg("g", { "data-minute": p.at, "data-done": p.done, "data-failed": p.failed });
+    g.append(svg("title", {}, `${when(p.at)}: ${num(p.done)} done, ${num(p.failed)} failed`));
+    g.append(svg("rect", { x: x + 1, y: h - done, width: bw - 2, height: done, fill: "#22c55e" }));
+    g.append(svg("rect", { x: x + 1, y: h - done - failed, width: bw - 2, height: failed, fill: "#ef4444" }));
+    s.append(g);
+  });
+  s.append(svg("text", { x: 4, y: 14, fill: "#6b7280" }, `max ${num(max)} parts/min`));
+  s.append(svg("text", { x: 4, y: h + 16, fill: "#6b7280" }, "done and failed per minute, last hour (since this server started)"));
   return s;
 }
 
@@ -138,6 +163,7 @@ const pages = {
         card("agents busy", o.agents_busy, "agents-busy", "#/agents"), card("agents idle", o.agents_idle, "agents-idle", "#/agents"),
         card("agents lost", o.agents_lost, "agents-lost", "#/agents"), card("streams stuck", o.streams_stuck, "streams-stuck", "#/streams?stuck=1")),
       el("h2", {}, "Parts finished per second"), chart(o.rate),
+      el("h2", {}, "Done and failed per minute"), history(o.history || []),
       el("div", { class: "cards" }, el("div", {}, el("h2", {}, "Streams"), counts("state", o.streams)), el("div", {}, el("h2", {}, "Jobs"), counts("state", o.jobs))),
     ];
   },
@@ -191,7 +217,7 @@ const pages = {
         s.jobs.map((j) => {
           const t = j.parts.ready + j.parts.leased + j.parts.done + j.parts.failed + (j.parts.retrying || 0);
           const prio = el("input", { type: "number", value: s.priority, "aria-label": `priority of ${j.name}`, size: 3 });
-          return el("tr", { "data-job": j.name }, el("td", {}, j.name), el("td", {}, j.type), el("td", {}, badge(j.state), j.reason ? el("div", { class: "muted" }, j.reason) : ""),
+          return el("tr", { "data-job": j.name }, el("td", {}, el("a", { href: `#/jobs/${j.id}` }, j.name)), el("td", {}, j.type), el("td", {}, badge(j.state), j.reason ? el("div", { class: "muted" }, j.reason) : ""),
             el("td", {}, progress(j.parts.done, j.parts.failed, t, `job-progress-${j.name}`)),
             el("td", {}, num(j.parts.ready), j.parts.retrying ? el("div", { class: "muted", "data-testid": `retrying-${j.name}` }, `+${num(j.parts.retrying)} retrying`) : ""),
             el("td", {}, num(j.parts.leased)), el("td", {}, num(j.parts.done)), el("td", {}, num(j.parts.failed)),
@@ -256,6 +282,32 @@ const pages = {
     ];
   },
 
+  async "/jobs/:id"(q, id) {
+    const j = await api(`/api/v1/jobs/${id}`);
+    const admin = state.session.signed_in;
+    const total = j.parts.ready + j.parts.leased + j.parts.done + j.parts.failed + (j.parts.retrying || 0);
+    const failed = j.parts.failed > 0 ? await api(`/api/v1/jobs/${id}/failed?limit=50`) : [];
+    const log = await text(`/api/v1/jobs/${id}/log?tail=8192`);
+    const live = ["blocked", "ready", "running", "paused"].includes(j.state);
+    const lastLine = (t) => (t || "").split("\n").map((l) => l.trim()).filter((l) => l).pop() || "";
+    return [
+      el("h1", {}, `Job ${j.id}: ${j.name} `, el("span", { "data-testid": "job-state" }, badge(j.state))),
+      el("p", { class: "muted" }, `type ${j.type} · stream `, el("a", { href: `#/streams/${j.stream_id}` }, j.stream_id),
+        j.started_at ? ` · started ${when(j.started_at)}` : "", j.finished_at ? ` · finished ${when(j.finished_at)}` : "", j.reason ? ` · ${j.reason}` : ""),
+      progress(j.parts.done, j.parts.failed, total, "job-progress"),
+      el("p", {}, `${num(j.parts.ready)} ready · ${num(j.parts.leased)} leased · ${num(j.parts.retrying || 0)} retrying · ${num(j.parts.done)} done · ${num(j.parts.failed)} failed`),
+      admin ? el("div", { class: "actions" },
+        j.parts.failed > 0 || j.state === "failed" ? el("button", { type: "button", "data-action": "requeue", onclick: () => act(`/api/v1/jobs/${id}/requeue`) }, "Requeue failed") : null,
+        live ? el("button", { type: "button", "data-action": "force", onclick: () => act(`/api/v1/jobs/${id}/force`) }, "Force") : null) : null,
+      el("h2", {}, "Why"), el("ul", { "data-testid": "why" }, (j.why || []).map((r) => el("li", {}, r))),
+      failed.length ? [el("h2", {}, `Failed parts (${num(j.parts.failed)})`),
+        el("table", { "data-testid": "job-failed" }, el("tr", {}, ["part", "payload", "attempts", "host", "last said"].map((h) => el("th", {}, h))),
+          failed.map((p) => el("tr", {}, el("td", {}, p.part_id), el("td", {}, short(p.payload, 120)), el("td", {}, p.attempt), el("td", {}, p.host || ""),
+            el("td", {}, short(lastLine(p.log) || lastLine(p.result), 200)))))] : null,
+      el("h2", {}, "Log (last 8 KB)"), el("pre", { class: "log", "data-testid": "job-log" }, log || "(empty)"),
+    ];
+  },
+
   async "/schedules"() {
     const list = await api("/api/v1/schedules");
     const admin = state.session.signed_in;
@@ -273,6 +325,8 @@ function route() {
   const [path, query] = (location.hash.slice(1) || "/").split("?");
   const q = Object.fromEntries(new URLSearchParams(query || ""));
   const m = path.match(/^\/streams\/(\d+)$/);
+  const job = path.match(/^\/jobs\/(\d+)$/);
+  if (job) return { page: "/jobs/:id", q, arg: job[1], nav: "/streams" };
   return m ? { page: "/streams/:id", q, arg: m[1], nav: "/streams" } : { page: pages[path] ? path : "/", q, nav: path };
 }
 
