@@ -21,7 +21,8 @@ public sealed record SweepRequest(
     double? FreshWithinSeconds = null);
 
 /// <summary>A started sweep (<c>Id</c> is null when no host was left to visit).</summary>
-public sealed record SweepStarted(long? Id, long? Job, string Name, int Hosts, int Threads, IReadOnlyList<string> SkippedCheckedIn);
+/// <remarks><c>SkippedFresh</c>: hosts a gap-fix left alone because they succeeded within <c>fresh_within</c>.</remarks>
+public sealed record SweepStarted(long? Id, long? Job, string Name, int Hosts, int Threads, IReadOnlyList<string> SkippedCheckedIn, int SkippedFresh = 0);
 
 /// <summary>One host's state in a sweep: queued, running, success, failed or not_attempted.</summary>
 public sealed record SweepHostState(string Host, bool Prod, string Outcome, int? ExitCode, long? DurationMs, string? Error);

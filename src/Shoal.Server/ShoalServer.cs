@@ -126,6 +126,7 @@ public static class ShoalServer
         builder.Services.AddHostedService(sp => sp.GetRequiredService<PartGenerator>());
         builder.Services.AddSingleton<SweepLock>();
         builder.Services.AddSingleton<SweepService>();
+        builder.Services.AddSingleton<Sweeps.LocalSweeps>();
         builder.Services.AddHostedService<Sweeps.SweepWorkers>();
         var metrics = new Metrics.ShoalMetrics();
         builder.Services.AddSingleton(metrics);

@@ -67,6 +67,8 @@ internal sealed class SweepRun
             throw new CliException($"--collector: {error ?? "empty command"}", 2);
         }
 
+        words = [ResolveProgram(words[0]), .. words.Skip(1)];
+
         var request = new SweepRequest(
             GapFix ? "gapfix" : "sweep",
             inventory.Hosts.Select(h => new SweepHostDto(h.Host, h.Production)).ToList(),
@@ -80,7 +82,13 @@ internal sealed class SweepRun
         try
         {
             ShoalClient client;
-            if (Globals.Server is null)
+            if (Globals.Server is null && await LiveServerHereAsync(ct).ConfigureAwait(false) is { } live)
+            {
+                // A server keeps its state here: the run is its (a second server on its database would race it).
+                await Console.Error.WriteLineAsync($"shoal {(GapFix ? "gap-fix" : "sweep")}: using the server running here ({live})").ConfigureAwait(false);
+                client = ServerLocator.Connect(Globals with { Server = live });
+            }
+            else if (Globals.Server is null)
             {
                 embedded = await StartEmbeddedAsync(ct).ConfigureAwait(false);
                 client = ShoalClient.Create(embedded.Url(), StateFiles.EnsureAdminToken(Globals.StateDir ?? ".shoal"));
@@ -118,9 +126,12 @@ internal sealed class SweepRun
         }
 
         JsonObject summary;
+        var fresh = GapFix ? $", {started.SkippedFresh} skipped (a success within {(FreshWithin ?? TimeSpan.FromHours(24)).TotalHours:0.##} h)" : "";
+        await Console.Error.WriteLineAsync(
+            $"{started.Name}: {started.Hosts} hosts to visit, {started.Threads} at once, {started.SkippedCheckedIn.Count} skipped (checked in){fresh}"
+            + (started.Id is null ? "; nothing to do" : "")).ConfigureAwait(false);
         if (started.Id is { } id)
         {
-            await Console.Error.WriteLineAsync($"{started.Name}: {started.Hosts} hosts, {started.Threads} at once, {started.SkippedCheckedIn.Count} skipped (checked in)").ConfigureAwait(false);
             var status = await SweepProgress.FollowAsync(client, id, Verbose, ct).ConfigureAwait(false);
             summary = status.Summary;
         }
@@ -169,6 +180,50 @@ internal sealed class SweepRun
         }
     }
 
+    /// <summary>
+    /// A collector given by a path (it has a '/') is found where the user stands, as a shell would find it: a relative
+    /// one is made absolute here (the server runs it from its own folder) and must exist; an absolute one must exist
+    /// too unless the server is named with --server (it may be another machine's path). One that is not there is refused
+    /// now rather than failing every host with exit 127. A bare name is looked up in the server's PATH.
+    /// </summary>
+    private string ResolveProgram(string program)
+    {
+        if (!program.Contains('/', StringComparison.Ordinal))
+        {
+            return program;
+        }
+
+        var full = Path.GetFullPath(program);
+        if (!File.Exists(full) && (!Path.IsPathRooted(program) || Globals.Server is null))
+        {
+            throw new CliException($"--collector: {program} not found (looked at {full})", 2);
+        }
+
+        return full;
+    }
+
+    /// <summary>The URL of a server that keeps its state in this state folder and answers now, if there is one.</summary>
+    private async Task<string?> LiveServerHereAsync(CancellationToken ct)
+    {
+        var file = Path.Combine(Globals.StateDir ?? ".shoal", StateFiles.ServerUrlFile);
+        if (!File.Exists(file))
+        {
+            return null;
+        }
+
+        var url = (await File.ReadAllTextAsync(file, ct).ConfigureAwait(false)).Trim();
+        try
+        {
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(3) };
+            using var answer = await http.GetAsync(new Uri(new Uri(url), "/health"), ct).ConfigureAwait(false);
+            return url; // any answer (a degraded store too) is a server that owns this folder
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or UriFormatException)
+        {
+            return null; // a server.url left by a server that is gone
+        }
+    }
+
     private async Task<WebApplication> StartEmbeddedAsync(CancellationToken ct)
     {
         var state = Path.GetFullPath(Globals.StateDir ?? ".shoal");
@@ -182,12 +237,24 @@ internal sealed class SweepRun
             throw new CliException(ex.Message, 2);
         }
 
+        // The lock is looked at before anything starts: a refused sweep touches nothing.
+        if (!GapFix && Server.Sweeps.SweepLockFile.LiveHolder(config.SweepLock) is { } holder)
+        {
+            throw new CliException($"another sweep is running: {holder}", 4);
+        }
+
         config = config with
         {
             StateDir = state,
             Store = config.Store with { SqlitePath = Path.Combine(state, "shoal.db"), Postgres = null },
+            // Only the sweeps it starts: no agent types, no leader's duties, not recorded as a server of the queue.
+            AgentTypes = new Dictionary<string, AgentTypeConfig>(),
             // Its own node name: runs on the same store in other processes never release each other's leases.
-            Scheduler = config.Scheduler with { Port = 0, CommandPort = 0, Address = "127.0.0.1", NodeName = $"{Environment.MachineName}-{(GapFix ? "gapfix" : "sweep")}-{Environment.ProcessId}" },
+            Scheduler = config.Scheduler with
+            {
+                Port = 0, CommandPort = 0, Address = "127.0.0.1", SweepsOnly = true,
+                NodeName = $"{Environment.MachineName}-{(GapFix ? "gapfix" : "sweep")}-{Environment.ProcessId}",
+            },
         };
         var app = await ShoalServer.BuildAsync(config, ct, minLevel: LogLevel.Warning, publishUrl: false).ConfigureAwait(false);
         await app.StartAsync(ct).ConfigureAwait(false);

@@ -22,18 +22,27 @@ internal static class TokenCommand
         var agent = new Option<string?>("--agent") { Description = "Create an agent token for this agent name (may lease, heartbeat, report)" };
         var admin = new Option<string?>("--admin") { Description = "Create an admin token with this name (may submit and control)", Arity = ArgumentArity.ZeroOrOne };
         var tags = new Option<string?>("--tags") { Description = "The agent's tags, comma-separated (networks or entities it can reach)" };
-        var command = new Command("create", "Create a token; it is printed once and stored only as a hash") { agent, admin, tags };
+        var host = new Option<string?>("--host") { Description = "Create an agent token for one host: it may check in as that host only (tag host:NAME; the agent's name is the host's unless --agent)" };
+        var command = new Command("create", "Create a token; it is printed once and stored only as a hash") { agent, admin, tags, host };
         command.SetAction((result, ct) => ShoalCommand.RunAsync(result, async (client, g) =>
         {
-            var agentName = result.GetValue(agent);
+            var hostName = result.GetValue(host);
+            if (hostName is not null && Core.Sweeps.HostName.Problem(hostName) is { } problem)
+            {
+                throw new CliException($"--host: '{hostName}' {problem}", 2);
+            }
+
+            var agentName = result.GetValue(agent) ?? hostName;
             var adminGiven = result.GetResult(admin) is not null;
             if ((agentName is null) == !adminGiven)
             {
-                throw new CliException("give exactly one of --agent NAME or --admin [NAME]", 2);
+                throw new CliException("give exactly one of --agent NAME (or --host NAME) or --admin [NAME]", 2);
             }
 
+            var tagList = (result.GetValue(tags)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [])
+                .Concat(hostName is null ? [] : [$"host:{hostName}"]).Distinct(StringComparer.Ordinal).ToList();
             var request = agentName is not null
-                ? new TokenCreateRequest("agent", agentName, result.GetValue(tags)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                ? new TokenCreateRequest("agent", agentName, tagList)
                 : new TokenCreateRequest("admin", result.GetValue(admin) ?? "admin");
             var created = await client.CreateTokenAsync(request, ct).ConfigureAwait(false);
             Render.Out(g.Json, created, c =>

@@ -40,6 +40,12 @@ public sealed record SchedulerOptions
     /// <summary>How often lease expiry and job time-outs are checked.</summary>
     public TimeSpan TickInterval { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// The server that <c>shoal sweep</c> embeds when no server runs: it runs only the sweeps it starts — no agent types,
+    /// none of the leader's duties (schedules, expiry, notification), and it is not recorded as a server of the queue.
+    /// </summary>
+    public bool SweepsOnly { get; init; }
+
     /// <summary>How long a job no live agent can take (tags none has, no pull agent asking, every host down) waits before its stream is stuck.</summary>
     public TimeSpan StuckAfter { get; init; } = TimeSpan.FromMinutes(10);
 

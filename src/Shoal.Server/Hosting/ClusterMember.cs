@@ -49,6 +49,11 @@ internal sealed class ClusterMember(
     public async Task JoinAsync(CancellationToken ct)
     {
         await MeasureClockAsync(ct).ConfigureAwait(false);
+        if (config.Current.Scheduler.SweepsOnly)
+        {
+            return;
+        }
+
         _leader = await store.TryLeadAsync(ct).ConfigureAwait(false);
         if (_leader)
         {
@@ -58,7 +63,7 @@ internal sealed class ClusterMember(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        while (!stoppingToken.IsCancellationRequested)
+        while (!stoppingToken.IsCancellationRequested && !config.Current.Scheduler.SweepsOnly)
         {
             try
             {
@@ -108,6 +113,11 @@ internal sealed class ClusterMember(
     {
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
         _leader = false;
+        if (config.Current.Scheduler.SweepsOnly)
+        {
+            return;
+        }
+
         try
         {
             await RecordAsync(cancellationToken).ConfigureAwait(false);

@@ -9,9 +9,11 @@ internal sealed partial class Dispatcher
     private async Task OnTickAsync(CancellationToken ct)
     {
         var now = _time.GetUtcNow();
-        if (_cluster.IsLeader)
+        if (_cluster.IsLeader || _config.Current.Scheduler.SweepsOnly)
         {
-            // Leases and job time limits are the leader's: one server of the cluster expires them.
+            // Leases and job time limits are the leader's: one server of the cluster expires them. shoal sweep's own
+            // server (never the leader) does too: they are deadlines, right whoever applies them, and its sweep's time
+            // limit is one (no other server runs on its store, or it would have used it).
             await _broker.ExpireAsync(ct).ConfigureAwait(false);
         }
 

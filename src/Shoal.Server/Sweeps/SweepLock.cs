@@ -36,8 +36,8 @@ internal sealed class SweepLock(ConfigHolder config, TimeProvider time, ILogger<
                 }
                 catch (IOException) when (File.Exists(path))
                 {
-                    var (pid, since, _) = Read(path);
-                    if (pid is { } p && Alive(p))
+                    var (pid, since, _) = SweepLockFile.Read(path);
+                    if (pid is { } p && SweepLockFile.Alive(p))
                     {
                         holder = $"the sweep lock {path} is held by pid {p} since {since}";
                         return false;
@@ -59,7 +59,7 @@ internal sealed class SweepLock(ConfigHolder config, TimeProvider time, ILogger<
         lock (_gate)
         {
             var path = config.Current.SweepLock;
-            var (pid, since, _) = Read(path);
+            var (pid, since, _) = SweepLockFile.Read(path);
             if (pid == Environment.ProcessId)
             {
                 File.WriteAllText(path, string.Create(CultureInfo.InvariantCulture, $"{pid} {since} {stream}\n"));
@@ -73,7 +73,7 @@ internal sealed class SweepLock(ConfigHolder config, TimeProvider time, ILogger<
     /// </summary>
     public long? HeldStream()
     {
-        var (pid, _, stream) = Read(config.Current.SweepLock);
+        var (pid, _, stream) = SweepLockFile.Read(config.Current.SweepLock);
         return pid == Environment.ProcessId && stream >= 0 ? stream : null;
     }
 
@@ -83,7 +83,7 @@ internal sealed class SweepLock(ConfigHolder config, TimeProvider time, ILogger<
         lock (_gate)
         {
             var path = config.Current.SweepLock;
-            var (pid, _, held) = Read(path);
+            var (pid, _, held) = SweepLockFile.Read(path);
             if (pid == Environment.ProcessId && held == stream)
             {
                 File.Delete(path);
@@ -102,8 +102,8 @@ internal sealed class SweepLock(ConfigHolder config, TimeProvider time, ILogger<
             return c.Held;
         }
 
-        var (pid, _, _) = Read(config.Current.SweepLock);
-        var held = pid is { } p && Alive(p);
+        var (pid, _, _) = SweepLockFile.Read(config.Current.SweepLock);
+        var held = pid is { } p && SweepLockFile.Alive(p);
         _cache = new Seen(now, held);
         return held;
     }
@@ -111,26 +111,9 @@ internal sealed class SweepLock(ConfigHolder config, TimeProvider time, ILogger<
     /// <summary>Who holds the lock, for <c>shoal why</c>.</summary>
     public string Describe()
     {
-        var (pid, since, stream) = Read(config.Current.SweepLock);
+        var (pid, since, stream) = SweepLockFile.Read(config.Current.SweepLock);
         return pid is null ? "not held" : $"held by pid {pid} since {since} (stream {stream})";
     }
-
-    private static (int? Pid, string? Since, long? Stream) Read(string path)
-    {
-        try
-        {
-            var words = File.ReadAllText(path).Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            return (words.Length > 0 && int.TryParse(words[0], CultureInfo.InvariantCulture, out var pid) ? pid : null,
-                words.Length > 1 ? words[1] : null,
-                words.Length > 2 && long.TryParse(words[2], CultureInfo.InvariantCulture, out var s) ? s : null);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return (null, null, null);
-        }
-    }
-
-    private static bool Alive(int pid) => Directory.Exists($"/proc/{pid}");
 
     private sealed record Seen(long At, bool Held);
 }

@@ -29,6 +29,7 @@ internal sealed class SweepPartSource(
     private readonly Queue<LeasedPart> _pending = new();
     private readonly ConcurrentDictionary<long, (string Host, bool Prod)> _handedOut = new();
     private readonly ConcurrentBag<Task> _reports = [];
+    private readonly ConcurrentDictionary<long, byte> _running = new();
     // A host leased ahead waits at most one wave of collectors (each killed at the host time-out) before its own run:
     // its lease covers both, or it would run out while the host still runs (and be counted failed).
     private readonly IReadOnlyList<TypeLimit> _limits = [new(BuiltInTypes.Sweep, -1, (2 * sweep.Collector.HostTimeout) + TimeSpan.FromMinutes(1))];
@@ -61,8 +62,12 @@ internal sealed class SweepPartSource(
     /// </summary>
     public Task<bool> HeartbeatAsync(LeasedPartDto part, CancellationToken ct) => Task.FromResult(false);
 
+    /// <summary>The hosts (part ids) whose collector runs now.</summary>
+    public IReadOnlyCollection<long> RunningParts => (IReadOnlyCollection<long>)_running.Keys;
+
     public void Started(LeasedPartDto part)
     {
+        _running[part.PartId] = 0;
         if (_handedOut.TryGetValue(part.PartId, out var host) && host.Prod && Interlocked.Decrement(ref _prodStarting) == 0)
         {
             Pulse();
@@ -72,6 +77,7 @@ internal sealed class SweepPartSource(
     public Task ReportAsync(LeasedPartDto part, CommandResult run, bool aborted, CancellationToken ct)
     {
         var (host, _) = _handedOut[part.PartId];
+        _running.TryRemove(part.PartId, out _);
         var collector = sweep.Collector;
         var ok = run.ExitCode == 0;
         var error = run.TimedOut ? $"killed after the host time-out of {collector.HostTimeout.TotalSeconds:0} s"

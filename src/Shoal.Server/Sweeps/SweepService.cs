@@ -10,7 +10,7 @@ using Shoal.Storage;
 namespace Shoal.Server.Sweeps;
 
 /// <summary>Starts sweeps and gap-fix runs as job streams, and computes their status and final JSON from the store.</summary>
-internal sealed class SweepService(IQueueStore store, ISweepStore sweeps, ConfigHolder config, TimeProvider time, SweepLock sweepLock)
+internal sealed class SweepService(IQueueStore store, ISweepStore sweeps, ConfigHolder config, TimeProvider time, SweepLock sweepLock, LocalSweeps local)
 {
     /// <summary>Starts a run; null with <paramref name="lockHolder"/> set when a sweep holds the lock.</summary>
     public async Task<SweepStarted?> StartAsync(SweepRequest request, Action<string> lockHolder, CancellationToken ct)
@@ -24,15 +24,16 @@ internal sealed class SweepService(IQueueStore store, ISweepStore sweeps, Config
         bool Recent(DateTimeOffset? at) => at is { } t && now - t <= window;
         var candidates = gapfix ? request.Hosts.Where(h => h.Prod).ToList() : request.Hosts.ToList();
         var skipped = candidates.Where(h => Recent(fresh.GetValueOrDefault(h.Host)?.LastCheckin)).Select(h => h.Host).ToList();
-        var visit = candidates
-            .Where(h => !skipped.Contains(h.Host))
+        var unchecked_ = candidates.Where(h => !skipped.Contains(h.Host)).ToList();
+        var visit = unchecked_
             .Where(h => !gapfix || !Recent(fresh.GetValueOrDefault(h.Host)?.LastSuccess))
             .OrderByDescending(h => h.Prod) // stable: production first, then file order
             .ToList();
+        var skippedFresh = unchecked_.Count - visit.Count; // gap-fix: production hosts with a recent success
         var name = $"{(gapfix ? "gapfix" : "sweep")}-{now:yyyyMMdd-HHmmss}";
         if (visit.Count == 0)
         {
-            return new SweepStarted(null, null, name, 0, threads, skipped);
+            return new SweepStarted(null, null, name, 0, threads, skipped, skippedFresh);
         }
 
         if (!gapfix && !sweepLock.TryAcquire(-1, out var holder))
@@ -55,7 +56,9 @@ internal sealed class SweepService(IQueueStore store, ISweepStore sweeps, Config
                 sweepLock.Assign(created.Id.Value);
             }
 
-            return new SweepStarted(created.Id.Value, created.Jobs["visit"].Value, name, visit.Count, threads, skipped);
+            local.MarkStarted(created.Jobs["visit"]);
+
+            return new SweepStarted(created.Id.Value, created.Jobs["visit"].Value, name, visit.Count, threads, skipped, skippedFresh);
         }
         catch
         {
@@ -85,10 +88,12 @@ internal sealed class SweepService(IQueueStore store, ISweepStore sweeps, Config
             var c = job.Parts;
             var failedProduction = c.Failed == 0 ? 0
                 : (await store.GetFailedPartsAsync(sweep.Job, int.MaxValue, ct).ConfigureAwait(false)).Count(p => IsProduction(p.Payload));
-            return new SweepStatus(id.Value, detail.Stream.State.Name(), sweep.Mode, sweep.Threads, c.Total, c.Done, c.Failed, failedProduction, c.Leased, c.Ready, [], null);
+            var running = Running(sweep, c.Leased);
+            return new SweepStatus(id.Value, detail.Stream.State.Name(), sweep.Mode, sweep.Threads, c.Total, c.Done, c.Failed, failedProduction, running, c.Ready + c.Leased - running, [], null);
         }
 
-        var hosts = (await store.GetPartsAsync(sweep.Job, ct).ConfigureAwait(false)).Select(p => HostState(p, ended)).ToList();
+        var runningHere = local.RunningParts(sweep.Job);
+        var hosts = (await store.GetPartsAsync(sweep.Job, ct).ConfigureAwait(false)).Select(p => HostState(p, ended, runningHere)).ToList();
         var end = job.FinishedAt ?? detail.Stream.FinishedAt ?? time.GetUtcNow();
         double? timeout = job.Reason?.StartsWith("timed out", StringComparison.Ordinal) == true ? (end - sweep.StartedAt).TotalSeconds : null;
         var summary = SweepSummary.Build(
@@ -121,7 +126,13 @@ internal sealed class SweepService(IQueueStore store, ISweepStore sweeps, Config
         return json.RootElement.GetProperty("prod").GetBoolean();
     }
 
-    private static SweepHostState HostState(PartView p, bool ended)
+    /// <summary>
+    /// The collectors running now: the ones this server runs, or — when another server of the cluster runs the sweep —
+    /// its leased hosts up to its threads (it leases up to twice its threads ahead).
+    /// </summary>
+    private int Running(SweepRecord sweep, int leased) => local.RunningParts(sweep.Job)?.Count ?? Math.Min(leased, sweep.Threads);
+
+    private static SweepHostState HostState(PartView p, bool ended, IReadOnlyCollection<long>? runningHere)
     {
         using var payload = JsonDocument.Parse(p.Payload);
         var host = payload.RootElement.GetProperty("host").GetString()!;
@@ -141,7 +152,8 @@ internal sealed class SweepService(IQueueStore store, ISweepStore sweeps, Config
         {
             PartState.Done => "success",
             PartState.Failed => "failed",
-            PartState.Leased => ended ? "failed" : "running",
+            PartState.Leased when ended => "failed",
+            PartState.Leased => runningHere is null || runningHere.Contains(p.Id.Value) ? "running" : "queued", // leased ahead: not started
             _ => ended ? "not_attempted" : "queued",
         };
         return new SweepHostState(host, prod, outcome, exit, duration, error);

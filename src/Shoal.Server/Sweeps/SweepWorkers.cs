@@ -23,6 +23,7 @@ internal sealed class SweepWorkers(
     Broker.WorkSignal signal,
     Broker.WorkBroker broker,
     SweepLock sweepLock,
+    LocalSweeps local,
     ConfigHolder config,
     ILogger<SweepWorkers> logger) : BackgroundService
 {
@@ -52,7 +53,8 @@ internal sealed class SweepWorkers(
 
                 foreach (var d in await store.GetDemandAsync(time.GetUtcNow(), null, [BuiltInTypes.Sweep], stoppingToken).ConfigureAwait(false))
                 {
-                    if (d.Type == BuiltInTypes.Sweep && !_runs.ContainsKey(d.Job)
+                    // A sweeps-only server (shoal sweep's own) never touches another run's hosts.
+                    if (d.Type == BuiltInTypes.Sweep && !_runs.ContainsKey(d.Job) && (!config.Current.Scheduler.SweepsOnly || local.StartedHere(d.Job))
                         && await sweeps.GetCollectorAsync(d.Job, stoppingToken).ConfigureAwait(false) is { } collector)
                     {
                         var sweep = await sweeps.GetSweepAsync(d.Stream, stoppingToken).ConfigureAwait(false);
@@ -99,6 +101,7 @@ internal sealed class SweepWorkers(
     {
         Log.SweepStarted(logger, stream.Value, hosts, collector.Threads);
         var source = new SweepPartSource(broker, signal, time, new SweepRun(job, stream, Prefix + job.Value, collector, mode, deadline));
+        local.Track(job, source);
         var options = new PullAgentOptions
         {
             Types = [BuiltInTypes.Sweep],
@@ -137,6 +140,7 @@ internal sealed class SweepWorkers(
         finally
         {
             await source.FinishAsync().ConfigureAwait(false);
+            local.Untrack(job);
             sweepLock.Release(stream.Value);
         }
     }
