@@ -5,7 +5,7 @@ public sealed record IniEntry(string Section, string Key, string Value, int Line
 
 /// <summary>
 /// A parsed INI file in fossology.conf's dialect: <c>[SECTION]</c> headers, <c>key = value</c>
-/// lines, <c>;</c> and <c>#</c> comments, <c>key[] = value</c> for repeated keys.
+/// lines, <c>;</c> and <c>#</c> comment lines and end-of-line <c>; comments</c>, <c>key[] = value</c> for repeated keys.
 /// </summary>
 public sealed partial class IniDocument
 {
@@ -53,6 +53,7 @@ public sealed partial class IniDocument
 
             if (line[0] == '[')
             {
+                line = StripComment(line).TrimEnd();
                 if (line[^1] != ']' || line.Length < 3)
                 {
                     throw new ConfigException(file, lineNo, $"malformed section header '{line}'");
@@ -75,7 +76,7 @@ public sealed partial class IniDocument
             }
 
             var key = line[..eq].Trim();
-            var value = Unquote(line[(eq + 1)..].Trim());
+            var value = Unquote(StripComment(line[(eq + 1)..]).Trim());
             entries.Add(new IniEntry(section, key, value, lineNo));
         }
 
@@ -106,6 +107,33 @@ public sealed partial class IniDocument
 
     [System.Text.RegularExpressions.GeneratedRegex(@"\$(\w+)", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
     private static partial System.Text.RegularExpressions.Regex VariablePattern();
+
+    /// <summary>
+    /// An end-of-line comment: a <c>;</c> at the start of the value or after a space or tab, outside quotes, starts one
+    /// (<c>max = 4 ; per host</c>). A <c>;</c> inside quotes or glued to a word (<c>sh -c "a; b"</c>, <c>a;b</c>) is kept.
+    /// </summary>
+    private static string StripComment(string value)
+    {
+        char? quote = null;
+        for (var i = 0; i < value.Length; i++)
+        {
+            var c = value[i];
+            if (quote is { } q)
+            {
+                quote = c == q ? null : quote;
+            }
+            else if (c is '"' or '\'')
+            {
+                quote = c;
+            }
+            else if (c == ';' && (i == 0 || value[i - 1] is ' ' or '\t'))
+            {
+                return value[..i];
+            }
+        }
+
+        return value;
+    }
 
     private static string Unquote(string value) =>
         value.Length >= 2 && value[0] == '"' && value[^1] == '"' ? value[1..^1] : value;
