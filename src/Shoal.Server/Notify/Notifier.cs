@@ -16,53 +16,33 @@ namespace Shoal.Server.Notify;
 /// <summary>
 /// When a stream ends, or is found stuck: an email to its owner (unless every agent type in it is NOEMAIL) over SMTP or the
 /// configured mail client, and a JSON POST to the webhook. Each is tried a few times with backoff; a
-/// failure is logged and never fails the stream. Every finished stream is handled once (the store remembers).
+/// failure is logged and never fails the stream. Every finished stream is handled once (the store remembers), by the leader.
 /// </summary>
-internal sealed class Notifier(IQueueStore store, ConfigHolder config, TimeProvider time, ClusterMember cluster, ILogger<Notifier> logger) : BackgroundService
+internal sealed class Notifier(IQueueStore store, ConfigHolder config, TimeProvider time, ClusterMember cluster, ILogger<Notifier> logger)
+    : LeaderDuty(config, time, cluster)
 {
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task RunOnceAsync(CancellationToken ct)
     {
-        using var timer = new PeriodicTimer(config.Current.Scheduler.TickInterval, time);
-        try
+        foreach (var detail in await store.GetUnnotifiedStreamsAsync(50, ct).ConfigureAwait(false))
         {
-            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
-            {
-                // The leader notifies, so that a stream's email is sent once by the cluster.
-                if (!cluster.IsLeader)
-                {
-                    continue;
-                }
-
-                try
-                {
-                    foreach (var detail in await store.GetUnnotifiedStreamsAsync(50, stoppingToken).ConfigureAwait(false))
-                    {
-                        await NotifyAsync(detail, EmailComposer.Compose, stoppingToken).ConfigureAwait(false);
-                        await store.MarkNotifiedAsync(detail.Stream.Id, time.GetUtcNow(), stoppingToken).ConfigureAwait(false);
-                    }
-
-                    foreach (var detail in await store.GetUnnotifiedStuckAsync(50, stoppingToken).ConfigureAwait(false))
-                    {
-                        await NotifyAsync(detail, EmailComposer.ComposeStuck, stoppingToken).ConfigureAwait(false);
-                        await store.MarkStuckNotifiedAsync(detail.Stream.Id, time.GetUtcNow(), stoppingToken).ConfigureAwait(false);
-                    }
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    Log.NotifyFailed(logger, ex);
-                }
-            }
+            await NotifyAsync(detail, EmailComposer.Compose, ct).ConfigureAwait(false);
+            await store.MarkNotifiedAsync(detail.Stream.Id, Time.GetUtcNow(), ct).ConfigureAwait(false);
         }
-        catch (OperationCanceledException)
+
+        foreach (var detail in await store.GetUnnotifiedStuckAsync(50, ct).ConfigureAwait(false))
         {
+            await NotifyAsync(detail, EmailComposer.ComposeStuck, ct).ConfigureAwait(false);
+            await store.MarkStuckNotifiedAsync(detail.Stream.Id, Time.GetUtcNow(), ct).ConfigureAwait(false);
         }
     }
 
+    protected override void Failed(Exception ex) => Log.NotifyFailed(logger, ex);
+
     private async Task NotifyAsync(StreamDetail detail, Func<StreamDetail, ShoalConfig, (string Subject, string Body)> compose, CancellationToken ct)
     {
-        var cfg = config.Current;
+        var cfg = Config.Current;
         var noEmail = detail.Jobs.All(j => cfg.AgentTypes.TryGetValue(j.Type, out var t) && t.Special.HasFlag(AgentSpecial.NoEmail));
         if (cfg.Notify.EmailEnabled && !noEmail && detail.Stream.Owner.Contains('@', StringComparison.Ordinal))
         {
@@ -138,7 +118,7 @@ internal sealed class Notifier(IQueueStore store, ConfigHolder config, TimeProvi
                 Log.NotifyFailed(logger, what, attempt, attempts, ex.Message);
                 if (attempt < attempts)
                 {
-                    await Task.Delay(TimeSpan.FromSeconds(attempt), time, ct).ConfigureAwait(false);
+                    await Task.Delay(TimeSpan.FromSeconds(attempt), Time, ct).ConfigureAwait(false);
                 }
             }
         }

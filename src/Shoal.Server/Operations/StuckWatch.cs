@@ -17,7 +17,7 @@ namespace Shoal.Server.Operations;
 /// </summary>
 internal sealed class StuckWatch(
     IQueueStore store, ConfigHolder config, Dispatcher dispatcher, PullAgentRoster roster, ClusterMember cluster, TimeProvider time, Metrics.ShoalMetrics metrics, ILogger<StuckWatch> logger)
-    : BackgroundService
+    : LeaderDuty(config, time, cluster)
 {
     private readonly Dictionary<JobId, (string Cause, DateTimeOffset Since)> _seen = [];
     private long _checkedAtMs = long.MinValue;
@@ -25,37 +25,14 @@ internal sealed class StuckWatch(
     /// <summary>The clock's time at the end of the last check (tests wait for a check of a moved clock).</summary>
     public DateTimeOffset CheckedAt => DateTimeOffset.FromUnixTimeMilliseconds(Math.Max(0, Interlocked.Read(ref _checkedAtMs)));
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(config.Current.Scheduler.TickInterval, time);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
-            {
-                if (!cluster.IsLeader)
-                {
-                    continue;
-                }
+    protected override Task RunOnceAsync(CancellationToken ct) => CheckAsync(ct);
 
-                try
-                {
-                    await CheckAsync(stoppingToken).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    Log.StuckCheckFailed(logger, ex);
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
-    }
+    protected override void Failed(Exception ex) => Log.StuckCheckFailed(logger, ex);
 
     private async Task CheckAsync(CancellationToken ct)
     {
-        var cfg = config.Current;
-        var now = time.GetUtcNow();
+        var cfg = Config.Current;
+        var now = Time.GetUtcNow();
         var demand = await store.GetDemandAsync(now, cfg.Scheduler.AgingStep, null, ct).ConfigureAwait(false);
         var stuck = new Dictionary<StreamId, List<string>>();
         var live = new HashSet<JobId>();
