@@ -28,8 +28,10 @@ internal sealed class ConformanceRound(IReadOnlyList<IShoalStore> stores, int se
     /// <summary>The shared clock: every client reads it; the expiring client moves it on.</summary>
     private DateTimeOffset Now => Start.AddMilliseconds(Interlocked.Read(ref _clockMs));
 
-    /// <summary>Scan jobs fail the job after 2 tries; pull-x jobs carry on past a failed part.</summary>
-    public static JobRules RulesOf(string type) => type == "scan" ? new JobRules(1, OnPartFailure.FailJob) : new JobRules(1, OnPartFailure.Continue);
+    /// <summary>Scan jobs fail the job after 2 tries; pull-x jobs carry on past a failed part, and wait 10 s (doubling) before a retry.</summary>
+    public static JobRules RulesOf(string type) => type == "scan"
+        ? new JobRules(1, OnPartFailure.FailJob)
+        : new JobRules(2, OnPartFailure.Continue, new RetryPolicy(TimeSpan.FromSeconds(10), Backoff: 2, Jitter: 0.5));
 
     public async Task RunAsync(CancellationToken ct)
     {
@@ -99,6 +101,12 @@ internal sealed class ConformanceRound(IReadOnlyList<IShoalStore> stores, int se
                 await store.ReleaseOwnerAsync(owner, "agent died", Now, ct);
                 held.Clear();
             }
+            else if (roll < 96)
+            {
+                // Retry times come (any server may apply them: they are deadlines).
+                Interlocked.Add(ref _clockMs, random.Next(20_000));
+                await store.ReadyRetriesAsync(Now, ct);
+            }
         }
     }
 
@@ -161,6 +169,10 @@ internal sealed class ConformanceRound(IReadOnlyList<IShoalStore> stores, int se
         {
             Interlocked.Add(ref _clockMs, 3_600_000);
             await store.ExpireAsync(Now, ct);
+            while (await store.ReadyRetriesAsync(Now, ct) > 0)
+            {
+            }
+
             var got = await LeaseAsync(store, "drain", 100, ct);
             if (got.Count == 0)
             {

@@ -35,15 +35,16 @@ internal static class Invariants
                 parts.Count(p => p.State == PartState.Ready),
                 parts.Count(p => p.State == PartState.Leased),
                 parts.Count(p => p.State == PartState.Done),
-                parts.Count(p => p.State == PartState.Failed));
+                parts.Count(p => p.State == PartState.Failed),
+                parts.Count(p => p.State == PartState.Retrying));
             if (job.Parts != counted)
             {
                 problems.Add($"job {job.Name} counts {job.Parts} but its parts are {counted}");
             }
 
-            if (job.State == JobState.Completed && parts.Any(p => p.State is PartState.Ready or PartState.Leased))
+            if (job.State == JobState.Completed && parts.Any(p => p.State is PartState.Ready or PartState.Leased or PartState.Retrying))
             {
-                problems.Add($"job {job.Name} completed with {parts.Count(p => p.State is PartState.Ready or PartState.Leased)} parts not finished");
+                problems.Add($"job {job.Name} completed with {parts.Count(p => p.State is PartState.Ready or PartState.Leased or PartState.Retrying)} parts not finished");
             }
 
             if (!job.State.IsTerminal())
