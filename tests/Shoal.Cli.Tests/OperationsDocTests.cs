@@ -24,7 +24,8 @@ public sealed partial class OperationsDocTests
         // The setup block, as the doc writes it (the two background processes started here).
         var dir = Directory.CreateTempSubdirectory("shoal-ops-doc-").FullName;
         Directory.CreateDirectory(Path.Combine(dir, "agents"));
-        await File.WriteAllTextAsync(Path.Combine(dir, "shoal.conf"), "[SCHEDULER]\nport = 0\ncommand_port = 0\n", Ct);
+        await File.WriteAllTextAsync(Path.Combine(dir, "shoal.conf"), "[SCHEDULER]\nport = 0\ncommand_port = 0\nstuck_seconds = 3\n", Ct);
+        doc.ShouldContain(@"printf '[SCHEDULER]\nport = 0\nstuck_seconds = 3\n' > shoal.conf", Case.Sensitive, "the server's setup is the doc's");
         await File.WriteAllTextAsync(Path.Combine(dir, "agents", "probe.conf"), "[default]\nkind = pull\nlease = 5\nretries = 1\n", Ct);
         doc.ShouldContain(@"printf '[default]\nkind = pull\nlease = 5\nretries = 1\n' > agents/probe.conf", Case.Sensitive, "the setup the test makes is the doc's");
         await using var server = ShoalProcess.Start(dir, null, "server", "--config", "shoal.conf");
