@@ -59,6 +59,9 @@ public static class ShoalServer
         });
         builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace); // stdout stays clean for JSON output
         builder.Logging.AddFilter<Microsoft.Extensions.Logging.Console.ConsoleLoggerProvider>(null, minLevel);
+        // ASP.NET Core's own lines (five per request at Information) only when they warn: a console rule for a category
+        // is needed, as the console's own rule above would otherwise win over the general "Microsoft" one below.
+        builder.Logging.AddFilter<Microsoft.Extensions.Logging.Console.ConsoleLoggerProvider>("Microsoft", minLevel > LogLevel.Warning ? minLevel : LogLevel.Warning);
         var verbosity = new Logging.Verbosity { Level = config.Scheduler.Verbose };
         if (!config.LogsToConsole)
         {

@@ -16,6 +16,22 @@ public sealed class ServerProcessTests
     private static string NoopAgent => Path.Combine(ShoalProcess.RepoRoot, "examples", "agents", "noop-agent.sh");
 
     [Fact]
+    public async Task TheServersConsole_HasNoLinePerHttpRequest()
+    {
+        var dir = Directory.CreateTempSubdirectory("shoal-quiet-").FullName;
+        Directory.CreateDirectory(Path.Combine(dir, "agents"));
+        await File.WriteAllTextAsync(Path.Combine(dir, "shoal.conf"), "[SCHEDULER]\nport = 0\ncommand_port = 0\n", TestContext.Current.CancellationToken);
+        await using var server = ShoalProcess.Start(dir, null, "server", "--config", "shoal.conf");
+        await Poll.UntilAsync(() => File.Exists(Path.Combine(dir, ".shoal", "server.url")), 30);
+        for (var i = 0; i < 10; i++)
+        {
+            (await ShoalProcess.RunAsync(dir, "status")).Code.ShouldBe(0);
+        }
+
+        server.Stderr.ShouldNotContain("Microsoft.AspNetCore", Case.Sensitive, "ten requests, no request lines");
+    }
+
+    [Fact]
     public async Task Server_KilledWithSigkillMidRun_RestartsAndEveryPartEndsDoneExactlyOnce()
     {
         var dir = WriteConfig(max: 8, chunk: 1);
