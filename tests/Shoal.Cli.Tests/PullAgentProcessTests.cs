@@ -101,6 +101,24 @@ public sealed class PullAgentProcessTests
         agent.Stderr.ShouldContain("shoal agent: stopped; 0 parts done, 0 failed, 1 not reported (the server runs them again)");
     }
 
+    [Fact]
+    public async Task WithABadToken_TheAgentSaysSoInOneLine_AndExitsTwo()
+    {
+        var dir = Directory.CreateTempSubdirectory("shoal-pull-").FullName;
+        Directory.CreateDirectory(Path.Combine(dir, "agents"));
+        await File.WriteAllTextAsync(Path.Combine(dir, "shoal.conf"), "[SCHEDULER]\nport = 0\ncommand_port = 0\n", Ct);
+        await File.WriteAllTextAsync(Path.Combine(dir, "agents", "netscan.conf"), "[default]\nkind = pull\n", Ct);
+        await using var server = ShoalProcess.Start(dir, null, "server", "--config", "shoal.conf");
+        await Poll.UntilAsync(() => File.Exists(Path.Combine(dir, ".shoal", "server.url")), 30);
+        var url = (await File.ReadAllTextAsync(Path.Combine(dir, ".shoal", "server.url"), Ct)).Trim();
+        await File.WriteAllTextAsync(Path.Combine(dir, "bad.token"), "not-a-token", Ct);
+
+        var run = await ShoalProcess.RunAsync(dir, "agent", "--server", url, "--token-file", "bad.token", "--types", "netscan", "--run", "true");
+        run.Code.ShouldBe(2);
+        run.Stderr.ShouldContain("shoal agent: the server refused: 401");
+        run.Stderr.ShouldNotContain("   at ", Case.Sensitive, "no stack trace");
+    }
+
     private static int FreePort()
     {
         using var l = new TcpListener(System.Net.IPAddress.Loopback, 0);

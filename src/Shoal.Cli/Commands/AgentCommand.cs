@@ -74,6 +74,13 @@ internal static class AgentCommand
                 await Console.Error.WriteLineAsync("shoal agent: " + ex.Message).ConfigureAwait(false);
                 return ex.ExitCode;
             }
+            catch (PullAgentException ex) when (ex.IsPermanent)
+            {
+                // A bad or revoked token, a type the server does not know: retrying would not help. One line, no stack.
+                var hint = ex.Status == 401 ? " (is the token right? see shoal token list)" : "";
+                await Console.Error.WriteLineAsync($"shoal agent: the server refused: {ex.Message}{hint}").ConfigureAwait(false);
+                return 2;
+            }
         });
         return command;
     }
