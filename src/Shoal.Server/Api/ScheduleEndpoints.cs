@@ -32,8 +32,10 @@ internal static class ScheduleEndpoints
                 return Problems.NotFound($"no schedule '{name}'");
             }
 
-            var stream = await runner.RunNowAsync(name, ct).ConfigureAwait(false);
-            return Results.Json(new { name, stream = stream?.Value }, ShoalJson.Options);
+            var (stream, notRun) = await runner.RunNowAsync(name, ct).ConfigureAwait(false);
+            return stream is null
+                ? Problems.Conflict($"schedule '{name}' not run: {notRun}")
+                : Results.Json(new { name, stream = stream.Value.Value }, ShoalJson.Options);
         });
     }
 

@@ -19,10 +19,11 @@ internal sealed class ScheduleRunner(
     private readonly SemaphoreSlim _gate = new(1, 1);
 
     /// <summary>Fires a schedule now (<c>run-now</c>); null when there is no such schedule.</summary>
-    public async Task<StreamId?> RunNowAsync(string name, CancellationToken ct)
+    /// <summary>Fires a schedule now: the stream it submitted, or why it submitted none (its last run is live, the submit failed).</summary>
+    public async Task<(StreamId? Stream, string? NotRun)> RunNowAsync(string name, CancellationToken ct)
     {
         var schedule = (await store.ListSchedulesAsync(ct).ConfigureAwait(false)).FirstOrDefault(s => s.Name == name);
-        return schedule is null ? null : await FireAsync(schedule, time.GetUtcNow(), force: true, ct).ConfigureAwait(false);
+        return schedule is null ? (null, $"no schedule '{name}'") : await FireAsync(schedule, time.GetUtcNow(), force: true, ct).ConfigureAwait(false);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -97,7 +98,7 @@ internal sealed class ScheduleRunner(
         }
     }
 
-    private async Task<StreamId?> FireAsync(ScheduleRecord s, DateTimeOffset now, bool force, CancellationToken ct)
+    private async Task<(StreamId? Stream, string? NotRun)> FireAsync(ScheduleRecord s, DateTimeOffset now, bool force, CancellationToken ct)
     {
         await _gate.WaitAsync(ct).ConfigureAwait(false);
         try
@@ -108,7 +109,7 @@ internal sealed class ScheduleRunner(
             {
                 Log.ScheduleSkipped(logger, s.Name, last.Value);
                 await store.RecordScheduleRunAsync(s.Name, now, null, next, ct).ConfigureAwait(false);
-                return null;
+                return (null, $"its last run, stream {last.Value}, is still {previous.Stream.State.Name()} (the schedule does not overlap runs)");
             }
 
             var (stream, error) = await SubmitAsync(s.Template, ct).ConfigureAwait(false);
@@ -118,7 +119,7 @@ internal sealed class ScheduleRunner(
             }
 
             await store.RecordScheduleRunAsync(s.Name, now, stream, force ? s.NextAt : next, ct).ConfigureAwait(false);
-            return stream;
+            return (stream, stream is null ? $"its stream was not submitted: {error ?? "nothing to run"}" : null);
         }
         finally
         {

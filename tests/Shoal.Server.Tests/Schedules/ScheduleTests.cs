@@ -36,7 +36,9 @@ public sealed class ScheduleTests
         (await Streams(server, "held-run")).ShouldBe(1, "the run was looked at (its next run moved on) and skipped");
 
         (await server.PostAsync("/api/v1/schedules/hourly/pause")).StatusCode.ShouldBe(HttpStatusCode.OK);
-        (await server.PostAsync("/api/v1/schedules/hourly/run-now")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        var refused = await server.PostAsync("/api/v1/schedules/hourly/run-now");
+        refused.StatusCode.ShouldBe(HttpStatusCode.Conflict, "nothing was run: it says so");
+        (await refused.Content.ReadAsStringAsync(Ct)).ShouldContain("schedule 'hourly' not run: its last run, stream 1, is still queued (the schedule does not overlap runs)");
         (await Streams(server, "held-run")).ShouldBe(1, "run-now respects the running stream too");
         (await server.PostAsync("/api/v1/schedules/nope/run-now")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
         (await server.Http.DeleteAsync("/api/v1/schedules/hourly", Ct)).StatusCode.ShouldBe(HttpStatusCode.OK);
