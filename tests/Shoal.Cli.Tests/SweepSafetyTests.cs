@@ -43,9 +43,17 @@ public sealed class SweepSafetyTests
         await Poll.UntilAsync(() => File.Exists(Path.Combine(dir, ".shoal", "server.url")), 30);
         var url = (await File.ReadAllTextAsync(Path.Combine(dir, ".shoal", "server.url"), Ct)).Trim();
 
+        var empty = await ShoalProcess.RunAsync(dir, "status");
+        empty.Code.ShouldBe(0);
+        empty.Stderr.ShouldContain("no streams yet (shoal submit FILE.json adds one)", Case.Sensitive, "an empty status says so");
+        var nosuch = await ShoalProcess.RunAsync(dir, "results", "nosuch");
+        nosuch.Code.ShouldBe(1, "a host nothing has reached (a misspelt name) is not a success");
+        nosuch.Stderr.ShouldContain("no results for host 'nosuch'");
+
         var run = await ShoalProcess.RunAsync(dir, "sweep", "--hosts", "hosts.csv", "--collector", "./collect.sh {host}");
         run.Code.ShouldBe(0, run.Stderr);
         run.Stderr.ShouldContain($"shoal sweep: using the server running here ({url})");
+        (await ShoalProcess.RunAsync(dir, "results", "h00")).Code.ShouldBe(0, "a host the sweep reached");
         using var admin = new HttpClient { BaseAddress = new Uri(url) };
         admin.DefaultRequestHeaders.Authorization = new("Bearer", (await File.ReadAllTextAsync(Path.Combine(dir, ".shoal", "admin.token"), Ct)).Trim());
         (await admin.GetFromJsonAsync<List<ServerDto>>("/api/v1/servers", ShoalJson.Options, Ct))!.ShouldHaveSingleItem("no second server recorded itself");

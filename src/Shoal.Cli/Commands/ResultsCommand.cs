@@ -23,20 +23,29 @@ internal static class ResultsCommand
                 // No server here, but the store of in-process sweeps is: read it directly.
                 await using var store = new SqliteStore(db);
                 var rows = await store.GetHostResultsAsync(result.GetValue(host)!, result.GetValue(limit), ct).ConfigureAwait(false);
-                Print(g.Json, rows.Select(r => new HostResultDto(r.Host, r.At, r.Status, r.ExitCode, r.DurationMs, r.Output, r.Source, r.Stream, r.Error)).ToList());
-                return 0;
+                return Print(g.Json, result.GetValue(host)!, rows.Select(r => new HostResultDto(r.Host, r.At, r.Status, r.ExitCode, r.DurationMs, r.Output, r.Source, r.Stream, r.Error)).ToList());
             }
 
             return await ShoalCommand.RunAsync(result, async (client, _) =>
-            {
-                Print(g.Json, await client.HostResultsAsync(result.GetValue(host)!, result.GetValue(limit), ct).ConfigureAwait(false));
-                return 0;
-            }).ConfigureAwait(false);
+                Print(g.Json, result.GetValue(host)!, await client.HostResultsAsync(result.GetValue(host)!, result.GetValue(limit), ct).ConfigureAwait(false))).ConfigureAwait(false);
         });
         return command;
     }
 
-    private static void Print(bool json, List<HostResultDto> list) => Render.Out(json, list, rows =>
+    /// <summary>Prints a host's results; none is said on stderr, with exit 1 (a misspelt host looks like this).</summary>
+    private static int Print(bool json, string host, List<HostResultDto> list)
+    {
+        if (list.Count == 0 && !json)
+        {
+            Console.Error.WriteLine($"no results for host '{Render.Safe(host)}' (no sweep, gap-fix or check-in has reached it)");
+            return 1;
+        }
+
+        Show(json, list);
+        return list.Count == 0 ? 1 : 0;
+    }
+
+    private static void Show(bool json, List<HostResultDto> list) => Render.Out(json, list, rows =>
     {
         foreach (var r in rows)
         {

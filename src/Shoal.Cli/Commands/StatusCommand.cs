@@ -23,7 +23,13 @@ internal static class StatusCommand
             }
             else
             {
-                Render.Out(g.Json, await client.ListAsync(ct).ConfigureAwait(false), Render.Streams);
+                var streams = await client.ListAsync(ct).ConfigureAwait(false);
+                Render.Out(g.Json, streams, Render.Streams);
+                if (streams.Count == 0 && !g.Json)
+                {
+                    await Console.Error.WriteLineAsync("no streams yet (shoal submit FILE.json adds one)").ConfigureAwait(false);
+                }
+
                 if (!g.Json && Render.Interactive)
                 {
                     // At a terminal, the cluster's servers follow the streams.
