@@ -29,6 +29,7 @@ public sealed class SweepSafetyTests
         json.GetProperty("global_success_hosts").GetInt32().ShouldBe(16);
         json.GetProperty("global_fail_hosts").GetInt32().ShouldBe(0, "the refused sweep started and killed none of its collectors");
         (await File.ReadAllLinesAsync(Path.Combine(dir, "started.txt"), Ct)).Length.ShouldBe(16, "each host visited once");
+        File.Exists(Path.Combine(dir, ".shoal", "command.port")).ShouldBeFalse("shoal sweep's own server opens no command port");
         await first.DisposeAsync();
     }
 

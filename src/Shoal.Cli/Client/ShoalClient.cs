@@ -73,12 +73,12 @@ internal sealed class ShoalClient(HttpClient http) : IDisposable
         SendAsync<JsonElement>(HttpMethod.Delete, $"api/v1/schedules/{Uri.EscapeDataString(name)}", null, ct);
 
     /// <summary>A job's log from <paramref name="offset"/> on, and the offset to ask from next time.</summary>
-    public async Task<(string Text, long Next)> JobLogAsync(long job, long offset, CancellationToken ct)
+    public async Task<(byte[] Bytes, long Next)> JobLogAsync(long job, long offset, CancellationToken ct)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, $"api/v1/jobs/{job}/log?offset={offset}");
         using var response = await SendCheckedAsync(request, ct).ConfigureAwait(false);
         var next = response.Headers.TryGetValues("X-Log-Offset", out var v) ? long.Parse(v.First(), System.Globalization.CultureInfo.InvariantCulture) : offset;
-        return (await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false), next);
+        return (await response.Content.ReadAsByteArrayAsync(ct).ConfigureAwait(false), next);
     }
 
     public Task<JsonElement> GetJsonAsync(string path, CancellationToken ct) => SendAsync<JsonElement>(HttpMethod.Get, path, null, ct);

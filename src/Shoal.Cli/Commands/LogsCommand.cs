@@ -13,10 +13,13 @@ internal static class LogsCommand
         command.SetAction((r, ct) => ShoalCommand.RunAsync(r, async (client, _) =>
         {
             var offset = 0L;
+            var utf8 = System.Text.Encoding.UTF8.GetDecoder(); // one decoder for every page: a character split by a page is whole
             do
             {
-                var (text, next) = await client.JobLogAsync(r.GetValue(job), offset, ct).ConfigureAwait(false);
-                Console.Write(text);
+                var (bytes, next) = await client.JobLogAsync(r.GetValue(job), offset, ct).ConfigureAwait(false);
+                var chars = new char[utf8.GetCharCount(bytes, flush: false)];
+                utf8.GetChars(bytes, chars, flush: false);
+                Console.Write(Output.Render.SafeLines(new string(chars))); // an agent's text: no terminal escapes pass
                 offset = next;
                 if (r.GetValue(follow))
                 {

@@ -25,7 +25,7 @@ internal static class SubmitCommand
             }
 
             var created = await client.SubmitAsync(json, ct).ConfigureAwait(false);
-            Render.Out(g.Json, created, c => Console.WriteLine($"submitted stream {c.Id}: " + string.Join(", ", c.Jobs.Select(kv => $"{kv.Key}={kv.Value}"))));
+            Render.Out(g.Json, created, c => Console.WriteLine($"submitted stream {c.Id}: " + string.Join(", ", c.Jobs.Select(kv => $"{Render.Safe(kv.Key)}={kv.Value}"))));
             return 0;
         }));
         return command;

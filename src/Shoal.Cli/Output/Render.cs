@@ -40,6 +40,10 @@ internal static class Render
         return b.ToString();
     }
 
+    /// <summary>Like <see cref="Safe"/> for multi-line text (logs): newlines and tabs stay, other controls are escaped.</summary>
+    public static string SafeLines(string text) =>
+        string.Join('\n', text.Split('\n').Select(line => string.Join('\t', line.Split('\t').Select(Safe))));
+
     private static bool Unsafe(char c) => char.IsControl(c) || c is >= '\u202a' and <= '\u202e' or >= '\u2066' and <= '\u2069' or '\u200e' or '\u200f';
 
     public static void Json<T>(T value) => Console.WriteLine(JsonSerializer.Serialize(value, Indented));

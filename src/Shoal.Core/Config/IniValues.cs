@@ -27,11 +27,14 @@ internal static class IniValues
         return v;
     }
 
+    private const double MaxSeconds = 10 * 365.25 * 24 * 3600;
+
     public static TimeSpan Seconds(this IniDocument doc, IniEntry e)
     {
-        if (!double.TryParse(e.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || v <= 0)
+        // At most ten years: NaN, infinities and 1e20 are no durations (TimeSpan would throw on them).
+        if (!double.TryParse(e.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || !double.IsFinite(v) || v <= 0 || v > MaxSeconds)
         {
-            throw doc.Error(e, $"'{e.Key}' must be a positive number of seconds, got '{e.Value}'");
+            throw doc.Error(e, $"'{e.Key}' must be a positive number of seconds (at most {MaxSeconds:0}), got '{e.Value}'");
         }
 
         return TimeSpan.FromSeconds(v);

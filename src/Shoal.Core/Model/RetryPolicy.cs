@@ -23,10 +23,11 @@ public sealed record RetryPolicy(TimeSpan Delay, double Backoff = 1, TimeSpan? M
             return TimeSpan.Zero;
         }
 
+        // The jitter spreads the wait, and the maximum bounds the result: no wait is longer than MaxDelay.
         var ms = Delay.TotalMilliseconds * Math.Pow(Backoff, Math.Max(0, nextAttempt - 2));
         var cap = (MaxDelay ?? TimeSpan.FromDays(1)).TotalMilliseconds;
-        ms = Math.Min(double.IsFinite(ms) ? ms : cap, cap);
+        ms = double.IsFinite(ms) ? ms : cap;
         ms *= 1 + (Jitter * ((2 * unit) - 1));
-        return TimeSpan.FromMilliseconds(Math.Max(0, Math.Round(ms)));
+        return TimeSpan.FromMilliseconds(Math.Clamp(Math.Round(ms), 0, cap));
     }
 }

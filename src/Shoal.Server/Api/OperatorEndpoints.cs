@@ -78,6 +78,11 @@ internal static class OperatorEndpoints
                 return Problems.BadRequest($"'limit' must be from 1 to {MaxLogRead} bytes");
             }
 
+            if (offset is < 0)
+            {
+                return Problems.BadRequest("'offset' must be a byte offset >= 0");
+            }
+
             if (tail is < 1 or > MaxLogRead || (tail is not null && offset is not null))
             {
                 return Problems.BadRequest($"'tail' must be from 1 to {MaxLogRead} bytes, without 'offset'");
@@ -95,7 +100,7 @@ internal static class OperatorEndpoints
 
             var path = logs.PathOf(n);
             var from = Math.Max(0, offset ?? 0);
-            var text = "";
+            var bytes = Array.Empty<byte>();
             if (File.Exists(path))
             {
                 // At most 'limit' bytes (1 MiB by default) from 'offset': the next offset is in X-Log-Offset.
@@ -104,12 +109,12 @@ internal static class OperatorEndpoints
                 file.Position = from;
                 var buffer = new byte[(int)Math.Min(tail ?? limit ?? DefaultLogRead, file.Length - from)];
                 var read = await file.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, ct).ConfigureAwait(false);
-                text = System.Text.Encoding.UTF8.GetString(buffer, 0, read);
+                bytes = buffer[..read]; // the bytes as written: a character split across two reads is whole again in the client
                 from += read;
             }
 
             http.Response.Headers["X-Log-Offset"] = from.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return Results.Text(text, "text/plain");
+            return Results.Bytes(bytes, "text/plain; charset=utf-8");
         }).WithMetadata(Api.DashboardRead.Instance);
         api.MapGet("/db/stats", async (IQueueStore store, CancellationToken ct) => Results.Json(await store.StatsAsync(ct).ConfigureAwait(false), ShoalJson.Options));
         api.MapGet("/verbose", (Logging.Verbosity verbosity) => Results.Json(new { level = verbosity.Level }, ShoalJson.Options));

@@ -53,6 +53,11 @@ internal sealed class CommandPortServer(
     public Task StartingAsync(CancellationToken cancellationToken)
     {
         var cfg = config.Current;
+        if (cfg.Scheduler.SweepsOnly)
+        {
+            return Task.CompletedTask; // shoal sweep's own server has no command port (nor a command.port file)
+        }
+
         _certificate = cfg.Scheduler.TlsCert is { } cert ? Tls.LoadCertificate(cert, cfg.Scheduler.TlsKey) : null;
         TcpListener listener;
         try

@@ -11,15 +11,17 @@ namespace Shoal.Server.Operations;
 
 /// <summary>
 /// Marks a live stream <em>stuck</em> when one of its jobs has work no agent can take: its type is not configured or is
-/// invalid (at once), or — for <c>stuck_seconds</c> — no live pull agent asks for its type with the tags it needs, or
-/// every host that may run it is down. The mark is cleared when the cause goes; the owner is told once (by the
+/// invalid (at once), or — for <c>stuck_seconds</c> — its type's self-test has not ended, no live pull agent asks for
+/// its type with the tags it needs, or every host that may run it is down. The mark is cleared when the cause goes; the owner is told once (by the
 /// notifier). The leader watches, from the same facts <c>why</c> answers from.
 /// </summary>
 internal sealed class StuckWatch(
     IQueueStore store, ConfigHolder config, Dispatcher dispatcher, PullAgentRoster roster, ClusterMember cluster, TimeProvider time, Metrics.ShoalMetrics metrics, ILogger<StuckWatch> logger)
     : LeaderDuty(config, time, cluster)
 {
-    private readonly Dictionary<JobId, (string Cause, DateTimeOffset Since)> _seen = [];
+    // Since when each job has had no agent to take it, whatever the cause: a type that is invalid, then under its
+    // self-test again, then invalid again keeps its stream stuck (and its owner told once), not flapping.
+    private readonly Dictionary<JobId, DateTimeOffset> _seen = [];
     private long _checkedAtMs = long.MinValue;
 
     /// <summary>The clock's time at the end of the last check (tests wait for a check of a moved clock).</summary>
@@ -44,8 +46,8 @@ internal sealed class StuckWatch(
             }
 
             live.Add(job.Job);
-            var since = _seen.TryGetValue(job.Job, out var seen) && seen.Cause == cause.Text ? seen.Since : now;
-            _seen[job.Job] = (cause.Text, since);
+            var since = _seen.TryGetValue(job.Job, out var seen) ? seen : now;
+            _seen[job.Job] = since;
             if (cause.AtOnce || now - since >= cfg.Scheduler.StuckAfter)
             {
                 (stuck.TryGetValue(job.Stream, out var list) ? list : stuck[job.Stream] = []).Add(cause.Text);
@@ -88,6 +90,11 @@ internal sealed class StuckWatch(
         if (type.Max == 0)
         {
             return null; // held on purpose by its operator
+        }
+
+        if (type.Kind == AgentKind.Spawned && dispatcher.SelfTests.Any(t => t.Type == job.Type))
+        {
+            return ($"job '{job.Name}': agent type '{job.Type}' is still in its self-test (no VERSION yet)", false);
         }
 
         if (type.Kind == AgentKind.Pull)

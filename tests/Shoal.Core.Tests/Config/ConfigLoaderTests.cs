@@ -57,7 +57,7 @@ public sealed class ConfigLoaderTests
     [InlineData("[default]\ncommand = x\nmax = -2\n", "a.conf:3: 'max' must be an integer >= -1, got '-2'")]
     [InlineData("[default]\ncommand = x\non_part_failure = maybe\n", "a.conf:3: 'on_part_failure' must be one of fail-job, continue, got 'maybe'")]
     [InlineData("[other]\ncommand = x\n", "a.conf:1: unknown section [other]")]
-    [InlineData("[default]\ncommand = x\nlease = soon\n", "a.conf:3: 'lease' must be a positive number of seconds, got 'soon'")]
+    [InlineData("[default]\ncommand = x\nlease = soon\n", "a.conf:3: 'lease' must be a positive number of seconds (at most 315576000), got 'soon'")]
     public void AgentConf_Errors_NameFileAndLine(string text, string expected)
     {
         var dir = Dir();

@@ -27,7 +27,10 @@ public sealed class RetryPolicyConfTests
     [InlineData("retry_delay = 10\nretry_max_delay = 5\n", 4, "'retry_max_delay' (5 s) is shorter than 'retry_delay' (10 s)")]
     [InlineData("retry_delay = 10\nretry_jitter = 1.5\n", 4, "'retry_jitter' must be a number from 0 to 1, got '1.5'")]
     [InlineData("retry_delay = 10\nretry_backoff = 0.5\n", 4, "'retry_backoff' must be a number from 1 to 100, got '0.5'")]
-    [InlineData("retry_delay = soon\n", 3, "'retry_delay' must be a positive number of seconds, got 'soon'")]
+    [InlineData("retry_delay = soon\n", 3, "'retry_delay' must be a positive number of seconds (at most 315576000), got 'soon'")]
+    [InlineData("retry_delay = NaN\n", 3, "'retry_delay' must be a positive number of seconds (at most 315576000), got 'NaN'")]
+    [InlineData("retry_delay = 1e20\n", 3, "'retry_delay' must be a positive number of seconds (at most 315576000), got '1e20'")]
+    [InlineData("retry_delay = 10\nretry_max_delay = Infinity\n", 4, "'retry_max_delay' must be a positive number of seconds (at most 315576000), got 'Infinity'")]
     public void BadRetryKeys_NameTheirLine(string body, int line, string reason)
     {
         var file = Conf(body);
@@ -43,6 +46,7 @@ public sealed class RetryPolicyConfTests
         policy.DelayBefore(3, 0.5).ShouldBe(TimeSpan.FromSeconds(20));
         policy.DelayBefore(4, 0.5).ShouldBe(TimeSpan.FromSeconds(40));
         policy.DelayBefore(5, 0.5).ShouldBe(TimeSpan.FromSeconds(60));
+        policy.DelayBefore(5, 0.999999).ShouldBe(TimeSpan.FromSeconds(60), "the jitter never takes a wait past the maximum");
         policy.DelayBefore(500, 0.5).ShouldBe(TimeSpan.FromSeconds(60), "no overflow far out");
         policy.DelayBefore(2, 0).ShouldBe(TimeSpan.FromSeconds(7.5));
         policy.DelayBefore(2, 0.999999).TotalSeconds.ShouldBe(12.5, 0.001);

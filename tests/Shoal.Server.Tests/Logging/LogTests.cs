@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Shoal.Server.Logging;
 using Shouldly;
@@ -9,6 +10,35 @@ namespace Shoal.Server.Tests.Logging;
 public sealed partial class LogTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task AJobLogReadInPieces_GivesItsBytesExactly_NeverMoreThanAsked_AndRefusesANegativeOffset()
+    {
+        await using var server = await TestServer.StartAsync(new Dictionary<string, string> { ["held"] = TestServer.NoopConf(0) });
+        var job = (await server.SubmitAsync("""{"name":"s","jobs":[{"name":"a","type":"held","parts":["x"]}]}""")).Jobs["a"];
+        var path = server.App.Services.GetRequiredService<JobLogs>().PathOf(job);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var written = System.Text.Encoding.UTF8.GetBytes("Ärger: ÄÖÜ é → ✓\n");
+        await File.WriteAllBytesAsync(path, written, Ct);
+
+        // One byte at a time, as a client following the log with X-Log-Offset: every character split, none lost.
+        var got = new List<byte>();
+        var offset = 0L;
+        while (offset < written.Length)
+        {
+            var page = await server.Http.GetAsync($"/api/v1/jobs/{job}/log?offset={offset}&limit=1", Ct);
+            var bytes = await page.Content.ReadAsByteArrayAsync(Ct);
+            bytes.Length.ShouldBe(1, "never more than asked");
+            got.AddRange(bytes);
+            offset = long.Parse(page.Headers.GetValues("X-Log-Offset").Single(), System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        got.ShouldBe(written);
+        (await (await server.Http.GetAsync($"/api/v1/jobs/{job}/log?tail=4", Ct)).Content.ReadAsByteArrayAsync(Ct)).ShouldBe(written[^4..]);
+        var negative = await server.Http.GetAsync($"/api/v1/jobs/{job}/log?offset=-5", Ct);
+        negative.StatusCode.ShouldBe(System.Net.HttpStatusCode.BadRequest);
+        (await negative.Content.ReadAsStringAsync(Ct)).ShouldContain("'offset' must be a byte offset >= 0");
+    }
 
     [Fact]
     public async Task AJobsAgentOutput_GoesToItsLog_AndTheSchedulerLogUsesFossologysFormat()

@@ -38,6 +38,20 @@ public sealed class StuckTests
         (await Poll.UntilAsync(() => server.StreamAsync(dmz.Id), s => s.Stuck is null, 10)).Stuck.ShouldBeNull("an agent with the tag took it");
     }
 
+    [Fact]
+    public async Task AJobOfATypeWhoseAgentNeverAnswers_IsStuckAfterStuckSeconds_NotAfterTheHeartbeatTimeout()
+    {
+        var silent = Path.Combine(Path.GetTempPath(), $"silent-agent-{Guid.NewGuid():N}.sh");
+        await File.WriteAllTextAsync(silent, "#!/bin/sh\nexec sleep 1000\n", TestContext.Current.CancellationToken);
+        File.SetUnixFileMode(silent, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        await using var server = await TestServer.StartAsync(
+            new Dictionary<string, string> { ["silent"] = $"[default]\ncommand = {silent}\nmax = 1\n" }, extraScheduler: "stuck_seconds = 1\ntick_seconds = 0.2");
+        var created = await server.SubmitAsync("""{"name":"quiet","jobs":[{"name":"q","type":"silent","parts":["x"]}]}""");
+
+        var stuck = await Poll.UntilAsync(() => server.StreamAsync(created.Id), s => s.Stuck is not null, 20);
+        stuck.Stuck.ShouldBe("job 'q': agent type 'silent' is still in its self-test (no VERSION yet)", "seconds, not the 180 s heartbeat time-out");
+    }
+
     /// <summary>Moves the clock and waits until the leader's check has run on it (a stuck mark, or its absence, then reflects the new time).</summary>
     private static async Task Tick(FakeTimeProvider clock, TestServer server, TimeSpan by)
     {
