@@ -38,11 +38,8 @@ public sealed class SweepSafetyTests
     {
         var dir = Workspace();
         await WriteCsvAsync(dir, 3);
-        await File.WriteAllTextAsync(Path.Combine(dir, "shoal.conf"), "[SCHEDULER]\nport = 0\ncommand_port = 0\n", Ct);
-        Directory.CreateDirectory(Path.Combine(dir, "agents"));
-        await using var server = ShoalProcess.Start(dir, null, "server", "--config", "shoal.conf");
-        await Poll.UntilAsync(() => File.Exists(Path.Combine(dir, ".shoal", "server.url")), 30);
-        var url = (await File.ReadAllTextAsync(Path.Combine(dir, ".shoal", "server.url"), Ct)).Trim();
+        var (server, url) = await StartServerAsync(dir);
+        await using var _ = server;
 
         var empty = await ShoalProcess.RunAsync(dir, "status");
         empty.Code.ShouldBe(0);
@@ -67,11 +64,8 @@ public sealed class SweepSafetyTests
         var dir = Workspace();
         await WriteCsvAsync(dir, 3);
         var serverDir = Directory.CreateTempSubdirectory("shoal-elsewhere-").FullName;
-        await File.WriteAllTextAsync(Path.Combine(serverDir, "shoal.conf"), "[SCHEDULER]\nport = 0\ncommand_port = 0\n", Ct);
-        Directory.CreateDirectory(Path.Combine(serverDir, "agents"));
-        await using var server = ShoalProcess.Start(serverDir, null, "server", "--config", "shoal.conf");
-        await Poll.UntilAsync(() => File.Exists(Path.Combine(serverDir, ".shoal", "server.url")), 30);
-        var url = (await File.ReadAllTextAsync(Path.Combine(serverDir, ".shoal", "server.url"), Ct)).Trim();
+        var (server, url) = await StartServerAsync(serverDir);
+        await using var _ = server;
         var token = Path.Combine(serverDir, ".shoal", "admin.token");
 
         var run = await ShoalProcess.RunAsync(dir, "sweep", "--server", url, "--token-file", token, "--hosts", "hosts.csv", "--collector", "./collect.sh {host}");
@@ -88,11 +82,8 @@ public sealed class SweepSafetyTests
     {
         var dir = Workspace();
         await WriteCsvAsync(dir, 3);
-        await File.WriteAllTextAsync(Path.Combine(dir, "shoal.conf"), "[SCHEDULER]\nport = 0\ncommand_port = 0\n", Ct);
-        Directory.CreateDirectory(Path.Combine(dir, "agents"));
-        await using var server = ShoalProcess.Start(dir, null, "server", "--config", "shoal.conf");
-        await Poll.UntilAsync(() => File.Exists(Path.Combine(dir, ".shoal", "server.url")), 30);
-        var url = (await File.ReadAllTextAsync(Path.Combine(dir, ".shoal", "server.url"), Ct)).Trim();
+        var (server, url) = await StartServerAsync(dir);
+        await using var _ = server;
 
         var created = await ShoalProcess.RunAsync(dir, "token", "create", "--host", "h00");
         created.Code.ShouldBe(0, created.Stderr);
@@ -108,6 +99,16 @@ public sealed class SweepSafetyTests
         var gapfix = await ShoalProcess.RunAsync(dir, "gap-fix", "--hosts", "hosts.csv", "--collector", "./collect.sh {host}");
         gapfix.Code.ShouldBe(0, gapfix.Stderr);
         gapfix.Stderr.ShouldMatch(@"gapfix-\S+: 0 hosts to visit, \d+ at once, 1 skipped \(checked in\), 1 skipped \(a success within 24 h\); nothing to do");
+    }
+
+    /// <summary>A <c>shoal server</c> keeping its state in <paramref name="dir"/>, and its URL once it listens.</summary>
+    private static async Task<(ShoalProcess Server, string Url)> StartServerAsync(string dir)
+    {
+        await File.WriteAllTextAsync(Path.Combine(dir, "shoal.conf"), "[SCHEDULER]\nport = 0\ncommand_port = 0\n", Ct);
+        Directory.CreateDirectory(Path.Combine(dir, "agents"));
+        var server = ShoalProcess.Start(dir, null, "server", "--config", "shoal.conf");
+        await Poll.UntilAsync(() => File.Exists(Path.Combine(dir, ".shoal", "server.url")), 30);
+        return (server, (await File.ReadAllTextAsync(Path.Combine(dir, ".shoal", "server.url"), Ct)).Trim());
     }
 
     private static string Workspace()

@@ -20,6 +20,29 @@ internal sealed class Browser : IAsyncDisposable
     /// <summary>Where the tests save screenshots (kept with the test results).</summary>
     public static string Artefacts { get; } = Directory.CreateDirectory(Path.Combine(TestServer.RepoRoot, "TestResults", "screenshots")).FullName;
 
+    /// <summary>What goes wrong on <paramref name="page"/> from now on: script errors, console errors, and answers of 400 or more.</summary>
+    public static List<string> Errors(IPage page)
+    {
+        var errors = new List<string>();
+        page.PageError += (_, e) => errors.Add(e);
+        page.Console += (_, m) =>
+        {
+            // A failed resource shows up again as its response, with its address.
+            if (m.Type == "error" && !m.Text.StartsWith("Failed to load resource", StringComparison.Ordinal))
+            {
+                errors.Add(m.Text);
+            }
+        };
+        page.Response += (_, r) =>
+        {
+            if (r.Status >= 400)
+            {
+                errors.Add($"{r.Status} {r.Url}");
+            }
+        };
+        return errors;
+    }
+
     public static async Task<Browser> LaunchAsync()
     {
         if (!File.Exists(Executable))

@@ -86,22 +86,7 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
     {
         var url = _server.Http.BaseAddress!.ToString().TrimEnd('/');
         var page = await _browser.Chromium.NewPageAsync();
-        var errors = new List<string>();
-        page.PageError += (_, e) => errors.Add(e);
-        page.Console += (_, m) =>
-        {
-            if (m.Type == "error" && !m.Text.StartsWith("Failed to load resource", StringComparison.Ordinal))
-            {
-                errors.Add(m.Text);
-            }
-        };
-        page.Response += (_, r) =>
-        {
-            if (r.Status >= 400)
-            {
-                errors.Add($"{r.Status} {r.Url}");
-            }
-        };
+        var errors = Browser.Errors(page);
         await page.GotoAsync(url + "/");
         await page.FillAsync("#token", StateFiles.EnsureAdminToken(Path.Combine(_server.Dir, ".shoal")));
         await page.ClickAsync("#signin-button");

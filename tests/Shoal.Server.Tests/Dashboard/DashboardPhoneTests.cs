@@ -23,22 +23,7 @@ public sealed class DashboardPhoneTests
             extraScheduler: "stuck_seconds = 1\ntick_seconds = 0.2");
         await using var browser = await Browser.LaunchAsync();
         var page = await browser.Chromium.NewPageAsync(new() { ViewportSize = new() { Width = 390, Height = 844 }, IsMobile = true });
-        var errors = new List<string>();
-        page.PageError += (_, e) => errors.Add(e);
-        page.Console += (_, m) =>
-        {
-            if (m.Type == "error" && !m.Text.StartsWith("Failed to load resource", StringComparison.Ordinal))
-            {
-                errors.Add(m.Text);
-            }
-        };
-        page.Response += (_, r) =>
-        {
-            if (r.Status >= 400)
-            {
-                errors.Add($"{r.Status} {r.Url}");
-            }
-        };
+        var errors = Browser.Errors(page);
 
         var longPayload = "host-" + new string('x', 10_000);
         var hostile = await server.SubmitAsync($$"""
