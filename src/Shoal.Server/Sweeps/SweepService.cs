@@ -24,12 +24,12 @@ internal sealed class SweepService(IQueueStore store, ISweepStore sweeps, Config
         bool Recent(DateTimeOffset? at) => at is { } t && now - t <= window;
         var candidates = gapfix ? request.Hosts.Where(h => h.Prod).ToList() : request.Hosts.ToList();
         var skipped = candidates.Where(h => Recent(fresh.GetValueOrDefault(h.Host)?.LastCheckin)).Select(h => h.Host).ToList();
-        var unchecked_ = candidates.Where(h => !skipped.Contains(h.Host)).ToList();
-        var visit = unchecked_
+        var notCheckedIn = candidates.Where(h => !skipped.Contains(h.Host)).ToList();
+        var visit = notCheckedIn
             .Where(h => !gapfix || !Recent(fresh.GetValueOrDefault(h.Host)?.LastSuccess))
             .OrderByDescending(h => h.Prod) // stable: production first, then file order
             .ToList();
-        var skippedFresh = unchecked_.Count - visit.Count; // gap-fix: production hosts with a recent success
+        var skippedFresh = notCheckedIn.Count - visit.Count; // gap-fix: production hosts with a recent success
         var name = $"{(gapfix ? "gapfix" : "sweep")}-{now:yyyyMMdd-HHmmss}";
         if (visit.Count == 0)
         {
