@@ -169,6 +169,10 @@ internal sealed class ConformanceRound(IReadOnlyList<IShoalStore> stores, int se
         {
             Interlocked.Add(ref _clockMs, 3_600_000);
             await store.ExpireAsync(Now, ct);
+
+            // A lease that ran out just now puts its part to wait for its retry time: let that time come too, or the
+            // drain would end with parts still waiting.
+            Interlocked.Add(ref _clockMs, 3_600_000);
             while (await store.ReadyRetriesAsync(Now, ct) > 0)
             {
             }

@@ -49,7 +49,7 @@ internal static class Invariants
 
             if (!job.State.IsTerminal())
             {
-                problems.Add($"job {job.Name} is {job.State} after the drain");
+                problems.Add($"job {job.Name} is {job.State} after the drain (counts {job.Parts}; parts {string.Join(", ", parts.GroupBy(p => p.State).Select(g => $"{g.Key} {g.Count()}"))})");
             }
 
             foreach (var part in parts)
