@@ -44,7 +44,9 @@ internal static class PartRunner
     /// <summary>Heartbeats until cancelled; returns true when the server said stop (and <paramref name="stop"/> was cancelled).</summary>
     private static async Task<bool> HeartbeatAsync(IPartSource source, LeasedPartDto part, TimeProvider time, CancellationTokenSource stop, CancellationToken ct)
     {
-        var period = TimeSpan.FromSeconds(Math.Clamp((part.Deadline - time.GetUtcNow()).TotalSeconds / 3, 1, 30));
+        // A third of the lease, at most 30 s, and at most what the server asks (it counts an agent silent past four of those lost).
+        var seconds = Math.Clamp((part.Deadline - time.GetUtcNow()).TotalSeconds / 3, 1, 30);
+        var period = TimeSpan.FromSeconds(part.HeartbeatSeconds > 0 ? Math.Clamp(part.HeartbeatSeconds, 0.5, seconds) : seconds);
         using var timer = new PeriodicTimer(period, time);
         try
         {

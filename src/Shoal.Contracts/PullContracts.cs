@@ -5,8 +5,12 @@ namespace Shoal.Contracts;
 /// <summary>Body of <c>POST /api/v1/lease</c>.</summary>
 public sealed record LeaseRequestDto(IReadOnlyList<string> Types, int Max = 1, double WaitSeconds = 0);
 
-/// <summary>One leased part. <c>Payload</c> is the part as submitted: a string, or an object.</summary>
-public sealed record LeasedPartDto(long PartId, long LeaseId, DateTimeOffset Deadline, int Attempt, JsonElement Payload, long JobId, string Type);
+/// <summary>
+/// One leased part. <c>Payload</c> is the part as submitted: a string, or an object. <c>HeartbeatSeconds</c>: heartbeat
+/// at least this often while the part runs (an agent silent for four times as long is lost, and its leases are
+/// released); 0 when the server does not say.
+/// </summary>
+public sealed record LeasedPartDto(long PartId, long LeaseId, DateTimeOffset Deadline, int Attempt, JsonElement Payload, long JobId, string Type, double HeartbeatSeconds = 0);
 
 /// <summary>Answer to <c>POST /api/v1/lease</c>; an empty list when the wait ran out.</summary>
 public sealed record LeaseResponse(IReadOnlyList<LeasedPartDto> Parts);

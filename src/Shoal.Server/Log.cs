@@ -148,4 +148,10 @@ internal static partial class Log
 
     [LoggerMessage(59, LogLevel.Warning, "stuck-stream check failed")]
     public static partial void StuckCheckFailed(ILogger logger, Exception ex);
+
+    [LoggerMessage(60, LogLevel.Warning, "pull agent {Owner} lost: no call for {Seconds} s; its leases are released")]
+    public static partial void PullAgentLost(ILogger logger, string owner, double seconds);
+
+    [LoggerMessage(61, LogLevel.Warning, "pull agent watch failed")]
+    public static partial void PullAgentWatchFailed(ILogger logger, Exception ex);
 }

@@ -122,6 +122,7 @@ public static class ShoalServer
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Dashboard.OverviewFeed>());
         builder.Services.AddSingleton<Broker.WorkSignal>();
         builder.Services.AddSingleton<Broker.PullAgentRoster>();
+        builder.Services.AddHostedService<Operations.PullAgentWatch>();
         builder.Services.AddSingleton<Broker.WorkChanged>();
         builder.Services.AddSingleton<Operations.JobOperations>();
         builder.Services.AddSingleton(new LeaseIdCodec(Convert.FromBase64String(secret)));

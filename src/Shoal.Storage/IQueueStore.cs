@@ -65,6 +65,9 @@ public interface IQueueStore
     /// <summary>The parts leased now, by owner, for owners whose names start with <paramref name="prefix"/> (no <c>%</c> or <c>_</c> in it).</summary>
     Task<IReadOnlyDictionary<string, int>> CountLeasesByOwnerAsync(string prefix, CancellationToken ct);
 
+    /// <summary>When each pull agent (its lease owner) last called any server of the queue, as the servers recorded it.</summary>
+    Task<IReadOnlyList<AgentSeen>> ListAgentsSeenAsync(CancellationToken ct);
+
     /// <summary>How many owners whose names start with <paramref name="prefix"/> hold leases, by job.</summary>
     Task<IReadOnlyDictionary<JobId, int>> CountLeaseHoldersByJobAsync(string prefix, CancellationToken ct);
 

@@ -24,6 +24,15 @@ public interface IWorkStore
     /// <summary>Releases every lease whose owner starts with <paramref name="prefix"/> (a restarted server's agents).</summary>
     Task<int> ReleaseOwnersByPrefixAsync(string prefix, DateTimeOffset now, CancellationToken ct);
 
+    /// <summary>Records when pull agents last called <paramref name="server"/>; a later call recorded by any server wins.</summary>
+    Task RecordAgentsSeenAsync(IReadOnlyList<AgentSeen> seen, string server, CancellationToken ct);
+
+    /// <summary>
+    /// Releases, as <see cref="ReleaseOwnerAsync"/> does, the leases of every pull agent no server has heard from since
+    /// <paramref name="silentSince"/>; returns those agents (owners).
+    /// </summary>
+    Task<IReadOnlyList<string>> ReleaseLostAgentsAsync(DateTimeOffset silentSince, string why, DateTimeOffset now, CancellationToken ct);
+
     /// <summary>Gives back a leased part that was never started: ready again, no attempt counted.</summary>
     Task<bool> ReleasePartAsync(PartId part, long leaseId, string owner, CancellationToken ct);
 

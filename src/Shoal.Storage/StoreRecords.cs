@@ -209,3 +209,6 @@ public sealed record StoreCounts(IReadOnlyDictionary<string, long> Streams, IRea
 
 /// <summary>A part that failed for good.</summary>
 public sealed record FailedPart(PartId Id, string Payload, int Attempt, string? Result, string? Log, string? Host);
+
+/// <summary>When a pull agent (its lease owner) last called a server.</summary>
+public sealed record AgentSeen(string Owner, DateTimeOffset At);

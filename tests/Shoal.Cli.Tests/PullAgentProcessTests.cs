@@ -119,6 +119,52 @@ public sealed class PullAgentProcessTests
         run.Stderr.ShouldNotContain("   at ", Case.Sensitive, "no stack trace");
     }
 
+    [Fact]
+    public async Task AnAgentKilledMidPart_IsLostAfterAgentLostSeconds_AndItsLeasesAreReleasedAtOnce_WhileALiveAgentsLongPartsAreNot()
+    {
+        var dir = Directory.CreateTempSubdirectory("shoal-pull-").FullName;
+        Directory.CreateDirectory(Path.Combine(dir, "agents"));
+        // Leases of ten minutes: only the agent's silence (3 s) can give its parts back within the test.
+        await File.WriteAllTextAsync(Path.Combine(dir, "shoal.conf"), "[SCHEDULER]\nport = 0\ncommand_port = 0\ntick_seconds = 0.2\nagent_lost_seconds = 3\n", Ct);
+        await File.WriteAllTextAsync(Path.Combine(dir, "agents", "netscan.conf"), "[default]\nkind = pull\nlease = 600\n", Ct);
+        await using var server = ShoalProcess.Start(dir, null, "server", "--config", "shoal.conf");
+        await Poll.UntilAsync(() => File.Exists(Path.Combine(dir, ".shoal", "server.url")), 30);
+        var url = (await File.ReadAllTextAsync(Path.Combine(dir, ".shoal", "server.url"), Ct)).Trim();
+        var token = await ShoalProcess.RunAsync(dir, "token", "create", "--agent", "probe");
+        await File.WriteAllTextAsync(Path.Combine(dir, "agent.token"), token.Stdout.Trim(), Ct);
+        var other = await ShoalProcess.RunAsync(dir, "token", "create", "--agent", "second");
+        await File.WriteAllTextAsync(Path.Combine(dir, "second.token"), other.Stdout.Trim(), Ct);
+        await File.WriteAllTextAsync(Path.Combine(dir, "s.json"), """{"name":"two","jobs":[{"name":"scan","type":"netscan","parts":["a","b"]}]}""", Ct);
+        (await ShoalProcess.RunAsync(dir, "submit", "s.json")).Code.ShouldBe(0);
+        var started = Path.Combine(dir, "started");
+        var done = Path.Combine(dir, "done");
+
+        var first = ShoalProcess.Start(dir, null, "agent", "--server", url, "--token-file", "agent.token", "--types", "netscan", "--concurrency", "2", "--wait", "1",
+            "--run", $"sh -c 'echo $0 >> {started}; sleep 120' {{payload}}");
+        await Poll.UntilAsync(() => File.Exists(started) && File.ReadAllLines(started).Length == 2, 60);
+        first.Process.Kill(); // -9, mid-part: it never reports, heartbeats or calls again
+        await first.Process.WaitForExitAsync(Ct);
+        await first.DisposeAsync();
+
+        // The second agent's parts take 6 s, longer than agent_lost_seconds: it heartbeats as the server asks, so they are not taken from it.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await using var second = ShoalProcess.Start(dir, null, "agent", "--server", url, "--token-file", "second.token", "--types", "netscan", "--concurrency", "2", "--wait", "1",
+            "--run", $"sh -c 'sleep 6; echo $0 >> {done}' {{payload}}");
+        var admin = (await File.ReadAllTextAsync(Path.Combine(dir, ".shoal", "admin.token"), Ct)).Trim();
+        using var http = new HttpClient { BaseAddress = new Uri(url) };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", admin);
+        await Poll.UntilAsync(async () => (await http.GetFromJsonAsync<StreamDto>("/api/v1/streams/1", ShoalJson.Options, Ct))!.State == "completed", 90);
+
+        clock.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(90), "not at the 600 s deadline");
+        string.Join(",", File.ReadAllLines(done).Order(StringComparer.Ordinal)).ShouldBe("a,b", "each part run once, by the live agent");
+        var agents = await http.GetFromJsonAsync<AgentsResponse>("/api/v1/agents", ShoalJson.Options, Ct);
+        agents!.Pull!.Single(a => a.Name == "probe").State.ShouldBe("lost");
+        agents.Pull!.Single(a => a.Name == "second").State.ShouldBe("idle");
+        await Poll.UntilAsync(() => (server.Stdout + server.Stderr).Contains(":probe lost: no call for 3 s; its leases are released", StringComparison.Ordinal), 10);
+        // Logged (in order) when the release happened, 3 s into its 6 s parts, before the reports that completed the stream.
+        (server.Stdout + server.Stderr).ShouldNotContain(":second lost", Case.Sensitive, "the live agent heartbeats as often as the server asks");
+    }
+
     private static int FreePort()
     {
         using var l = new TcpListener(System.Net.IPAddress.Loopback, 0);

@@ -110,6 +110,7 @@ public static class ConfigLoader
                 "shutdown_grace" => s with { ShutdownGrace = doc.Seconds(e) },
                 "tick_seconds" => s with { TickInterval = doc.Seconds(e) },
                 "stuck_seconds" => s with { StuckAfter = doc.Seconds(e) },
+                "agent_lost_seconds" => s with { AgentLostAfter = TimeSpan.FromSeconds(doc.Number(e, 2, 86_400)) },
                 "name" => s with { NodeName = e.Value },
                 "tls_cert" => s with { TlsCert = e.Value },
                 "tls_key" => s with { TlsKey = e.Value },

@@ -49,6 +49,12 @@ public sealed record SchedulerOptions
     /// <summary>How long a job no live agent can take (tags none has, no pull agent asking, every host down) waits before its stream is stuck.</summary>
     public TimeSpan StuckAfter { get; init; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// A pull agent no server has heard from this long is lost: shown so, and its leases are released at once (not at
+    /// their deadlines). Its agents are told to heartbeat at a quarter of it.
+    /// </summary>
+    public TimeSpan AgentLostAfter { get; init; } = TimeSpan.FromMinutes(2);
+
     public string NodeName { get; init; } = Environment.MachineName;
 
     /// <summary>HTTPS: the server certificate (PEM, or PKCS#12 when no key is given).</summary>

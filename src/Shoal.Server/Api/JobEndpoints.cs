@@ -30,13 +30,13 @@ internal static class JobEndpoints
         api.MapGet("/servers", async (IQueueStore s, TimeProvider t, CancellationToken ct) => Results.Json(await ServersAsync(s, t, ct).ConfigureAwait(false), ShoalJson.Options)).WithMetadata(Api.DashboardRead.Instance);
     }
 
-    /// <summary>The pull agents this server has heard from, with the leases they hold now.</summary>
+    /// <summary>The pull agents this server has heard from, with the leases they hold now and when any server last heard from them.</summary>
     public static async Task<IReadOnlyList<PullAgentDto>> PullAgentsAsync(PullAgentRoster roster, ConfigHolder config, IQueueStore store, CancellationToken ct)
     {
         var cfg = config.Current;
         var leases = await store.CountLeasesByOwnerAsync(PullAgentRoster.OwnerPrefix, ct).ConfigureAwait(false);
-        var lostAfter = PullAgentRoster.LostAfter(cfg.AgentTypes.Values.Where(t => t.Kind == Core.Model.AgentKind.Pull).Select(t => t.Lease));
-        return roster.Snapshot(leases, lostAfter, cfg.Scheduler.NodeName);
+        var seen = (await store.ListAgentsSeenAsync(ct).ConfigureAwait(false)).ToDictionary(s => s.Owner, s => s.At, StringComparer.Ordinal);
+        return roster.Snapshot(leases, seen, cfg.Scheduler.AgentLostAfter, cfg.Scheduler.NodeName);
     }
 
     /// <summary>Every server of the cluster as it last recorded itself (this one included, at most a second old).</summary>

@@ -108,7 +108,7 @@ internal static class PullEndpoints
             time,
             lifetime.ApplicationStopping,
             ct).ConfigureAwait(false);
-        return Results.Json(new LeaseResponse(parts.Select(p => ToDto(p, codec.Encode(p.PartId.Value, p.LeaseId, owner))).ToList()), ShoalJson.Options);
+        return Results.Json(new LeaseResponse(parts.Select(p => ToDto(p, codec.Encode(p.PartId.Value, p.LeaseId, owner), cfg.Scheduler.AgentLostAfter / 4)).ToList()), ShoalJson.Options);
     }
 
     private static async Task<IResult> HeartbeatAsync(
@@ -290,10 +290,10 @@ internal static class PullEndpoints
             : (0, 0, "", default, Problems.NotFound($"no part {part}"));
     }
 
-    private static LeasedPartDto ToDto(LeasedPart p, long leaseId)
+    private static LeasedPartDto ToDto(LeasedPart p, long leaseId, TimeSpan heartbeat)
     {
         using var doc = p.PayloadIsJson ? JsonDocument.Parse(p.Payload) : null;
         var payload = doc?.RootElement.Clone() ?? JsonSerializer.SerializeToElement(p.Payload);
-        return new LeasedPartDto(p.PartId.Value, leaseId, p.Deadline, p.Attempt, payload, p.JobId.Value, p.Type);
+        return new LeasedPartDto(p.PartId.Value, leaseId, p.Deadline, p.Attempt, payload, p.JobId.Value, p.Type, heartbeat.TotalSeconds);
     }
 }

@@ -10,13 +10,6 @@ namespace Shoal.Server.Broker;
 /// </summary>
 internal sealed class PullAgentRoster(TimeProvider time)
 {
-    /// <summary>
-    /// An idle agent long-polls at most every minute and a busy one heartbeats every third of its lease (at most 30 s):
-    /// silent for twice the longest of those, it is lost.
-    /// </summary>
-    public static TimeSpan LostAfter(IEnumerable<TimeSpan> pullLeases) =>
-        TimeSpan.FromTicks(Math.Max(TimeSpan.FromMinutes(2).Ticks, pullLeases.Select(l => l.Ticks).DefaultIfEmpty(0).Max()));
-
     private readonly ConcurrentDictionary<string, Entry> _agents = new(StringComparer.Ordinal);
 
     /// <summary>The owner name of a pull agent in leases: its token's id and name.</summary>
@@ -33,6 +26,43 @@ internal sealed class PullAgentRoster(TimeProvider time)
         lock (entry)
         {
             entry.LastSeen = now;
+        }
+    }
+
+    /// <summary>
+    /// The agents heard from since the last call, with when they were last heard: what this server records in the
+    /// store, so that the leader of a cluster knows which agents are silent whichever server they call.
+    /// </summary>
+    public IReadOnlyList<AgentSeen> TakeSeen()
+    {
+        var list = new List<AgentSeen>();
+        foreach (var (owner, e) in _agents)
+        {
+            lock (e)
+            {
+                if (e.LastSeen > e.Recorded)
+                {
+                    e.Recorded = e.LastSeen;
+                    list.Add(new AgentSeen(owner, e.LastSeen));
+                }
+            }
+        }
+
+        return list;
+    }
+
+    /// <summary>Gives back what <see cref="TakeSeen"/> took when it could not be recorded, to be tried again.</summary>
+    public void NotRecorded(IReadOnlyList<AgentSeen> seen)
+    {
+        foreach (var s in seen)
+        {
+            if (_agents.TryGetValue(s.Owner, out var e))
+            {
+                lock (e)
+                {
+                    e.Recorded = DateTimeOffset.MinValue;
+                }
+            }
         }
     }
 
@@ -99,7 +129,8 @@ internal sealed class PullAgentRoster(TimeProvider time)
     }
 
     /// <summary>The agents heard from, with their leases (by owner, from the store), newest call first.</summary>
-    public IReadOnlyList<PullAgentDto> Snapshot(IReadOnlyDictionary<string, int> leases, TimeSpan lostAfter, string server)
+    /// <remarks>An agent that called another server of the cluster since is not lost: <paramref name="seen"/> is when any server last heard from each.</remarks>
+    public IReadOnlyList<PullAgentDto> Snapshot(IReadOnlyDictionary<string, int> leases, IReadOnlyDictionary<string, DateTimeOffset> seen, TimeSpan lostAfter, string server)
     {
         var now = time.GetUtcNow();
         var list = new List<PullAgentDto>();
@@ -108,9 +139,10 @@ internal sealed class PullAgentRoster(TimeProvider time)
             lock (e)
             {
                 var held = leases.GetValueOrDefault(owner);
-                var state = now - e.LastSeen > lostAfter ? "lost" : held > 0 ? "busy" : "idle";
+                var last = seen.TryGetValue(owner, out var elsewhere) && elsewhere > e.LastSeen ? elsewhere : e.LastSeen;
+                var state = now - last > lostAfter ? "lost" : held > 0 ? "busy" : "idle";
                 var rate = e.Recent.Count(t => now - t <= TimeSpan.FromMinutes(1));
-                list.Add(new PullAgentDto(e.Token.Name, e.Token.Id, e.Token.Tags, e.Types, state, e.FirstSeen, e.LastSeen, held, e.Done, e.Failed, rate, server));
+                list.Add(new PullAgentDto(e.Token.Name, e.Token.Id, e.Token.Tags, e.Types, state, e.FirstSeen, last, held, e.Done, e.Failed, rate, server));
             }
         }
 
@@ -124,6 +156,8 @@ internal sealed class PullAgentRoster(TimeProvider time)
         public DateTimeOffset FirstSeen { get; } = now;
 
         public DateTimeOffset LastSeen { get; set; } = now;
+
+        public DateTimeOffset Recorded { get; set; } = DateTimeOffset.MinValue;
 
         public IReadOnlyList<string> Types { get; set; } = [];
 

@@ -88,6 +88,32 @@ internal sealed class WorkBroker : IDisposable
         _changes.Raise(Change.PartsReady);
     }
 
+    /// <summary>Records when the pull agents this server heard from last called it (for the leader of a cluster to see).</summary>
+    public Task RecordAgentsSeenAsync(IReadOnlyList<AgentSeen> seen, string server, CancellationToken ct) =>
+        _store.RecordAgentsSeenAsync(seen, server, ct);
+
+    /// <summary>
+    /// Gives back at once the parts of the pull agents no server has heard from for <paramref name="lostAfter"/> (the
+    /// leader's duty): each counts a failed try, as when a spawned agent dies, rather than waiting for its deadline.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> ReleaseLostAgentsAsync(TimeSpan lostAfter, CancellationToken ct)
+    {
+        var now = _time.GetUtcNow();
+        var why = $"agent lost: no call for {lostAfter.TotalSeconds:0} s";
+        var lost = await _store.ReleaseLostAgentsAsync(now - lostAfter, why, now, ct).ConfigureAwait(false);
+        foreach (var owner in lost)
+        {
+            Log.PullAgentLost(_logger, owner, lostAfter.TotalSeconds);
+        }
+
+        if (lost.Count > 0)
+        {
+            _changes.Raise(Change.PartsReady);
+        }
+
+        return lost;
+    }
+
     /// <summary>Gives back a part leased but never started (no try is counted); false when the lease was no longer held.</summary>
     public async Task<bool> ReleasePartAsync(PartId part, long leaseId, string owner, CancellationToken ct)
     {

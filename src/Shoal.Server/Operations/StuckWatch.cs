@@ -99,8 +99,7 @@ internal sealed class StuckWatch(
 
         if (type.Kind == AgentKind.Pull)
         {
-            var lostAfter = PullAgentRoster.LostAfter(cfg.AgentTypes.Values.Where(t => t.Kind == AgentKind.Pull).Select(t => t.Lease));
-            var asking = roster.AskingFor(job.Type, lostAfter);
+            var asking = roster.AskingFor(job.Type, cfg.Scheduler.AgentLostAfter);
             var tags = job.RequiresTags ?? [];
             if (tags.Count > 0 && !asking.Any(a => tags.All(a.Tags.Contains)))
             {

@@ -82,8 +82,7 @@ internal static class WhyExplainer
 
         if (type.Kind == AgentKind.Pull && job.Parts.Ready > 0)
         {
-            var lostAfter = Broker.PullAgentRoster.LostAfter(config.AgentTypes.Values.Where(t => t.Kind == AgentKind.Pull).Select(t => t.Lease));
-            var asking = roster.AskingFor(job.Type, lostAfter);
+            var asking = roster.AskingFor(job.Type, config.Scheduler.AgentLostAfter);
             var tags = facts.RequiresTags ?? [];
             if (tags.Count > 0 && facts.AgentTokensWithTags == 0)
             {
@@ -91,7 +90,7 @@ internal static class WhyExplainer
             }
             else if (asking.Count == 0)
             {
-                reasons.Add($"no pull agent is asking for type '{job.Type}' (none has called this server for it in the last {lostAfter.TotalMinutes:0} minutes)");
+                reasons.Add($"no pull agent is asking for type '{job.Type}' (none has called this server for it in the last {config.Scheduler.AgentLostAfter.TotalSeconds:0} s)");
             }
             else if (tags.Count > 0 && !asking.Any(a => tags.All(a.Tags.Contains)))
             {

@@ -28,12 +28,12 @@ public sealed class WhyTests
         why.ShouldNotContain(r => r.Contains("higher priority", StringComparison.Ordinal));
 
         why.ShouldNotContain(r => r.StartsWith("no pull agent is asking", StringComparison.Ordinal), "the tags are the first cause");
-        (await WhyAsync(server, busy.Jobs["all"])).ShouldContain("no pull agent is asking for type 'netscan' (none has called this server for it in the last 2 minutes)");
+        (await WhyAsync(server, busy.Jobs["all"])).ShouldContain("no pull agent is asking for type 'netscan' (none has called this server for it in the last 120 s)");
 
         await server.AgentClientAsync("edge", "dmz", "net-a");
         why = await WhyAsync(server, dmz.Jobs["probe"]);
         why.ShouldNotContain(r => r.StartsWith("needs an agent", StringComparison.Ordinal), "an agent token with the tag exists now");
-        why.ShouldContain("no pull agent is asking for type 'netscan' (none has called this server for it in the last 2 minutes)", "but it does not run");
+        why.ShouldContain("no pull agent is asking for type 'netscan' (none has called this server for it in the last 120 s)", "but it does not run");
 
         // An agent without the tag asks for the type: it is named.
         var (inside, _) = await server.AgentClientAsync("inside-2", "net-a");
