@@ -19,9 +19,13 @@ public sealed class PullAgentClient : IDisposable
     }
 
     /// <summary>Up to <paramref name="max"/> parts of <paramref name="types"/>, waiting up to <paramref name="wait"/> for work.</summary>
-    public async Task<IReadOnlyList<LeasedPartDto>> LeaseAsync(IReadOnlyList<string> types, int max, TimeSpan wait, CancellationToken ct)
+    public Task<IReadOnlyList<LeasedPartDto>> LeaseAsync(IReadOnlyList<string> types, int max, TimeSpan wait, CancellationToken ct) =>
+        LeaseAsync(types, max, wait, null, ct);
+
+    /// <summary>As <see cref="LeaseAsync(IReadOnlyList{string}, int, TimeSpan, CancellationToken)"/>, for a sweep collector of <paramref name="zone"/>.</summary>
+    public async Task<IReadOnlyList<LeasedPartDto>> LeaseAsync(IReadOnlyList<string> types, int max, TimeSpan wait, string? zone, CancellationToken ct)
     {
-        var body = new LeaseRequestDto(types, max, Math.Min(wait.TotalSeconds, PullLimits.MaxWaitSeconds));
+        var body = new LeaseRequestDto(types, max, Math.Min(wait.TotalSeconds, PullLimits.MaxWaitSeconds), zone);
         return (await PostAsync<LeaseResponse>("api/v1/lease", body, ct).ConfigureAwait(false)).Parts;
     }
 

@@ -2,8 +2,8 @@ using System.Text.Json;
 
 namespace Shoal.Contracts;
 
-/// <summary>Body of <c>POST /api/v1/lease</c>.</summary>
-public sealed record LeaseRequestDto(IReadOnlyList<string> Types, int Max = 1, double WaitSeconds = 0);
+/// <summary>Body of <c>POST /api/v1/lease</c>. <c>Zone</c>: a sweep collector's zone (with type <c>sweep</c>; the token must carry <c>zone:ZONE</c>).</summary>
+public sealed record LeaseRequestDto(IReadOnlyList<string> Types, int Max = 1, double WaitSeconds = 0, string? Zone = null);
 
 /// <summary>
 /// One leased part. <c>Payload</c> is the part as submitted: a string, or an object. <c>HeartbeatSeconds</c>: heartbeat

@@ -2,8 +2,8 @@ using System.Text.Json.Nodes;
 
 namespace Shoal.Contracts;
 
-/// <summary>A host of a sweep and whether it is production.</summary>
-public sealed record SweepHostDto(string Host, bool Prod);
+/// <summary>A host of a sweep, whether it is production, and its zone (null: the server's own, visited by the server).</summary>
+public sealed record SweepHostDto(string Host, bool Prod, string? Zone = null);
 
 /// <summary>
 /// Body of <c>POST /api/v1/sweeps</c>. <c>Mode</c> is <c>sweep</c> (every host, production first, under the
@@ -24,8 +24,14 @@ public sealed record SweepRequest(
 /// <remarks><c>SkippedFresh</c>: hosts a gap-fix left alone because they succeeded within <c>fresh_within</c>.</remarks>
 public sealed record SweepStarted(long? Id, long? Job, string Name, int Hosts, int Threads, IReadOnlyList<string> SkippedCheckedIn, int SkippedFresh = 0);
 
-/// <summary>One host's state in a sweep: queued, running, success, failed or not_attempted.</summary>
-public sealed record SweepHostState(string Host, bool Prod, string Outcome, int? ExitCode, long? DurationMs, string? Error);
+/// <summary>One host's state in a sweep: queued, running, success, failed or not_attempted; and its zone (null: the server's).</summary>
+public sealed record SweepHostState(string Host, bool Prod, string Outcome, int? ExitCode, long? DurationMs, string? Error, string? Zone = null);
+
+/// <summary>
+/// One zone of a sweep: the collectors that asked for its hosts lately (<c>shoal agent --collector --zone</c>; the server
+/// itself for its own zone), its hosts by outcome, and why hosts were not attempted (no live collector) when so.
+/// </summary>
+public sealed record SweepZoneDto(string Zone, IReadOnlyList<string> Collectors, int Hosts, int Done, int Failed, int Running, int Queued, int NotAttempted, string? Reason);
 
 /// <summary>
 /// Answer to <c>GET /api/v1/sweeps/{id}</c>: progress counts (<c>FailedProduction</c>: the failed hosts that are
@@ -44,7 +50,8 @@ public sealed record SweepStatus(
     int Running,
     int Queued,
     JsonObject Summary,
-    IReadOnlyList<SweepHostState>? Hosts);
+    IReadOnlyList<SweepHostState>? Hosts,
+    IReadOnlyList<SweepZoneDto>? Zones = null);
 
 /// <summary>One visit of a host in its history (<c>GET /api/v1/hosts/{name}/results</c>).</summary>
 public sealed record HostResultDto(string Host, DateTimeOffset At, string Status, int? ExitCode, long? DurationMs, string? Output, string Source, long? Stream, string? Error = null);

@@ -154,4 +154,7 @@ internal static partial class Log
 
     [LoggerMessage(61, LogLevel.Warning, "pull agent watch failed")]
     public static partial void PullAgentWatchFailed(ILogger logger, Exception ex);
+
+    [LoggerMessage(62, LogLevel.Warning, "sweep {Stream}: no collector of zone {Zone} asked for its hosts for {Seconds} s; they are not attempted")]
+    public static partial void ZoneGivenUp(ILogger logger, long stream, string zone, double seconds);
 }

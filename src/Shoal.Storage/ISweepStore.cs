@@ -16,6 +16,9 @@ public interface ISweepStore
     /// <summary>The collector of a sweep job (null for other jobs).</summary>
     Task<CollectorSpec?> GetCollectorAsync(JobId job, CancellationToken ct);
 
+    /// <summary>The host a sweep part visits, its sweep and the sweep's mode; null for a part of no sweep.</summary>
+    Task<SweepPartRecord?> GetSweepPartAsync(PartId part, CancellationToken ct);
+
     /// <summary>A host reported by itself; <paramref name="payload"/> (JSON) is kept as its result.</summary>
     Task AddCheckinAsync(string host, string? payload, DateTimeOffset now, CancellationToken ct);
 

@@ -212,3 +212,6 @@ public sealed record FailedPart(PartId Id, string Payload, int Attempt, string? 
 
 /// <summary>When a pull agent (its lease owner) last called a server.</summary>
 public sealed record AgentSeen(string Owner, DateTimeOffset At);
+
+/// <summary>A sweep's part: the host it visits, the sweep (stream) and its mode (<c>sweep</c> or <c>gapfix</c>).</summary>
+public sealed record SweepPartRecord(string Host, StreamId Stream, string Mode);

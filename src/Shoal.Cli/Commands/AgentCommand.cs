@@ -11,10 +11,16 @@ internal static class AgentCommand
 {
     public static Command Build()
     {
-        var types = new Option<string>("--types") { Description = "Agent types to work on, comma-separated", Required = true };
-        var run = new Option<string>("--run") { Description = "Command per part; {payload} is replaced by the part's payload (no shell unless --shell)", Required = true };
+        var types = new Option<string>("--types") { Description = "Agent types to work on, comma-separated (with --run)" };
+        var run = new Option<string>("--run") { Description = "Command per part; {payload} is replaced by the part's payload (no shell unless --shell)" };
+        var collector = new Option<string>("--collector")
+        {
+            Description = "Instead of --types and --run: be the sweep collector of a zone (--zone); the command runs once per host of the zone, {host} replaced (no shell unless --shell)",
+        };
+        var zone = new Option<string>("--zone") { Description = "With --collector: the zone whose hosts to visit (the token needs the tag zone:ZONE)" };
+        var hostTimeout = new Option<double>("--host-timeout") { Description = "With --collector: seconds before a host's collector is killed", DefaultValueFactory = _ => 600 };
         var shell = new Option<bool>("--shell") { Description = "Run the command with /bin/sh -c (the payload is single-quoted)" };
-        var concurrency = new Option<int>("--concurrency") { Description = "Parts run at once", DefaultValueFactory = _ => 4 };
+        var concurrency = new Option<int>("--concurrency", "--threads") { Description = "Parts (with --collector: hosts) run at once", DefaultValueFactory = _ => 4 };
         var wait = new Option<int>("--wait") { Description = "Seconds one lease request waits for work (long-poll)", DefaultValueFactory = _ => 20 };
         var verbose = new Option<bool>("--verbose") { Description = "One line per finished part on stderr" };
         var stopGrace = new Option<int>("--stop-grace")
@@ -22,23 +28,45 @@ internal static class AgentCommand
             Description = "On SIGTERM: seconds to keep retrying reports the server does not take (it is unreachable) before giving them up; a second SIGTERM gives up at once and kills running parts",
             DefaultValueFactory = _ => 30,
         };
-        var command = new Command("agent", "Run a generic pull agent: lease parts over REST and run a command for each") { types, run, shell, concurrency, wait, verbose, stopGrace };
+        var command = new Command("agent", "Run a generic pull agent: lease parts over REST and run a command for each") { types, run, collector, zone, hostTimeout, shell, concurrency, wait, verbose, stopGrace };
         command.SetAction(async (result, ct) =>
         {
             try
             {
                 var g = ShoalCommand.Globals(result);
                 var (url, token) = ServerLocator.Resolve(g);
-                var words = CommandLineSplitter.Split(result.GetValue(run)!, out var error);
+                var collecting = result.GetValue(collector) is not null;
+                var (flag, text) = collecting ? ("--collector", result.GetValue(collector)!) : ("--run", result.GetValue(run));
+                var zoneName = result.GetValue(zone);
+                if (collecting ? result.GetValue(run) is not null || result.GetValue(types) is not null || zoneName is null
+                    : text is null || result.GetValue(types) is null || zoneName is not null)
+                {
+                    throw new CliException("give --types and --run (a pull agent), or --collector and --zone (a zone's sweep collector)", 2);
+                }
+
+                if (zoneName is not null && Core.Sweeps.ZoneName.Problem(zoneName) is { } zoneProblem)
+                {
+                    throw new CliException($"--zone: '{zoneName}' {zoneProblem}", 2);
+                }
+
+                var words = CommandLineSplitter.Split(text!, out var error);
                 if (error is not null || words.Count == 0)
                 {
-                    throw new CliException($"--run: {error ?? "empty command"}", 2);
+                    throw new CliException($"{flag}: {error ?? "empty command"}", 2);
+                }
+
+                var seconds = result.GetValue(hostTimeout);
+                if (!double.IsFinite(seconds) || seconds <= 0 || seconds > 86_400)
+                {
+                    throw new CliException($"--host-timeout: must be a number of seconds from 0 to 86400, got {seconds}", 2);
                 }
 
                 var options = new PullAgentOptions
                 {
-                    Types = result.GetValue(types)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+                    Types = collecting ? [BuiltInTypes.Sweep] : result.GetValue(types)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
                     Command = words,
+                    Placeholder = collecting ? "{host}" : "{payload}",
+                    PartTimeout = collecting ? TimeSpan.FromSeconds(seconds) : null,
                     Shell = result.GetValue(shell),
                     Concurrency = Math.Max(1, result.GetValue(concurrency)),
                     Wait = TimeSpan.FromSeconds(Math.Clamp(result.GetValue(wait), 0, 60)),
@@ -62,8 +90,12 @@ internal static class AgentCommand
                     stop.Cancel();
                 });
                 using var client = new PullAgentClient(new Uri(url), token);
-                var runner = new PullAgentRunner(client, options);
-                Console.Error.WriteLine($"shoal agent: working on {string.Join(',', options.Types)} at {url}, {options.Concurrency} at a time");
+                var runner = collecting
+                    ? new PullAgentRunner(new CollectorPartSource(client, zoneName!, options.PartTimeout!.Value), options)
+                    : new PullAgentRunner(client, options);
+                Console.Error.WriteLine(collecting
+                    ? $"shoal agent: collecting in zone {zoneName} for {url}, {options.Concurrency} hosts at a time"
+                    : $"shoal agent: working on {string.Join(',', options.Types)} at {url}, {options.Concurrency} at a time");
                 await runner.RunAsync(stop.Token, abort.Token).ConfigureAwait(false);
                 var undelivered = runner.Undelivered > 0 ? $", {runner.Undelivered} not reported (the server runs them again)" : "";
                 Console.Error.WriteLine($"shoal agent: stopped; {runner.Done} parts done, {runner.Failed} failed{undelivered}");

@@ -22,6 +22,10 @@ internal static class SweepCommand
         var hostColumn = new Option<string>("--host-column") { Description = "Column of the host name", DefaultValueFactory = _ => "host" };
         var prodColumn = new Option<string>("--prod-column") { Description = "Column telling production hosts", DefaultValueFactory = _ => "environment" };
         var prodValues = new Option<string>("--prod-values") { Description = "Values of --prod-column that mean production", DefaultValueFactory = _ => "production,prod" };
+        var zoneColumn = new Option<string>("--zone-column")
+        {
+            Description = "Column naming each host's zone (hosts of another zone are visited by that zone's collector, shoal agent --collector --zone); an inventory without it has one zone, the server's",
+        };
         var config = new Option<string?>("--config") { Description = "shoal.conf for the in-process run's [SWEEP] defaults (without --server)" };
         var command = new Command(
             gapfix ? "gap-fix" : "sweep",
@@ -29,7 +33,7 @@ internal static class SweepCommand
                 ? "Revisit production hosts without a fresh successful result (lighter, never takes the sweep lock)"
                 : "Visit every host of an inventory with a collector, production first, within a time limit; prints a JSON summary")
         {
-            hosts, collector, threads, timeLimit, hostTimeout, fresh, output, retry, verbose, shell, hostColumn, prodColumn, prodValues, config,
+            hosts, collector, threads, timeLimit, hostTimeout, fresh, output, retry, verbose, shell, hostColumn, prodColumn, prodValues, zoneColumn, config,
         };
         command.SetAction(async (result, ct) =>
         {
@@ -50,6 +54,7 @@ internal static class SweepCommand
                     Verbose = result.GetValue(verbose),
                     HostColumn = result.GetValue(hostColumn)!,
                     ProdColumn = result.GetValue(prodColumn)!,
+                    ZoneColumn = result.GetValue(zoneColumn),
                     ProdValues = result.GetValue(prodValues)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
                     ConfigFile = result.GetValue(config),
                     Globals = ShoalCommand.Globals(result),

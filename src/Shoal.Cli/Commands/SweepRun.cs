@@ -49,6 +49,9 @@ internal sealed class SweepRun
 
     public required IReadOnlyList<string> ProdValues { get; init; }
 
+    /// <summary>The zone column named by the user (then required), or null: the column <c>zone</c> when there is one.</summary>
+    public string? ZoneColumn { get; init; }
+
     public string? ConfigFile { get; init; }
 
     public required GlobalOptions Globals { get; init; }
@@ -71,7 +74,7 @@ internal sealed class SweepRun
 
         var request = new SweepRequest(
             GapFix ? "gapfix" : "sweep",
-            inventory.Hosts.Select(h => new SweepHostDto(h.Host, h.Production)).ToList(),
+            inventory.Hosts.Select(h => new SweepHostDto(h.Host, h.Production, h.Zone)).ToList(),
             words,
             Shell,
             Threads,
@@ -172,7 +175,7 @@ internal sealed class SweepRun
 
         try
         {
-            return HostCsv.Parse(text, HostColumn, ProdColumn, ProdValues.ToList());
+            return HostCsv.Parse(text, HostColumn, ProdColumn, ProdValues.ToList(), ZoneColumn ?? "zone", zoneColumnRequired: ZoneColumn is not null);
         }
         catch (HostCsvException ex)
         {

@@ -137,6 +137,7 @@ public static class ConfigLoader
                 "gapfix_threads" => s with { GapfixThreads = doc.Int(e, 1) },
                 "time_limit" => s with { TimeLimit = doc.Seconds(e) },
                 "host_timeout" => s with { HostTimeout = doc.Seconds(e) },
+                "zone_wait" => s with { ZoneWait = doc.Seconds(e) },
                 "lock" => s with { Lock = resolve(e.Value) },
                 "output_limit" => s with { OutputLimit = doc.Int(e, 0) },
                 _ => throw doc.UnknownKey(e),

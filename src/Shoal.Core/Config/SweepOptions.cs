@@ -18,5 +18,8 @@ public sealed record SweepOptions
     /// <summary>The most collector output kept per host.</summary>
     public int OutputLimit { get; init; } = 64 * 1024;
 
+    /// <summary>How long a zone's hosts wait for a collector of the zone before they are given up (not attempted, with the reason).</summary>
+    public TimeSpan ZoneWait { get; init; } = TimeSpan.FromMinutes(1);
+
     public int GapfixThreadsOrDefault => GapfixThreads ?? Math.Max(1, Threads / 4);
 }

@@ -2,8 +2,8 @@ using System.Text;
 
 namespace Shoal.Core.Sweeps;
 
-/// <summary>One host of an inventory: its name, whether it is production, its CSV line and number.</summary>
-public sealed record HostRow(string Host, bool Production, string Line, int LineNumber);
+/// <summary>One host of an inventory: its name, whether it is production, its CSV line and number, and its zone (null: the server's own).</summary>
+public sealed record HostRow(string Host, bool Production, string Line, int LineNumber, string? Zone = null);
 
 /// <summary>A line of the inventory that was skipped, and why.</summary>
 public sealed record BadLine(int LineNumber, string Reason);
@@ -18,7 +18,10 @@ public sealed record HostInventory(string Header, IReadOnlyList<HostRow> Hosts, 
 /// </summary>
 public static class HostCsv
 {
-    public static HostInventory Parse(string text, string hostColumn, string? prodColumn, IReadOnlyCollection<string> prodValues)
+    /// <param name="zoneColumn">The column naming each host's zone; an empty field is the server's own zone.</param>
+    /// <param name="zoneColumnRequired">False: an inventory without <paramref name="zoneColumn"/> has no zones (the default column name); true: its absence is an error.</param>
+    public static HostInventory Parse(
+        string text, string hostColumn, string? prodColumn, IReadOnlyCollection<string> prodValues, string? zoneColumn = null, bool zoneColumnRequired = false)
     {
         var lines = text.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n');
         var headerIndex = Array.FindIndex(lines, l => l.Trim().Length > 0);
@@ -30,6 +33,9 @@ public static class HostCsv
         var header = Fields(lines[headerIndex]) ?? throw new HostCsvException($"line {headerIndex + 1}: malformed header");
         var hostAt = Column(header, hostColumn, headerIndex);
         var prodAt = prodColumn is null ? -1 : Column(header, prodColumn, headerIndex);
+        var zoneAt = zoneColumn is null ? -1
+            : zoneColumnRequired ? Column(header, zoneColumn, headerIndex)
+            : header.FindIndex(h => string.Equals(h.Trim(), zoneColumn, StringComparison.OrdinalIgnoreCase));
         var hosts = new List<HostRow>();
         var bad = new List<BadLine>();
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
@@ -62,10 +68,15 @@ public static class HostCsv
             {
                 bad.Add(new BadLine(i + 1, $"duplicate host '{fields[hostAt].Trim()}'"));
             }
+            else if (zoneAt >= 0 && fields[zoneAt].Trim() is { Length: > 0 } badZone && ZoneName.Problem(badZone) is { } zoneProblem)
+            {
+                bad.Add(new BadLine(i + 1, $"zone '{badZone}' {zoneProblem}"));
+            }
             else
             {
                 var prod = prodAt >= 0 && prodValues.Contains(fields[prodAt].Trim(), StringComparer.OrdinalIgnoreCase);
-                hosts.Add(new HostRow(fields[hostAt].Trim(), prod, line, i + 1));
+                var zone = zoneAt >= 0 && fields[zoneAt].Trim() is { Length: > 0 } z ? z : null;
+                hosts.Add(new HostRow(fields[hostAt].Trim(), prod, line, i + 1, zone));
             }
         }
 

@@ -3,7 +3,9 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Shoal.Contracts;
+using Shoal.Core.Config;
 using Shoal.Core.Model;
+using Shoal.Core.Sweeps;
 using Shoal.Core.Streams;
 using Shoal.Server.Hosting;
 using Shoal.Server.Pull;
@@ -64,8 +66,34 @@ internal static class PullEndpoints
             return Problems.BadRequest("'types' must be a non-empty array of agent type names");
         }
 
+        var token = TokenAuth.Caller(http);
+        var tags = token.Tags;
         var limits = new List<TypeLimit>();
-        foreach (var name in typesEl.EnumerateArray().Select(t => t.GetString()!).Distinct())
+        var names = typesEl.EnumerateArray().Select(t => t.GetString()!).Distinct().ToList();
+        if (names.Contains(BuiltInTypes.Sweep))
+        {
+            // A zone's collector node: the hosts of its zone's sweeps, which only a token of that zone may lease.
+            if (names.Count > 1)
+            {
+                return Problems.BadRequest($"'types': '{BuiltInTypes.Sweep}' is leased alone, by a zone's collector (shoal agent --collector CMD --zone ZONE)");
+            }
+
+            var zone = body.TryGetProperty("zone", out var z) && z.ValueKind == JsonValueKind.String ? z.GetString()! : null;
+            if (zone is null || ZoneName.Problem(zone) is not null)
+            {
+                return Problems.BadRequest(zone is null ? "'zone' is required with type 'sweep': the zone whose hosts this collector visits" : $"'zone': '{zone}' {ZoneName.Problem(zone)}");
+            }
+
+            if (!token.Tags.Contains(ZoneName.Tag(zone)))
+            {
+                return Problems.Of(StatusCodes.Status403Forbidden, "forbidden", $"this agent token may not collect in zone '{zone}': create one with --tags {ZoneName.Tag(zone)}");
+            }
+
+            tags = [ZoneName.Tag(zone)];
+            limits.Add(new TypeLimit(BuiltInTypes.Sweep, -1, cfg.Sweep.HostTimeout + TimeSpan.FromMinutes(1)));
+        }
+
+        foreach (var name in names.Where(n => n != BuiltInTypes.Sweep))
         {
             if (!cfg.AgentTypes.TryGetValue(name, out var type) || type.Kind != AgentKind.Pull)
             {
@@ -87,17 +115,16 @@ internal static class PullEndpoints
             return Problems.BadRequest($"'wait_seconds' must be a number from 0 to {MaxWaitSeconds}");
         }
 
-        var token = TokenAuth.Caller(http);
         var owner = OwnerOf(token);
         roster.Asked(token, limits.Select(l => l.Type).ToList());
         var until = time.GetUtcNow() + TimeSpan.FromSeconds(wait);
-        var group = string.Join(',', limits.Select(l => l.Type).Order(StringComparer.Ordinal)) + "|" + string.Join(',', token.Tags.Order(StringComparer.Ordinal));
+        var group = string.Join(',', limits.Select(l => l.Type).Order(StringComparer.Ordinal)) + "|" + string.Join(',', tags.Order(StringComparer.Ordinal));
         var parts = await LongPoll.RunAsync(
             signal,
             group,
             async () =>
             {
-                var request = new LeaseRequest(owner, owner, -1, limits, max, time.GetUtcNow(), cfg.Scheduler.AgingStep, Tags: token.Tags, SweepLockHeld: sweepLock.IsHeld());
+                var request = new LeaseRequest(owner, owner, -1, limits, max, time.GetUtcNow(), cfg.Scheduler.AgingStep, Tags: tags, SweepLockHeld: sweepLock.IsHeld());
                 var started = time.GetTimestamp();
                 var leased = await leases.LeaseAsync(request, ct).ConfigureAwait(false);
                 metrics.LeaseSeconds.Observe(time.GetElapsedTime(started).TotalSeconds);
@@ -136,7 +163,7 @@ internal static class PullEndpoints
     }
 
     private static async Task<IResult> CompleteAsync(
-        string id, HttpContext http, IQueueStore store, ConfigHolder config, Broker.WorkBroker broker, LeaseIdCodec codec, CancellationToken ct)
+        string id, HttpContext http, IQueueStore store, ISweepStore sweeps, TimeProvider time, ConfigHolder config, Broker.WorkBroker broker, LeaseIdCodec codec, CancellationToken ct)
     {
         var (part, leaseNo, owner, body, error) = await ReadReportAsync(id, http, store, config, codec, ct).ConfigureAwait(false);
         if (error is not null)
@@ -150,7 +177,7 @@ internal static class PullEndpoints
             return Problems.BadRequest(invalid);
         }
 
-        var outcome = await broker.ReportAsync(report!, ct).ConfigureAwait(false);
+        var outcome = await broker.ReportAsync(await WithHostHistoryAsync(report!, TokenAuth.Caller(http), sweeps, time, ct).ConfigureAwait(false), ct).ConfigureAwait(false);
         return outcome switch
         {
             ReportOutcome.UnknownPart => Problems.NotFound($"no part {part}"),
@@ -165,7 +192,7 @@ internal static class PullEndpoints
     /// caller's a 403, an unknown part a 404, and then no report of the request is applied.
     /// </summary>
     private static async Task<IResult> ReportsAsync(
-        HttpContext http, IQueueStore store, ConfigHolder config, Broker.WorkBroker broker, LeaseIdCodec codec, CancellationToken ct)
+        HttpContext http, IQueueStore store, ISweepStore sweeps, TimeProvider time, ConfigHolder config, Broker.WorkBroker broker, LeaseIdCodec codec, CancellationToken ct)
     {
         var (body, error) = await JsonBody.ReadObjectAsync(http.Request, config.Current.Scheduler.MaxBodyBytes, ct).ConfigureAwait(false);
         if (error is not null)
@@ -202,11 +229,26 @@ internal static class PullEndpoints
                 return Problems.BadRequest(invalid);
             }
 
-            reports.Add(report!);
+            reports.Add(await WithHostHistoryAsync(report!, TokenAuth.Caller(http), sweeps, time, ct).ConfigureAwait(false));
         }
 
         var outcomes = await broker.ReportManyAsync(reports, ct).ConfigureAwait(false);
         return Results.Json(new ReportsResponse(reports.Zip(outcomes, (r, o) => new ReportResult(r.PartId.Value, Response(o))).ToList()), ShoalJson.Options);
+    }
+
+    /// <summary>
+    /// A zone collector's report of a sweep host keeps the visit in the host's history, as the server's own runner's
+    /// does (the host is the part's, never the agent's word). Reports of tokens of no zone are left as they are.
+    /// </summary>
+    private static async Task<PartReport> WithHostHistoryAsync(PartReport report, TokenRecord token, ISweepStore sweeps, TimeProvider time, CancellationToken ct)
+    {
+        if (!token.Tags.Any(t => ZoneName.OfTag(t) is not null) || await sweeps.GetSweepPartAsync(report.PartId, ct).ConfigureAwait(false) is not { } part)
+        {
+            return report;
+        }
+
+        var ok = report.Outcome == PartOutcome.Ok;
+        return report with { HostResult = Sweeps.SweepHistory.Of(part.Host, ok, report.Result, report.Log, part.Mode, part.Stream.Value, time.GetUtcNow()) };
     }
 
     private static CompleteResponse Response(ReportOutcome outcome) => outcome switch

@@ -79,6 +79,11 @@ internal static class SweepEndpoints
             return $"'hosts[{bad.i}]': host '{bad.Host}' {problem}";
         }
 
+        if (r.Hosts.Select((h, i) => (i, h.Zone, Problem: h.Zone is null ? null : Core.Sweeps.ZoneName.Problem(h.Zone))).FirstOrDefault(x => x.Problem is not null) is { Problem: { } zoneProblem } badZone)
+        {
+            return $"'hosts[{badZone.i}]': zone '{badZone.Zone}' {zoneProblem}";
+        }
+
         if (r.Hosts.Select(h => h.Host).Distinct(StringComparer.OrdinalIgnoreCase).Count() != r.Hosts.Count)
         {
             return "'hosts' lists a host twice";

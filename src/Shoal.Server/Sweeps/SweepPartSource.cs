@@ -78,14 +78,8 @@ internal sealed class SweepPartSource(
     {
         var (host, _) = _handedOut[part.PartId];
         _running.TryRemove(part.PartId, out _);
-        var collector = sweep.Collector;
-        var ok = run.ExitCode == 0;
-        var error = run.TimedOut ? $"killed after the host time-out of {collector.HostTimeout.TotalSeconds:0} s"
-            : aborted ? "killed: the sweep ended (time limit or cancel)"
-            : ok ? null : $"exit code {run.ExitCode}";
-        var result = JsonSerializer.Serialize(new { exit_code = run.ExitCode, duration_ms = (long)run.Duration.TotalMilliseconds, output = run.Stdout, error });
-        var said = run.Stderr.Length == 0 ? error : run.Stderr.Length <= 4096 ? run.Stderr : run.Stderr[^4096..];
-        var history = new HostResultRecord(host, time.GetUtcNow(), ok ? "ok" : "failed", run.ExitCode, (long)run.Duration.TotalMilliseconds, run.Stdout, sweep.Mode, sweep.Stream.Value, said);
+        var (ok, result, said) = CollectorReport.Of(run, aborted, sweep.Collector.HostTimeout);
+        var history = SweepHistory.Of(host, ok, result, said, sweep.Mode, sweep.Stream.Value, time.GetUtcNow());
         var report = new PartReport(new PartId(part.PartId), part.LeaseId, sweep.Owner, ok ? PartOutcome.Ok : PartOutcome.Failed, result, said, HostResult: history);
         _reports.Add(broker.ReportAsync(report, CancellationToken.None));
         Pulse();

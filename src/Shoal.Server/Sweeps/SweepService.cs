@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Shoal.Contracts;
 using Shoal.Core.Config;
 using Shoal.Core.Model;
@@ -10,8 +11,15 @@ using Shoal.Storage;
 namespace Shoal.Server.Sweeps;
 
 /// <summary>Starts sweeps and gap-fix runs as job streams, and computes their status and final JSON from the store.</summary>
-internal sealed class SweepService(IQueueStore store, ISweepStore sweeps, ConfigHolder config, TimeProvider time, SweepLock sweepLock, LocalSweeps local)
+internal sealed class SweepService(
+    IQueueStore store, ISweepStore sweeps, ConfigHolder config, TimeProvider time, SweepLock sweepLock, LocalSweeps local, Broker.PullAgentRoster roster)
 {
+    /// <summary>The name of the server's own zone (hosts without one) in the final JSON and the progress.</summary>
+    public const string ServerZone = "server";
+
+    /// <summary>The job of a zone's hosts in a sweep's stream: <c>visit</c> for the server's own, <c>visit-ZONE</c> for another.</summary>
+    public static string JobName(string? zone) => zone is null ? "visit" : "visit-" + zone;
+
     /// <summary>Starts a run; null with <paramref name="lockHolder"/> set when a sweep holds the lock.</summary>
     public async Task<SweepStarted?> StartAsync(SweepRequest request, Action<string> lockHolder, CancellationToken ct)
     {
@@ -46,19 +54,31 @@ internal sealed class SweepService(IQueueStore store, ISweepStore sweeps, Config
         {
             var limit = TimeSpan.FromSeconds(request.TimeLimitSeconds ?? cfg.TimeLimit.TotalSeconds);
             var collector = new CollectorSpec(request.Command, request.Shell, TimeSpan.FromSeconds(request.HostTimeoutSeconds ?? cfg.HostTimeout.TotalSeconds), threads, cfg.OutputLimit);
-            var parts = visit.Select(h => new PartSpec(JsonSerializer.Serialize(new { host = h.Host, prod = h.Prod }), null, IsJson: true)).ToList();
-            var job = new JobSpec("visit", BuiltInTypes.Sweep, [], parts, limit, Collector: collector);
-            var spec = new StreamSpec(name, "sweep", 0, [job]);
+            // One job per zone: the server's own hosts are visited by the server (the job carries its collector); another
+            // zone's hosts wait for that zone's collectors (shoal agent --collector --zone Z), which only a token tagged zone:Z may lease.
+            // The server's own job requires the tag of its zone too, so that another zone's collector never leases its hosts
+            // (the server's runner leases by job, whatever the tags).
+            var jobs = visit.GroupBy(h => h.Zone is ServerZone ? null : h.Zone).OrderBy(g => g.Key is not null).ThenBy(g => g.Key, StringComparer.Ordinal).Select(g =>
+            {
+                var parts = g.Select(h => new PartSpec(JsonSerializer.Serialize(new { host = h.Host, prod = h.Prod, zone = h.Zone }), null, IsJson: true)).ToList();
+                return g.Key is null
+                    ? new JobSpec(JobName(null), BuiltInTypes.Sweep, [], parts, limit, RequiresTags: [ZoneName.Tag(ServerZone)], Collector: collector)
+                    : new JobSpec(JobName(g.Key), BuiltInTypes.Sweep, [], parts, limit, RequiresTags: [ZoneName.Tag(g.Key)]);
+            }).ToList();
+            var spec = new StreamSpec(name, "sweep", 0, jobs);
             var created = await sweeps.SubmitSweepAsync(
-                spec, c => new SweepRecord(c.Id, c.Jobs["visit"], gapfix ? "gapfix" : "sweep", threads, now, limit, skipped, !gapfix), now, ct).ConfigureAwait(false);
+                spec, c => new SweepRecord(c.Id, c.Jobs[jobs[0].Name], gapfix ? "gapfix" : "sweep", threads, now, limit, skipped, !gapfix), now, ct).ConfigureAwait(false);
             if (!gapfix)
             {
                 sweepLock.Assign(created.Id.Value);
             }
 
-            local.MarkStarted(created.Jobs["visit"]);
+            foreach (var job in created.Jobs.Values)
+            {
+                local.MarkStarted(job);
+            }
 
-            return new SweepStarted(created.Id.Value, created.Jobs["visit"].Value, name, visit.Count, threads, skipped, skippedFresh);
+            return new SweepStarted(created.Id.Value, created.Jobs[jobs[0].Name].Value, name, visit.Count, threads, skipped, skippedFresh);
         }
         catch
         {
@@ -80,22 +100,42 @@ internal sealed class SweepService(IQueueStore store, ISweepStore sweeps, Config
             return null;
         }
 
-        var job = detail.Jobs.Single();
         var ended = detail.Stream.State.IsTerminal();
-        if (!ended && !withHosts)
+        var zoned = detail.Jobs.Any(j => ZoneOf(j) is not null);
+        if (!ended && !withHosts && !zoned)
         {
             // While it runs, progress comes from the job's counters and its failed hosts: no need to read every host.
+            var job = detail.Jobs.Single();
             var c = job.Parts;
             var failedProduction = c.Failed == 0 ? 0
-                : (await store.GetFailedPartsAsync(sweep.Job, int.MaxValue, ct).ConfigureAwait(false)).Count(p => IsProduction(p.Payload));
-            var running = Running(sweep, c.Leased);
+                : (await store.GetFailedPartsAsync(job.Id, int.MaxValue, ct).ConfigureAwait(false)).Count(p => IsProduction(p.Payload));
+            var running = local.RunningParts(job.Id)?.Count ?? Math.Min(c.Leased, sweep.Threads);
             return new SweepStatus(id.Value, detail.Stream.State.Name(), sweep.Mode, sweep.Threads, c.Total, c.Done, c.Failed, failedProduction, running, c.Ready + c.Leased - running, [], null);
         }
 
-        var runningHere = local.RunningParts(sweep.Job);
-        var hosts = (await store.GetPartsAsync(sweep.Job, ct).ConfigureAwait(false)).Select(p => HostState(p, ended, runningHere)).ToList();
-        var end = job.FinishedAt ?? detail.Stream.FinishedAt ?? time.GetUtcNow();
-        double? timeout = job.Reason?.StartsWith("timed out", StringComparison.Ordinal) == true ? (end - sweep.StartedAt).TotalSeconds : null;
+        var hosts = new List<SweepHostState>();
+        var zones = new List<SweepZoneDto>();
+        foreach (var job in detail.Jobs)
+        {
+            var zone = ZoneOf(job);
+            var runningHere = zone is null ? local.RunningParts(job.Id) : null;
+            var mine = (await store.GetPartsAsync(job.Id, ct).ConfigureAwait(false)).Select(p => HostState(p, ended || job.State.IsTerminal(), runningHere)).ToList();
+            hosts.AddRange(mine);
+            var reason = job.State.IsTerminal() && job.Reason?.StartsWith(NoCollector, StringComparison.Ordinal) == true ? job.Reason : null;
+            zones.Add(new SweepZoneDto(
+                zone ?? ServerZone,
+                zone is null ? [config.Current.Scheduler.NodeName] : CollectorsOf(zone),
+                mine.Count,
+                mine.Count(h => h.Outcome == "success"),
+                mine.Count(h => h.Outcome == "failed"),
+                mine.Count(h => h.Outcome == "running"),
+                mine.Count(h => h.Outcome == "queued"),
+                mine.Count(h => h.Outcome == "not_attempted"),
+                reason));
+        }
+
+        var end = detail.Jobs.Max(j => j.FinishedAt) is { } f && ended ? f : detail.Stream.FinishedAt ?? time.GetUtcNow();
+        double? timeout = detail.Jobs.Any(j => j.Reason?.StartsWith("timed out", StringComparison.Ordinal) == true) ? (end - sweep.StartedAt).TotalSeconds : null;
         var summary = SweepSummary.Build(
             hosts.Where(h => h.Outcome is "success" or "failed" or "not_attempted")
                 .Select(h => (h.Host, h.Prod, h.Outcome switch { "success" => HostOutcome.Success, "failed" => HostOutcome.Failed, _ => HostOutcome.NotAttempted }))
@@ -105,6 +145,19 @@ internal sealed class SweepService(IQueueStore store, ISweepStore sweeps, Config
             timeout,
             sweep.SkippedCheckedIn,
             []);
+        if (zoned)
+        {
+            summary["zones"] = new JsonObject(zones.Select(z => KeyValuePair.Create(z.Zone, (JsonNode?)new JsonObject
+            {
+                ["collectors"] = new JsonArray(z.Collectors.Select(c => (JsonNode)JsonValue.Create(c)).ToArray()),
+                ["hosts"] = z.Hosts,
+                ["done"] = z.Done,
+                ["failed"] = z.Failed,
+                ["not_attempted"] = z.NotAttempted,
+                ["reason"] = z.Reason,
+            })));
+        }
+
         return new SweepStatus(
             id.Value,
             detail.Stream.State.Name(),
@@ -117,20 +170,25 @@ internal sealed class SweepService(IQueueStore store, ISweepStore sweeps, Config
             hosts.Count(h => h.Outcome == "running"),
             hosts.Count(h => h.Outcome is "queued" or "not_attempted"),
             summary,
-            withHosts ? hosts : null);
+            withHosts ? hosts : null,
+            zoned ? zones : null);
     }
+
+    /// <summary>How the reason of a zone's job begins when it ended because no collector of the zone was live.</summary>
+    public const string NoCollector = "no live collector in zone";
+
+    /// <summary>The zone of a sweep job: null for the server's own (<c>visit</c>).</summary>
+    public static string? ZoneOf(JobView job) => job.Name.StartsWith("visit-", StringComparison.Ordinal) ? job.Name["visit-".Length..] : null;
+
+    /// <summary>The collectors (agent token names) that asked for sweep hosts of <paramref name="zone"/> lately, as this server heard them.</summary>
+    public IReadOnlyList<string> CollectorsOf(string zone) =>
+        roster.AskingFor(BuiltInTypes.Sweep, config.Current.Scheduler.AgentLostAfter).Where(a => a.Tags.Contains(ZoneName.Tag(zone))).Select(a => a.Name).Order(StringComparer.Ordinal).ToList();
 
     private static bool IsProduction(string payload)
     {
         using var json = JsonDocument.Parse(payload);
         return json.RootElement.GetProperty("prod").GetBoolean();
     }
-
-    /// <summary>
-    /// The collectors running now: the ones this server runs, or — when another server of the cluster runs the sweep —
-    /// its leased hosts up to its threads (it leases up to twice its threads ahead).
-    /// </summary>
-    private int Running(SweepRecord sweep, int leased) => local.RunningParts(sweep.Job)?.Count ?? Math.Min(leased, sweep.Threads);
 
     private static SweepHostState HostState(PartView p, bool ended, IReadOnlyCollection<long>? runningHere)
     {
@@ -156,6 +214,7 @@ internal sealed class SweepService(IQueueStore store, ISweepStore sweeps, Config
             PartState.Leased => runningHere is null || runningHere.Contains(p.Id.Value) ? "running" : "queued", // leased ahead: not started
             _ => ended ? "not_attempted" : "queued",
         };
-        return new SweepHostState(host, prod, outcome, exit, duration, error);
+        var zone = payload.RootElement.TryGetProperty("zone", out var z) && z.ValueKind == JsonValueKind.String ? z.GetString() : null;
+        return new SweepHostState(host, prod, outcome, exit, duration, error, zone);
     }
 }

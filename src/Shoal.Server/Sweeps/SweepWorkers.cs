@@ -24,6 +24,8 @@ internal sealed class SweepWorkers(
     Broker.WorkBroker broker,
     SweepLock sweepLock,
     LocalSweeps local,
+    SweepService service,
+    Broker.WorkChanged changes,
     ConfigHolder config,
     ILogger<SweepWorkers> logger) : BackgroundService
 {
@@ -34,6 +36,9 @@ internal sealed class SweepWorkers(
     private static readonly TimeProvider Cadence = TimeProvider.System;
 
     private readonly Dictionary<JobId, Task> _runs = [];
+
+    // Since when each zone's job of a sweep started here has had hosts waiting and no collector of its zone asking.
+    private readonly Dictionary<JobId, DateTimeOffset> _zoneSilent = [];
 
     private string Prefix => $"exec:{config.Current.Scheduler.NodeName}:";
 
@@ -51,7 +56,9 @@ internal sealed class SweepWorkers(
                     _runs.Remove(done);
                 }
 
-                foreach (var d in await store.GetDemandAsync(time.GetUtcNow(), null, [BuiltInTypes.Sweep], stoppingToken).ConfigureAwait(false))
+                var demand = await store.GetDemandAsync(time.GetUtcNow(), null, [BuiltInTypes.Sweep], stoppingToken).ConfigureAwait(false);
+                await GiveUpSilentZonesAsync(demand, stoppingToken).ConfigureAwait(false);
+                foreach (var d in demand)
                 {
                     // A sweeps-only server (shoal sweep's own) never touches another run's hosts.
                     if (d.Type == BuiltInTypes.Sweep && !_runs.ContainsKey(d.Job) && (!config.Current.Scheduler.SweepsOnly || local.StartedHere(d.Job))
@@ -77,6 +84,43 @@ internal sealed class SweepWorkers(
         }
 
         await Task.WhenAll(_runs.Values).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A zone's hosts never wait silently: when no collector of the zone has asked for them (nor holds one) for
+    /// <c>[SWEEP] zone_wait</c>, its job ends, its hosts not attempted, with the reason in the sweep's JSON and <c>why</c>.
+    /// Only the server that started the sweep decides (it is the one its collectors are told to call).
+    /// </summary>
+    private async Task GiveUpSilentZonesAsync(IReadOnlyList<JobDemand> demand, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var wait = config.Current.Sweep.ZoneWait;
+        var waiting = new HashSet<JobId>();
+        foreach (var d in demand.Where(d => d.Name.StartsWith("visit-", StringComparison.Ordinal) && local.StartedHere(d.Job)))
+        {
+            var zone = d.Name["visit-".Length..];
+            waiting.Add(d.Job);
+            if (d.Leased > 0 || service.CollectorsOf(zone).Count > 0)
+            {
+                _zoneSilent[d.Job] = now;
+                continue;
+            }
+
+            var since = _zoneSilent.TryGetValue(d.Job, out var s) ? s : _zoneSilent[d.Job] = now;
+            if (now - since >= wait)
+            {
+                var reason = $"{SweepService.NoCollector} {zone}: none asked for its hosts for {wait.TotalSeconds:0} s";
+                await store.EndJobAsync(d.Job, JobState.Failed, reason, now, ct).ConfigureAwait(false);
+                changes.Raise(Broker.Change.JobStates);
+                Log.ZoneGivenUp(logger, d.Stream.Value, zone, wait.TotalSeconds);
+                waiting.Remove(d.Job);
+            }
+        }
+
+        foreach (var gone in _zoneSilent.Keys.Where(j => !waiting.Contains(j)).ToList())
+        {
+            _zoneSilent.Remove(gone);
+        }
     }
 
     /// <summary>A lock this server took for a sweep that ended before its run started (cancelled at once) is released.</summary>
@@ -141,7 +185,13 @@ internal sealed class SweepWorkers(
         {
             await source.FinishAsync().ConfigureAwait(false);
             local.Untrack(job);
-            sweepLock.Release(stream.Value);
+
+            // Other zones' collectors may still visit the sweep's hosts: the lock goes when the whole sweep has ended.
+            var detail = await store.GetStreamAsync(stream, CancellationToken.None).ConfigureAwait(false);
+            if (detail is null || detail.Stream.State.IsTerminal() || stoppingToken.IsCancellationRequested)
+            {
+                sweepLock.Release(stream.Value);
+            }
         }
     }
 }

@@ -33,6 +33,16 @@ public abstract partial class RelationalStore
             r => JsonSerializer.Deserialize<CollectorSpec>(r.GetString(0))!,
             ("@id", job.Value)), ct);
 
+    public Task<SweepPartRecord?> GetSweepPartAsync(PartId part, CancellationToken ct) =>
+        ReadAsync(tx => tx.One(
+            "SELECT p.payload, s.stream_id, s.mode FROM parts p JOIN jobs j ON j.id = p.job_id JOIN sweeps s ON s.stream_id = j.stream_id WHERE p.id = @id",
+            r =>
+            {
+                using var payload = JsonDocument.Parse(r.GetString(0));
+                return new SweepPartRecord(payload.RootElement.GetProperty("host").GetString()!, new StreamId(r.GetInt64(1)), r.GetString(2));
+            },
+            ("@id", part.Value)), ct);
+
     public Task AddCheckinAsync(string host, string? payload, DateTimeOffset now, CancellationToken ct) =>
         WriteAsync(tx =>
         {

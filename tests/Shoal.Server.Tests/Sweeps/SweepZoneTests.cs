@@ -1,0 +1,110 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Shoal.Agent;
+using Shoal.Contracts;
+using Shoal.Server.Tests.Pull;
+using Shouldly;
+
+namespace Shoal.Server.Tests.Sweeps;
+
+/// <summary>
+/// Sweeps across zones: the server visits its own zone's hosts; each other zone's hosts go only to collectors of that
+/// zone (agent tokens tagged <c>zone:Z</c>, leasing over REST); a zone no collector asks for is given up after
+/// <c>zone_wait</c>, its hosts not attempted with the reason.
+/// </summary>
+public sealed class SweepZoneTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task EachZonesHosts_AreVisitedOnce_ByItsOwnCollector_ProductionFirst_AndAZoneWithoutCollectorIsNamedNotAttempted()
+    {
+        await using var server = await TestServer.StartAsync(extraSections: "[SWEEP]\nzone_wait = 2\n");
+        var dir = server.Dir;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var collectors = new List<Task>();
+        foreach (var (zone, threads) in new[] { ("dmz", 1), ("lab", 3) })
+        {
+            var (_, token) = await server.AgentClientAsync($"{zone}-1", $"zone:{zone}");
+            var client = new PullAgentClient(server.Http.BaseAddress!, token.Token);
+            var options = new PullAgentOptions
+            {
+                Types = ["sweep"],
+                Command = ["/bin/sh", "-c", $"echo \"$0\" >> {dir}/{zone}.txt", "{host}"],
+                Placeholder = "{host}",
+                PartTimeout = TimeSpan.FromSeconds(30),
+                Concurrency = threads,
+                Wait = TimeSpan.FromSeconds(1),
+            };
+            collectors.Add(new PullAgentRunner(new CollectorPartSource(client, zone, TimeSpan.FromSeconds(30)), options).RunAsync(stop.Token, CancellationToken.None));
+        }
+
+        await Poll.UntilAsync(async () => (await server.AgentsAsync()).Pull!.Count(a => a.Types.Contains("sweep")) == 2, 10);
+        static string Host(string name, bool prod, string? zone) =>
+            zone is null ? $$"""{"host":"{{name}}","prod":{{(prod ? "true" : "false")}}}""" : $$"""{"host":"{{name}}","prod":{{(prod ? "true" : "false")}},"zone":"{{zone}}"}""";
+        var hosts = Enumerable.Range(0, 10).Select(i => Host($"s{i}", i % 3 == 0, null))
+            .Concat(Enumerable.Range(0, 20).Select(i => Host($"d{i}", i >= 15, "dmz")))
+            .Concat(Enumerable.Range(0, 10).Select(i => Host($"l{i}", false, "lab")))
+            .Concat(Enumerable.Range(0, 5).Select(i => Host($"x{i}", true, "nowhere")));
+        var body = $$"""{"mode":"sweep","threads":2,"hosts":[{{string.Join(",", hosts)}}],"command":["/bin/sh","-c","echo \"$0\" >> {{dir}}/server.txt","{host}"]}""";
+        var response = await server.Http.PostJsonAsync("/api/v1/sweeps", body);
+        response.StatusCode.ShouldBe(HttpStatusCode.Created, await response.Content.ReadAsStringAsync(Ct));
+        var id = (await response.Content.ReadFromJsonAsync<SweepStarted>(ShoalJson.Options, Ct))!.Id!.Value;
+
+        var status = await Poll.UntilAsync(
+            () => server.Http.GetFromJsonAsync<SweepStatus>($"/api/v1/sweeps/{id}", ShoalJson.Options, Ct)!,
+            s => s!.State is "completed" or "failed" or "cancelled",
+            60);
+        await stop.CancelAsync();
+        await Task.WhenAll(collectors);
+
+        string[] Visited(string zone) => File.ReadAllLines(Path.Combine(dir, zone + ".txt"));
+        Visited("server").Order(StringComparer.Ordinal).ShouldBe(Enumerable.Range(0, 10).Select(i => $"s{i}").Order(StringComparer.Ordinal));
+        Visited("dmz").ShouldBe(Enumerable.Range(15, 5).Concat(Enumerable.Range(0, 15)).Select(i => $"d{i}"), "one thread: production first, then file order");
+        Visited("lab").Order(StringComparer.Ordinal).ShouldBe(Enumerable.Range(0, 10).Select(i => $"l{i}").Order(StringComparer.Ordinal));
+
+        status!.State.ShouldBe("failed", "a zone was given up");
+        var json = status.Summary;
+        json["global_success_hosts"]!.GetValue<int>().ShouldBe(40);
+        json["not_attempted_list"]!.AsArray().Select(n => n!.GetValue<string>()).ShouldBe(Enumerable.Range(0, 5).Select(i => $"x{i}"));
+        var zones = json["zones"]!.AsObject();
+        zones.Select(z => z.Key).Order(StringComparer.Ordinal).ShouldBe(["dmz", "lab", "nowhere", "server"]);
+        zones["dmz"]!["done"]!.GetValue<int>().ShouldBe(20);
+        zones["dmz"]!["collectors"]!.AsArray().Select(n => n!.GetValue<string>()).ShouldBe(["dmz-1"]);
+        zones["lab"]!["done"]!.GetValue<int>().ShouldBe(10);
+        zones["server"]!["done"]!.GetValue<int>().ShouldBe(10);
+        zones["nowhere"]!["not_attempted"]!.GetValue<int>().ShouldBe(5);
+        zones["nowhere"]!["reason"]!.GetValue<string>().ShouldBe("no live collector in zone nowhere: none asked for its hosts for 2 s");
+
+        // A zone collector's visit is in the host's history like the server's own.
+        var history = await server.Http.GetFromJsonAsync<JsonElement>("/api/v1/hosts/d3/results", Ct);
+        history.ToString().ShouldContain("\"status\":\"ok\"");
+        history.ToString().ShouldContain("\"source\":\"sweep\"");
+    }
+
+    [Fact]
+    public async Task OnlyATokenOfTheZone_MayLeaseItsHosts()
+    {
+        await using var server = await TestServer.StartAsync();
+        var (plain, _) = await server.AgentClientAsync("plain");
+        var (dmz, _) = await server.AgentClientAsync("dmz-1", "zone:dmz");
+
+        (await plain.PostJsonAsync("/api/v1/lease", """{"types":["sweep"],"zone":"dmz"}""")).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        (await dmz.PostJsonAsync("/api/v1/lease", """{"types":["sweep"],"zone":"lab"}""")).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        var noZone = await dmz.PostJsonAsync("/api/v1/lease", """{"types":["sweep"]}""");
+        noZone.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await noZone.Content.ReadAsStringAsync(Ct)).ShouldContain("'zone' is required with type 'sweep'");
+        (await dmz.PostJsonAsync("/api/v1/lease", """{"types":["sweep"],"zone":"-oProxy"}""")).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await dmz.PostJsonAsync("/api/v1/lease", """{"types":["sweep"],"zone":"dmz"}""")).StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        // The server's own zone's hosts are never a zone token's: they wait for the server's runner.
+        var response = await server.Http.PostJsonAsync("/api/v1/sweeps", """{"mode":"sweep","threads":1,"hosts":[{"host":"own","prod":false}],"command":["/bin/sleep","5"]}""");
+        response.EnsureSuccessStatusCode();
+        var leased = await dmz.PostJsonAsync("/api/v1/lease", """{"types":["sweep"],"zone":"dmz","wait_seconds":1}""");
+        (await leased.Content.ReadFromJsonAsync<LeaseResponse>(ShoalJson.Options, Ct))!.Parts.ShouldBeEmpty();
+        var badZone = await server.Http.PostJsonAsync("/api/v1/sweeps", """{"mode":"sweep","hosts":[{"host":"h","prod":false,"zone":"a b"}],"command":["/bin/true"]}""");
+        badZone.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await badZone.Content.ReadAsStringAsync(Ct)).ShouldContain("'hosts[0]': zone 'a b' is not a zone name");
+    }
+}
