@@ -27,7 +27,8 @@ internal static class SweepProgress
                         bar.MaxValue = Math.Max(1, last.Total);
                         bar.Value = last.Success + last.Failed;
                         var rate = (last.Success + last.Failed) / Math.Max(1, TimeProvider.System.GetElapsedTime(started).TotalSeconds);
-                        bar.Description = $"done {last.Success} failed {last.Failed} running {last.Running} left {last.Queued} ({rate:0.0}/s)";
+                        bar.Description = $"done {last.Success} failed {last.Failed} running {last.Running} left {last.Queued} ({rate:0.0}/s)"
+                            + string.Concat(Waiting(last).Select(z => $" · zone {z.Zone}: no collector"));
                         if (Ended.Contains(last.State))
                         {
                             return;
@@ -36,6 +37,7 @@ internal static class SweepProgress
                         await Task.Delay(300, ct).ConfigureAwait(false);
                     }
                 }).ConfigureAwait(false);
+            await NoteZonesAsync(last, printed).ConfigureAwait(false);
             return last;
         }
 
@@ -52,12 +54,32 @@ internal static class SweepProgress
                 }
             }
 
+            await NoteZonesAsync(status, printed).ConfigureAwait(false);
             if (Ended.Contains(status.State))
             {
                 return status;
             }
 
             await Task.Delay(verbose ? 250 : 500, ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The zones whose hosts wait and no collector of the zone asks for.</summary>
+    private static IEnumerable<SweepZoneDto> Waiting(SweepStatus status) =>
+        (status.Zones ?? []).Where(z => z.Collectors.Count == 0 && z.Queued > 0 && z.Reason is null);
+
+    /// <summary>A zone's hosts are never waited on silently: said once when no collector asks, and once when they were given up.</summary>
+    private static async Task NoteZonesAsync(SweepStatus status, HashSet<string> noted)
+    {
+        foreach (var z in Waiting(status).Where(z => noted.Add("waiting zone " + z.Zone)))
+        {
+            await Console.Error.WriteLineAsync(
+                $"zone {z.Zone}: no collector asks for its {z.Queued} hosts (start one: shoal agent --collector CMD --zone {z.Zone}, with a token tagged zone:{z.Zone})").ConfigureAwait(false);
+        }
+
+        foreach (var z in (status.Zones ?? []).Where(z => z.Reason is not null && noted.Add("given up zone " + z.Zone)))
+        {
+            await Console.Error.WriteLineAsync($"zone {z.Zone}: {z.NotAttempted} hosts not attempted: {z.Reason}").ConfigureAwait(false);
         }
     }
 }

@@ -158,7 +158,10 @@ internal sealed class SweepRun
             await File.WriteAllLinesAsync(RetryFile, lines, ct).ConfigureAwait(false);
         }
 
-        return summary.ContainsKey("Timeout") ? 3 : summary["global_fail_hosts"]!.GetValue<int>() > 0 ? 1 : 0;
+        // Hosts a zone without a live collector never visited are not a success either.
+        return summary.ContainsKey("Timeout") ? 3
+            : summary["global_fail_hosts"]!.GetValue<int>() > 0 || summary["not_attempted_list"]!.AsArray().Count > 0 ? 1
+            : 0;
     }
 
     private HostInventory ReadInventory()

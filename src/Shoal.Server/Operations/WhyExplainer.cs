@@ -50,7 +50,14 @@ internal static class WhyExplainer
 
         if (job.Type == BuiltInTypes.Sweep)
         {
-            reasons.Add($"sweep: the server runs its collectors ({job.Parts.Ready} hosts queued, {job.Parts.Leased} running)");
+            var zone = Sweeps.SweepService.ZoneOf(job);
+            var collectors = zone is null ? [] : roster.AskingFor(BuiltInTypes.Sweep, config.Scheduler.AgentLostAfter)
+                .Where(a => a.Tags.Contains(Core.Sweeps.ZoneName.Tag(zone))).Select(a => a.Name).ToList();
+            reasons.Add(zone is null
+                ? $"sweep: the server runs its collectors ({job.Parts.Ready} hosts queued, {job.Parts.Leased} running)"
+                : collectors.Count > 0
+                    ? $"sweep zone {zone}: collectors {string.Join(", ", collectors)} visit its hosts ({job.Parts.Ready} queued, {job.Parts.Leased} running)"
+                    : $"sweep zone {zone}: no live collector asks for its {job.Parts.Ready} hosts (shoal agent --collector CMD --zone {zone}, with a token tagged zone:{zone}); they are given up after [SWEEP] zone_wait ({config.Sweep.ZoneWait.TotalSeconds:0} s)");
             return reasons;
         }
 

@@ -33,21 +33,31 @@ public abstract partial class RelationalStore
         WriteAsync<IReadOnlyList<string>>(tx =>
         {
             // One locked read of every part the lost agents hold, one pass of the transitions: parts, then their jobs, in order.
-            var held = new List<HeldPart>();
+            var held = new List<(HeldPart Part, bool Sweep)>();
             var owners = new SortedSet<string>(StringComparer.Ordinal);
-            foreach (var (part, owner) in tx.Query(
+            foreach (var (part, owner, sweep) in tx.Query(
                 $"""
-                SELECT id, job_id, attempt, lease_no, owner FROM parts
+                SELECT id, job_id, attempt, lease_no, owner, EXISTS (SELECT 1 FROM jobs j WHERE j.id = parts.job_id AND j.type = @sweep) FROM parts
                 WHERE state = {PartLeased} AND owner IN (SELECT owner FROM pull_agents WHERE last_seen < @since) ORDER BY id {tx.Sql.LockRows}
                 """,
-                r => (Held(r), r.GetString(4)),
-                ("@since", Ms(silentSince))))
+                r => (Held(r), r.GetString(4), r.GetBoolean(5)),
+                ("@since", Ms(silentSince)),
+                ("@sweep", Core.Config.BuiltInTypes.Sweep)))
             {
-                held.Add(part);
+                held.Add((part, sweep));
                 owners.Add(owner);
             }
 
-            FailLeases(tx, held, Ms(now), why);
+            // A sweep's host goes back to its zone's queue untried: a lost collector node says nothing of the host (and a
+            // sweep retries no host). Any other part counts a failed try, as when its lease runs out.
+            var steps = new Transitions(tx, Ms(now));
+            var jobs = steps.LockJobs(held.Select(h => h.Part.Job));
+            foreach (var (part, sweep) in held)
+            {
+                _ = sweep ? steps.GiveBack(part) : steps.FailTry(part, jobs[part.Job], reported: false, why);
+            }
+
+            steps.Flush();
             return owners.ToList();
         }, ct);
 }

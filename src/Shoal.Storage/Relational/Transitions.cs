@@ -55,16 +55,15 @@ internal sealed class Transitions(DbTx tx, long now)
     /// </summary>
     public PartState FailTry(HeldPart part, JobFacts job, bool reported, string? log, string? result = null)
     {
+        if (job.State.IsTerminal() && !reported)
+        {
+            return GiveBack(part);
+        }
+
         var d = Delta(part.Job);
         d.Leased--;
         var lease = ("@lease", (object?)part.LeaseNo);
         var id = ("@id", (object?)part.Id);
-        if (job.State.IsTerminal() && !reported)
-        {
-            Changed(tx.Exec(PartUnleased, id, lease), part);
-            d.Ready++;
-            return PartState.Ready;
-        }
 
         if (job.State.IsTerminal() || part.Attempt > job.Retries)
         {
@@ -87,6 +86,17 @@ internal sealed class Transitions(DbTx tx, long now)
         }
 
         Changed(tx.Exec(PartRetry, ("@log", log), id, lease), part);
+        d.Ready++;
+        tx.WorkReady = true;
+        return PartState.Ready;
+    }
+
+    /// <summary>A leased part goes back to ready unfinished, no try counted (its job ended, or its try said nothing of the part).</summary>
+    public PartState GiveBack(HeldPart part)
+    {
+        var d = Delta(part.Job);
+        d.Leased--;
+        Changed(tx.Exec(PartUnleased, ("@id", part.Id), ("@lease", part.LeaseNo)), part);
         d.Ready++;
         tx.WorkReady = true;
         return PartState.Ready;

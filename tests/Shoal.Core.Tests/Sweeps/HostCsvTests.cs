@@ -58,4 +58,15 @@ public sealed class HostCsvTests
         inv.BadLines.Select(b => b.LineNumber).ShouldBe([2, 3, 7]);
         inv.BadLines[0].Reason.ShouldStartWith("host '-oProxyCommand=touch${IFS}/tmp/x' is not a host name or address");
     }
+
+    [Fact]
+    public void AZoneColumn_PutsHostsInZones_AnEmptyOneIsTheServers_ABadZoneIsReported_AndANamedMissingColumnIsAnError()
+    {
+        var inv = HostCsv.Parse("host,env,zone\na,prod,dmz\nb,dev,\nc,dev,-x\nd,dev,lab\n", "host", "env", Prod, "zone");
+        inv.Hosts.Select(h => (h.Host, h.Zone)).ShouldBe([("a", "dmz"), ("b", (string?)null), ("d", "lab")]);
+        inv.BadLines.ShouldHaveSingleItem().Reason.ShouldStartWith("zone '-x' is not a zone name");
+
+        HostCsv.Parse("host,env\na,prod\n", "host", "env", Prod, "zone").Hosts.ShouldHaveSingleItem().Zone.ShouldBeNull("no zone column: one zone, the server's");
+        Should.Throw<HostCsvException>(() => HostCsv.Parse("host,env\na,prod\n", "host", "env", Prod, "site", zoneColumnRequired: true)).Message.ShouldContain("no column 'site'");
+    }
 }

@@ -107,4 +107,21 @@ public sealed class SweepZoneTests
         badZone.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         (await badZone.Content.ReadAsStringAsync(Ct)).ShouldContain("'hosts[0]': zone 'a b' is not a zone name");
     }
+
+    [Fact]
+    public async Task Why_NamesAZoneNobodyCollectsIn_AndTheCollectorsOnceOneAsks()
+    {
+        await using var server = await TestServer.StartAsync(extraSections: "[SWEEP]\nzone_wait = 600\n");
+        var response = await server.Http.PostJsonAsync("/api/v1/sweeps", """{"mode":"sweep","hosts":[{"host":"f1","prod":true,"zone":"far"}],"command":["/bin/true"]}""");
+        response.EnsureSuccessStatusCode();
+        var job = (await response.Content.ReadFromJsonAsync<SweepStarted>(ShoalJson.Options, Ct))!.Job!.Value;
+        async Task<string> WhyAsync() => await server.Http.GetStringAsync($"/api/v1/jobs/{job}/why", Ct);
+
+        (await WhyAsync()).ShouldContain("sweep zone far: no live collector asks for its 1 hosts (shoal agent --collector CMD --zone far, with a token tagged zone:far); they are given up after [SWEEP] zone_wait (600 s)");
+
+        var (far, _) = await server.AgentClientAsync("far-1", "zone:far");
+        var leased = await far.PostJsonAsync("/api/v1/lease", """{"types":["sweep"],"zone":"far"}""");
+        (await leased.Content.ReadFromJsonAsync<LeaseResponse>(ShoalJson.Options, Ct))!.Parts.ShouldHaveSingleItem().Payload.GetProperty("host").GetString().ShouldBe("f1");
+        (await WhyAsync()).ShouldContain("sweep zone far: collectors far-1 visit its hosts (0 queued, 1 running)");
+    }
 }
