@@ -10,12 +10,24 @@ internal static class StatusCommand
     {
         var id = new Argument<long?>("id") { Description = "Stream id (omit to list streams)", Arity = ArgumentArity.ZeroOrOne };
         var servers = new Option<bool>("--servers") { Description = "Show the servers of the cluster (name, address, last seen, leader, agents)" };
-        var command = new Command("status", "Show streams, or one stream's jobs and part counts, or the cluster's servers") { id, servers };
+        var watch = new Option<bool>("--watch")
+        {
+            Description = "With a stream id: follow it until it ends (done %, rate, time left on a terminal), then exit as submit --wait does",
+        };
+        var command = new Command("status", "Show streams, or one stream's jobs and part counts, or the cluster's servers") { id, servers, watch };
         command.SetAction((result, ct) => ShoalCommand.RunAsync(result, async (client, g) =>
         {
             if (result.GetValue(servers))
             {
                 Render.Out(g.Json, await client.ServersAsync(ct).ConfigureAwait(false), Render.Servers);
+            }
+            else if (result.GetValue(id) is { } followed && result.GetValue(watch))
+            {
+                return await StreamWait.FollowAsync(client, followed, g, ct).ConfigureAwait(false);
+            }
+            else if (result.GetValue(watch))
+            {
+                throw new Client.CliException("--watch follows one stream: shoal status ID --watch", 2);
             }
             else if (result.GetValue(id) is { } streamId)
             {

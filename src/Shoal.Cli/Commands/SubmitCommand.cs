@@ -10,7 +10,11 @@ internal static class SubmitCommand
     public static Command Build()
     {
         var file = new Argument<string>("file") { Description = "Job stream JSON file ('-' for standard input)" };
-        var command = new Command("submit", "Submit a job stream") { file };
+        var wait = new Option<bool>("--wait")
+        {
+            Description = "Wait until the stream ends (a progress line on a terminal); exit 0 when it completed with every part done, 1 when it failed, was cancelled or a part failed",
+        };
+        var command = new Command("submit", "Submit a job stream (JSON: a name and jobs, each with a type, parts or generate, depends_on, requires_tags, timeout)") { file, wait };
         command.SetAction((result, ct) => ShoalCommand.RunAsync(result, async (client, g) =>
         {
             var path = result.GetValue(file)!;
@@ -25,6 +29,12 @@ internal static class SubmitCommand
             }
 
             var created = await client.SubmitAsync(json, ct).ConfigureAwait(false);
+            if (result.GetValue(wait))
+            {
+                await Console.Error.WriteLineAsync($"submitted stream {created.Id}: " + string.Join(", ", created.Jobs.Select(kv => $"{Render.Safe(kv.Key)}={kv.Value}"))).ConfigureAwait(false);
+                return await StreamWait.FollowAsync(client, created.Id, g, ct).ConfigureAwait(false);
+            }
+
             Render.Out(g.Json, created, c => Console.WriteLine($"submitted stream {c.Id}: " + string.Join(", ", c.Jobs.Select(kv => $"{Render.Safe(kv.Key)}={kv.Value}"))));
             return 0;
         }));

@@ -1,0 +1,57 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Shouldly;
+
+namespace Shoal.Server.Tests.Docs;
+
+/// <summary>
+/// Every <c>json</c> example of docs/streams.md is submitted to a real server: accepted (201), or — marked
+/// <c>json refused</c> — refused (400) with exactly the message the page shows under it.
+/// </summary>
+public sealed partial class StreamExamplesTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static string Page => File.ReadAllText(Path.Combine(TestServer.RepoRoot, "docs", "streams.md"));
+
+    public static TheoryData<int> Examples() => new(Enumerable.Range(0, Block().Count(Page)));
+
+    [Theory]
+    [MemberData(nameof(Examples))]
+    public async Task SubmitsAsTheDocSays(int index)
+    {
+        var match = Block().Matches(Page)[index];
+        await using var server = await TestServer.StartAsync(new Dictionary<string, string>
+        {
+            ["unpack"] = TestServer.NoopConf(),
+            ["scan"] = TestServer.NoopConf(),
+            ["report"] = TestServer.NoopConf(),
+            ["netscan"] = Pull.PullCalls.PullConf(),
+        });
+        var response = await server.Http.PostAsync("/api/v1/streams", new StringContent(match.Groups["json"].Value, Encoding.UTF8, "application/json"), Ct);
+        var body = await response.Content.ReadAsStringAsync(Ct);
+        if (match.Groups["refused"].Success)
+        {
+            response.StatusCode.ShouldBe(HttpStatusCode.BadRequest, body);
+            JsonDocument.Parse(body).RootElement.GetProperty("detail").GetString().ShouldBe(match.Groups["message"].Value, $"example {index + 1}");
+        }
+        else
+        {
+            response.StatusCode.ShouldBe(HttpStatusCode.Created, $"example {index + 1}: {body}");
+        }
+    }
+
+    [Fact]
+    public void ThePageHasAcceptedAndRefusedExamples_EachRefusedOneWithItsMessage()
+    {
+        var blocks = Block().Matches(Page);
+        blocks.Count(m => !m.Groups["refused"].Success).ShouldBeGreaterThanOrEqualTo(5);
+        blocks.Where(m => m.Groups["refused"].Success).ShouldAllBe(m => m.Groups["message"].Success);
+        Regex.Count(Page, "```json").ShouldBe(blocks.Count, "every json block is one of the examples");
+    }
+
+    [GeneratedRegex("```json(?<refused> refused)?\\n(?<json>.*?)\\n```(?:\\n→ `(?<message>[^`]*)`)?", RegexOptions.Singleline)]
+    private static partial Regex Block();
+}
