@@ -87,7 +87,7 @@ internal static class QuickstartCommand
         if (Render.Interactive)
         {
             AnsiConsole.MarkupLine($"stream [bold]{s.Id}[/] {Markup.Escape(s.Name)}: [bold]{s.State}[/] in {seconds:0.0} s");
-            AnsiConsole.Write(Render.JobTable(s.Jobs));
+            Render.Jobs(AnsiConsole.Console, s.Jobs);
             return;
         }
 

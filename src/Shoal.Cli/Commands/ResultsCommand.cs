@@ -45,13 +45,15 @@ internal static class ResultsCommand
         return list.Count == 0 ? 1 : 0;
     }
 
-    private static void Show(bool json, List<HostResultDto> list) => Render.Out(json, list, rows =>
-    {
-        foreach (var r in rows)
-        {
-            // A failed visit says why: the last line its collector wrote to stderr.
-            var said = r.Status == "failed" && r.Error?.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() is { } e ? "\tstderr: " + Render.Safe(e) : "";
-            Console.WriteLine($"{r.At:u}\t{r.Source}\t{r.Status}\texit {r.ExitCode?.ToString() ?? "-"}\t{(r.DurationMs ?? 0) / 1000.0:0.0} s\t{Render.Safe(r.Output?.Split('\n')[0])}{said}");
-        }
-    });
+    private static void Show(bool json, List<HostResultDto> list) => Render.Out(json, list, rows => Render.Rows(
+        rows,
+        ["at", "source", "status", "exit", "seconds", "output", "stderr"],
+        r => [r.At.ToString("u"), r.Source, r.Status, r.ExitCode?.ToString() ?? "-", ((r.DurationMs ?? 0) / 1000.0).ToString("0.0"), r.Output?.Split('\n')[0] ?? "", Said(r) ?? ""],
+        r => $"{r.At:u}\t{r.Source}\t{r.Status}\texit {r.ExitCode?.ToString() ?? "-"}\t{(r.DurationMs ?? 0) / 1000.0:0.0} s\t{Render.Safe(r.Output?.Split('\n')[0])}{(Said(r) is { } s ? "\tstderr: " + Render.Safe(s) : "")}",
+        "output",
+        "stderr"));
+
+    /// <summary>A failed visit says why: the last line its collector wrote to stderr.</summary>
+    private static string? Said(HostResultDto r) =>
+        r.Status == "failed" ? r.Error?.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() : null;
 }

@@ -17,14 +17,14 @@ internal static class ScheduleCommand
         list.SetAction((r, ct) => ShoalCommand.RunAsync(r, async (client, g) =>
         {
             var all = await client.SchedulesAsync(ct).ConfigureAwait(false);
-            Render.Out(g.Json, all, rows =>
-            {
-                foreach (var s in rows)
-                {
-                    var when = s.Cron is null ? $"every {TimeSpan.FromSeconds(s.EverySeconds ?? 0)}" : $"cron '{s.Cron}' {s.TimeZone}";
-                    Console.WriteLine($"{s.Name}\t{when}\tnext {s.NextRun:u}\t{(s.Paused ? "paused" : "active")}\tmisfire {s.Misfire}{(s.Overlap ? "\toverlap" : "")}\tlast {(s.LastRun is { } l ? l.ToString("u") : "-")} stream {s.LastStream?.ToString() ?? "-"}");
-                }
-            });
+            static string When(ScheduleDto s) => s.Cron is null ? $"every {TimeSpan.FromSeconds(s.EverySeconds ?? 0)}" : $"cron '{s.Cron}' {s.TimeZone}";
+            Render.Out(g.Json, all, rows => Render.Rows(
+                rows,
+                ["name", "when", "next run", "state", "misfire", "overlap", "last run", "stream"],
+                s => [s.Name, When(s), s.NextRun.ToString("u"), s.Paused ? "paused" : "active", s.Misfire, s.Overlap ? "yes" : "", s.LastRun?.ToString("u") ?? "-", s.LastStream?.ToString() ?? "-"],
+                s => $"{s.Name}\t{When(s)}\tnext {s.NextRun:u}\t{(s.Paused ? "paused" : "active")}\tmisfire {s.Misfire}{(s.Overlap ? "\toverlap" : "")}\tlast {(s.LastRun is { } l ? l.ToString("u") : "-")} stream {s.LastStream?.ToString() ?? "-"}",
+                "name",
+                "when"));
             return 0;
         }));
         command.Subcommands.Add(list);

@@ -60,13 +60,14 @@ internal static class TokenCommand
         var command = new Command("list", "List tokens (never their secrets)");
         command.SetAction((result, ct) => ShoalCommand.RunAsync(result, async (client, g) =>
         {
-            Render.Out(g.Json, await client.TokensAsync(ct).ConfigureAwait(false), list =>
-            {
-                foreach (var t in list)
-                {
-                    Console.WriteLine($"{t.Id}\t{t.Role}\t{t.Name}\t{string.Join(',', t.Tags)}\t{(t.RevokedAt is null ? "live" : "revoked " + t.RevokedAt.Value.ToString("u"))}");
-                }
-            });
+            static string State(TokenDto t) => t.RevokedAt is null ? "live" : "revoked " + t.RevokedAt.Value.ToString("u");
+            Render.Out(g.Json, await client.TokensAsync(ct).ConfigureAwait(false), list => Render.Rows(
+                list,
+                ["id", "role", "name", "tags", "state"],
+                t => [t.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), t.Role, t.Name, string.Join(',', t.Tags), State(t)],
+                t => $"{t.Id}\t{t.Role}\t{t.Name}\t{string.Join(',', t.Tags)}\t{State(t)}",
+                "name",
+                "tags"));
             return 0;
         }));
         return command;

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Shoal.Contracts;
 using Spectre.Console;
+using Spectre.Console.Rendering;
 
 namespace Shoal.Cli.Output;
 
@@ -74,16 +75,16 @@ internal static class Render
         }
 
         var stuck = streams.Any(s => s.Stuck is not null);
-        var table = new Table().AddColumns("id", "state", "priority", "name", "owner", "created");
+        var table = Fitting(["id", "state", "priority", "name", "owner", "created"], "name", "owner");
         if (stuck)
         {
-            table.AddColumn("stuck");
+            table.AddColumn(new TableColumn("stuck"));
         }
 
         foreach (var s in streams)
         {
             string[] cells = [s.Id.ToString(), Markup.Escape(s.State), s.Priority.ToString(), Markup.Escape(Safe(s.Name)), Markup.Escape(Safe(s.Owner)), s.CreatedAt.ToString("u")];
-            table.AddRow(stuck ? [.. cells, s.Stuck is null ? "" : $"[red]{Markup.Escape(Safe(s.Stuck))}[/]"] : cells);
+            AddRow(table, stuck ? [.. cells, s.Stuck is null ? "" : $"[red]{Markup.Escape(Safe(s.Stuck))}[/]"] : cells);
         }
 
         AnsiConsole.Write(table);
@@ -101,10 +102,10 @@ internal static class Render
             return;
         }
 
-        var table = new Table().AddColumns("server", "state", "leader", "url", "last seen", "agents", "clock");
+        var table = Fitting(["server", "state", "leader", "url", "last seen", "agents", "clock"], "server", "url", "clock");
         foreach (var s in servers)
         {
-            table.AddRow(Markup.Escape(s.Name), s.State, s.Leader ? "yes" : "", Markup.Escape(s.Url), s.LastSeen.ToString("u"), s.Agents.Count.ToString(), Markup.Escape(ClockOffset(s)));
+            AddRow(table, Markup.Escape(s.Name), s.State, s.Leader ? "yes" : "", Markup.Escape(s.Url), s.LastSeen.ToString("u"), s.Agents.Count.ToString(), Markup.Escape(ClockOffset(s)));
         }
 
         AnsiConsole.Write(table);
@@ -128,17 +129,21 @@ internal static class Render
         }
 
         AnsiConsole.MarkupLine($"stream [bold]{s.Id}[/] {Markup.Escape(Safe(s.Name))}: [bold]{Markup.Escape(s.State)}[/][red]{Markup.Escape(Stuck(s))}[/]");
-        AnsiConsole.Write(JobTable(s.Jobs));
+        Jobs(AnsiConsole.Console, s.Jobs);
     }
 
     private static string Stuck(StreamDto s) => s.Stuck is null ? "" : $", stuck since {s.StuckSince:u}: {Safe(s.Stuck)}";
 
-    public static Table JobTable(IEnumerable<JobDto> jobs)
+    /// <summary>
+    /// A stream's jobs on a terminal: a table of counts whose states and numbers are never folded, then each job's
+    /// note (its reason, parts waiting to retry) on a line of its own, whole, below the table.
+    /// </summary>
+    public static void Jobs(IAnsiConsole console, IReadOnlyList<JobDto> jobs)
     {
-        var table = new Table().AddColumns("job", "name", "type", "state", "done", "failed", "leased", "ready", "note");
+        var table = Fitting(["job", "name", "type", "state", "done", "failed", "leased", "ready"], "name", "type");
         foreach (var j in jobs)
         {
-            table.AddRow(
+            AddRow(table,
                 j.Id.ToString(),
                 Markup.Escape(Safe(j.Name)),
                 Markup.Escape(j.Type),
@@ -146,10 +151,71 @@ internal static class Render
                 j.Parts.Done.ToString(),
                 j.Parts.Failed.ToString(),
                 j.Parts.Leased.ToString(),
-                j.Parts.Retrying > 0 ? $"{j.Parts.Ready} (+{j.Parts.Retrying} retrying)" : j.Parts.Ready.ToString(),
-                Markup.Escape(Safe(j.Reason)));
+                j.Parts.Ready.ToString());
+        }
+
+        console.Write(table);
+        foreach (var j in jobs)
+        {
+            if (j.Parts.Retrying > 0)
+            {
+                console.MarkupLine($"job {j.Id}: {j.Parts.Retrying} part(s) waiting to retry");
+            }
+
+            if (j.Reason is not null)
+            {
+                console.MarkupLine($"job {j.Id}: [red]{Markup.Escape(Safe(j.Reason))}[/]");
+            }
+        }
+    }
+
+    /// <summary>
+    /// A table that fits the terminal without breaking a word: every column keeps its cells whole, except the
+    /// <paramref name="shrinking"/> ones (names, notes), which are cut with an ellipsis when the width runs out.
+    /// </summary>
+    public static Table Fitting(IReadOnlyList<string> columns, params string[] shrinking)
+    {
+        var table = new Table();
+        foreach (var name in columns)
+        {
+            var column = new TableColumn(name);
+            if (!shrinking.Contains(name))
+            {
+                column.NoWrap();
+            }
+
+            table.AddColumn(column);
         }
 
         return table;
+    }
+
+    /// <summary>A row whose text is cut with an ellipsis rather than folded mid-word when its column is narrow.</summary>
+    public static void AddRow(Table table, params string[] cells) =>
+        table.AddRow(cells.Select(c => (IRenderable)new Markup(c).Overflow(Overflow.Ellipsis)).ToArray());
+
+    /// <summary>
+    /// Rows as a table with a header on a terminal (cells escaped; <paramref name="shrinking"/> columns cut with an
+    /// ellipsis), or as <paramref name="plain"/> lines when redirected.
+    /// </summary>
+    public static void Rows<T>(IEnumerable<T> items, IReadOnlyList<string> headers, Func<T, string[]> cells, Func<T, string> plain, params string[] shrinking)
+    {
+        if (!Interactive)
+        {
+            foreach (var item in items)
+            {
+                Console.WriteLine(plain(item));
+            }
+
+            return;
+        }
+
+        var table = Fitting(headers, shrinking);
+        foreach (var item in items)
+        {
+            AddRow(table, cells(item).Select(c => Markup.Escape(Safe(c))).ToArray());
+        }
+
+        AnsiConsole.Write(table);
     }
 }
