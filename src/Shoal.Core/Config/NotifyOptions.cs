@@ -28,8 +28,8 @@ public sealed record NotifyOptions
 
     public string From { get; init; } = "shoal@localhost";
 
-    /// <summary>The base URL links in the message point to.</summary>
-    public string Url { get; init; } = "http://localhost:24690";
+    /// <summary>The public base URL links in the message point to; unset, the address this server listens on.</summary>
+    public string? Url { get; init; }
 
     public string? Webhook { get; init; }
 

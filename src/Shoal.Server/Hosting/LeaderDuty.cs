@@ -12,6 +12,8 @@ internal abstract class LeaderDuty(ConfigHolder config, TimeProvider time, Clust
 
     protected TimeProvider Time { get; } = time;
 
+    protected ClusterMember Cluster { get; } = cluster;
+
     protected abstract Task RunOnceAsync(CancellationToken ct);
 
     protected abstract void Failed(Exception ex);
@@ -23,7 +25,7 @@ internal abstract class LeaderDuty(ConfigHolder config, TimeProvider time, Clust
         {
             while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
             {
-                if (!cluster.IsLeader)
+                if (!Cluster.IsLeader)
                 {
                     continue;
                 }

@@ -7,14 +7,15 @@ namespace Shoal.Server.Notify;
 
 /// <summary>
 /// The completion email: subject from <c>[EMAILNOTIFY] subject</c>; body = header file + a summary of the jobs
-/// + footer file, with FOSSology's variables replaced.
+/// + footer file, with FOSSology's variables replaced. Links lead to the dashboard's pages (<c>#/streams/ID</c>,
+/// <c>#/jobs/ID</c>) under <paramref name="baseUrl"/>: <c>[EMAILNOTIFY] url</c>, or the address the server listens on.
 /// </summary>
 internal static class EmailComposer
 {
-    public static (string Subject, string Body) Compose(StreamDetail detail, ShoalConfig config)
+    public static (string Subject, string Body) Compose(StreamDetail detail, ShoalConfig config, string baseUrl)
     {
         var n = config.Notify;
-        var vars = Variables(detail, config);
+        var vars = Variables(detail, config, baseUrl);
         var body = new StringBuilder();
         if (n.Header is { } header && File.Exists(header))
         {
@@ -39,33 +40,33 @@ internal static class EmailComposer
     }
 
     /// <summary>The email that tells a stream's owner it is stuck: what holds it, and where to look.</summary>
-    public static (string Subject, string Body) ComposeStuck(StreamDetail detail, ShoalConfig config)
+    public static (string Subject, string Body) ComposeStuck(StreamDetail detail, ShoalConfig config, string baseUrl)
     {
         var s = detail.Stream;
         var body = new StringBuilder();
-        body.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"Job stream {s.Name} ({config.Notify.Url}/api/v1/streams/{s.Id}) cannot finish: {s.Stuck}.");
+        body.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"Job stream {s.Name} ({baseUrl}/#/streams/{s.Id}) cannot finish: {s.Stuck}.");
         body.AppendLine();
-        body.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"See `shoal why JOB` for each job, or {config.Notify.Url}/#/streams/{s.Id}.");
+        body.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"See `shoal why JOB` for each job, or its page {baseUrl}/#/jobs/JOB.");
         return ($"Shoal: stream {s.Id} {s.Name} is stuck", body.ToString());
     }
 
-    public static Dictionary<string, string> Variables(StreamDetail detail, ShoalConfig config)
+    public static Dictionary<string, string> Variables(StreamDetail detail, ShoalConfig config, string baseUrl)
     {
         var s = detail.Stream;
-        var url = config.Notify.Url;
+        var url = baseUrl;
         var table = new StringBuilder();
         foreach (var j in detail.Jobs)
         {
             var result = j.State == JobState.Completed ? "COMPLETED" : "FAILED";
-            table.Append(System.Globalization.CultureInfo.InvariantCulture, $"{j.Id}\t{j.Type}\t{result}\t{url}/api/v1/jobs/{j.Id}\n");
+            table.Append(System.Globalization.CultureInfo.InvariantCulture, $"{j.Id}\t{j.Type}\t{result}\t{url}/#/jobs/{j.Id}\n");
         }
 
         return new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["$UPLOADNAME"] = s.Name,
-            ["$BROWSELINK"] = $"{url}/streams/{s.Id}",
+            ["$BROWSELINK"] = $"{url}/#/streams/{s.Id}",
             ["$SCHEDULERLOG"] = config.MainLog,
-            ["$JOBQUEUELINK"] = $"{url}/api/v1/streams/{s.Id}",
+            ["$JOBQUEUELINK"] = $"{url}/#/streams/{s.Id}",
             ["$UPLOADFOLDERNAME"] = s.Owner,
             ["$JOBRESULT"] = s.State.Name().ToUpperInvariant(),
             ["$AGENTSTATUS"] = table.ToString().TrimEnd('\n'),

@@ -40,13 +40,13 @@ internal sealed class Notifier(IQueueStore store, ConfigHolder config, TimeProvi
 
     protected override void Failed(Exception ex) => Log.NotifyFailed(logger, ex);
 
-    private async Task NotifyAsync(StreamDetail detail, Func<StreamDetail, ShoalConfig, (string Subject, string Body)> compose, CancellationToken ct)
+    private async Task NotifyAsync(StreamDetail detail, Func<StreamDetail, ShoalConfig, string, (string Subject, string Body)> compose, CancellationToken ct)
     {
         var cfg = Config.Current;
         var noEmail = detail.Jobs.All(j => cfg.AgentTypes.TryGetValue(j.Type, out var t) && t.Special.HasFlag(AgentSpecial.NoEmail));
         if (cfg.Notify.EmailEnabled && !noEmail && detail.Stream.Owner.Contains('@', StringComparison.Ordinal))
         {
-            var (subject, body) = compose(detail, cfg);
+            var (subject, body) = compose(detail, cfg, cfg.Notify.Url ?? StateFiles.LocalUrl(Cluster.Url));
             await RetryAsync("email", () => SendEmailAsync(cfg.Notify, detail.Stream.Owner, subject, body, ct), cfg.Notify.Attempts, ct).ConfigureAwait(false);
         }
 

@@ -45,8 +45,8 @@ public sealed class NotifyTests
         mail.ShouldContain("Subject: Shoal: mail-test COMPLETED");
         mail.ShouldContain("To: ops@example.com");
         mail.ShouldContain("Hello ops@example.com,");
-        mail.ShouldContain($"-- see https://shoal.example.com/streams/{loud.Id}");
-        mail.ShouldContain($"{loud.Jobs["a"]}\tscan\tCOMPLETED\thttps://shoal.example.com/api/v1/jobs/{loud.Jobs["a"]}");
+        mail.ShouldContain($"-- see https://shoal.example.com/#/streams/{loud.Id}");
+        mail.ShouldContain($"{loud.Jobs["a"]}\tscan\tCOMPLETED\thttps://shoal.example.com/#/jobs/{loud.Jobs["a"]}");
         mail.ShouldNotContain("$UPLOADNAME");
     }
 
@@ -61,7 +61,20 @@ public sealed class NotifyTests
         (await server.WaitEndAsync(created.Id)).State.ShouldBe("completed");
 
         var mails = await Poll.UntilAsync(() => Task.FromResult(smtp.Messages()), m => m.Count > 0, 20);
-        mails.Single().ShouldContain("scan (nomos): scanned foo.tar: 3 licenses found");
+        var mail = mails.Single();
+        mail.ShouldContain("scan (nomos): scanned foo.tar: 3 licenses found");
+
+        // Without [EMAILNOTIFY] url, every link is on the address this server listens on and opens a dashboard page.
+        var links = System.Text.RegularExpressions.Regex.Matches(mail, @"https?://\S+").Select(m => m.Value.TrimEnd('.', ')')).ToList();
+        links.ShouldNotBeEmpty();
+        links.ShouldContain($"{server.Http.BaseAddress!.ToString().TrimEnd('/')}/#/streams/{created.Id}");
+        foreach (var link in links)
+        {
+            link.ShouldStartWith(server.Http.BaseAddress!.ToString().TrimEnd('/'));
+            link.ShouldContain("/#/");
+            using var page = await server.Http.GetAsync(new Uri(link), Ct);
+            page.StatusCode.ShouldBe(HttpStatusCode.OK, link);
+        }
     }
 
     [Fact]
