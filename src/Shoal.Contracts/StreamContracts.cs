@@ -3,6 +3,15 @@ namespace Shoal.Contracts;
 /// <summary>Answer to <c>POST /api/v1/streams</c>: the stream id and each job's id by name.</summary>
 public sealed record SubmitResponse(long Id, IReadOnlyDictionary<string, long> Jobs);
 
+/// <summary>
+/// What <c>POST /api/v1/streams/check</c> found a stream would create: each job with its listed parts and, for a
+/// generated job, what generates its parts (<c>range 10.0.0.0/16 by 256</c>, <c>file hosts.txt by 1</c>, <c>from scan</c>).
+/// </summary>
+public sealed record StreamCheckResponse(string Name, int Priority, IReadOnlyList<CheckedJobDto> Jobs);
+
+/// <summary>One job of a checked stream.</summary>
+public sealed record CheckedJobDto(string Name, string Type, IReadOnlyList<string> DependsOn, int Parts, string? Generated);
+
 /// <summary>Part counts of a job.</summary>
 /// <summary>A job's parts by state; <c>Retrying</c> failed a try and wait for their retry time.</summary>
 public sealed record PartCountsDto(int Ready, int Leased, int Done, int Failed, int Retrying = 0);

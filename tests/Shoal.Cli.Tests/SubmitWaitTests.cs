@@ -44,6 +44,35 @@ public sealed class SubmitWaitTests
     }
 
     [Fact]
+    public async Task SubmitCheck_SaysWhatWouldBeCreated_OrWhyItWouldBeRefused_AndSubmitsNothing()
+    {
+        var dir = Directory.CreateTempSubdirectory("shoal-check-").FullName;
+        Directory.CreateDirectory(Path.Combine(dir, "agents"));
+        await File.WriteAllTextAsync(Path.Combine(dir, "shoal.conf"), "[SCHEDULER]\nport = 0\ncommand_port = 0\n", Ct);
+        await File.WriteAllTextAsync(Path.Combine(dir, "agents", "scan.conf"), "[default]\nkind = pull\n", Ct);
+        await File.WriteAllTextAsync(Path.Combine(dir, "ok.json"),
+            """{"name":"nightly","priority":3,"jobs":[{"name":"net","type":"scan","generate":{"range":"10.0.0.0/24","chunk":64}},{"name":"report","type":"scan","parts":["r"],"depends_on":["net"]}]}""", Ct);
+        await File.WriteAllTextAsync(Path.Combine(dir, "bad.json"), """{"name":"typo","jobs":[{"name":"a","type":"scna","parts":["x"]}]}""", Ct);
+        await using var server = ShoalProcess.Start(dir, null, "server", "--config", "shoal.conf");
+        await Poll.UntilAsync(() => File.Exists(Path.Combine(dir, ".shoal", "server.url")), 30);
+
+        var ok = await ShoalProcess.RunAsync(dir, "submit", "ok.json", "--check");
+        ok.Code.ShouldBe(0, ok.Stderr);
+        ok.Stdout.ShouldContain("stream nightly is valid (priority 3); nothing was submitted:");
+        ok.Stdout.ShouldContain("job net (scan): parts generated: range 10.0.0.0/24 by 64");
+        ok.Stdout.ShouldContain("job report (scan): 1 part(s), after net");
+
+        var bad = await ShoalProcess.RunAsync(dir, "submit", "bad.json", "--check");
+        bad.Code.ShouldBe(1);
+        bad.Stderr.ShouldContain("unknown agent type 'scna'");
+        bad.Stderr.ShouldNotContain("   at ");
+
+        var list = await ShoalProcess.RunAsync(dir, "status", "--json");
+        list.Code.ShouldBe(0, list.Stderr);
+        JsonDocument.Parse(list.Stdout).RootElement.GetArrayLength().ShouldBe(0, "a check stores nothing");
+    }
+
+    [Fact]
     public void TheProgressLine_SaysDonePercentRateAndTimeLeft()
     {
         var parts = new Shoal.Contracts.PartCountsDto(Ready: 2_700, Leased: 100, Done: 1_150, Failed: 50);

@@ -20,6 +20,9 @@ internal sealed class ShoalClient(HttpClient http) : IDisposable
     public Task<SubmitResponse> SubmitAsync(string json, CancellationToken ct) =>
         SendAsync<SubmitResponse>(HttpMethod.Post, "api/v1/streams", new StringContent(json, Encoding.UTF8, "application/json"), ct);
 
+    public Task<StreamCheckResponse> CheckAsync(string json, CancellationToken ct) =>
+        SendAsync<StreamCheckResponse>(HttpMethod.Post, "api/v1/streams/check", new StringContent(json, Encoding.UTF8, "application/json"), ct);
+
     public Task<List<StreamSummaryDto>> ListAsync(CancellationToken ct) =>
         SendAsync<List<StreamSummaryDto>>(HttpMethod.Get, "api/v1/streams", null, ct);
 

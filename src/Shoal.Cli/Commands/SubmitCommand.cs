@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Shoal.Cli.Client;
 using Shoal.Cli.Output;
+using Shoal.Contracts;
 
 namespace Shoal.Cli.Commands;
 
@@ -14,7 +15,11 @@ internal static class SubmitCommand
         {
             Description = "Wait until the stream ends (a progress line on a terminal); exit 0 when it completed with every part done, 1 when it failed, was cancelled or a part failed",
         };
-        var command = new Command("submit", "Submit a job stream (JSON: a name and jobs, each with a type, parts or generate, depends_on, requires_tags, timeout)") { file, wait };
+        var check = new Option<bool>("--check")
+        {
+            Description = "Only check the stream against the server's agent types and say what it would create; submit nothing (exit 1 with the reason when it would be refused)",
+        };
+        var command = new Command("submit", "Submit a job stream (JSON: a name and jobs, each with a type, parts or generate, depends_on, requires_tags, timeout; see docs/streams.md)") { file, wait, check };
         command.SetAction((result, ct) => ShoalCommand.RunAsync(result, async (client, g) =>
         {
             var path = result.GetValue(file)!;
@@ -28,6 +33,13 @@ internal static class SubmitCommand
                 throw new CliException($"cannot read {path}: {ex.Message}", 2);
             }
 
+            if (result.GetValue(check))
+            {
+                var checkedStream = await client.CheckAsync(json, ct).ConfigureAwait(false);
+                Render.Out(g.Json, checkedStream, Checked);
+                return 0;
+            }
+
             var created = await client.SubmitAsync(json, ct).ConfigureAwait(false);
             if (result.GetValue(wait))
             {
@@ -39,5 +51,16 @@ internal static class SubmitCommand
             return 0;
         }));
         return command;
+    }
+
+    private static void Checked(StreamCheckResponse c)
+    {
+        Console.WriteLine($"stream {Render.Safe(c.Name)} is valid (priority {c.Priority}); nothing was submitted:");
+        foreach (var j in c.Jobs)
+        {
+            var parts = j.Generated is null ? $"{j.Parts} part(s)" : $"parts generated: {Render.Safe(j.Generated)}";
+            var after = j.DependsOn.Count == 0 ? "" : $", after {string.Join(", ", j.DependsOn.Select(Render.Safe))}";
+            Console.WriteLine($"  job {Render.Safe(j.Name)} ({Render.Safe(j.Type)}): {parts}{after}");
+        }
     }
 }

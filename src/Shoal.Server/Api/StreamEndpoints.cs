@@ -20,6 +20,7 @@ internal static class StreamEndpoints
     {
         var api = app.MapGroup("/api/v1");
         api.MapPost("/streams", SubmitAsync);
+        api.MapPost("/streams/check", CheckAsync);
         api.MapGet("/streams", ListAsync).WithMetadata(Api.DashboardRead.Instance);
         api.MapGet("/streams/{id}", GetAsync).WithMetadata(Api.DashboardRead.Instance);
         api.MapPost("/streams/{id}/pause", (string id, IQueueStore s, JobOperations o, CancellationToken ct) => ControlAsync(id, x => o.PauseStreamAsync(x, ct), s, ct));
@@ -44,6 +45,34 @@ internal static class StreamEndpoints
             ? Problems.BadRequest(error!)
             : Results.Json(new SubmitResponse(created.Id.Value, created.Jobs.ToDictionary(kv => kv.Key, kv => kv.Value.Value)), ShoalJson.Options, statusCode: StatusCodes.Status201Created);
     }
+
+    /// <summary>Checks a stream as a submit would (the same parser, the agent types in force) and says what it would create; stores nothing.</summary>
+    private static async Task<IResult> CheckAsync(HttpContext http, ConfigHolder config, StreamSubmitter submitter, CancellationToken ct)
+    {
+        var limit = config.Current.Scheduler.MaxBodyBytes;
+        var body = await BodyReader.ReadAsync(http.Request, limit, ct).ConfigureAwait(false);
+        if (body is null)
+        {
+            return Problems.TooLarge(limit);
+        }
+
+        var (spec, error) = submitter.Validate(body);
+        if (spec is null)
+        {
+            return Problems.BadRequest(error!);
+        }
+
+        var jobs = spec.Jobs.Select(j => new CheckedJobDto(j.Name, j.Type, j.DependsOn, j.Parts.Count, Generated(j))).ToList();
+        return Results.Json(new StreamCheckResponse(spec.Name, spec.Priority, jobs), ShoalJson.Options);
+    }
+
+    private static string? Generated(Core.Streams.JobSpec j) => j switch
+    {
+        { Generator.Range: { } range } => $"range {range} by {j.Generator.Chunk}",
+        { Generator.File: { } file } => $"file {file} by {j.Generator.Chunk}",
+        { GenerateFrom: { } from } => $"from {from}",
+        _ => null,
+    };
 
     private static async Task<IResult> ListAsync(string? state, string? name, int? limit, IQueueStore store, CancellationToken ct)
     {

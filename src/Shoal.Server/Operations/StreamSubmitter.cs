@@ -11,6 +11,9 @@ internal sealed class StreamSubmitter(IQueueStore store, ConfigHolder config, Ti
     /// <summary>Checks a stream's JSON against the agent types in force; null when it would be accepted.</summary>
     public string? Check(string json) => Parse(json).Error;
 
+    /// <summary>What a stream's JSON would create, checked exactly as a submit checks it, without storing anything.</summary>
+    public (StreamSpec? Spec, string? Error) Validate(string json) => Parse(json);
+
     public async Task<(StreamCreated? Created, string? Error)> SubmitAsync(string json, CancellationToken ct)
     {
         var (spec, error) = Parse(json);
