@@ -157,4 +157,7 @@ internal static partial class Log
 
     [LoggerMessage(62, LogLevel.Warning, "sweep {Stream}: no collector of zone {Zone} asked for its hosts for {Seconds} s; they are not attempted")]
     public static partial void ZoneGivenUp(ILogger logger, long stream, string zone, double seconds);
+
+    [LoggerMessage(63, LogLevel.Warning, "no agent types: the agents folder {Folder} {What} (an agent type is NAME.conf there; `shoal init` writes an example); only sweeps can run")]
+    public static partial void NoAgentTypes(ILogger logger, string folder, string what);
 }

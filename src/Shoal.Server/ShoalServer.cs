@@ -155,6 +155,11 @@ public static class ShoalServer
 
         var app = builder.Build();
         Log.StoreOpened(app.Logger, StoreFactory.Describe(store));
+        if (config.AgentTypes.Count == 0)
+        {
+            Log.NoAgentTypes(app.Logger, config.AgentsDir, Directory.Exists(config.AgentsDir) ? "holds no agent conf" : "does not exist");
+        }
+
         var cluster = app.Services.GetRequiredService<ClusterMember>();
         await cluster.JoinAsync(ct).ConfigureAwait(false);
         var changes = app.Services.GetRequiredService<Broker.WorkChanged>();

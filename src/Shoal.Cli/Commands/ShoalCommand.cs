@@ -48,6 +48,7 @@ internal static class ShoalCommand
         root.Subcommands.Add(LogsCommand.Build());
         root.Subcommands.Add(DbCommand.Build());
         root.Subcommands.Add(QuickstartCommand.Build());
+        root.Subcommands.Add(InitCommand.Build());
         return root;
     }
 
