@@ -70,6 +70,11 @@ public static class ShoalServer
 
         builder.Logging.SetMinimumLevel(LogLevel.Debug);
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        // Under systemd (Type=notify): READY=1 once listening, STOPPING=1 on SIGTERM, and console lines in journald's
+        // format (a <priority> prefix, no timestamp); elsewhere it does nothing.
+        builder.Services.AddSystemd();
+        builder.Services.AddSingleton<StartedHook>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<StartedHook>());
         builder.WebHost.ConfigureKestrel(k =>
         {
             // Bodies over the limit are answered 413 by the endpoints, after draining up to this much.
@@ -284,7 +289,7 @@ public static class ShoalServer
             _ = app.Services.GetRequiredService<Dispatcher>().SelfTestsDone.ContinueWith(_ => operations.Stop(), TaskScheduler.Default);
         }
 
-        app.Lifetime.ApplicationStarted.Register(() =>
+        app.Services.GetRequiredService<StartedHook>().OnStarted = () =>
         {
             var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
             cluster.Url = url;
@@ -309,7 +314,7 @@ public static class ShoalServer
             {
                 Log.PlainHttp(app.Logger, config.Scheduler.Address);
             }
-        });
+        };
         return app;
     }
 

@@ -239,7 +239,7 @@ internal static class FoSchedulerCommand
 
         if (Path.GetFileNameWithoutExtension(self) == "dotnet")
         {
-            psi.ArgumentList.Add(typeof(FoSchedulerCommand).Assembly.Location);
+            psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "shoal.dll"));
         }
 
         args.ForEach(psi.ArgumentList.Add);
