@@ -154,6 +154,12 @@ public static class ShoalServer
         builder.Services.AddSingleton<CommandPort.CommandHandler>();
         builder.Services.AddSingleton(new CommandPort.PreboundCommandPort(commandPort));
         builder.Services.AddHostedService<CommandPort.CommandPortServer>();
+        // The OpenAPI document describes bodies with the names the API really uses (snake_case).
+        builder.Services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.PropertyNamingPolicy = ShoalJson.Options.PropertyNamingPolicy;
+            o.SerializerOptions.DictionaryKeyPolicy = null;
+        });
         builder.Services.AddOpenApi();
         // A query or route value that does not bind (?offset=abc, ?limit=99999999999) is a 400 with the reason, not an empty 400.
         builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);

@@ -8,15 +8,15 @@ internal static class ControlCommand
 {
     public static Command Build(string verb, string description, string jobDescription = "The id is a job's: control that job alone (its agents are suspended, resumed or stopped)")
     {
-        var id = new Argument<long>("id") { Description = "Stream id (a job id with --job)" };
+        var id = Ids.Argument("id", "Stream id (a job id with --job)");
         var job = new Option<bool>("--job") { Description = jobDescription };
         var command = new Command(verb, description) { id, job };
         command.SetAction((result, ct) => ShoalCommand.RunAsync(result, async (client, g) =>
         {
-            var isJob = result.GetValue(job);
+            var isJob = Ids.IsJob(result, id, job);
             var answer = isJob
-                ? await client.JobControlAsync(result.GetValue(id), verb, ct).ConfigureAwait(false)
-                : await client.ControlAsync(result.GetValue(id), verb, ct).ConfigureAwait(false);
+                ? await client.JobControlAsync(result.GetValue(id).Id, verb, ct).ConfigureAwait(false)
+                : await client.ControlAsync(result.GetValue(id).Id, verb, ct).ConfigureAwait(false);
             Render.Out(g.Json, answer, a => Console.WriteLine($"{(isJob ? "job" : "stream")} {a.Id}: {a.State}"));
             return 0;
         }));

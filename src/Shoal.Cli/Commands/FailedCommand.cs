@@ -13,13 +13,14 @@ internal static class FailedCommand
 
     public static Command Build()
     {
-        var id = new Argument<long>("id") { Description = "Stream id (a job id with --job)" };
+        var id = Ids.Argument("id", "Stream id (a job id with --job)");
         var job = new Option<bool>("--job") { Description = "The id is a job's: list that job's failed parts alone" };
         var limit = new Option<int>("--limit") { Description = "At most this many parts per job (1-1000)", DefaultValueFactory = _ => 50 };
         var command = new Command("failed", "List the parts that failed for good: payload, tries, host, and the last line their last try said") { id, job, limit };
         command.SetAction((result, ct) => ShoalCommand.RunAsync(result, async (client, g) =>
         {
-            var n = result.GetValue(id);
+            var n = result.GetValue(id).Id;
+            var isJob = Ids.IsJob(result, id, job);
             var max = result.GetValue(limit);
             if (max is < 1 or > 1000)
             {
@@ -28,7 +29,7 @@ internal static class FailedCommand
             }
 
             var rows = new List<FailedRow>();
-            IEnumerable<(long Id, string Name)> jobs = result.GetValue(job)
+            IEnumerable<(long Id, string Name)> jobs = isJob
                 ? [(n, (await client.JobAsync(n, ct).ConfigureAwait(false)).Name)]
                 : (await client.GetAsync(n, ct).ConfigureAwait(false)).Jobs.Where(j => j.Parts.Failed > 0).Select(j => (j.Id, j.Name));
             foreach (var (jobId, name) in jobs)
@@ -37,7 +38,7 @@ internal static class FailedCommand
                     .Select(p => new FailedRow(jobId, name, p.PartId, p.Payload, p.Attempt, p.Host, p.Result, p.Log)));
             }
 
-            Render.Out(g.Json, rows, r => Print(r, result.GetValue(job) ? $"job {n}" : $"stream {n}"));
+            Render.Out(g.Json, rows, r => Print(r, isJob ? $"job {n}" : $"stream {n}"));
             return 0;
         }));
         return command;

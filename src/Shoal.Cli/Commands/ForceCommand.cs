@@ -8,11 +8,11 @@ internal static class ForceCommand
 {
     public static Command Build()
     {
-        var id = new Argument<long>("job") { Description = "Job id" };
+        var id = Ids.JobArgument();
         var command = new Command("force", "Run a job now: its parts go before every priority and waiting agents wake") { id };
         command.SetAction((result, ct) => ShoalCommand.RunAsync(result, async (client, g) =>
         {
-            Render.Out(g.Json, await client.ForceAsync(result.GetValue(id), ct).ConfigureAwait(false), a => Console.WriteLine($"job {a.Id}: forced ({a.State})"));
+            Render.Out(g.Json, await client.ForceAsync(result.GetValue(id).Id, ct).ConfigureAwait(false), a => Console.WriteLine($"job {a.Id}: forced ({a.State})"));
             return 0;
         }));
         return command;

@@ -7,7 +7,7 @@ internal static class LogsCommand
 {
     public static Command Build()
     {
-        var job = new Argument<long>("job") { Description = "Job id" };
+        var job = Ids.JobArgument();
         var follow = new Option<bool>("--follow", "-f") { Description = "Keep printing new lines until Ctrl-C" };
         var command = new Command("logs", "Show a job's agent output (its log file)") { job, follow };
         command.SetAction((r, ct) => ShoalCommand.RunAsync(r, async (client, _) =>
@@ -16,7 +16,7 @@ internal static class LogsCommand
             var utf8 = System.Text.Encoding.UTF8.GetDecoder(); // one decoder for every page: a character split by a page is whole
             do
             {
-                var (bytes, next) = await client.JobLogAsync(r.GetValue(job), offset, ct).ConfigureAwait(false);
+                var (bytes, next) = await client.JobLogAsync(r.GetValue(job).Id, offset, ct).ConfigureAwait(false);
                 var chars = new char[utf8.GetCharCount(bytes, flush: false)];
                 utf8.GetChars(bytes, chars, flush: false);
                 Console.Write(Output.Render.SafeLines(new string(chars))); // an agent's text: no terminal escapes pass

@@ -14,22 +14,22 @@ internal static class OperatorCommands
         yield return Simple("stop", "Stop the server gracefully: no new work, running parts finish", "api/v1/stop", _ => "stopping");
         yield return Simple("die", "Kill every agent and stop the server", "api/v1/die", _ => "stopping; agents killed");
 
-        var killJob = new Argument<long>("job") { Description = "Job id" };
+        var killJob = Ids.JobArgument();
         var message = new Argument<string>("message") { Description = "Why (the job's reason)" };
         var kill = new Command("kill", "Fail a job with a message; its dependents are cancelled") { killJob, message };
         kill.SetAction((r, ct) => ShoalCommand.RunAsync(r, async (client, g) =>
         {
-            Print(g.Json, await client.PostAsync($"api/v1/jobs/{r.GetValue(killJob)}/kill", new { message = r.GetValue(message) }, ct).ConfigureAwait(false), e => $"job {e.GetProperty("id")}: {e.GetProperty("state")}");
+            Print(g.Json, await client.PostAsync($"api/v1/jobs/{r.GetValue(killJob).Id}/kill", new { message = r.GetValue(message) }, ct).ConfigureAwait(false), e => $"job {e.GetProperty("id")}: {e.GetProperty("state")}");
             return 0;
         }));
         yield return kill;
 
-        var prioJob = new Argument<long>("job") { Description = "Job id" };
+        var prioJob = Ids.JobArgument();
         var level = new Argument<int>("priority") { Description = "New priority (higher goes first)" };
         var priority = new Command("priority", "Change a job's priority") { prioJob, level };
         priority.SetAction((r, ct) => ShoalCommand.RunAsync(r, async (client, g) =>
         {
-            Print(g.Json, await client.PostAsync($"api/v1/jobs/{r.GetValue(prioJob)}/priority", new { priority = r.GetValue(level) }, ct).ConfigureAwait(false), e => $"job {e.GetProperty("id")}: priority {r.GetValue(level)}");
+            Print(g.Json, await client.PostAsync($"api/v1/jobs/{r.GetValue(prioJob).Id}/priority", new { priority = r.GetValue(level) }, ct).ConfigureAwait(false), e => $"job {e.GetProperty("id")}: priority {r.GetValue(level)}");
             return 0;
         }));
         yield return priority;

@@ -8,7 +8,9 @@ internal static class StatusCommand
 {
     public static Command Build()
     {
-        var id = new Argument<long?>("id") { Description = "Stream id (omit to list streams)", Arity = ArgumentArity.ZeroOrOne };
+        var id = Ids.StreamArgument();
+        id.Description = "Stream id, omit to list streams (a number or s7)";
+        id.Arity = ArgumentArity.ZeroOrOne;
         var servers = new Option<bool>("--servers") { Description = "Show the servers of the cluster (name, address, last seen, leader, agents)" };
         var watch = new Option<bool>("--watch")
         {
@@ -21,17 +23,17 @@ internal static class StatusCommand
             {
                 Render.Out(g.Json, await client.ServersAsync(ct).ConfigureAwait(false), Render.Servers);
             }
-            else if (result.GetValue(id) is { } followed && result.GetValue(watch))
+            else if (result.GetValue(id) is { Id: > 0 } followed && result.GetValue(watch))
             {
-                return await StreamWait.FollowAsync(client, followed, g, ct).ConfigureAwait(false);
+                return await StreamWait.FollowAsync(client, followed.Id, g, ct).ConfigureAwait(false);
             }
             else if (result.GetValue(watch))
             {
                 throw new Client.CliException("--watch follows one stream: shoal status ID --watch", 2);
             }
-            else if (result.GetValue(id) is { } streamId)
+            else if (result.GetValue(id) is { Id: > 0 } streamId)
             {
-                Render.Out(g.Json, await client.GetAsync(streamId, ct).ConfigureAwait(false), Render.Stream);
+                Render.Out(g.Json, await client.GetAsync(streamId.Id, ct).ConfigureAwait(false), Render.Stream);
             }
             else
             {

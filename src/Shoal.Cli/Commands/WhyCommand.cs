@@ -8,11 +8,11 @@ internal static class WhyCommand
 {
     public static Command Build()
     {
-        var id = new Argument<long>("job") { Description = "Job id" };
+        var id = Ids.JobArgument();
         var command = new Command("why", "Explain why a job is not running or not progressing") { id };
         command.SetAction((result, ct) => ShoalCommand.RunAsync(result, async (client, g) =>
         {
-            var why = await client.WhyAsync(result.GetValue(id), ct).ConfigureAwait(false);
+            var why = await client.WhyAsync(result.GetValue(id).Id, ct).ConfigureAwait(false);
             Render.Out(g.Json, why, w => Console.WriteLine($"job {w.Job} is {w.State}:\n" + string.Join('\n', w.Reasons.Select(r => "  - " + Render.Safe(r)))));
             return 0;
         }));

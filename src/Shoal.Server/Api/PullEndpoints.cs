@@ -31,10 +31,18 @@ internal static class PullEndpoints
             context.HttpContext.RequestServices.GetRequiredService<PullAgentRoster>().Seen(TokenAuth.Caller(context.HttpContext));
             return await next(context).ConfigureAwait(false);
         });
-        api.MapPost("/lease", LeaseAsync);
-        api.MapPost("/parts/{id}/heartbeat", HeartbeatAsync);
-        api.MapPost("/parts/{id}/complete", CompleteAsync);
-        api.MapPost("/reports", ReportsAsync);
+        api.MapPost("/lease", LeaseAsync)
+            .Accepts<LeaseRequestDto>("application/json").Produces<LeaseResponse>()
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        api.MapPost("/parts/{id}/heartbeat", HeartbeatAsync)
+            .Accepts<HeartbeatRequest>("application/json").Produces<HeartbeatResponse>()
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapPost("/parts/{id}/complete", CompleteAsync)
+            .Accepts<CompleteRequest>("application/json").Produces<CompleteResponse>()
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapPost("/reports", ReportsAsync)
+            .Accepts<ReportsRequest>("application/json").Produces<ReportsResponse>()
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status413PayloadTooLarge);
     }
 
     /// <summary>The owner name of the calling agent in leases.</summary>

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -19,17 +20,42 @@ internal static class StreamEndpoints
     public static void Map(IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1");
-        api.MapPost("/streams", SubmitAsync);
-        api.MapPost("/streams/check", CheckAsync);
-        api.MapGet("/streams", ListAsync).WithMetadata(Api.DashboardRead.Instance);
-        api.MapGet("/streams/{id}", GetAsync).WithMetadata(Api.DashboardRead.Instance);
-        api.MapPost("/streams/{id}/pause", (string id, IQueueStore s, JobOperations o, CancellationToken ct) => ControlAsync(id, x => o.PauseStreamAsync(x, ct), s, ct));
-        api.MapPost("/streams/{id}/resume", (string id, IQueueStore s, JobOperations o, CancellationToken ct) => ControlAsync(id, x => o.ResumeStreamAsync(x, ct), s, ct));
-        api.MapPost("/streams/{id}/requeue", (string id, IQueueStore s, JobOperations o, CancellationToken ct) => ControlAsync(id, x => o.RequeueStreamAsync(x, ct), s, ct, Control.NothingFailed));
-        api.MapPost("/streams/{id}/cancel", (string id, IQueueStore s, JobOperations o, CancellationToken ct) => ControlAsync(id, x => o.CancelStreamAsync(x, ct), s, ct));
-        api.MapGet("/jobs/{id}", GetJobAsync).WithMetadata(Api.DashboardRead.Instance);
-        api.MapGet("/jobs/{id}/why", WhyAsync).WithMetadata(Api.DashboardRead.Instance);
+        app.MapGet("/schema/stream.json", () => Results.Text(StreamSchema.Value, "application/schema+json"))
+            .WithSummary("The JSON Schema of a job stream (docs/stream.schema.json)");
+        api.MapPost("/streams", SubmitAsync)
+            .WithSummary("Submit a job stream (docs/streams.md; its JSON Schema: /schema/stream.json)")
+            .Accepts<JsonElement>("application/json")
+            .Produces<SubmitResponse>(StatusCodes.Status201Created)
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+        api.MapPost("/streams/check", CheckAsync)
+            .WithSummary("Check a job stream as a submit would; nothing is stored")
+            .Accepts<JsonElement>("application/json")
+            .Produces<StreamCheckResponse>()
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+        api.MapGet("/streams", ListAsync).WithMetadata(Api.DashboardRead.Instance)
+            .Produces<List<StreamSummaryDto>>().ProducesProblem(StatusCodes.Status400BadRequest);
+        api.MapGet("/streams/{id}", GetAsync).WithMetadata(Api.DashboardRead.Instance)
+            .Produces<StreamDto>().ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapPost("/streams/{id}/pause", (string id, IQueueStore s, JobOperations o, CancellationToken ct) => ControlAsync(id, x => o.PauseStreamAsync(x, ct), s, ct))
+            .Produces<ControlResponse>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        api.MapPost("/streams/{id}/resume", (string id, IQueueStore s, JobOperations o, CancellationToken ct) => ControlAsync(id, x => o.ResumeStreamAsync(x, ct), s, ct))
+            .Produces<ControlResponse>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        api.MapPost("/streams/{id}/requeue", (string id, IQueueStore s, JobOperations o, CancellationToken ct) => ControlAsync(id, x => o.RequeueStreamAsync(x, ct), s, ct, Control.NothingFailed))
+            .Produces<ControlResponse>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        api.MapPost("/streams/{id}/cancel", (string id, IQueueStore s, JobOperations o, CancellationToken ct) => ControlAsync(id, x => o.CancelStreamAsync(x, ct), s, ct))
+            .Produces<ControlResponse>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        api.MapGet("/jobs/{id}", GetJobAsync).WithMetadata(Api.DashboardRead.Instance)
+            .Produces<JobDto>().ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapGet("/jobs/{id}/why", WhyAsync).WithMetadata(Api.DashboardRead.Instance)
+            .Produces<WhyResponse>().ProducesProblem(StatusCodes.Status404NotFound);
     }
+
+    private static readonly Lazy<string> StreamSchema = new(() =>
+    {
+        using var stream = typeof(StreamEndpoints).Assembly.GetManifestResourceStream("Shoal.Server.stream.schema.json")!;
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    });
 
     private static async Task<IResult> SubmitAsync(HttpContext http, ConfigHolder config, StreamSubmitter submitter, CancellationToken ct)
     {

@@ -52,6 +52,39 @@ public sealed partial class StreamExamplesTests
         Regex.Count(Page, "```json").ShouldBe(blocks.Count, "every json block is one of the examples");
     }
 
+    [Fact]
+    public async Task TheShippedSchema_IsServed_AndEveryAcceptedExampleFollowsIt()
+    {
+        var shipped = await File.ReadAllTextAsync(Path.Combine(TestServer.RepoRoot, "docs", "stream.schema.json"), Ct);
+        await using var server = await TestServer.StartAsync();
+        using var anonymous = new HttpClient { BaseAddress = server.Http.BaseAddress };
+        var served = await anonymous.GetAsync("/schema/stream.json", Ct);
+        served.StatusCode.ShouldBe(HttpStatusCode.OK);
+        served.Content.Headers.ContentType!.MediaType.ShouldBe("application/schema+json");
+        (await served.Content.ReadAsStringAsync(Ct)).ShouldBe(shipped);
+
+        var schema = Json.Schema.JsonSchema.FromText(shipped);
+        foreach (var (m, i) in Block().Matches(Page).Select((m, i) => (m, i)).Where(x => !x.m.Groups["refused"].Success))
+        {
+            using var doc = JsonDocument.Parse(m.Groups["json"].Value);
+            schema.Evaluate(doc.RootElement).IsValid.ShouldBeTrue($"example {i + 1} follows the schema");
+        }
+
+        // What a schema can see is refused by it too (types and dependency names only the server knows).
+        foreach (var bad in new[]
+        {
+            """{"name":"both","jobs":[{"name":"a","type":"t","parts":["x"],"generate":{"range":"10.0.0.0/30"}}]}""",
+            """{"jobs":[{"name":"a","type":"t"}]}""",
+            """{"name":"none","jobs":[]}""",
+            """{"name":"chunky","jobs":[{"name":"a","type":"t","generate":{"range":"10.0.0.0/30","chunk":0}}]}""",
+            """{"name":"lines","jobs":[{"name":"a","type":"t","parts":["x\ny"]}]}""",
+        })
+        {
+            using var doc = JsonDocument.Parse(bad);
+            schema.Evaluate(doc.RootElement).IsValid.ShouldBeFalse(bad);
+        }
+    }
+
     [GeneratedRegex("```json(?<refused> refused)?\\n(?<json>.*?)\\n```(?:\\n→ `(?<message>[^`]*)`)?", RegexOptions.Singleline)]
     private static partial Regex Block();
 }

@@ -231,5 +231,18 @@ public sealed class PullApiTests : IAsyncLifetime
         var doc = await _server.Http.GetStringAsync("/openapi/v1.json", Ct);
         doc.ShouldContain("/api/v1/lease");
         doc.ShouldContain("/api/v1/streams");
+
+        // The true status codes, with schemas named as the API names its fields.
+        using var json = System.Text.Json.JsonDocument.Parse(doc);
+        var paths = json.RootElement.GetProperty("paths");
+        var submit = paths.GetProperty("/api/v1/streams").GetProperty("post").GetProperty("responses");
+        submit.TryGetProperty("200", out _).ShouldBeFalse("a submit answers 201");
+        submit.GetProperty("201").GetProperty("content").GetProperty("application/json").GetProperty("schema").GetProperty("$ref").GetString().ShouldEndWith("/SubmitResponse");
+        submit.TryGetProperty("400", out _).ShouldBeTrue();
+        submit.TryGetProperty("413", out _).ShouldBeTrue();
+        paths.GetProperty("/api/v1/lease").GetProperty("post").GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("schema").GetProperty("$ref").GetString().ShouldEndWith("/LeaseRequestDto");
+        var schemas = json.RootElement.GetProperty("components").GetProperty("schemas");
+        schemas.GetProperty("StreamDto").GetProperty("properties").TryGetProperty("created_at", out _).ShouldBeTrue("snake_case, as the API answers");
+        paths.GetProperty("/api/v1/streams/{id}").GetProperty("get").GetProperty("responses").TryGetProperty("404", out _).ShouldBeTrue();
     }
 }

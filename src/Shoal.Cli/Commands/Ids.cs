@@ -1,0 +1,89 @@
+using System.CommandLine;
+using System.Globalization;
+
+namespace Shoal.Cli.Commands;
+
+/// <summary>
+/// Stream and job ids share numbers: every command takes a bare number as it always has, and also <c>s7</c> (stream 7)
+/// or <c>j22</c> (job 22), so that an id is never taken for the other kind.
+/// </summary>
+internal static class Ids
+{
+    /// <summary>An id as typed: its number, and 's', 'j' or nothing.</summary>
+    public readonly record struct Ref(long Id, char? Kind)
+    {
+        public bool IsJob => Kind == 'j';
+
+        public bool IsStream => Kind == 's';
+    }
+
+    /// <summary>An id argument: <c>7</c>, <c>s7</c> or <c>j7</c>; anything else is refused with what is expected.</summary>
+    public static Argument<Ref> Argument(string name, string description) => new(name)
+    {
+        Description = description + " (a number, or s7 for stream 7, j22 for job 22)",
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Single().Value;
+            if (TryParse(text, out var id))
+            {
+                return id;
+            }
+
+            result.AddError($"'{text}' is not an id: a number, s7 (stream 7) or j22 (job 22)");
+            return default;
+        },
+    };
+
+    /// <summary>A job's id for a command that takes only jobs: a stream's (<c>s7</c>) is refused with where its jobs are.</summary>
+    public static Argument<Ref> JobArgument(string name = "job")
+    {
+        var argument = Argument(name, "Job id");
+        argument.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<Ref>() is { IsStream: true } s)
+            {
+                r.AddError($"s{s.Id} is a stream; this command takes a job (its jobs: shoal status {s.Id})");
+            }
+        });
+        return argument;
+    }
+
+    /// <summary>A stream's id for a command that takes only streams: a job's (<c>j22</c>) is refused.</summary>
+    public static Argument<Ref> StreamArgument(string name = "id")
+    {
+        var argument = Argument(name, "Stream id");
+        argument.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<Ref>() is { IsJob: true } j)
+            {
+                r.AddError($"j{j.Id} is a job; this command takes a stream (the job's own: shoal why {j.Id})");
+            }
+        });
+        return argument;
+    }
+
+    /// <summary>
+    /// For a command that takes a stream, or a job with <c>--job</c>: whether the id is a job's (<c>--job</c> or
+    /// <c>j22</c>); <c>--job</c> with <c>s7</c> is a contradiction and refused.
+    /// </summary>
+    public static bool IsJob(ParseResult result, Argument<Ref> id, Option<bool> job)
+    {
+        var value = result.GetValue(id);
+        var flag = result.GetValue(job);
+        if (flag && value.IsStream)
+        {
+            throw new Client.CliException($"s{value.Id} is a stream, but --job says the id is a job's", 2);
+        }
+
+        return flag || value.IsJob;
+    }
+
+    public static bool TryParse(string text, out Ref id)
+    {
+        char? kind = text.Length > 1 && char.ToLowerInvariant(text[0]) is 's' or 'j' ? char.ToLowerInvariant(text[0]) : null;
+        var digits = kind is null ? text : text[1..];
+        var ok = digits.Length > 0 && digits.All(char.IsAsciiDigit) && long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0;
+        id = ok ? new Ref(long.Parse(digits, NumberStyles.None, CultureInfo.InvariantCulture), kind) : default;
+        return ok;
+    }
+}
