@@ -208,7 +208,7 @@ public static class ShoalServer
             var warnings = new List<string>();
             try
             {
-                await s.ListStreamsAsync(null, null, 1, token).ConfigureAwait(false);
+                await s.ListStreamsAsync(null, null, null, 1, token).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

@@ -39,7 +39,7 @@ public interface IQueueStore
     /// <summary>Requeues every failed job of a stream (see <see cref="RequeueJobAsync"/>).</summary>
     Task<ControlOutcome> RequeueStreamAsync(StreamId id, DateTimeOffset now, CancellationToken ct);
 
-    Task<IReadOnlyList<StreamSummary>> ListStreamsAsync(StreamState? state, string? nameContains, int limit, CancellationToken ct);
+    Task<IReadOnlyList<StreamSummary>> ListStreamsAsync(StreamState? state, string? nameContains, string? owner, int limit, CancellationToken ct);
 
     Task<StreamDetail?> GetStreamAsync(StreamId id, CancellationToken ct);
 

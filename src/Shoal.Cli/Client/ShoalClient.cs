@@ -23,8 +23,13 @@ internal sealed class ShoalClient(HttpClient http) : IDisposable
     public Task<StreamCheckResponse> CheckAsync(string json, CancellationToken ct) =>
         SendAsync<StreamCheckResponse>(HttpMethod.Post, "api/v1/streams/check", new StringContent(json, Encoding.UTF8, "application/json"), ct);
 
-    public Task<List<StreamSummaryDto>> ListAsync(CancellationToken ct) =>
-        SendAsync<List<StreamSummaryDto>>(HttpMethod.Get, "api/v1/streams", null, ct);
+    /// <summary>The newest streams first, filtered by state, a piece of the name and the owner (each optional).</summary>
+    public Task<List<StreamSummaryDto>> ListAsync(CancellationToken ct, string? state = null, string? name = null, string? owner = null, int? limit = null)
+    {
+        var query = string.Join('&', new[] { ("state", state), ("name", name), ("owner", owner), ("limit", limit?.ToString(System.Globalization.CultureInfo.InvariantCulture)) }
+            .Where(q => q.Item2 is not null).Select(q => $"{q.Item1}={Uri.EscapeDataString(q.Item2!)}"));
+        return SendAsync<List<StreamSummaryDto>>(HttpMethod.Get, "api/v1/streams" + (query.Length == 0 ? "" : "?" + query), null, ct);
+    }
 
     public Task<StreamDto> GetAsync(long id, CancellationToken ct) =>
         SendAsync<StreamDto>(HttpMethod.Get, $"api/v1/streams/{id}", null, ct);

@@ -35,28 +35,20 @@ internal static class Ids
     };
 
     /// <summary>A job's id for a command that takes only jobs: a stream's (<c>s7</c>) is refused with where its jobs are.</summary>
-    public static Argument<Ref> JobArgument(string name = "job")
-    {
-        var argument = Argument(name, "Job id");
-        argument.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<Ref>() is { IsStream: true } s)
-            {
-                r.AddError($"s{s.Id} is a stream; this command takes a job (its jobs: shoal status {s.Id})");
-            }
-        });
-        return argument;
-    }
+    public static Argument<Ref> JobArgument(string name = "job") =>
+        Refusing(Argument(name, "Job id"), 's', id => $"s{id} is a stream; this command takes a job (its jobs: shoal status {id})");
 
     /// <summary>A stream's id for a command that takes only streams: a job's (<c>j22</c>) is refused.</summary>
-    public static Argument<Ref> StreamArgument(string name = "id")
+    public static Argument<Ref> StreamArgument(string name = "id") =>
+        Refusing(Argument(name, "Stream id"), 'j', id => $"j{id} is a job; this command takes a stream (the job's own: shoal why {id})");
+
+    private static Argument<Ref> Refusing(Argument<Ref> argument, char kind, Func<long, string> error)
     {
-        var argument = Argument(name, "Stream id");
         argument.Validators.Add(r =>
         {
-            if (r.GetValueOrDefault<Ref>() is { IsJob: true } j)
+            if (r.GetValueOrDefault<Ref>() is { } value && value.Kind == kind)
             {
-                r.AddError($"j{j.Id} is a job; this command takes a stream (the job's own: shoal why {j.Id})");
+                r.AddError(error(value.Id));
             }
         });
         return argument;

@@ -16,7 +16,11 @@ internal static class StatusCommand
         {
             Description = "With a stream id: follow it until it ends (done %, rate, time left on a terminal), then exit as submit --wait does",
         };
-        var command = new Command("status", "Show streams, or one stream's jobs and part counts, or the cluster's servers") { id, servers, watch };
+        var state = new Option<string?>("--state") { Description = "List only streams in this state (queued, running, paused, completed, failed, cancelled)" };
+        var name = new Option<string?>("--name") { Description = "List only streams whose name contains this" };
+        var owner = new Option<string?>("--owner") { Description = "List only the streams of this owner" };
+        var limit = new Option<int?>("--limit") { Description = "List at most this many streams, newest first (1-1000; default 100)" };
+        var command = new Command("status", "Show streams, or one stream's jobs and part counts, or the cluster's servers") { id, servers, watch, state, name, owner, limit };
         command.SetAction((result, ct) => ShoalCommand.RunAsync(result, async (client, g) =>
         {
             if (result.GetValue(servers))
@@ -37,11 +41,17 @@ internal static class StatusCommand
             }
             else
             {
-                var streams = await client.ListAsync(ct).ConfigureAwait(false);
+                var filtered = result.GetValue(state) is not null || result.GetValue(name) is not null || result.GetValue(owner) is not null;
+                if (result.GetValue(limit) is { } max && max is < 1 or > 1000)
+                {
+                    throw new Client.CliException($"--limit must be from 1 to 1000, got {max}", 2);
+                }
+
+                var streams = await client.ListAsync(ct, result.GetValue(state), result.GetValue(name), result.GetValue(owner), result.GetValue(limit)).ConfigureAwait(false);
                 Render.Out(g.Json, streams, Render.Streams);
                 if (streams.Count == 0 && !g.Json)
                 {
-                    await Console.Error.WriteLineAsync("no streams yet (shoal submit FILE.json adds one)").ConfigureAwait(false);
+                    await Console.Error.WriteLineAsync(filtered ? "no stream matches" : "no streams yet (shoal submit FILE.json adds one)").ConfigureAwait(false);
                 }
 
                 if (!g.Json && Render.Interactive)

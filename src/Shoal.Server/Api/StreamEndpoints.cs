@@ -100,7 +100,7 @@ internal static class StreamEndpoints
         _ => null,
     };
 
-    private static async Task<IResult> ListAsync(string? state, string? name, int? limit, IQueueStore store, CancellationToken ct)
+    private static async Task<IResult> ListAsync(string? state, string? name, string? owner, int? limit, IQueueStore store, CancellationToken ct)
     {
         StreamState? filter = null;
         if (state is not null)
@@ -113,7 +113,7 @@ internal static class StreamEndpoints
             filter = s;
         }
 
-        var list = await store.ListStreamsAsync(filter, name, Math.Clamp(limit ?? 100, 1, 1000), ct).ConfigureAwait(false);
+        var list = await store.ListStreamsAsync(filter, name, owner, Math.Clamp(limit ?? 100, 1, 1000), ct).ConfigureAwait(false);
         return Results.Json(list.Select(s => s.ToDto()).ToList(), ShoalJson.Options);
     }
 

@@ -154,7 +154,7 @@ internal sealed class CommandHandler(
         // Only the live streams are read (not the newest thousand of every state): finished ones can be many.
         foreach (var state in new[] { StreamState.Queued, StreamState.Running, StreamState.Paused })
         {
-            foreach (var s in await store.ListStreamsAsync(state, null, 10_000, ct).ConfigureAwait(false))
+            foreach (var s in await store.ListStreamsAsync(state, null, null, 10_000, ct).ConfigureAwait(false))
             {
                 if (await store.GetStreamAsync(s.Id, ct).ConfigureAwait(false) is { } d)
                 {

@@ -265,7 +265,7 @@ internal sealed class FossologyQueue(
     private async Task<JobId?> FindAsync(int pk, CancellationToken ct)
     {
         var name = StreamPrefix + pk.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        foreach (var s in await store.ListStreamsAsync(null, name, 100, ct).ConfigureAwait(false))
+        foreach (var s in await store.ListStreamsAsync(null, name, null, 100, ct).ConfigureAwait(false))
         {
             if (s.Name == name && await store.GetStreamAsync(s.Id, ct).ConfigureAwait(false) is { Jobs: [var only] })
             {

@@ -7,12 +7,13 @@ namespace Shoal.Storage.Relational;
 
 public abstract partial class RelationalStore
 {
-    public Task<IReadOnlyList<StreamSummary>> ListStreamsAsync(StreamState? state, string? nameContains, int limit, CancellationToken ct) =>
+    public Task<IReadOnlyList<StreamSummary>> ListStreamsAsync(StreamState? state, string? nameContains, string? owner, int limit, CancellationToken ct) =>
         ReadAsync<IReadOnlyList<StreamSummary>>(tx => tx.Query(
-            StreamSelect + $" WHERE (CAST(@state AS INTEGER) IS NULL OR state = @state) AND (CAST(@name AS TEXT) IS NULL OR {tx.Sql.Contains("name", "@name")}) ORDER BY id DESC LIMIT @limit",
+            StreamSelect + $" WHERE (CAST(@state AS INTEGER) IS NULL OR state = @state) AND (CAST(@name AS TEXT) IS NULL OR {tx.Sql.Contains("name", "@name")}) AND (CAST(@owner AS TEXT) IS NULL OR owner = @owner) ORDER BY id DESC LIMIT @limit",
             MapStream,
             ("@state", state is { } s ? (int)s : null),
             ("@name", nameContains),
+            ("@owner", owner),
             ("@limit", limit)), ct);
 
     public Task<StreamDetail?> GetStreamAsync(StreamId id, CancellationToken ct) =>

@@ -64,7 +64,7 @@ public sealed class PostgresStoreTests : StoreContract
         ex.Message.ShouldStartWith("the store cannot write: PostgreSQL 25006: cannot execute INSERT in a read-only transaction");
         store.Health.Error.ShouldNotBeNull().ShouldContain("25006");
         store.Health.Failures.ShouldBe(1);
-        (await store.ListStreamsAsync(null, null, 10, Ct)).Select(x => x.Name).ShouldBe(["before"]);
+        (await store.ListStreamsAsync(null, null, null, 10, Ct)).Select(x => x.Name).ShouldBe(["before"]);
     }
 
     [Fact]
