@@ -33,7 +33,8 @@ public sealed record JobDto(
 /// <summary>A stream in a list.</summary>
 /// <remarks><c>Stuck</c> is set on a live stream that cannot finish: why, since <c>StuckSince</c>.</remarks>
 public sealed record StreamSummaryDto(
-    long Id, string Name, string Owner, int Priority, string State, DateTimeOffset CreatedAt, DateTimeOffset? FinishedAt, string? Stuck = null, DateTimeOffset? StuckSince = null);
+    long Id, string Name, string Owner, int Priority, string State, DateTimeOffset CreatedAt, DateTimeOffset? FinishedAt, string? Stuck = null, DateTimeOffset? StuckSince = null,
+    long Parts = 0, long Done = 0, long Failed = 0);
 
 /// <summary>A stream with its jobs.</summary>
 public sealed record StreamDto(

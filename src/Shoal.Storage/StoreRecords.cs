@@ -116,7 +116,11 @@ public sealed record StreamSummary(
     DateTimeOffset? FinishedAt,
     string? Reason,
     string? Stuck = null,
-    DateTimeOffset? StuckSince = null);
+    DateTimeOffset? StuckSince = null,
+    StreamTotals? Totals = null);
+
+/// <summary>A listed stream's parts over all its jobs: all of them, those done, those failed for good.</summary>
+public sealed record StreamTotals(long Parts, long Done, long Failed);
 
 /// <summary>A job with its counts.</summary>
 public sealed record JobView(

@@ -41,6 +41,14 @@ public sealed class SubmitWaitTests
         watched.Code.ShouldBe(1, watched.Stderr);
         watched.Stdout.ShouldContain("1 of 2 parts done, 1 failed");
         (await ShoalProcess.RunAsync(dir, "status", "--watch")).Code.ShouldBe(2);
+
+        // The stream list carries each stream's totals: all parts, done, failed.
+        var list = await ShoalProcess.RunAsync(dir, "status", "--json");
+        using var listed = JsonDocument.Parse(list.Stdout);
+        var totals = listed.RootElement.EnumerateArray().ToDictionary(
+            e => e.GetProperty("name").GetString()!, e => (e.GetProperty("parts").GetInt64(), e.GetProperty("done").GetInt64(), e.GetProperty("failed").GetInt64()));
+        totals["fine"].ShouldBe((2L, 2L, 0L));
+        totals["broken"].ShouldBe((2L, 1L, 1L));
     }
 
     [Fact]

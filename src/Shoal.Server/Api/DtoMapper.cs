@@ -21,7 +21,7 @@ internal static class DtoMapper
         j.StreamId.Value);
 
     public static StreamSummaryDto ToDto(this StreamSummary s) =>
-        new(s.Id.Value, s.Name, s.Owner, s.Priority, s.State.Name(), s.CreatedAt, s.FinishedAt, s.Stuck, s.StuckSince);
+        new(s.Id.Value, s.Name, s.Owner, s.Priority, s.State.Name(), s.CreatedAt, s.FinishedAt, s.Stuck, s.StuckSince, s.Totals?.Parts ?? 0, s.Totals?.Done ?? 0, s.Totals?.Failed ?? 0);
 
     public static StreamDto ToDto(this StreamDetail d) => new(
         d.Stream.Id.Value,

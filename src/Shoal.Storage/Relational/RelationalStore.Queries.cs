@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Data.Common;
 using Shoal.Core.Model;
 using static Shoal.Storage.Relational.StoreSql;
@@ -9,7 +10,7 @@ public abstract partial class RelationalStore
 {
     public Task<IReadOnlyList<StreamSummary>> ListStreamsAsync(StreamState? state, string? nameContains, string? owner, int limit, CancellationToken ct) =>
         ReadAsync<IReadOnlyList<StreamSummary>>(tx => tx.Query(
-            StreamSelect + $" WHERE (CAST(@state AS INTEGER) IS NULL OR state = @state) AND (CAST(@name AS TEXT) IS NULL OR {tx.Sql.Contains("name", "@name")}) AND (CAST(@owner AS TEXT) IS NULL OR owner = @owner) ORDER BY id DESC LIMIT @limit",
+            StreamListSelect + $" WHERE (CAST(@state AS INTEGER) IS NULL OR state = @state) AND (CAST(@name AS TEXT) IS NULL OR {tx.Sql.Contains("name", "@name")}) AND (CAST(@owner AS TEXT) IS NULL OR owner = @owner) ORDER BY id DESC LIMIT @limit",
             MapStream,
             ("@state", state is { } s ? (int)s : null),
             ("@name", nameContains),
@@ -144,7 +145,8 @@ public abstract partial class RelationalStore
         FromMs(r.GetValue(6)),
         r.IsDBNull(7) ? null : r.GetString(7),
         r.IsDBNull(8) ? null : r.GetString(8),
-        FromMs(r.GetValue(9)));
+        FromMs(r.GetValue(9)),
+        r.FieldCount > 10 ? new StreamTotals(Convert.ToInt64(r.GetValue(10), CultureInfo.InvariantCulture), Convert.ToInt64(r.GetValue(11), CultureInfo.InvariantCulture), Convert.ToInt64(r.GetValue(12), CultureInfo.InvariantCulture)) : null);
 
     private static JobView MapJob(DbDataReader r) => new(
         new JobId(r.GetInt64(0)),

@@ -134,4 +134,11 @@ internal static class StoreSql
         $"SELECT id FROM jobs WHERE state = {JobRunning} AND timeout_ms IS NOT NULL AND started_at + timeout_ms < @now";
 
     public const string StreamSelect = "SELECT id, name, owner, priority, state, created_at, finished_at, reason, stuck_reason, stuck_since FROM streams";
+
+    /// <summary><see cref="StreamSelect"/> with each stream's part totals (all parts, done, failed) summed over its jobs' counters.</summary>
+    public const string StreamListSelect =
+        "SELECT id, name, owner, priority, state, created_at, finished_at, reason, stuck_reason, stuck_since, " +
+        "(SELECT COALESCE(SUM(n_ready + n_leased + n_done + n_failed + n_retrying), 0) FROM jobs j WHERE j.stream_id = streams.id), " +
+        "(SELECT COALESCE(SUM(n_done), 0) FROM jobs j WHERE j.stream_id = streams.id), " +
+        "(SELECT COALESCE(SUM(n_failed), 0) FROM jobs j WHERE j.stream_id = streams.id) FROM streams";
 }
