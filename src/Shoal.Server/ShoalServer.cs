@@ -18,6 +18,8 @@ using Shoal.Server.Sweeps;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using Shoal.Storage;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
 
 namespace Shoal.Server;
 
@@ -73,6 +75,19 @@ public static class ShoalServer
         // Under systemd (Type=notify): READY=1 once listening, STOPPING=1 on SIGTERM, and console lines in journald's
         // format (a <priority> prefix, no timestamp); elsewhere it does nothing.
         builder.Services.AddSystemd();
+        if (config.Telemetry.OtlpEndpoint is { } otlp)
+        {
+            // Traces over OTLP: a span per submit, lease and report (Metrics.Telemetry), under this server's name.
+            builder.Services.AddOpenTelemetry()
+                .ConfigureResource(r => r.AddService("shoal", serviceInstanceId: config.Scheduler.NodeName))
+                // Always on: the request that leads to a span (ASP.NET Core's own activity) is not sampled by anyone.
+                .WithTracing(t => t.AddSource(Metrics.Telemetry.Name).SetSampler(new AlwaysOnSampler()).AddOtlpExporter(o =>
+                {
+                    o.Endpoint = otlp;
+                    o.Protocol = config.Telemetry.OtlpGrpc ? OpenTelemetry.Exporter.OtlpExportProtocol.Grpc : OpenTelemetry.Exporter.OtlpExportProtocol.HttpProtobuf;
+                }));
+        }
+
         builder.Services.AddSingleton<StartedHook>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<StartedHook>());
         builder.WebHost.ConfigureKestrel(k =>

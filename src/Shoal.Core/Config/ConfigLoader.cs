@@ -16,7 +16,7 @@ public static class ConfigLoader
         var baseDir = Path.GetDirectoryName(full)!;
         foreach (var (section, line) in doc.Sections)
         {
-            if (section.ToUpperInvariant() is not ("SCHEDULER" or "STORE" or "HOSTS" or "DIRECTORIES" or "SSH" or "AFFINITY" or "SWEEP" or "EMAILNOTIFY" or "NOTIFY" or "RETENTION" or "DASHBOARD"))
+            if (section.ToUpperInvariant() is not ("SCHEDULER" or "STORE" or "HOSTS" or "DIRECTORIES" or "SSH" or "AFFINITY" or "SWEEP" or "EMAILNOTIFY" or "NOTIFY" or "RETENTION" or "DASHBOARD" or "TELEMETRY"))
             {
                 throw new ConfigException(path, line, $"unknown section [{section}]");
             }
@@ -81,6 +81,7 @@ public static class ConfigLoader
             Notify = NotifySections.Read(doc, Resolve),
             Retention = ReadRetention(doc),
             Dashboard = ReadDashboard(doc),
+            Telemetry = ReadTelemetry(doc),
             Affinity = HostSections.ReadAffinity(doc, hosts),
         };
     }
@@ -178,6 +179,27 @@ public static class ConfigLoader
         }
 
         return d;
+    }
+
+    private static TelemetryOptions ReadTelemetry(IniDocument doc)
+    {
+        var t = new TelemetryOptions();
+        foreach (var e in doc.In("TELEMETRY"))
+        {
+            t = e.Key switch
+            {
+                "otlp_endpoint" => t with
+                {
+                    OtlpEndpoint = Uri.TryCreate(e.Value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
+                        ? uri
+                        : throw doc.Error(e, $"'otlp_endpoint' must be an http or https URL, e.g. http://collector:4318/v1/traces, got '{e.Value}'"),
+                },
+                "otlp_protocol" => t with { OtlpGrpc = doc.Enum(e, ("http", false), ("grpc", true)) },
+                _ => throw doc.UnknownKey(e),
+            };
+        }
+
+        return t;
     }
 
     private static int Port(IniDocument doc, IniEntry e)

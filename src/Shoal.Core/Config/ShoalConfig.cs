@@ -41,6 +41,8 @@ public sealed record ShoalConfig
 
     public DashboardOptions Dashboard { get; init; } = new();
 
+    public TelemetryOptions Telemetry { get; init; } = new();
+
     /// <summary>The sweep lock file.</summary>
     public string SweepLock => Sweep.Lock ?? Path.Combine(StateDir, "sweep.lock");
 

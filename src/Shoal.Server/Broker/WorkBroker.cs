@@ -44,8 +44,15 @@ internal sealed class WorkBroker : IDisposable
         (await LeaseManyAsync([request], ct).ConfigureAwait(false))[0];
 
     /// <summary>Leases for several agents at once, in one transaction (with whatever else arrived meanwhile).</summary>
-    public Task<IReadOnlyList<IReadOnlyList<LeasedPart>>> LeaseManyAsync(IReadOnlyList<LeaseRequest> requests, CancellationToken ct) =>
-        _leases.RunAsync(requests, null, ct);
+    public async Task<IReadOnlyList<IReadOnlyList<LeasedPart>>> LeaseManyAsync(IReadOnlyList<LeaseRequest> requests, CancellationToken ct)
+    {
+        using var span = Metrics.Telemetry.Source.StartActivity("shoal.lease");
+        span?.SetTag("shoal.lease.requests", requests.Count);
+        span?.SetTag("shoal.agent", requests[0].Owner);
+        var leased = await _leases.RunAsync(requests, null, ct).ConfigureAwait(false);
+        span?.SetTag("shoal.lease.parts", leased.Sum(l => l.Count));
+        return leased;
+    }
 
     /// <summary>
     /// Commits a report; its outcome says whether it counted. <paramref name="from"/> is who reports: a listener of
@@ -55,8 +62,16 @@ internal sealed class WorkBroker : IDisposable
         (await ReportManyAsync([report], ct, from).ConfigureAwait(false))[0];
 
     /// <summary>Commits several reports in one transaction (with whatever else arrived meanwhile).</summary>
-    public Task<IReadOnlyList<ReportOutcome>> ReportManyAsync(IReadOnlyList<PartReport> reports, CancellationToken ct, object? from = null) =>
-        _reports.RunAsync(reports, from, ct);
+    public async Task<IReadOnlyList<ReportOutcome>> ReportManyAsync(IReadOnlyList<PartReport> reports, CancellationToken ct, object? from = null)
+    {
+        using var span = Metrics.Telemetry.Source.StartActivity("shoal.report");
+        span?.SetTag("shoal.report.parts", reports.Count);
+        span?.SetTag("shoal.part", reports[0].PartId.Value);
+        span?.SetTag("shoal.agent", reports[0].Owner);
+        var outcomes = await _reports.RunAsync(reports, from, ct).ConfigureAwait(false);
+        span?.SetTag("shoal.report.counted", outcomes.Count(o => o is ReportOutcome.Accepted or ReportOutcome.AcceptedLate));
+        return outcomes;
+    }
 
     /// <summary>
     /// A pull agent's heartbeat: extends its lease (to the job type's <paramref name="leaseOf"/> from now) if it still

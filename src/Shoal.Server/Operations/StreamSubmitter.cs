@@ -16,15 +16,20 @@ internal sealed class StreamSubmitter(IQueueStore store, ConfigHolder config, Ti
 
     public async Task<(StreamCreated? Created, string? Error)> SubmitAsync(string json, CancellationToken ct)
     {
+        using var span = Metrics.Telemetry.Source.StartActivity("shoal.submit");
         var (spec, error) = Parse(json);
         if (spec is null)
         {
+            span?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, error);
             return (null, error);
         }
 
         var types = config.Current.AgentTypes;
         var created = await store.SubmitAsync(spec, t => new JobRules(types[t].Retries, types[t].OnPartFailure, types[t].Retry), time.GetUtcNow(), ct).ConfigureAwait(false);
         changes.Raise(spec.Jobs.Any(j => j.Generator is not null) ? Change.PartsReady | Change.Generate : Change.PartsReady);
+        span?.SetTag("shoal.stream", created.Id.Value);
+        span?.SetTag("shoal.stream.name", spec.Name);
+        span?.SetTag("shoal.jobs", spec.Jobs.Count);
 
         return (created, null);
     }

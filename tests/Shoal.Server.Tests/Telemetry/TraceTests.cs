@@ -1,0 +1,78 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using OpenTelemetry;
+using OpenTelemetry.Trace;
+using Shoal.Server.Tests.Pull;
+using Shouldly;
+
+namespace Shoal.Server.Tests.Telemetry;
+
+/// <summary>Traces: a span per submit, lease and report on their one path, seen by an in-memory exporter and sent over real OTLP/HTTP.</summary>
+public sealed class TraceTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task SubmitLeaseAndReport_EachMakeASpan_WithTheirIds()
+    {
+        var spans = new List<Activity>();
+        using var tracing = Sdk.CreateTracerProviderBuilder().AddSource("Shoal").SetSampler(new AlwaysOnSampler()).AddInMemoryExporter(spans).Build();
+        await using var server = await TestServer.StartAsync(new Dictionary<string, string> { ["probe"] = PullCalls.PullConf() });
+        var created = await server.SubmitAsync("""{"name":"traced-by-trace-tests","jobs":[{"name":"a","type":"probe","parts":["x"]}]}""");
+        var (agent, _) = await server.AgentClientAsync("tracer-1");
+        var part = (await agent.LeaseAsync("probe")).Single();
+        await agent.ReportOkAsync(part);
+        tracing.ForceFlush();
+
+        List<Activity> Seen() { lock (spans) { return [.. spans]; } }
+        // Other tests' servers trace too: each span is told apart by its stream's name or its agent.
+        Seen().ShouldContain(s => s.OperationName == "shoal.submit" && Equals(s.GetTagItem("shoal.stream.name"), "traced-by-trace-tests") && Equals(s.GetTagItem("shoal.stream"), created.Id) && Equals(s.GetTagItem("shoal.jobs"), 1));
+        Seen().ShouldContain(s => s.OperationName == "shoal.lease" && Equals(s.GetTagItem("shoal.lease.parts"), 1) && ((string)s.GetTagItem("shoal.agent")!).Contains("tracer-1"));
+        Seen().ShouldContain(s => s.OperationName == "shoal.report" && ((string)s.GetTagItem("shoal.agent")!).Contains("tracer-1") && Equals(s.GetTagItem("shoal.part"), part.PartId) && Equals(s.GetTagItem("shoal.report.counted"), 1));
+    }
+
+    [Fact]
+    public async Task WithAnOtlpEndpoint_TheServerSendsItsSpans()
+    {
+        using var receiver = new TcpListener(IPAddress.Loopback, 0);
+        receiver.Start();
+        var port = ((IPEndPoint)receiver.LocalEndpoint).Port;
+        var received = ReceiveOneRequestAsync(receiver);
+
+        var server = await TestServer.StartAsync(
+            new Dictionary<string, string> { ["probe"] = PullCalls.PullConf() },
+            extraSections: $"[TELEMETRY]\notlp_endpoint = http://127.0.0.1:{port}/v1/traces\n");
+        var created = await server.SubmitAsync("""{"name":"exported","jobs":[{"name":"a","type":"probe","parts":["x"]}]}""");
+        created.Id.ShouldBeGreaterThan(0);
+        await server.DisposeAsync(); // a stopping server flushes what it has not sent
+
+        var request = await received.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        request.ShouldStartWith("POST /v1/traces HTTP/1.1");
+        request.ShouldContain("Content-Type: application/x-protobuf");
+        request.ShouldContain("shoal.submit");
+        request.ShouldContain("shoal.stream");
+    }
+
+    /// <summary>A minimal OTLP/HTTP collector: reads one request (headers and body, as text) and answers 200.</summary>
+    private static async Task<string> ReceiveOneRequestAsync(TcpListener listener)
+    {
+        using var client = await listener.AcceptTcpClientAsync(Ct);
+        var stream = client.GetStream();
+        var buffer = new byte[1 << 20];
+        var length = 0;
+        while (true)
+        {
+            var n = await stream.ReadAsync(buffer.AsMemory(length), Ct);
+            length += n;
+            var text = System.Text.Encoding.Latin1.GetString(buffer, 0, length);
+            var end = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
+            if (n == 0 || (end >= 0 && System.Text.RegularExpressions.Regex.Match(text, @"Content-Length: (\d+)", System.Text.RegularExpressions.RegexOptions.IgnoreCase) is { Success: true } m
+                && length >= end + 4 + int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)))
+            {
+                await stream.WriteAsync("HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"u8.ToArray(), Ct);
+                return text;
+            }
+        }
+    }
+}
