@@ -27,7 +27,8 @@ public sealed class ToolPackageTests
 
         // A tool path rather than --global, so that the test leaves the machine as it was.
         var tools = Path.Combine(work, "tools");
-        var install = await RunAsync("dotnet", work, ["tool", "install", "shoal", "--tool-path", tools, "--add-source", feed]);
+        // Its own package cache: a package of the same version packed earlier must not stand in for this one.
+        var install = await RunAsync("dotnet", work, ["tool", "install", "shoal", "--tool-path", tools, "--add-source", feed], ("NUGET_PACKAGES", Path.Combine(work, "packages")));
         install.Code.ShouldBe(0, install.Output);
 
         // Away from any checkout: the quickstart's pipeline comes from the package.
@@ -38,9 +39,14 @@ public sealed class ToolPackageTests
         (await RunAsync(Path.Combine(tools, "shoal"), run, ["--version"])).Output.ShouldStartWith("0.9.0");
     }
 
-    private static async Task<(int Code, string Output)> RunAsync(string program, string dir, IEnumerable<string> args)
+    private static async Task<(int Code, string Output)> RunAsync(string program, string dir, IEnumerable<string> args, (string Name, string Value)? env = null)
     {
         var psi = new ProcessStartInfo(program, args) { WorkingDirectory = dir, RedirectStandardOutput = true, RedirectStandardError = true };
+        if (env is { } e)
+        {
+            psi.Environment[e.Name] = e.Value;
+        }
+
         using var p = Process.Start(psi)!;
         var stderr = p.StandardError.ReadToEndAsync(Ct);
         var stdout = await p.StandardOutput.ReadToEndAsync(Ct);
