@@ -7,6 +7,7 @@ namespace Shoal.Cli.Tests;
 /// Shoal.Agent and Shoal.Contracts as NuGet packages: packed into a folder feed, consumed by
 /// examples/package-consumer (a project of its own, with a package reference), which then speaks the line protocol.
 /// </summary>
+[Collection(nameof(BuildsCollection))]
 public sealed class AgentPackageTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

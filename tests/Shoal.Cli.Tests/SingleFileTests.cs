@@ -4,6 +4,7 @@ using Shouldly;
 namespace Shoal.Cli.Tests;
 
 /// <summary>docs/install.md's single-file binary: published as the doc says, it is one file that runs the quickstart.</summary>
+[Collection(nameof(BuildsCollection))]
 public sealed class SingleFileTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

@@ -7,6 +7,7 @@ namespace Shoal.Cli.Tests;
 /// docs/install.md's .NET tool: <c>dotnet pack</c> into a folder feed, <c>dotnet tool install</c> from it into a tool
 /// path, and the installed <c>shoal quickstart</c> runs the example pipeline from the package alone.
 /// </summary>
+[Collection(nameof(BuildsCollection))]
 public sealed class ToolPackageTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
