@@ -22,6 +22,9 @@ public interface ISweepStore
     /// <summary>A host reported by itself; <paramref name="payload"/> (JSON) is kept as its result.</summary>
     Task AddCheckinAsync(string host, string? payload, DateTimeOffset now, CancellationToken ct);
 
+    /// <summary>The zone the newest sweep that listed <paramref name="host"/> put it in ('' = the server's own), or null if none did.</summary>
+    Task<string?> GetHostZoneAsync(string host, CancellationToken ct);
+
     Task<IReadOnlyList<HostResultRecord>> GetHostResultsAsync(string host, int limit, CancellationToken ct);
 
     Task<IReadOnlyDictionary<string, HostFreshness>> GetHostFreshnessAsync(IReadOnlyCollection<string> hosts, CancellationToken ct);

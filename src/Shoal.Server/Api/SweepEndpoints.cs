@@ -102,6 +102,19 @@ internal static class SweepEndpoints
     }
 
 
+    /// <summary>
+    /// A fleet token (<c>host:*</c>) speaks for the hosts of its zone only, as the newest sweep's inventory placed them:
+    /// with <c>zone:Z</c> the hosts of zone Z, without a zone tag the hosts of the server's own zone (or never swept).
+    /// </summary>
+    private static async Task<string?> FleetRefusalAsync(IReadOnlyCollection<string> tags, string host, ISweepStore store, CancellationToken ct)
+    {
+        var tokenZone = tags.Select(Core.Sweeps.ZoneName.OfTag).FirstOrDefault(z => z is not null && z != SweepService.ServerZone) ?? "";
+        var hostZone = await store.GetHostZoneAsync(host, ct).ConfigureAwait(false) ?? "";
+        return hostZone == tokenZone
+            ? null
+            : $"this fleet token speaks for {(tokenZone.Length == 0 ? "the server's own zone" : $"zone '{tokenZone}'")} only; host '{host}' is in {(hostZone.Length == 0 ? "the server's own zone" : $"zone '{hostZone}'")} (by the newest sweep's inventory)";
+    }
+
     private static async Task<IResult> CheckinAsync(string name, HttpContext http, ISweepStore store, ConfigHolder config, TimeProvider time, CancellationToken ct)
     {
         if (Core.Sweeps.HostName.Problem(name) is { } problem)
@@ -111,9 +124,17 @@ internal static class SweepEndpoints
 
         // A check-in makes the next sweeps skip the host: an agent token speaks only for the hosts in its tags.
         var caller = TokenAuth.Caller(http);
-        if (caller.Role != TokenAuth.AdminRole && !caller.Tags.Contains($"host:{name}") && !caller.Tags.Contains("host:*"))
+        if (caller.Role != TokenAuth.AdminRole && !caller.Tags.Contains($"host:{name}"))
         {
-            return Problems.Of(StatusCodes.Status403Forbidden, "forbidden", $"this agent token may not check in as '{name}': create one with --tags host:{name} (or host:* for a collector that speaks for many hosts)");
+            if (!caller.Tags.Contains("host:*"))
+            {
+                return Problems.Of(StatusCodes.Status403Forbidden, "forbidden", $"this agent token may not check in as '{name}': create one with --host {name} (or --tags host:*,zone:Z for a collector that speaks for the hosts of zone Z)");
+            }
+
+            if (await FleetRefusalAsync(caller.Tags, name, store, ct).ConfigureAwait(false) is { } refused)
+            {
+                return Problems.Of(StatusCodes.Status403Forbidden, "forbidden", refused);
+            }
         }
 
         var text = await BodyReader.ReadAsync(http.Request, config.Current.Scheduler.MaxBodyBytes, ct).ConfigureAwait(false);

@@ -18,8 +18,32 @@ public abstract partial class RelationalStore
                 "INSERT INTO sweeps (stream_id, job_id, mode, threads, started_at, time_limit_ms, skipped, lock) VALUES (@s, @j, @m, @t, @at, @limit, @skipped, @lock)",
                 ("@s", s.Stream.Value), ("@j", s.Job.Value), ("@m", s.Mode), ("@t", s.Threads), ("@at", Ms(s.StartedAt)),
                 ("@limit", (long)s.TimeLimit.TotalMilliseconds), ("@skipped", JsonSerializer.Serialize(s.SkippedCheckedIn)), ("@lock", s.Lock ? 1 : 0));
+            RecordHostZones(tx, spec);
             return created;
         }, ct);
+
+    public Task<string?> GetHostZoneAsync(string host, CancellationToken ct) =>
+        ReadAsync(tx => tx.One("SELECT zone FROM host_zones WHERE host = @host", r => r.GetString(0), ("@host", host.ToLowerInvariant())), ct);
+
+    /// <summary>Each host of a sweep in the zone its inventory gave it ('' for the server's own), one statement a zone.</summary>
+    private static void RecordHostZones(DbTx tx, StreamSpec spec)
+    {
+        var zones = spec.Jobs.SelectMany(j => j.Parts).Where(p => p.IsJson).Select(p =>
+        {
+            using var payload = JsonDocument.Parse(p.Payload);
+            var root = payload.RootElement;
+            return (Host: root.GetProperty("host").GetString()!.ToLowerInvariant(), Zone: root.TryGetProperty("zone", out var z) && z.ValueKind == JsonValueKind.String ? z.GetString()! : "");
+        });
+        foreach (var zone in zones.GroupBy(h => h.Zone))
+        {
+            tx.Exec(
+                $"""
+                INSERT INTO host_zones (host, zone) SELECT DISTINCT value, @zone FROM ({tx.Sql.JsonValues("@hosts")}) h WHERE true
+                ON CONFLICT (host) DO UPDATE SET zone = excluded.zone
+                """,
+                ("@zone", zone.Key), ("@hosts", JsonSerializer.Serialize(zone.Select(h => h.Host).Distinct().ToList())));
+        }
+    }
 
     public Task<SweepRecord?> GetSweepAsync(StreamId stream, CancellationToken ct) =>
         ReadAsync(tx => tx.One(SweepSelect + " WHERE stream_id = @s", MapSweep, ("@s", stream.Value)), ct);

@@ -18,6 +18,37 @@ public sealed class SweepZoneTests
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
+    public async Task AFleetToken_ChecksInOnlyTheHostsOfItsZone_AsTheNewestSweepPlacedThem()
+    {
+        await using var server = await TestServer.StartAsync(extraSections: "[SWEEP]\nzone_wait = 1\n");
+        // A sweep puts w1 in the server's zone and d1 in zone dmz (an admin-started sweep of no collector: it is given up).
+        var body = """{"mode":"sweep","threads":1,"hosts":[{"host":"w1","prod":false},{"host":"D1","prod":false,"zone":"dmz"}],"command":["/bin/true","{host}"]}""";
+        (await server.Http.PostJsonAsync("/api/v1/sweeps", body)).StatusCode.ShouldBe(HttpStatusCode.Created);
+
+        var (dmzFleet, _) = await server.AgentClientAsync("dmz-fleet", "host:*", "zone:dmz");
+        var (ownFleet, _) = await server.AgentClientAsync("own-fleet", "host:*");
+        var (plain, _) = await server.AgentClientAsync("plain");
+
+        async Task<(HttpStatusCode Code, string Body)> CheckIn(HttpClient agent, string host)
+        {
+            using var r = await agent.PostAsync($"/api/v1/hosts/{host}/checkin", JsonContent.Create(new { packages = 1 }), Ct);
+            return (r.StatusCode, await r.Content.ReadAsStringAsync(Ct));
+        }
+
+        (await CheckIn(dmzFleet, "d1")).Code.ShouldBe(HttpStatusCode.OK, "its zone's host (names compare without case)");
+        var other = await CheckIn(dmzFleet, "w1");
+        other.Code.ShouldBe(HttpStatusCode.Forbidden);
+        other.Body.ShouldContain("this fleet token speaks for zone 'dmz' only; host 'w1' is in the server's own zone");
+        (await CheckIn(dmzFleet, "never-swept")).Code.ShouldBe(HttpStatusCode.Forbidden);
+        (await CheckIn(ownFleet, "w1")).Code.ShouldBe(HttpStatusCode.OK);
+        (await CheckIn(ownFleet, "never-swept")).Code.ShouldBe(HttpStatusCode.OK, "a host no sweep placed is the server's");
+        var foreign = await CheckIn(ownFleet, "d1");
+        foreign.Code.ShouldBe(HttpStatusCode.Forbidden);
+        foreign.Body.ShouldContain("host 'd1' is in zone 'dmz'");
+        (await CheckIn(plain, "w1")).Code.ShouldBe(HttpStatusCode.Forbidden, "an ordinary agent token checks in nobody");
+    }
+
+    [Fact]
     public async Task EachZonesHosts_AreVisitedOnce_ByItsOwnCollector_ProductionFirst_AndAZoneWithoutCollectorIsNamedNotAttempted()
     {
         await using var server = await TestServer.StartAsync(extraSections: "[SWEEP]\nzone_wait = 2\n");
