@@ -76,6 +76,24 @@ public sealed partial class LogTests
         new FileInfo(path).Length.ShouldBeLessThanOrEqualTo(100);
     }
 
+    [Fact]
+    public void RotatingFile_ThatCannotWrite_CountsTheLostLines_AndWritesAgainWhenItCan()
+    {
+        var dir = Directory.CreateTempSubdirectory("shoal-rot-").FullName;
+        var blocker = Path.Combine(dir, "logs");
+        File.WriteAllText(blocker, "a file where the log folder should be");
+        var file = new RotatingFile(Path.Combine(blocker, "shoal.log"));
+
+        file.Append("lost 1");
+        file.Append("lost 2");
+        file.Dropped.ShouldBe(2);
+
+        File.Delete(blocker);
+        file.Append("kept");
+        file.Dropped.ShouldBe(0);
+        File.ReadAllText(Path.Combine(blocker, "shoal.log")).ShouldBe("kept\n");
+    }
+
     [Theory]
     [InlineData(0, "Shoal.Server.Spawned.Dispatcher", LogLevel.Error, true)]
     [InlineData(0, "Shoal.Server.Spawned.Dispatcher", LogLevel.Information, false)]
