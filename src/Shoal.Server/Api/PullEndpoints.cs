@@ -32,16 +32,16 @@ internal static class PullEndpoints
             return await next(context).ConfigureAwait(false);
         });
         api.MapPost("/lease", LeaseAsync)
-            .Accepts<LeaseRequestDto>("application/json").Produces<LeaseResponse>()
+            .Produces<LeaseResponse>()
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         api.MapPost("/parts/{id}/heartbeat", HeartbeatAsync)
-            .Accepts<HeartbeatRequest>("application/json").Produces<HeartbeatResponse>()
+            .Produces<HeartbeatResponse>()
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound);
         api.MapPost("/parts/{id}/complete", CompleteAsync)
-            .Accepts<CompleteRequest>("application/json").Produces<CompleteResponse>()
+            .Produces<CompleteResponse>()
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound);
         api.MapPost("/reports", ReportsAsync)
-            .Accepts<ReportsRequest>("application/json").Produces<ReportsResponse>()
+            .Produces<ReportsResponse>()
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status413PayloadTooLarge);
     }
 

@@ -24,12 +24,10 @@ internal static class StreamEndpoints
             .WithSummary("The JSON Schema of a job stream (docs/stream.schema.json)");
         api.MapPost("/streams", SubmitAsync)
             .WithSummary("Submit a job stream (docs/streams.md; its JSON Schema: /schema/stream.json)")
-            .Accepts<JsonElement>("application/json")
             .Produces<SubmitResponse>(StatusCodes.Status201Created)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status413PayloadTooLarge);
         api.MapPost("/streams/check", CheckAsync)
             .WithSummary("Check a job stream as a submit would; nothing is stored")
-            .Accepts<JsonElement>("application/json")
             .Produces<StreamCheckResponse>()
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status413PayloadTooLarge);
         api.MapGet("/streams", ListAsync).WithMetadata(Api.DashboardRead.Instance)
