@@ -49,6 +49,18 @@ public sealed class IdsTests
         foreach (var r in new[] { why, wrong, both, junk })
         {
             r.Stderr.ShouldNotContain("   at ");
+            r.Stderr.ShouldNotContain("Usage:", Case.Sensitive, "the reason, not the whole help text");
+        }
+
+        // Malformed ids, for a job command and a stream command: one line with the reason, never a crash.
+        foreach (var bad in new[] { "s", "j0", "s-1", "7abc", "0", "-1", "s99999999999999999999", "" })
+        {
+            foreach (var verb in new[] { "why", "status", "cancel" })
+            {
+                var r = await ShoalProcess.RunAsync(dir, verb, bad);
+                r.Code.ShouldBe(1, $"{verb} '{bad}': {r.Stderr}");
+                r.Stderr.Trim().ShouldBe($"'{bad}' is not an id: a number, s7 (stream 7) or j22 (job 22)");
+            }
         }
 
 

@@ -44,9 +44,10 @@ internal static class Ids
 
     private static Argument<Ref> Refusing(Argument<Ref> argument, char kind, Func<long, string> error)
     {
+        // Read from the token itself: a value that did not parse has its own error already.
         argument.Validators.Add(r =>
         {
-            if (r.GetValueOrDefault<Ref>() is { } value && value.Kind == kind)
+            if (r.Tokens.Count == 1 && TryParse(r.Tokens[0].Value, out var value) && value.Kind == kind)
             {
                 r.AddError(error(value.Id));
             }

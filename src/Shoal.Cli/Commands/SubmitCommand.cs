@@ -28,7 +28,7 @@ internal static class SubmitCommand
             {
                 json = path == "-" ? await Console.In.ReadToEndAsync(ct).ConfigureAwait(false) : await File.ReadAllTextAsync(path, ct).ConfigureAwait(false);
             }
-            catch (IOException ex)
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
                 throw new CliException($"cannot read {path}: {ex.Message}", 2);
             }
