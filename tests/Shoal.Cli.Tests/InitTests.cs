@@ -38,6 +38,25 @@ public sealed partial class InitTests
     }
 
     [Fact]
+    public async Task TheNextStepsItPrints_RunInAShell_WhateverTheFolderIsCalled()
+    {
+        var root = Directory.CreateTempSubdirectory("shoal-init-").FullName;
+        var init = await ShoalProcess.RunAsync(root, "init", "it's a $dir");
+        init.Code.ShouldBe(0, init.Stderr);
+        var lines = init.Stdout.Split('\n').Select(l => l.Trim()).ToList();
+        var cd = lines.Single(l => l.StartsWith("cd ", StringComparison.Ordinal));
+        lines.ShouldContain(l => l.StartsWith("shoal server --config shoal.conf &", StringComparison.Ordinal), "the server line stands alone: a `cd` before `&` would run in the background's subshell");
+
+        using var sh = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("/bin/sh", ["-c", cd + " && test -f shoal.conf && test -x agents/hello-agent.sh"]) { WorkingDirectory = root })!;
+        await sh.WaitForExitAsync(Ct);
+        sh.ExitCode.ShouldBe(0, cd);
+
+        var empty = await ShoalProcess.RunAsync(root, "init", "");
+        empty.Code.ShouldBe(2);
+        empty.Stderr.ShouldContain("DIR must name a folder");
+    }
+
+    [Fact]
     public async Task AServerWithoutAgentTypes_SaysSo()
     {
         var dir = Directory.CreateTempSubdirectory("shoal-noagents-").FullName;

@@ -83,8 +83,18 @@ internal static class InitCommand
         return command;
     }
 
+    /// <summary>A folder name as a POSIX shell reads it back: single-quoted, a quote inside as <c>'\''</c>.</summary>
+    internal static string Quoted(string text) =>
+        text.All(c => char.IsAsciiLetterOrDigit(c) || c is '/' or '.' or '_' or '-') && !text.StartsWith('-') ? text : "'" + text.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+
     private static int Run(string dir)
     {
+        if (string.IsNullOrWhiteSpace(dir))
+        {
+            Console.Error.WriteLine("shoal init: DIR must name a folder ('.' for this one)");
+            return 2;
+        }
+
         (string Path, string Text)[] files =
         [
             ("shoal.conf", Conf),
@@ -119,11 +129,11 @@ internal static class InitCommand
             return 1;
         }
 
-        var cd = dir == "." ? "" : $"cd {dir} && ";
+        var cd = dir == "." ? "" : $"  cd {Quoted(dir)}\n";
         Console.WriteLine($"""
             wrote {string.Join(", ", files.Select(f => System.IO.Path.Combine(dir, f.Path)))}
             next:
-              {cd}shoal server --config shoal.conf &      # the server; its state goes to ./.shoal
+            {cd}  shoal server --config shoal.conf &          # the server; its state goes to ./.shoal
               shoal submit stream.json --wait             # run the example stream and follow it
               shoal status                                # every stream; the dashboard is at http://127.0.0.1:24690
             """);
