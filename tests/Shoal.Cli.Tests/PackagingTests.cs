@@ -35,6 +35,17 @@ public sealed class PackagingTests
         said.ShouldBeEmpty();
     }
 
+    [Theory]
+    [InlineData("shoal.service")]
+    [InlineData("shoal-agent@.service")]
+    public async Task TheUnits_GiveTheSingleFileBinaryAWritableFolderToUnpackInto(string unit)
+    {
+        // Under DynamicUser, HOME is / : the bundle's default extraction folder is not writable there.
+        var lines = (await File.ReadAllTextAsync(Path.Combine(ShoalProcess.RepoRoot, "packaging", unit), TestContext.Current.CancellationToken)).Split('\n');
+        var cache = lines.Single(l => l.StartsWith("CacheDirectory=", StringComparison.Ordinal))["CacheDirectory=".Length..];
+        lines.ShouldContain($"Environment=DOTNET_BUNDLE_EXTRACT_BASE_DIR=%C/{cache}");
+    }
+
     [Fact]
     public async Task TheServerUnit_IsTypeNotify_AndSandboxed()
     {

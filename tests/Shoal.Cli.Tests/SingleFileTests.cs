@@ -25,9 +25,9 @@ public sealed class SingleFileTests
         publish.Code.ShouldBe(0, publish.Output);
         Directory.GetFiles(output).Select(Path.GetFileName).ShouldBe(["shoal"], "one file");
 
-        // Run away from the checkout.
+        // Run away from any checkout: the quickstart's pipeline comes from inside the binary.
         var run = Directory.CreateDirectory(Path.Combine(work, "run")).FullName;
-        var quickstart = await RunAsync(Path.Combine(output, "shoal"), run, ["quickstart", "--examples", Path.Combine(ShoalProcess.RepoRoot, "examples")]);
+        var quickstart = await RunAsync(Path.Combine(output, "shoal"), run, ["quickstart"]);
         quickstart.Code.ShouldBe(0, quickstart.Output);
         quickstart.Output.ShouldMatch(@"report\s+report\s+completed");
     }

@@ -165,7 +165,7 @@ public sealed partial class SweepTests
         agent.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token!.Token);
         var forged = await agent.PostAsync("/api/v1/hosts/g03/checkin", JsonContent.Create(new { packages = 1 }), Ct);
         forged.StatusCode.ShouldBe(System.Net.HttpStatusCode.Forbidden);
-        (await forged.Content.ReadAsStringAsync(Ct)).ShouldContain("may not check in as 'g03': create one with --tags host:g03");
+        (await forged.Content.ReadAsStringAsync(Ct)).ShouldContain("may not check in as 'g03': create one with --host g03");
         (await agent.PostAsync("/api/v1/hosts/g07/checkin", JsonContent.Create(new { packages = 412 }), Ct)).IsSuccessStatusCode.ShouldBeTrue();
         File.Delete(Path.Combine(dir, "failing.txt"));
 

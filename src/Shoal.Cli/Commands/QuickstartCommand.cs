@@ -39,8 +39,8 @@ internal static class QuickstartCommand
 
     private static async Task<int> RunAsync(string? examplesDir, bool keep, bool json, CancellationToken ct)
     {
-        var examples = examplesDir ?? FindExamples() ?? throw new CliException("cannot find examples/quickstart; run from the Shoal checkout or pass --examples", 2);
         var state = Directory.CreateTempSubdirectory("shoal-quickstart-").FullName;
+        var examples = examplesDir ?? FindExamples() ?? Unpack(state);
         var config = ConfigLoader.Load(Path.Combine(examples, "quickstart", "shoal.conf"));
         config = config with
         {
@@ -114,6 +114,28 @@ internal static class QuickstartCommand
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// The pipeline the program carries (a packaged tool or a single-file binary run away from a checkout), written
+    /// out under <paramref name="state"/>: its confs call the agent script through /bin/bash, so no mode bit is needed.
+    /// </summary>
+    private static string Unpack(string state)
+    {
+        var root = Path.Combine(state, "examples");
+        var assembly = typeof(QuickstartCommand).Assembly;
+        foreach (var name in assembly.GetManifestResourceNames().Where(n => n.StartsWith("examples/", StringComparison.Ordinal)))
+        {
+            var path = Path.Combine(state, name);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            using var from = assembly.GetManifestResourceStream(name)!;
+            using var to = File.Create(path);
+            from.CopyTo(to);
+        }
+
+        return File.Exists(Path.Combine(root, "quickstart", "shoal.conf"))
+            ? root
+            : throw new CliException("cannot find examples/quickstart; run from the Shoal checkout or pass --examples", 2);
     }
 
     private static void TryDelete(string dir)
