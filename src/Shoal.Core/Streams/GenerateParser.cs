@@ -5,6 +5,8 @@ namespace Shoal.Core.Streams;
 /// <summary>Parses a job's <c>generate</c>: <c>{"from": "job"}</c> or <c>{"range": "10.2.0.0/16", "chunk": 1}</c>.</summary>
 internal static class GenerateParser
 {
+    private static readonly string[] Kinds = ["from", "range", "file"];
+
     public static bool TryParse(JsonElement gen, string job, out string? from, out GeneratorSpec? generator, out string? error)
     {
         from = null;
@@ -13,6 +15,13 @@ internal static class GenerateParser
         if (gen.ValueKind != JsonValueKind.Object)
         {
             error = $"job '{job}': 'generate' must be an object: {{\"from\": \"<job>\"}} or {{\"range\": \"<cidr or first-last>\", \"chunk\": n}}";
+            return false;
+        }
+
+        var kinds = Kinds.Where(k => gen.TryGetProperty(k, out _)).ToList();
+        if (kinds.Count > 1)
+        {
+            error = $"job '{job}': 'generate' takes one of 'from', 'range' or 'file', not {string.Join(" and ", kinds.Select(k => $"'{k}'"))}";
             return false;
         }
 

@@ -5,6 +5,8 @@ namespace Shoal.Core.Streams;
 /// <summary>Parses one element of a stream's <c>jobs</c> array.</summary>
 internal static class JobSpecParser
 {
+    public const int MaxTimeoutSeconds = 366 * 24 * 3600;
+
     public static JobSpec? Parse(JsonElement el, int index, Func<string, bool> isKnownType, out string? error)
     {
         if (el.ValueKind != JsonValueKind.Object)
@@ -78,9 +80,10 @@ internal static class JobSpecParser
         TimeSpan? timeout = null;
         if (el.TryGetProperty("timeout", out var t))
         {
-            if (t.ValueKind != JsonValueKind.Number || !t.TryGetDouble(out var seconds) || seconds <= 0)
+            // At most a year: a time-out is an operator's bound on a job, and past TimeSpan's range the arithmetic fails.
+            if (t.ValueKind != JsonValueKind.Number || !t.TryGetDouble(out var seconds) || seconds <= 0 || seconds > MaxTimeoutSeconds)
             {
-                error = $"job '{name}': 'timeout' must be a positive number of seconds";
+                error = $"job '{name}': 'timeout' must be a positive number of seconds, at most {MaxTimeoutSeconds} (a year)";
                 return null;
             }
 

@@ -78,6 +78,11 @@ public sealed partial class StreamExamplesTests
             """{"name":"none","jobs":[]}""",
             """{"name":"chunky","jobs":[{"name":"a","type":"t","generate":{"range":"10.0.0.0/30","chunk":0}}]}""",
             """{"name":"lines","jobs":[{"name":"a","type":"t","parts":["x\ny"]}]}""",
+            """{"name":"empty","jobs":[{"name":"a","type":"t","parts":[]}]}""",
+            """{"name":"   ","jobs":[{"name":"a","type":"t"}]}""",
+            """{"name":"nobody","owner":"","jobs":[{"name":"a","type":"t"}]}""",
+            """{"name":"mixed","jobs":[{"name":"a","type":"t","generate":{"from":"d","range":"10.0.0.0/30"}}]}""",
+            """{"name":"forever","jobs":[{"name":"a","type":"t","timeout":1e12}]}""",
         })
         {
             using var doc = JsonDocument.Parse(bad);
