@@ -174,8 +174,20 @@ public static class ShoalServer
         {
             o.SerializerOptions.PropertyNamingPolicy = ShoalJson.Options.PropertyNamingPolicy;
             o.SerializerOptions.DictionaryKeyPolicy = null;
+            o.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict; // numbers are numbers, as the server reads them
         });
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(o => o.AddOperationTransformer((operation, context, _) =>
+        {
+            // Every /api/v1 route wants a token: say what a missing or insufficient one gets.
+            if (context.Description.RelativePath?.StartsWith("api/v1", StringComparison.Ordinal) == true)
+            {
+                operation.Responses ??= [];
+                operation.Responses.TryAdd("401", new Microsoft.OpenApi.OpenApiResponse { Description = "no token, or an unknown or revoked one (problem details)" });
+                operation.Responses.TryAdd("403", new Microsoft.OpenApi.OpenApiResponse { Description = "the token may not do this, e.g. an agent token outside lease, heartbeat, report and check-in (problem details)" });
+            }
+
+            return Task.CompletedTask;
+        }));
         // A query or route value that does not bind (?offset=abc, ?limit=99999999999) is a 400 with the reason, not an empty 400.
         builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 

@@ -257,5 +257,9 @@ public sealed class PullApiTests : IAsyncLifetime
         var schemas = json.RootElement.GetProperty("components").GetProperty("schemas");
         schemas.GetProperty("StreamDto").GetProperty("properties").TryGetProperty("created_at", out _).ShouldBeTrue("snake_case, as the API answers");
         paths.GetProperty("/api/v1/streams/{id}").GetProperty("get").GetProperty("responses").TryGetProperty("404", out _).ShouldBeTrue();
+        submit.TryGetProperty("401", out _).ShouldBeTrue("every /api/v1 route says what a missing token gets");
+        submit.TryGetProperty("403", out _).ShouldBeTrue();
+        paths.GetProperty("/api/v1/tokens").GetProperty("post").GetProperty("responses").TryGetProperty("201", out _).ShouldBeTrue();
+        schemas.GetProperty("SubmitResponse").GetProperty("properties").GetProperty("id").GetProperty("type").ToString().ShouldNotContain("string", Case.Sensitive, "an id is a number, not a number or a string");
     }
 }
