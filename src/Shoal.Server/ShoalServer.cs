@@ -46,6 +46,33 @@ public static class ShoalServer
         System.Net.Sockets.TcpListener? commandPort = null)
     {
         StatePermissions.Restrict(config.StateDir, config.LogDir);
+        // One server per state folder, held until the app stops (or the process dies).
+        var stateLock = StateLock.Take(config.StateDir);
+        try
+        {
+            var app = await BuildLockedAsync(config, time, minLevel, publishUrl, commandPort, ct).ConfigureAwait(false);
+            app.Lifetime.ApplicationStopped.Register(stateLock.Dispose);
+            return app;
+        }
+        catch
+        {
+            stateLock.Dispose();
+            throw;
+        }
+    }
+
+    [System.Diagnostics.CodeAnalysis.SuppressMessage(
+        "Reliability",
+        "CA2000",
+        Justification = "The store, the log provider and the SIGHUP registration live as long as the app: DI, the logger factory and ApplicationStopped dispose them.")]
+    private static async Task<WebApplication> BuildLockedAsync(
+        ShoalConfig config,
+        TimeProvider? time,
+        LogLevel minLevel,
+        bool publishUrl,
+        System.Net.Sockets.TcpListener? commandPort,
+        CancellationToken ct)
+    {
         // No config file watching: the state folder changes with every commit, and Shoal reads shoal.conf itself.
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
