@@ -1,3 +1,4 @@
+using Shoal.Client;
 using Shoal.Server.Hosting;
 
 namespace Shoal.Cli.Client;

@@ -101,7 +101,7 @@ internal static class AgentCommand
                 Console.Error.WriteLine($"shoal agent: stopped; {runner.Done} parts done, {runner.Failed} failed{undelivered}");
                 return runner.Undelivered > 0 ? 1 : 0;
             }
-            catch (CliException ex)
+            catch (Exception caught) when (CliException.From(caught) is { } ex)
             {
                 await Console.Error.WriteLineAsync("shoal agent: " + ex.Message).ConfigureAwait(false);
                 return ex.ExitCode;

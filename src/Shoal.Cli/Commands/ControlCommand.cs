@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Shoal.Cli.Output;
+using Shoal.Client;
 
 namespace Shoal.Cli.Commands;
 
@@ -15,8 +16,8 @@ internal static class ControlCommand
         {
             var isJob = Ids.IsJob(result, id, job);
             var answer = isJob
-                ? await client.JobControlAsync(result.GetValue(id).Id, verb, ct).ConfigureAwait(false)
-                : await client.ControlAsync(result.GetValue(id).Id, verb, ct).ConfigureAwait(false);
+                ? await client.ControlJobAsync(result.GetValue(id).Id, Enum.Parse<JobAction>(verb, ignoreCase: true), ct).ConfigureAwait(false)
+                : await client.ControlStreamAsync(result.GetValue(id).Id, Enum.Parse<StreamAction>(verb, ignoreCase: true), ct).ConfigureAwait(false);
             Render.Out(g.Json, answer, a => Console.WriteLine($"{(isJob ? "job" : "stream")} {a.Id}: {a.State}"));
             return 0;
         }));

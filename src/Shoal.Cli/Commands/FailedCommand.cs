@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Shoal.Cli.Output;
+using Shoal.Client;
 using Shoal.Contracts;
 using Spectre.Console;
 
@@ -30,11 +31,11 @@ internal static class FailedCommand
 
             var rows = new List<FailedRow>();
             IEnumerable<(long Id, string Name)> jobs = isJob
-                ? [(n, (await client.JobAsync(n, ct).ConfigureAwait(false)).Name)]
-                : (await client.GetAsync(n, ct).ConfigureAwait(false)).Jobs.Where(j => j.Parts.Failed > 0).Select(j => (j.Id, j.Name));
+                ? [(n, (await client.GetJobAsync(n, ct).ConfigureAwait(false)).Name)]
+                : (await client.GetStreamAsync(n, ct).ConfigureAwait(false)).Jobs.Where(j => j.Parts.Failed > 0).Select(j => (j.Id, j.Name));
             foreach (var (jobId, name) in jobs)
             {
-                rows.AddRange((await client.FailedAsync(jobId, max, ct).ConfigureAwait(false))
+                rows.AddRange((await client.FailedPartsAsync(jobId, max, ct).ConfigureAwait(false))
                     .Select(p => new FailedRow(jobId, name, p.PartId, p.Payload, p.Attempt, p.Host, p.Result, p.Log)));
             }
 

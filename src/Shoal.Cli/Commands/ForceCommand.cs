@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Shoal.Cli.Output;
+using Shoal.Client;
 
 namespace Shoal.Cli.Commands;
 
@@ -12,7 +13,7 @@ internal static class ForceCommand
         var command = new Command("force", "Run a job now: its parts go before every priority and waiting agents wake") { id };
         command.SetAction((result, ct) => ShoalCommand.RunAsync(result, async (client, g) =>
         {
-            Render.Out(g.Json, await client.ForceAsync(result.GetValue(id).Id, ct).ConfigureAwait(false), a => Console.WriteLine($"job {a.Id}: forced ({a.State})"));
+            Render.Out(g.Json, await client.ControlJobAsync(result.GetValue(id).Id, JobAction.Force, ct).ConfigureAwait(false), a => Console.WriteLine($"job {a.Id}: forced ({a.State})"));
             return 0;
         }));
         return command;

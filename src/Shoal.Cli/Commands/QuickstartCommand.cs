@@ -1,3 +1,4 @@
+using Shoal.Client;
 using System.CommandLine;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Logging;
@@ -28,7 +29,7 @@ internal static class QuickstartCommand
             {
                 return await RunAsync(result.GetValue(examples), result.GetValue(keep), result.GetValue(ShoalCommand.Json), ct).ConfigureAwait(false);
             }
-            catch (CliException ex)
+            catch (Exception caught) when (CliException.From(caught) is { } ex)
             {
                 await Console.Error.WriteLineAsync("shoal quickstart: " + ex.Message).ConfigureAwait(false);
                 return ex.ExitCode;

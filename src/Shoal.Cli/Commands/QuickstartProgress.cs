@@ -1,5 +1,6 @@
 using Shoal.Cli.Client;
 using Shoal.Cli.Output;
+using Shoal.Client;
 using Shoal.Contracts;
 using Spectre.Console;
 
@@ -17,7 +18,7 @@ internal static class QuickstartProgress
             return await PlainAsync(client, id, ct).ConfigureAwait(false);
         }
 
-        StreamDto current = await client.GetAsync(id, ct).ConfigureAwait(false);
+        StreamDto current = await client.GetStreamAsync(id, ct).ConfigureAwait(false);
         await AnsiConsole.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
             .StartAsync(async ctx =>
@@ -25,7 +26,7 @@ internal static class QuickstartProgress
                 var bars = current.Jobs.ToDictionary(j => j.Id, j => ctx.AddTask($"{j.Name} ({j.Type})", maxValue: Math.Max(1, Total(j))));
                 while (true)
                 {
-                    current = await client.GetAsync(id, ct).ConfigureAwait(false);
+                    current = await client.GetStreamAsync(id, ct).ConfigureAwait(false);
                     foreach (var j in current.Jobs)
                     {
                         bars[j.Id].Value = j.Parts.Done + j.Parts.Failed;
@@ -47,7 +48,7 @@ internal static class QuickstartProgress
     {
         while (true)
         {
-            var s = await client.GetAsync(id, ct).ConfigureAwait(false);
+            var s = await client.GetStreamAsync(id, ct).ConfigureAwait(false);
             Console.Error.WriteLine($"progress: {s.State} " + string.Join(" ", s.Jobs.Select(j => $"{j.Name}={j.Parts.Done + j.Parts.Failed}/{Total(j)}")));
             if (Terminal.Contains(s.State))
             {

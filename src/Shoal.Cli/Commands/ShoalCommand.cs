@@ -1,3 +1,4 @@
+using Shoal.Client;
 using System.CommandLine;
 using Shoal.Cli.Client;
 
@@ -64,7 +65,7 @@ internal static class ShoalCommand
             using var client = ServerLocator.Connect(globals);
             return await action(client, globals).ConfigureAwait(false);
         }
-        catch (CliException ex)
+        catch (Exception caught) when (CliException.From(caught) is { } ex)
         {
             await Console.Error.WriteLineAsync("shoal: " + ex.Message).ConfigureAwait(false);
             return ex.ExitCode;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Shoal.Cli.Output;
+using Shoal.Client;
 
 namespace Shoal.Cli.Commands;
 
@@ -37,7 +38,7 @@ internal static class StatusCommand
             }
             else if (result.GetValue(id) is { Id: > 0 } streamId)
             {
-                Render.Out(g.Json, await client.GetAsync(streamId.Id, ct).ConfigureAwait(false), Render.Stream);
+                Render.Out(g.Json, await client.GetStreamAsync(streamId.Id, ct).ConfigureAwait(false), Render.Stream);
             }
             else
             {
@@ -47,7 +48,7 @@ internal static class StatusCommand
                     throw new Client.CliException($"--limit must be from 1 to 1000, got {max}", 2);
                 }
 
-                var streams = await client.ListAsync(ct, result.GetValue(state), result.GetValue(name), result.GetValue(owner), result.GetValue(limit)).ConfigureAwait(false);
+                var streams = await client.ListStreamsAsync(result.GetValue(state), result.GetValue(name), result.GetValue(owner), result.GetValue(limit), ct).ConfigureAwait(false);
                 Render.Out(g.Json, streams, Render.Streams);
                 if (streams.Count == 0 && !g.Json)
                 {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Shoal.Cli.Client;
 using Shoal.Cli.Output;
+using Shoal.Client;
 using Shoal.Contracts;
 
 namespace Shoal.Cli.Commands;
@@ -23,7 +24,7 @@ internal static class StreamWait
         {
             while (true)
             {
-                stream = await client.GetAsync(id, ct).ConfigureAwait(false);
+                stream = await client.GetStreamAsync(id, ct).ConfigureAwait(false);
                 if (stream.Stuck is { } stuck && stuck != stuckSaid)
                 {
                     stuckSaid = stuck;

@@ -61,7 +61,7 @@ internal static class SweepCommand
                 };
                 return await run.RunAsync(ct).ConfigureAwait(false);
             }
-            catch (CliException ex)
+            catch (Exception caught) when (CliException.From(caught) is { } ex)
             {
                 await Console.Error.WriteLineAsync($"shoal {(gapfix ? "gap-fix" : "sweep")}: {ex.Message}").ConfigureAwait(false);
                 return ex.ExitCode;

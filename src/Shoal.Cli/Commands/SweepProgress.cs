@@ -1,3 +1,4 @@
+using Shoal.Client;
 using Shoal.Cli.Client;
 using Shoal.Cli.Output;
 using Shoal.Contracts;

@@ -1,3 +1,4 @@
+using Shoal.Client;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
@@ -123,7 +124,7 @@ internal sealed class SweepRun
         {
             started = await client.StartSweepAsync(request, ct).ConfigureAwait(false);
         }
-        catch (CliException ex) when (ex.Status == 409)
+        catch (ShoalApiException ex) when (ex.Status == 409)
         {
             throw new CliException(ex.Message, 4);
         }
