@@ -12,12 +12,12 @@ using Shoal.Server.Operations;
 using Shoal.Server.Spawned;
 using Shoal.Server.Api;
 using Shoal.Server.Hosting;
-using Prometheus;
 using Shoal.Server.Pull;
 using Shoal.Server.Sweeps;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using Shoal.Storage;
+using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 
@@ -102,17 +102,35 @@ public static class ShoalServer
         // Under systemd (Type=notify): READY=1 once listening, STOPPING=1 on SIGTERM, and console lines in journald's
         // format (a <priority> prefix, no timestamp); elsewhere it does nothing.
         builder.Services.AddSystemd();
-        if (config.Telemetry.OtlpEndpoint is { } otlp)
+        // Metrics: the one Meter of this server (another server in the same process has its own, dropped here), served
+        // at /metrics in Prometheus's format and, with [TELEMETRY] otlp_endpoint, sent over OTLP with the traces: a span
+        // per submit, lease and report (Metrics.Telemetry), under this server's name.
+        var metrics = new Metrics.ShoalMetrics();
+        builder.Services.AddSingleton(metrics);
+        var otlp = config.Telemetry.OtlpEndpoint;
+        void Otlp(OpenTelemetry.Exporter.OtlpExporterOptions o)
         {
-            // Traces over OTLP: a span per submit, lease and report (Metrics.Telemetry), under this server's name.
-            builder.Services.AddOpenTelemetry()
-                .ConfigureResource(r => r.AddService("shoal", serviceInstanceId: config.Scheduler.NodeName))
-                // Always on: the request that leads to a span (ASP.NET Core's own activity) is not sampled by anyone.
-                .WithTracing(t => t.AddSource(Metrics.Telemetry.Name).SetSampler(new AlwaysOnSampler()).AddOtlpExporter(o =>
+            o.Endpoint = otlp!;
+            o.Protocol = config.Telemetry.OtlpGrpc ? OpenTelemetry.Exporter.OtlpExportProtocol.Grpc : OpenTelemetry.Exporter.OtlpExportProtocol.HttpProtobuf;
+        }
+
+        var telemetry = builder.Services.AddOpenTelemetry()
+            .ConfigureResource(r => r.AddService("shoal", serviceInstanceId: config.Scheduler.NodeName))
+            .WithMetrics(m =>
+            {
+                m.AddMeter(Metrics.ShoalMetrics.MeterName)
+                    .AddView(i => ReferenceEquals(i.Meter, metrics.Meter) ? null : MetricStreamConfiguration.Drop)
+                    // Every scrape reads the counters afresh (the exporter would otherwise answer from a 300 ms cache).
+                    .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0);
+                if (otlp is not null)
                 {
-                    o.Endpoint = otlp;
-                    o.Protocol = config.Telemetry.OtlpGrpc ? OpenTelemetry.Exporter.OtlpExportProtocol.Grpc : OpenTelemetry.Exporter.OtlpExportProtocol.HttpProtobuf;
-                }));
+                    m.AddOtlpExporter(Otlp);
+                }
+            });
+        if (otlp is not null)
+        {
+            // Always on: the request that leads to a span (ASP.NET Core's own activity) is not sampled by anyone.
+            telemetry.WithTracing(t => t.AddSource(Metrics.Telemetry.Name).SetSampler(new AlwaysOnSampler()).AddOtlpExporter(Otlp));
         }
 
         builder.Services.AddSingleton<StartedHook>();
@@ -179,8 +197,6 @@ public static class ShoalServer
         builder.Services.AddSingleton<SweepService>();
         builder.Services.AddSingleton<Sweeps.LocalSweeps>();
         builder.Services.AddHostedService<Sweeps.SweepWorkers>();
-        var metrics = new Metrics.ShoalMetrics();
-        builder.Services.AddSingleton(metrics);
         builder.Services.AddSingleton<ConfigReloader>();
         builder.Services.AddHostedService<Notify.Notifier>();
         builder.Services.AddSingleton<Operations.StuckWatch>();
@@ -296,39 +312,14 @@ public static class ShoalServer
         ScheduleEndpoints.Map(app);
         Dashboard.DashboardEndpoints.Map(app);
         app.MapOpenApi();
-        metrics.Registry.AddBeforeCollectCallback(async ct =>
+        // The gauges (queue depth, agents, the store) are read when Prometheus scrapes, not kept up to date on every change.
+        app.UseWhen(c => c.Request.Path == "/metrics", b => b.Use(async (c, next) =>
         {
-            // Queue depth and agents are read when Prometheus scrapes, not kept up to date on every change.
-            var demand = await store.GetDemandAsync(clock.GetUtcNow(), config.Scheduler.AgingStep, null, ct).ConfigureAwait(false);
-            foreach (var label in metrics.QueueDepth.GetAllLabelValues().ToList())
-            {
-                metrics.QueueDepth.WithLabels(label).Set(0);
-            }
-
-            foreach (var g in demand.GroupBy(d => d.Type))
-            {
-                metrics.QueueDepth.WithLabels(g.Key).Set(g.Sum(d => d.Ready));
-            }
-
-            var agents = app.Services.GetRequiredService<Dispatcher>().Agents;
-            foreach (var phase in AgentPhases)
-            {
-                metrics.Agents.WithLabels(phase).Set(agents.Count(a => a.Phase == phase && !a.Suspended));
-            }
-
-            metrics.Agents.WithLabels("suspended").Set(agents.Count(a => a.Suspended));
-            var pull = await Api.JobEndpoints.PullAgentsAsync(
-                app.Services.GetRequiredService<Broker.PullAgentRoster>(), app.Services.GetRequiredService<ConfigHolder>(), store, ct).ConfigureAwait(false);
-            foreach (var state in PullAgentStates)
-            {
-                metrics.PullAgents.WithLabels(state).Set(pull.Count(p => p.State == state));
-            }
-
-            metrics.LongPollsWaiting.Set(app.Services.GetRequiredService<Broker.WorkSignal>().Waiting);
-            metrics.StoreUp.Set(store.Health.Error is null ? 1 : 0);
-            metrics.StoreWriteFailures.IncTo(store.Health.Failures);
-        });
-        app.MapMetrics("/metrics", metrics.Registry);
+            metrics.Snapshot = await ReadGaugesAsync(app.Services, config, clock.GetUtcNow(), c.RequestAborted).ConfigureAwait(false);
+            await next(c).ConfigureAwait(false);
+        }));
+        app.MapPrometheusScrapingEndpoint("/metrics");
+        app.Lifetime.ApplicationStopped.Register(metrics.Dispose);
         app.MapFallback("/api/{**rest}", () => Problems.NotFound("no such endpoint"));
         // SIGHUP reloads the configuration, as FOSSology's scheduler does.
         var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, ctx =>
@@ -383,4 +374,22 @@ public static class ShoalServer
         app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
 
     /// <summary>Exposes the dispatcher's wake-up for in-process callers (quickstart, benchmarks).</summary>
+
+    private static async Task<Metrics.GaugeSnapshot> ReadGaugesAsync(IServiceProvider services, ShoalConfig config, DateTimeOffset now, CancellationToken ct)
+    {
+        var store = services.GetRequiredService<IQueueStore>();
+        var demand = await store.GetDemandAsync(now, config.Scheduler.AgingStep, null, ct).ConfigureAwait(false);
+        var agents = services.GetRequiredService<Dispatcher>().Agents;
+        var byPhase = AgentPhases.ToDictionary(p => p, p => (long)agents.Count(a => a.Phase == p && !a.Suspended));
+        byPhase["suspended"] = agents.Count(a => a.Suspended);
+        var pull = await Api.JobEndpoints.PullAgentsAsync(
+            services.GetRequiredService<Broker.PullAgentRoster>(), services.GetRequiredService<ConfigHolder>(), store, ct).ConfigureAwait(false);
+        return new Metrics.GaugeSnapshot(
+            demand.GroupBy(d => d.Type).ToDictionary(g => g.Key, g => (long)g.Sum(d => d.Ready)),
+            byPhase,
+            PullAgentStates.ToDictionary(st => st, st => (long)pull.Count(p => p.State == st)),
+            services.GetRequiredService<Broker.WorkSignal>().Waiting,
+            store.Health.Error is null,
+            store.Health.Failures);
+    }
 }

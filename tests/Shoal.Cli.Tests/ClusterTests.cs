@@ -85,7 +85,7 @@ public sealed class ClusterTests
 
         // Nothing to do yet: the lease on server b waits; the submit goes to server a.
         var poll = http.PostAsJsonAsync("/api/v1/lease", new LeaseRequestDto(["noop"], 1, 20), ShoalJson.Options, Ct);
-        await Poll.UntilAsync(async () => (await http.GetStringAsync("/metrics", Ct)).Contains("\nshoal_long_polls_waiting 1\n", StringComparison.Ordinal), 20);
+        await Poll.UntilAsync(async () => Prometheus.Plain(await http.GetStringAsync("/metrics", Ct)).Contains("\nshoal_long_polls_waiting 1\n", StringComparison.Ordinal), 20);
         poll.IsCompleted.ShouldBeFalse("the long poll waits for work");
         var clock = Stopwatch.StartNew();
         (await cluster.SubmitAsync(0, "noop", 1)).ShouldBe(1);

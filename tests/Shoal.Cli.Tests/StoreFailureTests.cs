@@ -47,7 +47,7 @@ public sealed class StoreFailureTests
                 var body = (await health.Content.ReadFromJsonAsync<HealthResponse>(ShoalJson.Options, Ct))!;
                 body.Status.ShouldBe("degraded");
                 body.Store.ShouldContain("database or disk is full");
-                (await http.GetStringAsync("/metrics", Ct)).ShouldContain("shoal_store_up 0");
+                Prometheus.Plain(await http.GetStringAsync("/metrics", Ct)).ShouldContain("shoal_store_up 0");
                 var streams = await http.GetFromJsonAsync<List<StreamSummaryDto>>("/api/v1/streams", ShoalJson.Options, Ct);
                 streams.ShouldNotBeNull().Count.ShouldBe(1, "reads are still served");
 
@@ -55,7 +55,7 @@ public sealed class StoreFailureTests
                 File.Delete(filler);
                 await Poll.UntilAsync(async () => (await http.GetAsync("/health", Ct)).StatusCode == HttpStatusCode.OK, 30);
                 (await SubmitAsync(http, 5000)).StatusCode.ShouldBe(HttpStatusCode.Created);
-                (await http.GetStringAsync("/metrics", Ct)).ShouldContain("shoal_store_up 1");
+                Prometheus.Plain(await http.GetStringAsync("/metrics", Ct)).ShouldContain("shoal_store_up 1");
 
                 server.Signal("TERM");
                 await server.Process.WaitForExitAsync(Ct);

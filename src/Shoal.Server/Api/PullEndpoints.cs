@@ -135,8 +135,8 @@ internal static class PullEndpoints
                 var request = new LeaseRequest(owner, owner, -1, limits, max, time.GetUtcNow(), cfg.Scheduler.AgingStep, Tags: tags, SweepLockHeld: sweepLock.IsHeld());
                 var started = time.GetTimestamp();
                 var leased = await leases.LeaseAsync(request, ct).ConfigureAwait(false);
-                metrics.LeaseSeconds.Observe(time.GetElapsedTime(started).TotalSeconds);
-                metrics.PartsLeased.WithLabels("pull").Inc(leased.Count);
+                metrics.LeaseSeconds.Record(time.GetElapsedTime(started).TotalSeconds);
+                metrics.PartsLeased.Add(leased.Count, new KeyValuePair<string, object?>("kind", "pull"));
                 return leased;
             },
             until,

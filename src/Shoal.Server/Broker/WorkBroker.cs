@@ -152,7 +152,7 @@ internal sealed class WorkBroker : IDisposable
         if (expired > 0)
         {
             Log.Expired(_logger, expired);
-            _metrics.PartsExpired.Inc(expired);
+            _metrics.PartsExpired.Add(expired);
             _changes.Raise(Change.PartsReady);
         }
 
@@ -185,10 +185,10 @@ internal sealed class WorkBroker : IDisposable
     {
         var started = _time.GetTimestamp();
         var outcomes = await _store.CompleteAsync(reports, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
-        _metrics.CommitSeconds.Observe(_time.GetElapsedTime(started).TotalSeconds);
+        _metrics.CommitSeconds.Record(_time.GetElapsedTime(started).TotalSeconds);
         var ok = reports.Count(r => r.Outcome == PartOutcome.Ok);
-        _metrics.PartsReported.WithLabels("ok").Inc(ok);
-        _metrics.PartsReported.WithLabels("failed").Inc(reports.Count - ok);
+        _metrics.PartsReported.Add(ok, new KeyValuePair<string, object?>("outcome", "ok"));
+        _metrics.PartsReported.Add(reports.Count - ok, new KeyValuePair<string, object?>("outcome", "failed"));
         _roster.Reported(reports, outcomes);
         // A listener is not woken by a batch made only of its own reports.
         _changes.Raise(Change.PartsDone, from.All(f => f == from[0]) ? from[0] : null);

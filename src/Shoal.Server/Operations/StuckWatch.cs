@@ -65,7 +65,7 @@ internal sealed class StuckWatch(
             Log.StreamStuck(logger, fresh.Value, reasons[fresh]);
         }
 
-        metrics.StreamsStuck.Set(reasons.Count);
+        metrics.StreamsStuck = reasons.Count;
         Interlocked.Exchange(ref _checkedAtMs, now.ToUnixTimeMilliseconds());
     }
 

@@ -26,8 +26,8 @@ internal sealed partial class Dispatcher
             : await _broker.LeaseManyAsync(feedable.Select(a => LeaseFor(a, config, now) with { SweepLockHeld = _sweepLock.IsHeld() }).ToList(), ct).ConfigureAwait(false);
         if (feedable.Count > 0)
         {
-            _metrics.LeaseSeconds.Observe(_time.GetElapsedTime(started).TotalSeconds);
-            _metrics.PartsLeased.WithLabels("spawned").Inc(leased.Sum(l => l.Count));
+            _metrics.LeaseSeconds.Record(_time.GetElapsedTime(started).TotalSeconds);
+            _metrics.PartsLeased.Add(leased.Sum(l => l.Count), new KeyValuePair<string, object?>("kind", "spawned"));
         }
         foreach (var agent in idle)
         {

@@ -26,6 +26,20 @@ public sealed partial class MetricsTests
         after.Keys.ShouldContain("shoal_agents{phase=\"busy\"}");
     }
 
+    [Fact]
+    public async Task TwoServersInOneProcess_EachCountsOnlyItsOwnParts()
+    {
+        await using var busy = await TestServer.StartAsync();
+        await using var quiet = await TestServer.StartAsync();
+        var created = await busy.SubmitAsync("""{"name":"m","jobs":[{"name":"a","type":"scan","parts":["a","b","c"]}]}""");
+        (await busy.WaitEndAsync(created.Id)).State.ShouldBe("completed");
+
+        var text = await Scrape(busy);
+        text.ShouldContain("otel_scope_name=\"Shoal\"", customMessage: "served from the Meter named Shoal");
+        Value(Parse(text), "shoal_parts_reported_total{outcome=\"ok\"}").ShouldBe(3);
+        Value(Parse(await Scrape(quiet)), "shoal_parts_reported_total{outcome=\"ok\"}").ShouldBe(0);
+    }
+
     private static async Task<string> Scrape(TestServer server)
     {
         using var anonymous = new HttpClient { BaseAddress = server.Http.BaseAddress };
@@ -44,7 +58,7 @@ public sealed partial class MetricsTests
                 continue;
             }
 
-            var m = Sample().Match(line);
+            var m = Sample().Match(Prometheus.Plain(line));
             m.Success.ShouldBeTrue($"not a Prometheus sample: {line}");
             samples[m.Groups[1].Value] = m.Groups[2].Value switch
             {

@@ -118,7 +118,7 @@ public sealed class NotifyTests
         stream.StuckSince.ShouldNotBeNull();
         (await server.Http.GetFromJsonAsync<List<StreamSummaryDto>>("/api/v1/streams", ShoalJson.Options, Ct))!
             .Single(s => s.Id == created.Id).Stuck.ShouldBe(stream.Stuck, "the list shows it too");
-        (await server.Http.GetStringAsync("/metrics", Ct)).ShouldContain("shoal_streams_stuck 1");
+        Prometheus.Plain(await server.Http.GetStringAsync("/metrics", Ct)).ShouldContain("shoal_streams_stuck 1");
 
         var mail = (await Poll.UntilAsync(() => Task.FromResult(smtp.Messages()), m => m.Count > 0, 20)).ShouldHaveSingleItem();
         mail.ShouldContain($"Subject: Shoal: stream {created.Id} stuck-one is stuck");
@@ -130,7 +130,7 @@ public sealed class NotifyTests
         (await server.PostAsync($"/api/v1/streams/{created.Id}/cancel")).EnsureSuccessStatusCode();
         var ended = await server.WaitEndAsync(created.Id);
         ended.Stuck.ShouldBeNull("an ended stream is not stuck");
-        await Poll.UntilAsync(() => server.Http.GetStringAsync("/metrics", Ct), m => m.Contains("shoal_streams_stuck 0", StringComparison.Ordinal), 20);
+        await Poll.UntilAsync(async () => Prometheus.Plain(await server.Http.GetStringAsync("/metrics", Ct)), m => m.Contains("shoal_streams_stuck 0", StringComparison.Ordinal), 20);
         await Poll.UntilAsync(() => Task.FromResult(smtp.Messages()), m => m.Count == 2, 20); // the completion email
         smtp.Messages().Count(m => m.Contains(" is stuck", StringComparison.Ordinal)).ShouldBe(1);
     }

@@ -44,7 +44,7 @@ public sealed class PullAgentRosterTests
         pull.Single(p => p.Name == "scan-a").State.ShouldBe("lost");
         pull.Single(p => p.Name == "scan-b").State.ShouldNotBe("lost");
         (await Poll.UntilAsync(OverviewAsync, o => o.AgentsLost == 1, 10)).AgentsLost.ShouldBe(1);
-        var metrics = await server.Http.GetStringAsync("/metrics", TestContext.Current.CancellationToken);
+        var metrics = Prometheus.Plain(await server.Http.GetStringAsync("/metrics", TestContext.Current.CancellationToken));
         metrics.ShouldContain("shoal_pull_agents{state=\"lost\"} 1");
 
         async Task<OverviewDto> OverviewAsync() =>
