@@ -26,10 +26,6 @@ namespace Shoal.Server;
 /// <summary>Builds and runs the daemon: store, dispatcher, REST API.</summary>
 public static class ShoalServer
 {
-    private static readonly string[] AgentPhases = ["starting", "connecting", "idle", "busy", "closing"];
-
-    private static readonly string[] PullAgentStates = ["busy", "idle", "lost"];
-
     /// <summary>Builds the server for <paramref name="config"/>; the store is migrated and the admin token exists on return.</summary>
     /// <param name="publishUrl">Write the URL to the state folder's <c>server.url</c> (not for a short-lived embedded server).</param>
     [System.Diagnostics.CodeAnalysis.SuppressMessage(
@@ -106,13 +102,16 @@ public static class ShoalServer
         // at /metrics in Prometheus's format and, with [TELEMETRY] otlp_endpoint, sent over OTLP with the traces: a span
         // per submit, lease and report (Metrics.Telemetry), under this server's name.
         var metrics = new Metrics.ShoalMetrics();
-        builder.Services.AddSingleton(metrics);
+        // Made by a factory, so the container disposes the Meter — after the MeterProvider (resolved later, disposed
+        // earlier), whose last export at shutdown still reads every instrument.
+        builder.Services.AddSingleton(_ => metrics);
+        builder.Services.AddSingleton<Metrics.GaugeRefresher>();
         var otlp = config.Telemetry.OtlpEndpoint;
-        void Otlp(OpenTelemetry.Exporter.OtlpExporterOptions o)
+        Action<OpenTelemetry.Exporter.OtlpExporterOptions> Otlp(string signal) => o =>
         {
-            o.Endpoint = otlp!;
+            o.Endpoint = OtlpSignalEndpoint(otlp!, config.Telemetry.OtlpGrpc, signal);
             o.Protocol = config.Telemetry.OtlpGrpc ? OpenTelemetry.Exporter.OtlpExportProtocol.Grpc : OpenTelemetry.Exporter.OtlpExportProtocol.HttpProtobuf;
-        }
+        };
 
         var telemetry = builder.Services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService("shoal", serviceInstanceId: config.Scheduler.NodeName))
@@ -124,13 +123,14 @@ public static class ShoalServer
                     .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0);
                 if (otlp is not null)
                 {
-                    m.AddOtlpExporter(Otlp);
+                    m.AddOtlpExporter(Otlp("metrics"));
+                    builder.Services.AddHostedService(sp => sp.GetRequiredService<Metrics.GaugeRefresher>());
                 }
             });
         if (otlp is not null)
         {
             // Always on: the request that leads to a span (ASP.NET Core's own activity) is not sampled by anyone.
-            telemetry.WithTracing(t => t.AddSource(Metrics.Telemetry.Name).SetSampler(new AlwaysOnSampler()).AddOtlpExporter(Otlp));
+            telemetry.WithTracing(t => t.AddSource(Metrics.Telemetry.Name).SetSampler(new AlwaysOnSampler()).AddOtlpExporter(Otlp("traces")));
         }
 
         builder.Services.AddSingleton<StartedHook>();
@@ -235,6 +235,7 @@ public static class ShoalServer
         builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 
         var app = builder.Build();
+        app.Services.GetRequiredService<Metrics.ShoalMetrics>();
         Log.StoreOpened(app.Logger, StoreFactory.Describe(store));
         if (config.AgentTypes.Count == 0)
         {
@@ -315,11 +316,10 @@ public static class ShoalServer
         // The gauges (queue depth, agents, the store) are read when Prometheus scrapes, not kept up to date on every change.
         app.UseWhen(c => c.Request.Path == "/metrics", b => b.Use(async (c, next) =>
         {
-            metrics.Snapshot = await ReadGaugesAsync(app.Services, config, clock.GetUtcNow(), c.RequestAborted).ConfigureAwait(false);
+            await app.Services.GetRequiredService<Metrics.GaugeRefresher>().RefreshAsync(c.RequestAborted).ConfigureAwait(false);
             await next(c).ConfigureAwait(false);
         }));
         app.MapPrometheusScrapingEndpoint("/metrics");
-        app.Lifetime.ApplicationStopped.Register(metrics.Dispose);
         app.MapFallback("/api/{**rest}", () => Problems.NotFound("no such endpoint"));
         // SIGHUP reloads the configuration, as FOSSology's scheduler does.
         var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, ctx =>
@@ -375,21 +375,26 @@ public static class ShoalServer
 
     /// <summary>Exposes the dispatcher's wake-up for in-process callers (quickstart, benchmarks).</summary>
 
-    private static async Task<Metrics.GaugeSnapshot> ReadGaugesAsync(IServiceProvider services, ShoalConfig config, DateTimeOffset now, CancellationToken ct)
+    /// <summary>
+    /// Where one signal goes: over gRPC the collector's address as given; over HTTP its <c>/v1/traces</c> or
+    /// <c>/v1/metrics</c> (an endpoint given with either path, as <c>http://collector:4318/v1/traces</c>, means the same collector).
+    /// </summary>
+    internal static Uri OtlpSignalEndpoint(Uri endpoint, bool grpc, string signal)
     {
-        var store = services.GetRequiredService<IQueueStore>();
-        var demand = await store.GetDemandAsync(now, config.Scheduler.AgingStep, null, ct).ConfigureAwait(false);
-        var agents = services.GetRequiredService<Dispatcher>().Agents;
-        var byPhase = AgentPhases.ToDictionary(p => p, p => (long)agents.Count(a => a.Phase == p && !a.Suspended));
-        byPhase["suspended"] = agents.Count(a => a.Suspended);
-        var pull = await Api.JobEndpoints.PullAgentsAsync(
-            services.GetRequiredService<Broker.PullAgentRoster>(), services.GetRequiredService<ConfigHolder>(), store, ct).ConfigureAwait(false);
-        return new Metrics.GaugeSnapshot(
-            demand.GroupBy(d => d.Type).ToDictionary(g => g.Key, g => (long)g.Sum(d => d.Ready)),
-            byPhase,
-            PullAgentStates.ToDictionary(st => st, st => (long)pull.Count(p => p.State == st)),
-            services.GetRequiredService<Broker.WorkSignal>().Waiting,
-            store.Health.Error is null,
-            store.Health.Failures);
+        if (grpc)
+        {
+            return endpoint;
+        }
+
+        var path = endpoint.AbsolutePath.TrimEnd('/');
+        foreach (var known in new[] { "/v1/traces", "/v1/metrics" })
+        {
+            if (path.EndsWith(known, StringComparison.Ordinal))
+            {
+                path = path[..^known.Length];
+            }
+        }
+
+        return new UriBuilder(endpoint) { Path = $"{path}/v1/{signal}" }.Uri;
     }
 }

@@ -33,25 +33,52 @@ public sealed class TraceTests
     }
 
     [Fact]
-    public async Task WithAnOtlpEndpoint_TheServerSendsItsSpans()
+    public async Task WithAnOtlpEndpoint_TheServerSendsItsSpansAndItsMetrics()
     {
         using var receiver = new TcpListener(IPAddress.Loopback, 0);
         receiver.Start();
         var port = ((IPEndPoint)receiver.LocalEndpoint).Port;
-        var received = ReceiveOneRequestAsync(receiver);
+        var received = ReceiveAsync(receiver, requests =>
+            requests.Any(r => r.StartsWith("POST /v1/traces ", StringComparison.Ordinal)) && requests.Any(r => r.StartsWith("POST /v1/metrics ", StringComparison.Ordinal)));
 
         var server = await TestServer.StartAsync(
             new Dictionary<string, string> { ["probe"] = PullCalls.PullConf() },
             extraSections: $"[TELEMETRY]\notlp_endpoint = http://127.0.0.1:{port}/v1/traces\n");
         var created = await server.SubmitAsync("""{"name":"exported","jobs":[{"name":"a","type":"probe","parts":["x"]}]}""");
         created.Id.ShouldBeGreaterThan(0);
+        var (agent, _) = await server.AgentClientAsync("exporter");
+        await agent.ReportOkAsync((await agent.LeaseAsync("probe")).Single());
         await server.DisposeAsync(); // a stopping server flushes what it has not sent
 
-        var request = await received.WaitAsync(TimeSpan.FromSeconds(30), Ct);
-        request.ShouldStartWith("POST /v1/traces HTTP/1.1");
-        request.ShouldContain("Content-Type: application/x-protobuf");
-        request.ShouldContain("shoal.submit");
-        request.ShouldContain("shoal.stream");
+        var requests = await received.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        var traces = requests.First(r => r.StartsWith("POST /v1/traces HTTP/1.1", StringComparison.Ordinal));
+        traces.ShouldContain("Content-Type: application/x-protobuf");
+        traces.ShouldContain("shoal.submit");
+        traces.ShouldContain("shoal.stream");
+        var metrics = string.Concat(requests.Where(r => r.StartsWith("POST /v1/metrics HTTP/1.1", StringComparison.Ordinal)));
+        metrics.ShouldContain("shoal.parts.leased");
+        metrics.ShouldContain("shoal.parts.reported");
+        metrics.ShouldContain("shoal.store_up");
+    }
+
+    [Theory]
+    [InlineData("http://c:4318", false, "traces", "http://c:4318/v1/traces")]
+    [InlineData("http://c:4318/v1/traces", false, "metrics", "http://c:4318/v1/metrics")]
+    [InlineData("http://c:4318/otel/", false, "metrics", "http://c:4318/otel/v1/metrics")]
+    [InlineData("http://c:4317", true, "metrics", "http://c:4317/")]
+    public void EachSignal_GoesToItsOwnPath_OverHttp(string endpoint, bool grpc, string signal, string expected) =>
+        ShoalServer.OtlpSignalEndpoint(new Uri(endpoint), grpc, signal).ShouldBe(new Uri(expected));
+
+    /// <summary>A minimal OTLP/HTTP collector: reads requests (headers and body, as text), answers each 200, until <paramref name="enough"/>.</summary>
+    private static async Task<List<string>> ReceiveAsync(TcpListener listener, Func<List<string>, bool> enough)
+    {
+        var requests = new List<string>();
+        while (!enough(requests))
+        {
+            requests.Add(await ReceiveOneRequestAsync(listener));
+        }
+
+        return requests;
     }
 
     /// <summary>A minimal OTLP/HTTP collector: reads one request (headers and body, as text) and answers 200.</summary>
