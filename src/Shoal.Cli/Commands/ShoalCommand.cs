@@ -50,6 +50,7 @@ internal static class ShoalCommand
         root.Subcommands.Add(DbCommand.Build());
         root.Subcommands.Add(QuickstartCommand.Build());
         root.Subcommands.Add(InitCommand.Build());
+        root.Subcommands.Add(CompletionCommand.Build());
         return root;
     }
 
