@@ -1,9 +1,9 @@
-using Shoal.Client;
 using System.CommandLine;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Logging;
 using Shoal.Cli.Client;
 using Shoal.Cli.Output;
+using Shoal.Client;
 using Shoal.Contracts;
 using Shoal.Core.Config;
 using Shoal.Server;

@@ -1,6 +1,6 @@
-using Shoal.Client;
 using System.CommandLine;
 using Shoal.Cli.Client;
+using Shoal.Client;
 
 namespace Shoal.Cli.Commands;
 

@@ -1,6 +1,6 @@
-using Shoal.Client;
 using Shoal.Cli.Client;
 using Shoal.Cli.Output;
+using Shoal.Client;
 using Shoal.Contracts;
 using Spectre.Console;
 

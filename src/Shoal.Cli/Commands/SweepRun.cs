@@ -1,10 +1,10 @@
-using Shoal.Client;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Logging;
 using Shoal.Cli.Client;
 using Shoal.Cli.Output;
+using Shoal.Client;
 using Shoal.Contracts;
 using Shoal.Core.Config;
 using Shoal.Core.Sweeps;
