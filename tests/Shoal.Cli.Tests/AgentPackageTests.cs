@@ -36,6 +36,17 @@ public sealed class AgentPackageTests
         }
 
         Directory.GetFiles(feed, "*.nupkg").Select(Path.GetFileName).Order().ShouldBe(["Shoal.Agent.0.9.0.nupkg", "Shoal.Client.0.9.0.nupkg", "Shoal.Contracts.0.9.0.nupkg"]);
+        Directory.GetFiles(feed, "*.snupkg").Select(Path.GetFileName).Order().ShouldBe(["Shoal.Agent.0.9.0.snupkg", "Shoal.Client.0.9.0.snupkg", "Shoal.Contracts.0.9.0.snupkg"]);
+        foreach (var name in new[] { "Shoal.Agent", "Shoal.Client", "Shoal.Contracts" })
+        {
+            // Each package: its README, the API's XML docs beside the assembly, and the commit it was built from (SourceLink).
+            using var package = System.IO.Compression.ZipFile.OpenRead(Path.Combine(feed, $"{name}.0.9.0.nupkg"));
+            package.Entries.Select(e => e.FullName).ShouldContain("README.md");
+            package.Entries.Select(e => e.FullName).ShouldContain($"lib/net10.0/{name}.xml");
+            using var nuspec = new StreamReader(package.GetEntry($"{name}.nuspec")!.Open());
+            (await nuspec.ReadToEndAsync(Ct)).ShouldMatch(@"<repository type=""git""[^>]* commit=""[0-9a-f]{40}""");
+        }
+
 
         // The sample, as it sits under examples/ (its feed is ../../feed from its folder), with its source beside it.
         var examples = Directory.CreateDirectory(Path.Combine(work, "examples")).FullName;
