@@ -32,7 +32,7 @@ public sealed class CollectorPartSource(PullAgentClient client, string zone, Tim
     {
         var (ok, result, said) = CollectorReport.Of(run, aborted, hostTimeout);
         using var json = JsonDocument.Parse(result);
-        return client.CompleteAsync(part.PartId, part.LeaseId, ok, json.RootElement.Clone(), said, ct);
+        return client.CompleteAsync(part.PartId, part.LeaseId, ok, json.RootElement.Clone(), said, ct, part.Traceparent);
     }
 
     private static string HostOf(JsonElement payload) =>

@@ -26,6 +26,12 @@ internal static class PartRunner
             return (CommandRunner.Refused(ex), false);
         }
 
+        // The command joins the part's trace (W3C's TRACEPARENT, as OpenTelemetry's SDKs read it).
+        if (part.Traceparent is { } trace)
+        {
+            psi.Environment["TRACEPARENT"] = trace;
+        }
+
         // A part whose command is killed at its time-out before its lease runs out has nothing to keep.
         if (options.PartTimeout is { } timeout && time.GetUtcNow() + timeout < part.Deadline)
         {

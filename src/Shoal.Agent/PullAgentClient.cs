@@ -32,8 +32,9 @@ public sealed class PullAgentClient : IDisposable
     public Task<HeartbeatResponse> HeartbeatAsync(long partId, long leaseId, CancellationToken ct) =>
         PostAsync<HeartbeatResponse>($"api/v1/parts/{partId}/heartbeat", new HeartbeatRequest(leaseId), ct);
 
-    public Task<CompleteResponse> CompleteAsync(long partId, long leaseId, bool ok, JsonElement? result, string? log, CancellationToken ct) =>
-        PostAsync<CompleteResponse>($"api/v1/parts/{partId}/complete", new CompleteRequest(leaseId, ok ? "ok" : "failed", result, log), ct);
+    /// <summary>Reports one part; <paramref name="traceparent"/> is the lease's (<see cref="LeasedPartDto.Traceparent"/>).</summary>
+    public Task<CompleteResponse> CompleteAsync(long partId, long leaseId, bool ok, JsonElement? result, string? log, CancellationToken ct, string? traceparent = null) =>
+        PostAsync<CompleteResponse>($"api/v1/parts/{partId}/complete", new CompleteRequest(leaseId, ok ? "ok" : "failed", result, log, traceparent), ct);
 
     /// <summary>Reports many parts in one request (all or nothing on a malformed, forged or unknown entry).</summary>
     public async Task<IReadOnlyList<ReportResult>> ReportAsync(IReadOnlyList<PartReportDto> reports, CancellationToken ct) =>

@@ -19,6 +19,6 @@ public sealed class RestPartSource(PullAgentClient client, IReadOnlyList<string>
     public Task ReportAsync(LeasedPartDto part, CommandResult run, bool aborted, CancellationToken ct)
     {
         var result = JsonSerializer.SerializeToElement(new Dictionary<string, object> { ["exit_code"] = run.ExitCode, ["output"] = run.Stdout });
-        return client.CompleteAsync(part.PartId, part.LeaseId, run.ExitCode == 0, result, run.Stderr.Length == 0 ? null : run.Stderr, ct);
+        return client.CompleteAsync(part.PartId, part.LeaseId, run.ExitCode == 0, result, run.Stderr.Length == 0 ? null : run.Stderr, ct, part.Traceparent);
     }
 }

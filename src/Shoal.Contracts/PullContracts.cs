@@ -8,9 +8,13 @@ public sealed record LeaseRequestDto(IReadOnlyList<string> Types, int Max = 1, d
 /// <summary>
 /// One leased part. <c>Payload</c> is the part as submitted: a string, or an object. <c>HeartbeatSeconds</c>: heartbeat
 /// at least this often while the part runs (an agent silent for four times as long is lost, and its leases are
-/// released); 0 when the server does not say.
+/// released); 0 when the server does not say. <c>Traceparent</c>: when the server traces, the W3C trace context of
+/// this part's lease-to-report trace — run the part under it (<c>shoal agent</c> sets <c>TRACEPARENT</c> for its
+/// command) and send it back with the report.
 /// </summary>
-public sealed record LeasedPartDto(long PartId, long LeaseId, DateTimeOffset Deadline, int Attempt, JsonElement Payload, long JobId, string Type, double HeartbeatSeconds = 0);
+public sealed record LeasedPartDto(
+    long PartId, long LeaseId, DateTimeOffset Deadline, int Attempt, JsonElement Payload, long JobId, string Type, double HeartbeatSeconds = 0,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? Traceparent = null);
 
 /// <summary>Answer to <c>POST /api/v1/lease</c>; an empty list when the wait ran out.</summary>
 public sealed record LeaseResponse(IReadOnlyList<LeasedPartDto> Parts);
@@ -24,14 +28,21 @@ public sealed record HeartbeatRequest(long LeaseId);
 /// </summary>
 public sealed record HeartbeatResponse(bool Extended, DateTimeOffset? Deadline, string State, bool Stop, int Verbose = 0);
 
-/// <summary>Body of <c>POST /api/v1/parts/{id}/complete</c>. <c>Result</c> may be any JSON; <c>{"items": [...]}</c> feeds generated jobs.</summary>
-public sealed record CompleteRequest(long LeaseId, string Status, JsonElement? Result = null, string? Log = null);
+/// <summary>
+/// Body of <c>POST /api/v1/parts/{id}/complete</c>. <c>Result</c> may be any JSON; <c>{"items": [...]}</c> feeds generated
+/// jobs; <c>Traceparent</c> is the lease's, sent back so that the report joins the part's trace.
+/// </summary>
+public sealed record CompleteRequest(
+    long LeaseId, string Status, JsonElement? Result = null, string? Log = null,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? Traceparent = null);
 
 /// <summary>What the server made of a report.</summary>
 public sealed record CompleteResponse(bool Accepted, bool Late, bool Duplicate, string? Reason = null);
 
 /// <summary>One entry of <c>POST /api/v1/reports</c>: <see cref="CompleteRequest"/> with its part.</summary>
-public sealed record PartReportDto(long PartId, long LeaseId, string Status, JsonElement? Result = null, string? Log = null);
+public sealed record PartReportDto(
+    long PartId, long LeaseId, string Status, JsonElement? Result = null, string? Log = null,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? Traceparent = null);
 
 /// <summary>Body of <c>POST /api/v1/reports</c>.</summary>
 public sealed record ReportsRequest(IReadOnlyList<PartReportDto> Reports);

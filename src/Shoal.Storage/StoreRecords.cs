@@ -29,7 +29,10 @@ public sealed record LeaseRequest(
 /// <summary>An inclusive range of key bytes (00–ff) a host owns.</summary>
 public sealed record KeyRange(int From, int To);
 
-/// <summary>A part handed to an agent; <paramref name="PayloadIsJson"/> when the payload is an object's JSON text.</summary>
+/// <summary>
+/// A part handed to an agent; <paramref name="PayloadIsJson"/> when the payload is an object's JSON text;
+/// <paramref name="TraceParent"/> the W3C trace context of its lease-to-report trace, when traces are on.
+/// </summary>
 public sealed record LeasedPart(
     PartId PartId,
     long LeaseId,
@@ -38,7 +41,8 @@ public sealed record LeasedPart(
     int Attempt,
     string Payload,
     DateTimeOffset Deadline,
-    bool PayloadIsJson = false);
+    bool PayloadIsJson = false,
+    string? TraceParent = null);
 
 /// <summary>What the agent says happened to a part.</summary>
 public enum PartOutcome
@@ -49,7 +53,8 @@ public enum PartOutcome
 
 /// <summary>A completion report for one part.</summary>
 /// <remarks><paramref name="HostResult"/>, for a sweep's host, is added to the host's history in the same transaction.
-/// <paramref name="Items"/> are outputs that become parts of the jobs generated from this part's job.</remarks>
+/// <paramref name="Items"/> are outputs that become parts of the jobs generated from this part's job.
+/// <paramref name="TraceParent"/>: the W3C trace context the part was leased under, when traces are on.</remarks>
 public sealed record PartReport(
     PartId PartId,
     long LeaseId,
@@ -58,7 +63,8 @@ public sealed record PartReport(
     string? Result = null,
     string? Log = null,
     IReadOnlyList<string>? Items = null,
-    HostResultRecord? HostResult = null);
+    HostResultRecord? HostResult = null,
+    string? TraceParent = null);
 
 /// <summary>One visit of a host (a sweep's collector run, or a check-in), kept as the host's history.</summary>
 /// <remarks><paramref name="Error"/>: what its collector wrote to stderr (the last 4 KB), or why it did not run.</remarks>

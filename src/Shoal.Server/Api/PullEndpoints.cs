@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -311,7 +312,18 @@ internal static class PullEndpoints
             }
         }
 
-        return (new PartReport(new PartId(part), leaseNo, owner, status == "ok" ? PartOutcome.Ok : PartOutcome.Failed, result, log, items), null);
+        string? traceParent = null;
+        if (body.TryGetProperty("traceparent", out var tp) && tp.ValueKind != JsonValueKind.Null)
+        {
+            if (tp.ValueKind != JsonValueKind.String || !ActivityContext.TryParse(tp.GetString(), null, out _))
+            {
+                return (null, at + "'traceparent' must be a W3C trace context (00-<32 hex>-<16 hex>-<2 hex>)");
+            }
+
+            traceParent = tp.GetString();
+        }
+
+        return (new PartReport(new PartId(part), leaseNo, owner, status == "ok" ? PartOutcome.Ok : PartOutcome.Failed, result, log, items, TraceParent: traceParent), null);
     }
 
     /// <summary>Reads the part id and the body's lease id, and checks that the caller held that lease.</summary>
@@ -344,6 +356,6 @@ internal static class PullEndpoints
     {
         using var doc = p.PayloadIsJson ? JsonDocument.Parse(p.Payload) : null;
         var payload = doc?.RootElement.Clone() ?? JsonSerializer.SerializeToElement(p.Payload);
-        return new LeasedPartDto(p.PartId.Value, leaseId, p.Deadline, p.Attempt, payload, p.JobId.Value, p.Type, heartbeat.TotalSeconds);
+        return new LeasedPartDto(p.PartId.Value, leaseId, p.Deadline, p.Attempt, payload, p.JobId.Value, p.Type, heartbeat.TotalSeconds, p.TraceParent);
     }
 }

@@ -51,7 +51,7 @@ internal sealed class WorkBroker : IDisposable
         span?.SetTag("shoal.agent", requests[0].Owner);
         var leased = await _leases.RunAsync(requests, null, ct).ConfigureAwait(false);
         span?.SetTag("shoal.lease.parts", leased.Sum(l => l.Count));
-        return leased;
+        return Metrics.Telemetry.Source.HasListeners() ? leased.Select((l, i) => Metrics.Telemetry.TraceParts(l, requests[i].Owner, span)).ToList() : leased;
     }
 
     /// <summary>
@@ -70,6 +70,7 @@ internal sealed class WorkBroker : IDisposable
         span?.SetTag("shoal.agent", reports[0].Owner);
         var outcomes = await _reports.RunAsync(reports, from, ct).ConfigureAwait(false);
         span?.SetTag("shoal.report.counted", outcomes.Count(o => o is ReportOutcome.Accepted or ReportOutcome.AcceptedLate));
+        Metrics.Telemetry.PartsReported(reports, outcomes);
         return outcomes;
     }
 

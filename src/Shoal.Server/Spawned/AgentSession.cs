@@ -86,7 +86,7 @@ internal sealed class AgentSession(string owner, AgentTypeConfig type, bool remo
             case AgentMessageKind.Ok when Phase == AgentPhase.Busy:
                 LastProgress = now;
                 var reports = _chunk.Select((part, i) => (SessionEffect)new SessionEffect.Report(new PartReport(
-                    part.PartId, part.LeaseId, owner, PartOutcome.Ok, Items: i == 0 && _items.Count > 0 ? _items.ToList() : null))).ToList();
+                    part.PartId, part.LeaseId, owner, PartOutcome.Ok, Items: i == 0 && _items.Count > 0 ? _items.ToList() : null, TraceParent: part.TraceParent))).ToList();
                 _chunk.Clear();
                 _items.Clear();
                 Phase = AgentPhase.Idle;
@@ -131,7 +131,7 @@ internal sealed class AgentSession(string owner, AgentTypeConfig type, bool remo
         {
             if (LineSafe.Problem(part.Payload) is { } problem)
             {
-                effects.Add(new SessionEffect.Report(new PartReport(part.PartId, part.LeaseId, owner, PartOutcome.Failed, Log: $"payload {problem}: not sent to the agent")));
+                effects.Add(new SessionEffect.Report(new PartReport(part.PartId, part.LeaseId, owner, PartOutcome.Failed, Log: $"payload {problem}: not sent to the agent", TraceParent: part.TraceParent)));
             }
             else
             {

@@ -80,7 +80,7 @@ internal sealed class SweepPartSource(
         _running.TryRemove(part.PartId, out _);
         var (ok, result, said) = CollectorReport.Of(run, aborted, sweep.Collector.HostTimeout);
         var history = SweepHistory.Of(host, ok, result, said, sweep.Mode, sweep.Stream.Value, time.GetUtcNow());
-        var report = new PartReport(new PartId(part.PartId), part.LeaseId, sweep.Owner, ok ? PartOutcome.Ok : PartOutcome.Failed, result, said, HostResult: history);
+        var report = new PartReport(new PartId(part.PartId), part.LeaseId, sweep.Owner, ok ? PartOutcome.Ok : PartOutcome.Failed, result, said, HostResult: history, TraceParent: part.Traceparent);
         _reports.Add(broker.ReportAsync(report, CancellationToken.None));
         Pulse();
         return Task.CompletedTask;
@@ -138,7 +138,7 @@ internal sealed class SweepPartSource(
             }
 
             _handedOut[next.PartId.Value] = (host, prod);
-            handed.Add(new LeasedPartDto(next.PartId.Value, next.LeaseId, next.Deadline, next.Attempt, JsonSerializer.SerializeToElement(host), next.JobId.Value, next.Type));
+            handed.Add(new LeasedPartDto(next.PartId.Value, next.LeaseId, next.Deadline, next.Attempt, JsonSerializer.SerializeToElement(host), next.JobId.Value, next.Type, Traceparent: next.TraceParent));
         }
 
         return handed;

@@ -33,6 +33,80 @@ public sealed class TraceTests
     }
 
     [Fact]
+    public async Task APulledPart_IsOneTrace_FromLeaseThroughTheAgentsCommandToItsReport()
+    {
+        var spans = new List<Activity>();
+        using var tracing = Sdk.CreateTracerProviderBuilder().AddSource("Shoal").SetSampler(new AlwaysOnSampler()).AddInMemoryExporter(spans).Build();
+        await using var server = await TestServer.StartAsync(new Dictionary<string, string> { ["probe"] = PullCalls.PullConf() });
+        var created = await server.SubmitAsync("""{"name":"part-traces","jobs":[{"name":"a","type":"probe","parts":["one","two"]}]}""");
+        var (_, token) = await server.AgentClientAsync("trace-runner");
+        var seen = Path.Combine(server.Dir, "traceparents");
+        var options = new Shoal.Agent.PullAgentOptions
+        {
+            Types = ["probe"],
+            Command = ["/bin/sh", "-c", $"echo \"$0 $TRACEPARENT\" >> {seen}", "{payload}"],
+            Concurrency = 2,
+            Wait = TimeSpan.FromSeconds(1),
+        };
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        using var client = new Shoal.Agent.PullAgentClient(server.Http.BaseAddress!, token.Token);
+        var runner = new Shoal.Agent.PullAgentRunner(client, options).RunAsync(stop.Token, CancellationToken.None);
+        (await server.WaitEndAsync(created.Id)).State.ShouldBe("completed");
+        await stop.CancelAsync();
+        await runner;
+        tracing.ForceFlush();
+
+        List<Activity> Seen() { lock (spans) { return [.. spans]; } }
+        foreach (var line in await File.ReadAllLinesAsync(seen, Ct))
+        {
+            // The command ran under its part's trace: the lease span is the root, the report span its child.
+            var traceparent = line.Split(' ')[1];
+            var lease = Seen().Single(s => s.OperationName == "shoal.part.lease" && s.Id == traceparent);
+            lease.ParentSpanId.ShouldBe(default);
+            lease.Links.ShouldHaveSingleItem().Context.TraceId.ShouldNotBe(lease.TraceId, "linked to the lease request, in a trace of its own");
+            var report = Seen().Single(s => s.OperationName == "shoal.part.report" && s.TraceId == lease.TraceId);
+            report.ParentSpanId.ShouldBe(lease.SpanId);
+            report.GetTagItem("shoal.part").ShouldBe(lease.GetTagItem("shoal.part"));
+            report.GetTagItem("shoal.report").ShouldBe("Accepted");
+        }
+
+        (await File.ReadAllLinesAsync(seen, Ct)).Select(l => l.Split(' ')[0]).Order().ShouldBe(["one", "two"]);
+    }
+
+    [Fact]
+    public async Task ASpawnedAgentsPart_IsOneTrace_TheServerCarriesItsContext()
+    {
+        var spans = new List<Activity>();
+        using var tracing = Sdk.CreateTracerProviderBuilder().AddSource("Shoal").SetSampler(new AlwaysOnSampler()).AddInMemoryExporter(spans).Build();
+        await using var server = await TestServer.StartAsync();
+        var created = await server.SubmitAsync("""{"name":"spawned-traces","jobs":[{"name":"a","type":"scan","parts":["x","y","z"]}]}""");
+        (await server.WaitEndAsync(created.Id)).State.ShouldBe("completed");
+        tracing.ForceFlush();
+
+        List<Activity> Seen() { lock (spans) { return [.. spans]; } }
+        var job = created.Jobs["a"];
+        var leases = Seen().Where(s => s.OperationName == "shoal.part.lease" && Equals(s.GetTagItem("shoal.job"), job)).ToList();
+        leases.Count.ShouldBe(3);
+        foreach (var lease in leases)
+        {
+            Seen().ShouldContain(s => s.OperationName == "shoal.part.report" && s.TraceId == lease.TraceId && s.ParentSpanId == lease.SpanId);
+        }
+    }
+
+    [Fact]
+    public async Task AReportsTraceparent_MustBeAW3CContext()
+    {
+        await using var server = await TestServer.StartAsync(new Dictionary<string, string> { ["probe"] = PullCalls.PullConf() });
+        await server.SubmitAsync("""{"name":"bad-trace","jobs":[{"name":"a","type":"probe","parts":["x"]}]}""");
+        var (agent, _) = await server.AgentClientAsync("bad-tracer");
+        var part = (await agent.LeaseAsync("probe")).Single();
+        var response = await agent.PostJsonAsync($"/api/v1/parts/{part.PartId}/complete", $$"""{"lease_id":{{part.LeaseId}},"status":"ok","traceparent":"not-a-trace"}""");
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await response.Content.ReadAsStringAsync(Ct)).ShouldContain("'traceparent' must be a W3C trace context");
+        (await agent.ReportOkAsync(part)).Accepted.ShouldBeTrue("the report without it still counts");
+    }
+
+    [Fact]
     public async Task WithAnOtlpEndpoint_TheServerSendsItsSpansAndItsMetrics()
     {
         using var receiver = new TcpListener(IPAddress.Loopback, 0);
