@@ -69,6 +69,7 @@ public static class ShoalServer
         System.Net.Sockets.TcpListener? commandPort,
         CancellationToken ct)
     {
+        EnsurePortFree(config.Scheduler.Address, config.Scheduler.Port);
         // No config file watching: the state folder changes with every commit, and Shoal reads shoal.conf itself.
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
@@ -396,5 +397,30 @@ public static class ShoalServer
         }
 
         return new UriBuilder(endpoint) { Path = $"{path}/v1/{signal}" }.Uri;
+    }
+
+    /// <summary>
+    /// A taken REST port stops the start with one line, before anything starts (Kestrel would find it only while the
+    /// host starts, after its services, and log stack traces on the way down).
+    /// </summary>
+    private static void EnsurePortFree(string address, int port)
+    {
+        if (port == 0)
+        {
+            return;
+        }
+
+        var ip = IPAddress.Parse(address);
+        using var probe = new System.Net.Sockets.Socket(ip.AddressFamily, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        // As Kestrel binds: a port left in TIME_WAIT by a stopped server is free.
+        probe.SetSocketOption(System.Net.Sockets.SocketOptionLevel.Socket, System.Net.Sockets.SocketOptionName.ReuseAddress, true);
+        try
+        {
+            probe.Bind(new IPEndPoint(ip, port));
+        }
+        catch (System.Net.Sockets.SocketException ex) when (ex.SocketErrorCode == System.Net.Sockets.SocketError.AddressAlreadyInUse)
+        {
+            throw new InvalidOperationException($"port {port} on {address} is in use (another server? [SCHEDULER] port = 0 takes any free port)", ex);
+        }
     }
 }

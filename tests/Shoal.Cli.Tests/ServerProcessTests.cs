@@ -32,6 +32,23 @@ public sealed class ServerProcessTests
     }
 
     [Fact]
+    public async Task ATakenPort_StopsTheStartWithOneLine_NoStackTrace()
+    {
+        var dir = Directory.CreateTempSubdirectory("shoal-taken-").FullName;
+        Directory.CreateDirectory(Path.Combine(dir, "agents"));
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+        await File.WriteAllTextAsync(Path.Combine(dir, "shoal.conf"), $"[SCHEDULER]\nport = {port}\ncommand_port = 0\n", Ct);
+
+        var (code, stdout, stderr) = await ShoalProcess.RunAsync(dir, "server", "--config", "shoal.conf");
+
+        code.ShouldBe(1);
+        stdout.ShouldBeEmpty();
+        stderr.Trim().ShouldBe($"shoal server: cannot start: port {port} on 127.0.0.1 is in use (another server? [SCHEDULER] port = 0 takes any free port)");
+    }
+
+    [Fact]
     public async Task Server_KilledWithSigkillMidRun_RestartsAndEveryPartEndsDoneExactlyOnce()
     {
         var dir = WriteConfig(max: 8, chunk: 1);
