@@ -45,6 +45,9 @@ public sealed class OperatorCliTests
         broken.Code.ShouldBe(1);
         broken.Stderr.ShouldContain("bad.conf:3: unknown special flag 'SLOW'");
 
+        var none = await ShoalProcess.RunAsync(dir, "schedule", "list");
+        none.Stdout.ShouldBeEmpty("no table of nothing");
+        none.Stderr.ShouldStartWith("no schedules yet (shoal schedule add NAME");
         var add = await ShoalProcess.RunAsync(dir, "schedule", "add", "nightly", "--cron", "0 2 * * *", "--tz", "Europe/Paris", "--stream", "s.json");
         add.Code.ShouldBe(0, add.Stderr);
         add.Stdout.ShouldContain("schedule nightly: next run ");

@@ -17,6 +17,12 @@ internal static class ScheduleCommand
         list.SetAction((r, ct) => ShoalCommand.RunAsync(r, async (client, g) =>
         {
             var all = await client.SchedulesAsync(ct).ConfigureAwait(false);
+            if (all.Count == 0 && !g.Json)
+            {
+                await Console.Error.WriteLineAsync("no schedules yet (shoal schedule add NAME --cron '0 2 * * *' --stream FILE.json adds one)").ConfigureAwait(false);
+                return 0;
+            }
+
             static string When(ScheduleDto s) => s.Cron is null ? $"every {TimeSpan.FromSeconds(s.EverySeconds ?? 0)}" : $"cron '{s.Cron}' {s.TimeZone}";
             Render.Out(g.Json, all, rows => Render.Rows(
                 rows,
