@@ -257,7 +257,7 @@ public static class ShoalServer
             }
             catch (BadHttpRequestException ex) when (!ctx.Response.HasStarted)
             {
-                await Problems.Of(ex.StatusCode, "bad request", ex.Message).ExecuteAsync(ctx).ConfigureAwait(false);
+                await Problems.Of(ex.StatusCode, "bad request", Problems.Plain(ex.Message)).ExecuteAsync(ctx).ConfigureAwait(false);
             }
             catch (StoreUnavailableException ex) when (!ctx.Response.HasStarted)
             {

@@ -21,6 +21,18 @@ public sealed class BadInputTests : IAsyncLifetime
     public async ValueTask DisposeAsync() => await _server.DisposeAsync();
 
     [Theory]
+    [InlineData("/api/v1/streams?limit=abc", "'limit' must be an integer, got 'abc'")]
+    [InlineData("/api/v1/jobs/1/log?offset=xyz", "'offset' must be an integer, got 'xyz'")]
+    [InlineData("/api/v1/sweeps/1?hosts=maybe", "'hosts' must be true or false, got 'maybe'")]
+    public async Task AQueryValueOfTheWrongType_Is400_InTheAPIsOwnWords(string path, string expected)
+    {
+        var response = await _server.Http.GetAsync(path, Ct);
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await response.Content.ReadFromJsonAsync<ProblemDto>(ShoalJson.Options, Ct))!.Detail.ShouldBe(expected);
+        await StillServes();
+    }
+
+    [Theory]
     [InlineData("{not json", "malformed JSON")]
     [InlineData("[]", "the stream must be a JSON object")]
     [InlineData("""{"jobs":[{"name":"a","type":"scan"}]}""", "'name' is required")]
