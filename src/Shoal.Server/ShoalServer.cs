@@ -106,7 +106,7 @@ public static class ShoalServer
         // Made by a factory, so the container disposes the Meter — after the MeterProvider (resolved later, disposed
         // earlier), whose last export at shutdown still reads every instrument.
         builder.Services.AddSingleton(_ => metrics);
-        builder.Services.AddSingleton<Metrics.GaugeRefresher>();
+        builder.Services.AddSingleton<GaugeRefresher>();
         var otlp = config.Telemetry.OtlpEndpoint;
         Action<OpenTelemetry.Exporter.OtlpExporterOptions> Otlp(string signal) => o =>
         {
@@ -125,7 +125,7 @@ public static class ShoalServer
                 if (otlp is not null)
                 {
                     m.AddOtlpExporter(Otlp("metrics"));
-                    builder.Services.AddHostedService(sp => sp.GetRequiredService<Metrics.GaugeRefresher>());
+                    builder.Services.AddHostedService(sp => sp.GetRequiredService<GaugeRefresher>());
                 }
             });
         if (otlp is not null)
@@ -317,7 +317,7 @@ public static class ShoalServer
         // The gauges (queue depth, agents, the store) are read when Prometheus scrapes, not kept up to date on every change.
         app.UseWhen(c => c.Request.Path == "/metrics", b => b.Use(async (c, next) =>
         {
-            await app.Services.GetRequiredService<Metrics.GaugeRefresher>().RefreshAsync(c.RequestAborted).ConfigureAwait(false);
+            await app.Services.GetRequiredService<GaugeRefresher>().RefreshAsync(c.RequestAborted).ConfigureAwait(false);
             await next(c).ConfigureAwait(false);
         }));
         app.MapPrometheusScrapingEndpoint("/metrics");

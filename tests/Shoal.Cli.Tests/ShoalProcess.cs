@@ -12,8 +12,8 @@ internal sealed class ShoalProcess : IAsyncDisposable
     private ShoalProcess(Process process)
     {
         Process = process;
-        process.OutputDataReceived += (_, e) => { lock (_stdout) { _stdout.AppendLine(e.Data); } };
-        process.ErrorDataReceived += (_, e) => { lock (_stderr) { _stderr.AppendLine(e.Data); } };
+        process.OutputDataReceived += (_, e) => Append(_stdout, e.Data);
+        process.ErrorDataReceived += (_, e) => Append(_stderr, e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
     }
@@ -56,6 +56,20 @@ internal sealed class ShoalProcess : IAsyncDisposable
         await p.Process.WaitForExitAsync(TestContext.Current.CancellationToken);
         p.Process.WaitForExit();
         return (p.Process.ExitCode, p.Stdout, p.Stderr);
+    }
+
+    /// <summary>Appends one line; the null that marks the end of the stream is not a line.</summary>
+    private static void Append(StringBuilder to, string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (to)
+        {
+            to.AppendLine(line);
+        }
     }
 
     public void Signal(string signal)

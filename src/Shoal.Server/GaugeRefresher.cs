@@ -1,13 +1,14 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Shoal.Server.Hosting;
+using Shoal.Server.Metrics;
 using Shoal.Server.Spawned;
 using Shoal.Storage;
 
-namespace Shoal.Server.Metrics;
+namespace Shoal.Server;
 
 /// <summary>
-/// Reads what the gauges show (queue depth from the store, agents from the dispatcher and the pull roster, the store's
+/// Composition, not a Metrics file (it reads from the broker, the dispatcher and the API's pull roster). Reads what the gauges show (queue depth from the store, agents from the dispatcher and the pull roster, the store's
 /// health) into <see cref="ShoalMetrics.Snapshot"/>: before every <c>/metrics</c> scrape, and — when metrics go out over
 /// OTLP, which nobody scrapes — every 15 seconds.
 /// </summary>
