@@ -106,6 +106,8 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
         await failed.First.WaitForAsync(new() { Timeout = 15_000 });
         (await failed.First.InnerTextAsync()).ShouldContain("10.0.0.7");
         (await page.Locator("#view").InnerTextAsync()).ShouldNotContain("[object", Case.Sensitive, "elements are shown, never their names");
+        await page.Locator("[data-action=requeue]").WaitForAsync(new() { Timeout = 15_000 });
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Browser.Artefacts, "stream-failed.png"), FullPage = true });
 
         // Requeued from its page: the stream re-opens and the part can be leased again, with fresh tries.
         // (A pull type goes on past a failed part: its job and stream completed, with one part failed.)

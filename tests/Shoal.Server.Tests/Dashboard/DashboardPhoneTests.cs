@@ -55,6 +55,7 @@ public sealed class DashboardPhoneTests
         await page.Locator("[data-testid=stuck]").First.WaitForAsync(new() { Timeout = 15_000 });
         (await page.Locator("[data-testid=stuck]").AllInnerTextsAsync()).ShouldBe(["stuck: job 'dmz' needs an agent with tags dmz: no live agent of type 'netscan' has them"]);
         await NotWiderThanTheScreen(page, "stuck list");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Browser.Artefacts, "phone-stuck.png"), FullPage = true });
 
         await page.EvaluateAsync($"() => {{ location.hash = '#/streams/{hostile.Id}'; }}");
         await page.Locator("[data-testid=failed-part]").First.WaitForAsync(new() { Timeout = 15_000 });
