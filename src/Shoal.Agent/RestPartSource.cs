@@ -3,9 +3,14 @@ using Shoal.Contracts;
 
 namespace Shoal.Agent;
 
-/// <summary>The parts of <paramref name="types"/> over the REST API: a long-poll lease, heartbeats, a report per part.</summary>
+/// <summary>
+/// The parts of <paramref name="types"/> over the REST API: a long-poll lease, heartbeats, and reports that travel
+/// together when several end at once (<see cref="ReportBatcher"/>).
+/// </summary>
 public sealed class RestPartSource(PullAgentClient client, IReadOnlyList<string> types) : IPartSource
 {
+    private readonly ReportBatcher _reports = new(client);
+
     public Task<IReadOnlyList<LeasedPartDto>> LeaseAsync(int max, TimeSpan wait, CancellationToken ct) => client.LeaseAsync(types, max, wait, ct);
 
     public async Task<bool> HeartbeatAsync(LeasedPartDto part, CancellationToken ct) =>
@@ -19,6 +24,6 @@ public sealed class RestPartSource(PullAgentClient client, IReadOnlyList<string>
     public Task ReportAsync(LeasedPartDto part, CommandResult run, bool aborted, CancellationToken ct)
     {
         var result = JsonSerializer.SerializeToElement(new Dictionary<string, object> { ["exit_code"] = run.ExitCode, ["output"] = run.Stdout });
-        return client.CompleteAsync(part.PartId, part.LeaseId, run.ExitCode == 0, result, run.Stderr.Length == 0 ? null : run.Stderr, ct, part.Traceparent);
+        return _reports.ReportAsync(new PartReportDto(part.PartId, part.LeaseId, run.ExitCode == 0 ? "ok" : "failed", result, run.Stderr.Length == 0 ? null : run.Stderr, part.Traceparent), ct);
     }
 }

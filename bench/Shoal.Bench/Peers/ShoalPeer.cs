@@ -37,7 +37,7 @@ internal sealed class ShoalPeer(string? postgres, int servers = 1, int batch = 3
         var clients = await ClientsAsync(admin, workers);
         Interlocked.Exchange(ref _done, 0);
         var watch = Stopwatch.StartNew();
-        var drain = Task.WhenAll(clients.Select(c => DrainAsync(c, batch, jobs)));
+        var drain = Task.WhenAll(clients.Select(c => DrainAsync(c, batch, jobs, watch)));
         const int PerStream = 1000;
         var submitted = 0;
         for (var s = 0; submitted < jobs; s++)
@@ -50,10 +50,12 @@ internal sealed class ShoalPeer(string? postgres, int servers = 1, int batch = 3
 
         var enqueued = watch.Elapsed;
         var done = (await drain).Sum();
-        watch.Stop();
+
+        // The last report ends the run, not the agents' last long-polls (up to 1 s of waiting for parts that will not come).
+        var elapsed = TimeSpan.FromTicks(Interlocked.Read(ref _lastReportTicks));
         clients.ForEach(c => c.Dispose());
         await StopAsync();
-        return (jobs / enqueued.TotalSeconds, done == jobs ? jobs / watch.Elapsed.TotalSeconds : 0);
+        return (jobs / enqueued.TotalSeconds, done == jobs ? jobs / elapsed.TotalSeconds : 0);
     }
 
     public async Task<List<double>> TrickleAsync(int rate, int seconds, int workers)
@@ -83,6 +85,7 @@ internal sealed class ShoalPeer(string? postgres, int servers = 1, int batch = 3
     public async ValueTask DisposeAsync() => await StopAsync();
 
     private static long _done;
+    private static long _lastReportTicks;
 
     private async Task StartAsync()
     {
@@ -138,7 +141,7 @@ internal sealed class ShoalPeer(string? postgres, int servers = 1, int batch = 3
     }
 
     /// <summary>Leases a batch (waiting up to 1 s for parts still being submitted) and reports it in one request, until all are done.</summary>
-    private static async Task<int> DrainAsync(PullAgentClient client, int batch, int total)
+    private static async Task<int> DrainAsync(PullAgentClient client, int batch, int total, Stopwatch watch)
     {
         var done = 0;
         while (Interlocked.Read(ref _done) < total)
@@ -151,7 +154,10 @@ internal sealed class ShoalPeer(string? postgres, int servers = 1, int batch = 3
 
             await client.ReportAsync(parts.Select(p => new PartReportDto(p.PartId, p.LeaseId, "ok")).ToList(), CancellationToken.None);
             done += parts.Count;
-            Interlocked.Add(ref _done, parts.Count);
+            if (Interlocked.Add(ref _done, parts.Count) == total)
+            {
+                Interlocked.Exchange(ref _lastReportTicks, watch.Elapsed.Ticks);
+            }
         }
 
         return done;

@@ -14,6 +14,12 @@ public static class SweepLockFile
 
     internal static (int? Pid, string? Since, long? Stream) Read(string path)
     {
+        // No lock is the usual case, read on every wake of the work loop: a stat, not a thrown FileNotFoundException.
+        if (!File.Exists(path))
+        {
+            return (null, null, null);
+        }
+
         try
         {
             var words = File.ReadAllText(path).Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

@@ -9,8 +9,16 @@ using Shouldly;
 namespace Shoal.Server.Tests.Telemetry;
 
 /// <summary>Traces: a span per submit, lease and report on their one path, seen by an in-memory exporter and sent over real OTLP/HTTP.</summary>
+[Collection(nameof(TraceTests))]
 public sealed class TraceTests
 {
+    /// <summary>
+    /// The in-memory exporter hears every server of the process, and ids (job 1, part 1) repeat between the servers of
+    /// other tests: these run alone.
+    /// </summary>
+    [CollectionDefinition(nameof(TraceTests), DisableParallelization = true)]
+    public sealed class Alone;
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
