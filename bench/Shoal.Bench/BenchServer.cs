@@ -31,6 +31,7 @@ internal sealed class BenchServer : IDisposable
         var port = FreePort();
         await File.WriteAllTextAsync(Path.Combine(dir, "shoal.conf"), $"[SCHEDULER]\nport = {port}\ncommand_port = 0\n{extraScheduler}\n[STORE]\nsynchronous = full\n");
         await File.WriteAllTextAsync(Path.Combine(dir, "agents", "noop.conf"), "[default]\nkind = pull\nlease = 60\nmax = -1\n");
+        await File.WriteAllTextAsync(Path.Combine(dir, "agents", "held.conf"), "[default]\nkind = pull\nlease = 60\nmax = -1\n");
         var process = Process.Start(new ProcessStartInfo("dotnet", [Path.GetFullPath(shoalDll), "server", "--config", "shoal.conf"])
         {
             WorkingDirectory = dir,

@@ -120,7 +120,7 @@ internal static class CompareBench
 
     private static double Pct(List<double> sorted, double p) => sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)(p * sorted.Count))];
 
-    private static string Stat(List<double> values, string format)
+    internal static string Stat(List<double> values, string format)
     {
         var sorted = values.Order().ToList();
         return $"{sorted[sorted.Count / 2].ToString(format, CultureInfo.InvariantCulture)} ({sorted[0].ToString(format, CultureInfo.InvariantCulture)}–{sorted[^1].ToString(format, CultureInfo.InvariantCulture)})";

@@ -16,7 +16,7 @@ namespace Shoal.Bench;
 /// </summary>
 internal static class LoadBench
 {
-    public static async Task<int> RunAsync(string shoalDll, int agents, int seconds, int rate)
+    public static async Task<int> RunAsync(string shoalDll, int agents, int seconds, int rate, int backlog)
     {
         using var bench = await BenchServer.StartAsync(shoalDll);
         if (bench is null)
@@ -32,6 +32,7 @@ internal static class LoadBench
         admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", adminToken);
         var token = (await (await admin.PostAsJsonAsync("/api/v1/tokens", new TokenCreateRequest("agent", "load"), ShoalJson.Options)).Content.ReadFromJsonAsync<TokenCreated>(ShoalJson.Options))!.Token;
 
+        var backlogRss = backlog > 0 ? await BacklogAsync(admin, bench, backlog) : 0;
         using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = agents + 16, PooledConnectionLifetime = Timeout.InfiniteTimeSpan };
         using var http = new HttpClient(handler) { BaseAddress = url, Timeout = TimeSpan.FromSeconds(90) };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
@@ -113,10 +114,32 @@ internal static class LoadBench
         health.Sort();
         status.Sort();
         Console.WriteLine($"{agents} long-polling pull agents (one HTTP connection each) on one server process, {seconds} s, {rate} single-part streams/s");
+        if (backlog > 0)
+        {
+            Console.WriteLine($"  a backlog of {backlog:N0} ready parts no agent takes (type held): server RSS {backlogRss / (1024 * 1024)} MiB with it before the agents came");
+        }
+
         Console.WriteLine($"  server CPU {100 * cpu / wall:0}% of one core, peak RSS {peakRss / (1024 * 1024)} MiB; {done} parts done, {polls} lease requests, {errors} errors");
         Console.WriteLine($"  /health: p50 {BenchServer.Pct(health, 0.5):0.0} ms, p99 {BenchServer.Pct(health, 0.99):0.0} ms, max {health.LastOrDefault():0.0} ms ({health.Count} probes)");
         Console.WriteLine($"  command port status: p50 {BenchServer.Pct(status, 0.5):0.0} ms, p99 {BenchServer.Pct(status, 0.99):0.0} ms, max {status.LastOrDefault():0.0} ms ({status.Count} probes)");
         Console.WriteLine($"  (server CPU before the measured window: {cpuMeasureFrom - cpuBefore:0.0} s for start-up and {agents} connections)");
         return health.LastOrDefault() < 100 && status.LastOrDefault() < 100 ? 0 : 1;
+    }
+
+    /// <summary>Submits one job of <paramref name="parts"/> parts of the type <c>held</c> (generated from an address range, as a large scan is), waits until all are written, and returns the server's RSS then.</summary>
+    private static async Task<long> BacklogAsync(HttpClient admin, BenchServer bench, int parts)
+    {
+        var last = new System.Net.IPAddress(BitConverter.GetBytes(System.Buffers.Binary.BinaryPrimitives.ReverseEndianness((uint)(0x0A000000 + parts - 1))));
+        var submit = await admin.PostAsync("/api/v1/streams", new StringContent($$$"""{"name":"backlog","jobs":[{"name":"held","type":"held","generate":{"range":"10.0.0.0-{{{last}}}","chunk":1}}]}""", Encoding.UTF8, "application/json"));
+        submit.EnsureSuccessStatusCode();
+        var job = (await submit.Content.ReadFromJsonAsync<SubmitResponse>(ShoalJson.Options))!.Jobs["held"];
+        var clock = Stopwatch.StartNew();
+        while ((await admin.GetFromJsonAsync<JobDto>($"/api/v1/jobs/{job}", ShoalJson.Options))!.Parts.Ready < parts)
+        {
+            await Task.Delay(500);
+        }
+
+        Console.WriteLine($"  {parts:N0} ready parts written in {clock.Elapsed.TotalSeconds:0.0} s");
+        return bench.RssBytes();
     }
 }

@@ -16,11 +16,14 @@ namespace Shoal.Bench;
 /// the server's long polls do: a submit wakes as many as its parts need, and a worker that got a full batch wakes one
 /// more (there may be more work); one that finds nothing goes back to sleep.
 /// </summary>
-internal sealed class ShoalInProcessPeer(string? postgres, int batch = 128) : IPeer
+/// <remarks>With <paramref name="sqliteFile"/> every run uses that (prefilled) store file instead of a fresh one.</remarks>
+internal sealed class ShoalInProcessPeer(string? postgres, int batch = 128, string? sqliteFile = null) : IPeer
 {
     private static readonly List<TypeLimit> Types = [new("noop", -1, TimeSpan.FromMinutes(5))];
     private readonly SemaphoreSlim _wakes = new(0);
     private int _workers = 1;
+    private long _done;
+    private long _lastReportTicks;
 
     public string Name => postgres is null
         ? "Shoal, SQLite (WAL, synchronous=FULL), in-process workers"
@@ -32,32 +35,9 @@ internal sealed class ShoalInProcessPeer(string? postgres, int batch = 128) : IP
     {
         await using var store = await OpenAsync();
         _workers = workers;
-        var done = 0L;
-        var last = 0L;
+        Interlocked.Exchange(ref _done, 0);
         var watch = Stopwatch.StartNew();
-        var running = Enumerable.Range(0, workers).Select(w => Task.Run(async () =>
-        {
-            while (Interlocked.Read(ref done) < jobs)
-            {
-                var leased = await store.LeaseAsync(new LeaseRequest($"w{w}", "local", -1, Types, batch, DateTimeOffset.UtcNow, null), CancellationToken.None);
-                if (leased.Count == 0)
-                {
-                    await _wakes.WaitAsync(50);
-                    continue;
-                }
-
-                if (leased.Count == batch)
-                {
-                    Wake(1);
-                }
-
-                await store.CompleteAsync(leased.Select(p => new PartReport(p.PartId, p.LeaseId, $"w{w}", PartOutcome.Ok)).ToList(), DateTimeOffset.UtcNow, CancellationToken.None);
-                if (Interlocked.Add(ref done, leased.Count) == jobs)
-                {
-                    Interlocked.Exchange(ref last, watch.Elapsed.Ticks);
-                }
-            }
-        })).ToList();
+        var running = Enumerable.Range(0, workers).Select(w => Task.Run(() => DrainAsync(store, $"w{w}", jobs, watch))).ToList();
         const int PerStream = 1000;
         for (var s = 0; s * PerStream < jobs; s++)
         {
@@ -70,7 +50,21 @@ internal sealed class ShoalInProcessPeer(string? postgres, int batch = 128) : IP
         await Task.WhenAll(running);
 
         // The last report ends the run, not the workers' last wait for parts that will not come.
-        return (jobs / enqueued.TotalSeconds, jobs / TimeSpan.FromTicks(Interlocked.Read(ref last)).TotalSeconds);
+        return (jobs / enqueued.TotalSeconds, jobs / TimeSpan.FromTicks(Interlocked.Read(ref _lastReportTicks)).TotalSeconds);
+    }
+
+    /// <summary>One stream of one job with <paramref name="parts"/> parts, submitted in one call, then worked: submit seconds and parts/s from the submit's end to the last report.</summary>
+    public async Task<(double SubmitSeconds, double Rate)> OneJobAsync(int parts, int workers)
+    {
+        await using var store = await OpenAsync();
+        _workers = workers;
+        Interlocked.Exchange(ref _done, 0);
+        var submit = Stopwatch.StartNew();
+        await store.SubmitAsync(Spec(Enumerable.Range(0, parts).Select(i => i.ToString(CultureInfo.InvariantCulture))), Rules, DateTimeOffset.UtcNow, CancellationToken.None);
+        submit.Stop();
+        var watch = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, workers).Select(w => Task.Run(() => DrainAsync(store, $"w{w}", parts, watch))));
+        return (submit.Elapsed.TotalSeconds, parts / TimeSpan.FromTicks(Interlocked.Read(ref _lastReportTicks)).TotalSeconds);
     }
 
     public async Task<List<double>> TrickleAsync(int rate, int seconds, int workers)
@@ -120,6 +114,31 @@ internal sealed class ShoalInProcessPeer(string? postgres, int batch = 128) : IP
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>One worker: leases a batch, reports it in one transaction, until <paramref name="jobs"/> parts are done by all; the last report's time is kept.</summary>
+    private async Task DrainAsync(IShoalStore store, string owner, int jobs, Stopwatch watch)
+    {
+        while (Interlocked.Read(ref _done) < jobs)
+        {
+            var leased = await store.LeaseAsync(new LeaseRequest(owner, "local", -1, Types, batch, DateTimeOffset.UtcNow, null), CancellationToken.None);
+            if (leased.Count == 0)
+            {
+                await _wakes.WaitAsync(50);
+                continue;
+            }
+
+            if (leased.Count == batch)
+            {
+                Wake(1);
+            }
+
+            await store.CompleteAsync(leased.Select(p => new PartReport(p.PartId, p.LeaseId, owner, PartOutcome.Ok)).ToList(), DateTimeOffset.UtcNow, CancellationToken.None);
+            if (Interlocked.Add(ref _done, leased.Count) == jobs)
+            {
+                Interlocked.Exchange(ref _lastReportTicks, watch.Elapsed.Ticks);
+            }
+        }
+    }
+
     private static StreamSpec Spec(IEnumerable<string> payloads) =>
         new("bench", "bench", 0, [new JobSpec("noop", "noop", [], payloads.Select(p => new PartSpec(p, null)).ToList(), null)]);
 
@@ -138,7 +157,7 @@ internal sealed class ShoalInProcessPeer(string? postgres, int batch = 128) : IP
     private async Task<IShoalStore> OpenAsync()
     {
         IShoalStore store = postgres is null
-            ? new SqliteStore(Path.Combine(Directory.CreateTempSubdirectory("shoal-bench-inproc-").FullName, "bench.db"), SqliteSync.Full)
+            ? new SqliteStore(sqliteFile ?? Path.Combine(Directory.CreateTempSubdirectory("shoal-bench-inproc-").FullName, "bench.db"), SqliteSync.Full)
             : new PostgresStore(await Postgres.FreshSchemaAsync(postgres, "shoal_bench_inproc"));
         await store.MigrateAsync(CancellationToken.None);
         return store;

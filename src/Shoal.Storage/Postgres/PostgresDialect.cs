@@ -32,6 +32,8 @@ internal sealed class PostgresDialect : SqlDialect
 
     public override string Contains(string haystack, string needle) => $"strpos({haystack}, {needle}) > 0";
 
+    public override string StartsWith(string text, string prefix) => $"starts_with({text}, {prefix})";
+
     // Built once: every report batch uses it.
     public override string MarkPartsDone { get; } =
         $"""

@@ -73,16 +73,16 @@ public abstract partial class RelationalStore
 
     public Task<IReadOnlyDictionary<string, int>> CountLeasesByOwnerAsync(string prefix, CancellationToken ct) =>
         ReadAsync<IReadOnlyDictionary<string, int>>(tx => tx.Query(
-                $"SELECT owner, COUNT(*) FROM parts WHERE state = {PartLeased} AND owner LIKE @prefix GROUP BY owner",
+                $"SELECT owner, COUNT(*) FROM parts WHERE state = {PartLeased} AND {tx.Sql.StartsWith("owner", "@prefix")} GROUP BY owner",
                 r => (Owner: r.GetString(0), Count: (int)r.GetInt64(1)),
-                ("@prefix", prefix + "%")) // the callers' prefixes ("pull:") hold no LIKE wildcard
+                ("@prefix", prefix))
             .ToDictionary(x => x.Owner, x => x.Count, StringComparer.Ordinal), ct);
 
     public Task<IReadOnlyDictionary<JobId, int>> CountLeaseHoldersByJobAsync(string prefix, CancellationToken ct) =>
         ReadAsync<IReadOnlyDictionary<JobId, int>>(tx => tx.Query(
-                $"SELECT job_id, COUNT(DISTINCT owner) FROM parts WHERE state = {PartLeased} AND owner LIKE @prefix GROUP BY job_id",
+                $"SELECT job_id, COUNT(DISTINCT owner) FROM parts WHERE state = {PartLeased} AND {tx.Sql.StartsWith("owner", "@prefix")} GROUP BY job_id",
                 r => (Job: new JobId(r.GetInt64(0)), Count: (int)r.GetInt64(1)),
-                ("@prefix", prefix + "%"))
+                ("@prefix", prefix))
             .ToDictionary(x => x.Job, x => x.Count), ct);
 
     public Task<WhyFacts?> GetWhyFactsAsync(JobId id, DateTimeOffset now, TimeSpan? agingStep, CancellationToken ct) =>
