@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Shouldly;
 
 namespace Shoal.Cli.Tests;
@@ -8,17 +7,15 @@ namespace Shoal.Cli.Tests;
 /// against the lines the doc shows (<c>…</c> matches anything). A command that shows a state is run again until it
 /// prints it (the work behind it is asynchronous), within a deadline.
 /// </summary>
-public sealed partial class OperationsDocTests
+public sealed class OperationsDocTests
 {
-    private static readonly string[] ReadOnly = ["status", "failed", "agents", "why"];
-
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
     public async Task TheWalkThrough_PrintsWhatTheDocShows()
     {
         var doc = await File.ReadAllTextAsync(Path.Combine(ShoalProcess.RepoRoot, "docs", "operations.md"), Ct);
-        var steps = Steps(doc);
+        var steps = DocWalkthrough.Steps(doc);
         steps.Count.ShouldBeGreaterThan(8);
 
         // The setup block, as the doc writes it (the two background processes started here).
@@ -38,79 +35,9 @@ public sealed partial class OperationsDocTests
             "agent", "--server", url, "--token-file", "agent.token", "--types", "probe", "--wait", "1",
             "--run", "sh -c 'test $0 = 10.0.0.8 || test -e ok-now || { echo Connection refused by $0 >&2; exit 7; }' {payload}");
 
-        foreach (var (command, expected) in steps)
-        {
-            if (!command.StartsWith("shoal ", StringComparison.Ordinal))
-            {
-                // The doc's shell steps: a file written or touched.
-                var shell = await RunShellAsync(dir, command);
-                shell.ShouldBe(0, command);
-                continue;
-            }
-
-            var args = Words(command["shoal ".Length..]);
-            var output = (await ShoalProcess.RunAsync(dir, args)).Stdout;
-            var deadline = DateTime.UtcNow.AddSeconds(30);
-            while (ReadOnly.Contains(args[0]) && !expected.All(line => output.Split('\n').Any(o => Matches(o, line))) && DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(200, Ct);
-                output = (await ShoalProcess.RunAsync(dir, args)).Stdout;
-            }
-
-            foreach (var line in expected)
-            {
-                output.Split('\n').ShouldContain(o => Matches(o, line), $"`{command}` printed:\n{output}\nwithout the doc's line:\n{line}");
-            }
-        }
+        await using var walk = new DocWalkthrough(dir);
+        await walk.RunAsync(steps);
     }
-
-    /// <summary>The <c>$ </c> lines of every console block, each with the lines shown under it.</summary>
-    private static List<(string Command, List<string> Expected)> Steps(string doc)
-    {
-        var steps = new List<(string, List<string>)>();
-        foreach (Match block in ConsoleBlock().Matches(doc))
-        {
-            foreach (var line in block.Groups[1].Value.Split('\n').Where(l => l.Length > 0))
-            {
-                if (line.StartsWith("$ ", StringComparison.Ordinal))
-                {
-                    steps.Add((line[2..], []));
-                }
-                else
-                {
-                    steps[^1].Item2.Add(line);
-                }
-            }
-        }
-
-        return steps;
-    }
-
-    /// <summary>A doc line matches an output line when its pieces between <c>…</c> appear in it in order (whole line without one).</summary>
-    private static bool Matches(string output, string doc)
-    {
-        if (!doc.Contains('…', StringComparison.Ordinal))
-        {
-            return output == doc;
-        }
-
-        var at = 0;
-        foreach (var piece in doc.Split('…'))
-        {
-            var i = output.IndexOf(piece, at, StringComparison.Ordinal);
-            if (i < 0 || (at == 0 && piece.Length > 0 && i != 0))
-            {
-                return false;
-            }
-
-            at = i + piece.Length;
-        }
-
-        return true;
-    }
-
-    private static string[] Words(string command) =>
-        SingleQuotedOrWord().Matches(command).Select(m => m.Groups[1].Success ? m.Groups[1].Value : m.Value).ToArray();
 
     private static string Between(string text, string start, string end)
     {
@@ -118,17 +45,4 @@ public sealed partial class OperationsDocTests
         var s = text.LastIndexOf(start, e, StringComparison.Ordinal) + start.Length;
         return text[s..e];
     }
-
-    private static async Task<int> RunShellAsync(string dir, string command)
-    {
-        using var p = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("/bin/sh", ["-c", command]) { WorkingDirectory = dir })!;
-        await p.WaitForExitAsync(Ct);
-        return p.ExitCode;
-    }
-
-    [GeneratedRegex("```console\n(.*?)```", RegexOptions.Singleline)]
-    private static partial Regex ConsoleBlock();
-
-    [GeneratedRegex("'([^']*)'|\\S+")]
-    private static partial Regex SingleQuotedOrWord();
 }

@@ -66,9 +66,13 @@ internal static class Render
     {
         if (!Interactive)
         {
+            // Piped: the table's columns, tab-separated under a header line, numbers without separators; stuck last.
+            var stuckColumn = streams.Any(s => s.Stuck is not null);
+            Console.WriteLine("id\tstate\tdone\tparts\tfailed\tpriority\tname\towner\tcreated" + (stuckColumn ? "\tstuck" : ""));
             foreach (var s in streams)
             {
-                Console.WriteLine($"{s.Id}\t{s.State}\t{s.Priority}\t{Safe(s.Name)}\t{s.CreatedAt:u}{(s.Stuck is null ? "" : "\tstuck: " + Safe(s.Stuck))}");
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{s.Id}\t{s.State}\t{s.Done}\t{s.Parts}\t{s.Failed}\t{s.Priority}\t{Safe(s.Name)}\t{Safe(s.Owner)}\t{s.CreatedAt:u}{(stuckColumn ? "\t" + Safe(s.Stuck) : "")}"));
             }
 
             return;
