@@ -1,3 +1,4 @@
+using Shoal.Core.Model;
 using Shoal.Core.Streams;
 using Shoal.Server.Broker;
 using Shoal.Server.Hosting;
@@ -44,6 +45,13 @@ internal sealed class StreamSubmitter(IQueueStore store, ConfigHolder config, Ti
 
         foreach (var job in parsed.Spec.Jobs)
         {
+            // Tags select pull agents (their tokens carry them); a spawned type's agents have none, so the job would
+            // run anywhere: refused rather than ignored.
+            if (job.RequiresTags is { Count: > 0 } && config.Current.AgentTypes[job.Type].Kind == AgentKind.Spawned)
+            {
+                return (null, $"job '{job.Name}': 'requires_tags' selects pull agents by their tokens' tags; agent type '{job.Type}' is spawned (its agents have no tags)");
+            }
+
             if (job.Generator?.File is { } file && InputFiles.Problem(file, config.Current.InputsDir) is { } problem)
             {
                 return (null, $"job '{job.Name}': 'generate.file': {problem}");

@@ -43,6 +43,7 @@ public sealed class BadInputTests : IAsyncLifetime
     [InlineData("""{"name":"s","priority":"high","jobs":[{"name":"a","type":"scan"}]}""", "'priority' must be an integer")]
     [InlineData("""{"name":"s","jobs":[{"name":"a","type":"scan","parts":[1]}]}""", "job 'a': parts[0] must be a string or an object")]
     [InlineData("""{"name":"s","jobs":[{"name":"a","type":"scan"},{"name":"a","type":"scan"}]}""", "job 'a': the name is used twice")]
+    [InlineData("""{"name":"s","jobs":[{"name":"a","type":"scan","requires_tags":["gpu"],"parts":["x"]}]}""", "job 'a': 'requires_tags' selects pull agents by their tokens' tags; agent type 'scan' is spawned (its agents have no tags)")]
     public async Task Submit_Malformed_Is400_WithTheReason_AndTheServerCarriesOn(string body, string expected)
     {
         var response = await Post("/api/v1/streams", body);
