@@ -18,6 +18,12 @@ internal static class GenerateParser
             return false;
         }
 
+        if (KnownFields.Problem(gen, KnownFields.Generate, "'generate'") is { } unknown)
+        {
+            error = $"job '{job}': {unknown}";
+            return false;
+        }
+
         var kinds = Kinds.Where(k => gen.TryGetProperty(k, out _)).ToList();
         if (kinds.Count > 1)
         {

@@ -15,6 +15,12 @@ internal static class JobSpecParser
             return null;
         }
 
+        if (KnownFields.Problem(el, KnownFields.Job, "a job") is { } unknown)
+        {
+            error = (el.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? $"job '{n.GetString()}'" : $"jobs[{index}]") + ": " + unknown;
+            return null;
+        }
+
         if (!StreamSpecParser.TryString(el, "name", required: true, out var name, out error))
         {
             error = $"jobs[{index}]: {error}";

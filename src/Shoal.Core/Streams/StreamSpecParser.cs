@@ -35,6 +35,11 @@ public static class StreamSpecParser
             return SpecResult.Fail("the stream must be a JSON object");
         }
 
+        if (KnownFields.Problem(root, KnownFields.Stream, "a stream") is { } unknown)
+        {
+            return SpecResult.Fail(unknown);
+        }
+
         if (!TryString(root, "name", required: true, out var name, out var error))
         {
             return SpecResult.Fail(error!);

@@ -43,6 +43,10 @@ public sealed class BadInputTests : IAsyncLifetime
     [InlineData("""{"name":"s","priority":"high","jobs":[{"name":"a","type":"scan"}]}""", "'priority' must be an integer")]
     [InlineData("""{"name":"s","jobs":[{"name":"a","type":"scan","parts":[1]}]}""", "job 'a': parts[0] must be a string or an object")]
     [InlineData("""{"name":"s","jobs":[{"name":"a","type":"scan"},{"name":"a","type":"scan"}]}""", "job 'a': the name is used twice")]
+    [InlineData("""{"name":"s","prio":1,"jobs":[{"name":"a","type":"scan"}]}""", "'prio' is not a field of a stream (did you mean 'priority'?)")]
+    [InlineData("""{"name":"s","jobs":[{"type":"scan","nmae":"a"}]}""", "jobs[0]: 'nmae' is not a field of a job (did you mean 'name'?)")]
+    [InlineData("""{"name":"s","jobs":[{"name":"a","type":"scan","generate":{"range":"10.0.0.0/30","chunks":2}}]}""", "job 'a': 'chunks' is not a field of 'generate' (did you mean 'chunk'?)")]
+    [InlineData("""{"name":"s","jobs":[{"name":"a","type":"scan","colour":"red"}]}""", "job 'a': 'colour' is not a field of a job (the fields of a job: name, type, parts, generate, depends_on, requires_tags, timeout, wait_for_lock)")]
     [InlineData("""{"name":"s","jobs":[{"name":"a","type":"scan","requires_tags":["gpu"],"parts":["x"]}]}""", "job 'a': 'requires_tags' selects pull agents by their tokens' tags; agent type 'scan' is spawned (its agents have no tags)")]
     public async Task Submit_Malformed_Is400_WithTheReason_AndTheServerCarriesOn(string body, string expected)
     {

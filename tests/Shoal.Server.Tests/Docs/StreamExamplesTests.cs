@@ -83,6 +83,8 @@ public sealed partial class StreamExamplesTests
             """{"name":"nobody","owner":"","jobs":[{"name":"a","type":"t"}]}""",
             """{"name":"mixed","jobs":[{"name":"a","type":"t","generate":{"from":"d","range":"10.0.0.0/30"}}]}""",
             """{"name":"forever","jobs":[{"name":"a","type":"t","timeout":1e12}]}""",
+            """{"name":"typo","jobs":[{"name":"a","type":"t","depend_on":["d"]}]}""",
+            """{"name":"typo","prio":1,"jobs":[{"name":"a","type":"t"}]}""",
         })
         {
             using var doc = JsonDocument.Parse(bad);

@@ -1,0 +1,59 @@
+using System.Text.Json;
+
+namespace Shoal.Core.Streams;
+
+/// <summary>
+/// A stream, a job or a generator with a field Shoal does not know is refused, naming the field and the nearest known
+/// one: a misspelt <c>depend_on</c> would otherwise be dropped without a word and the job run at once.
+/// </summary>
+internal static class KnownFields
+{
+    public static readonly string[] Stream = ["$schema", "name", "owner", "priority", "jobs"];
+    public static readonly string[] Job = ["name", "type", "parts", "generate", "depends_on", "requires_tags", "timeout", "wait_for_lock"];
+    public static readonly string[] Generate = ["from", "range", "file", "chunk"];
+
+    /// <summary>Null when every field of <paramref name="el"/> is one of <paramref name="known"/>; else the refusal.</summary>
+    public static string? Problem(JsonElement el, string[] known, string what)
+    {
+        foreach (var field in el.EnumerateObject())
+        {
+            if (!known.Contains(field.Name, StringComparer.Ordinal))
+            {
+                var name = field.Name.ToLowerInvariant();
+                var names = known.Where(k => k[0] != '$').ToList();
+                var nearest = names.FirstOrDefault(k => name.Length >= 3 && (k.StartsWith(name, StringComparison.Ordinal) || name.StartsWith(k, StringComparison.Ordinal)))
+                    ?? names.Where(k => Distance(k, name) <= Math.Max(2, k.Length / 3)).MinBy(k => Distance(k, name));
+                var hint = nearest is not null ? $"did you mean '{nearest}'?" : $"the fields of {what}: {string.Join(", ", names)}";
+                return $"'{Shown(field.Name)}' is not a field of {what} ({hint})";
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>A field name as an error shows it: control characters escaped, at most 64 characters.</summary>
+    private static string Shown(string name)
+    {
+        var text = string.Concat(name.Take(64).Select(c => char.IsControl(c) ? $"\\x{(int)c:x2}" : c.ToString()));
+        return name.Length > 64 ? text + "…" : text;
+    }
+
+    /// <summary>Levenshtein distance (the names are short).</summary>
+    private static int Distance(string a, string b)
+    {
+        var row = Enumerable.Range(0, b.Length + 1).ToArray();
+        for (var i = 1; i <= a.Length; i++)
+        {
+            var diagonal = row[0];
+            row[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var above = row[j];
+                row[j] = Math.Min(Math.Min(row[j] + 1, row[j - 1] + 1), diagonal + (a[i - 1] == b[j - 1] ? 0 : 1));
+                diagonal = above;
+            }
+        }
+
+        return row[b.Length];
+    }
+}
