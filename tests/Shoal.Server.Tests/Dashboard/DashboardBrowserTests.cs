@@ -112,6 +112,10 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
         // Requeued from its page: the stream re-opens and the part can be leased again, with fresh tries.
         // (A pull type goes on past a failed part: its job and stream completed, with one part failed.)
         await page.Locator("[data-testid=stream-state] [data-state=completed]").WaitForAsync(new() { Timeout = 15_000 });
+        var badge = page.Locator("[data-testid=stream-state] [data-state=completed]");
+        (await badge.InnerTextAsync()).ShouldBe("completed, 1 failed", "a stream that completed past a failed part is not a clean success");
+        (await badge.GetAttributeAsync("class")).ShouldBe("state partial");
+        (await page.Locator("[data-job=net] [data-state=completed]").InnerTextAsync()).ShouldBe("completed, 1 failed");
         (await page.Locator("[data-action=pause], [data-action=cancel]").CountAsync()).ShouldBe(0, "an ended stream is not paused or cancelled");
         await page.ClickAsync("[data-action=requeue]");
         await page.Locator("[data-testid=stream-state] [data-state=queued]").WaitForAsync(new() { Timeout = 15_000 });

@@ -31,7 +31,10 @@ function svg(tag, attrs, ...children) {
   return e;
 }
 
-const badge = (s) => el("span", { class: "state " + s, "data-state": s }, s);
+// A stream or job that completed past failed parts (a pull type goes on) is not shown as a clean success.
+const badge = (s, failed = 0) => s === "completed" && failed > 0
+  ? el("span", { class: "state partial", "data-state": s, title: "completed, but some parts failed for good" }, `completed, ${num(failed)} failed`)
+  : el("span", { class: "state " + s, "data-state": s }, s);
 const when = (t) => (t ? new Date(t).toLocaleString() : "");
 
 async function api(path) {
@@ -182,7 +185,7 @@ const pages = {
       el("div", { class: "toolbar" }, filter, search),
       el("table", { "data-testid": "streams" }, el("tr", {}, ["id", "name", "owner", "priority", "state", "created", "finished"].map((h) => el("th", {}, h))),
         list.map((s) => el("tr", { "data-stream": s.id }, el("td", {}, el("a", { href: `#/streams/${s.id}` }, s.id)), el("td", {}, el("a", { href: `#/streams/${s.id}` }, s.name)),
-          el("td", {}, s.owner), el("td", {}, s.priority), el("td", {}, badge(s.state), s.stuck ? el("div", { class: "stuck", "data-testid": "stuck" }, "stuck: " + s.stuck) : ""), el("td", {}, when(s.created_at)), el("td", {}, when(s.finished_at))))),
+          el("td", {}, s.owner), el("td", {}, s.priority), el("td", {}, badge(s.state, s.failed), s.stuck ? el("div", { class: "stuck", "data-testid": "stuck" }, "stuck: " + s.stuck) : ""), el("td", {}, when(s.created_at)), el("td", {}, when(s.finished_at))))),
     ];
   },
 
@@ -207,7 +210,7 @@ const pages = {
         parts.map((p) => el("div", { "data-testid": "failed-part" }, el("div", {}, `part ${p.part_id} (${short(p.payload)}), attempt ${p.attempt}`), el("pre", { class: "log" }, p.log || "(no log)"))));
     }
     return [
-      el("h1", {}, `Stream ${s.id}: ${s.name} `, el("span", { "data-testid": "stream-state" }, badge(s.state))),
+      el("h1", {}, `Stream ${s.id}: ${s.name} `, el("span", { "data-testid": "stream-state" }, badge(s.state, sum((p) => p.failed)))),
       el("p", { class: "muted" }, `${s.owner ? "owner " + s.owner + " · " : ""}priority ${s.priority} · created ${when(s.created_at)}${s.finished_at ? " · finished " + when(s.finished_at) : ""}${s.reason ? " · " + s.reason : ""}`),
       s.stuck ? el("p", { class: "stuck", "data-testid": "stream-stuck" }, `Stuck since ${when(s.stuck_since)}: ${s.stuck}`) : null,
       progress(sum((p) => p.done), sum((p) => p.failed), total, "stream-progress"),
@@ -217,7 +220,7 @@ const pages = {
         s.jobs.map((j) => {
           const t = j.parts.ready + j.parts.leased + j.parts.done + j.parts.failed + (j.parts.retrying || 0);
           const prio = el("input", { type: "number", value: s.priority, "aria-label": `priority of ${j.name}`, size: 3 });
-          return el("tr", { "data-job": j.name }, el("td", {}, el("a", { href: `#/jobs/${j.id}` }, j.name)), el("td", {}, j.type), el("td", {}, badge(j.state), j.reason ? el("div", { class: "muted" }, j.reason) : ""),
+          return el("tr", { "data-job": j.name }, el("td", {}, el("a", { href: `#/jobs/${j.id}` }, j.name)), el("td", {}, j.type), el("td", {}, badge(j.state, j.parts.failed), j.reason ? el("div", { class: "muted" }, j.reason) : ""),
             el("td", {}, progress(j.parts.done, j.parts.failed, t, `job-progress-${j.name}`)),
             el("td", {}, num(j.parts.ready), j.parts.retrying ? el("div", { class: "muted", "data-testid": `retrying-${j.name}` }, `+${num(j.parts.retrying)} retrying`) : ""),
             el("td", {}, num(j.parts.leased)), el("td", {}, num(j.parts.done)), el("td", {}, num(j.parts.failed)),
