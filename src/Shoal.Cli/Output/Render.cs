@@ -78,20 +78,65 @@ internal static class Render
             return;
         }
 
-        var stuck = streams.Any(s => s.Stuck is not null);
-        var table = Fitting(["id", "state", "done", "failed", "priority", "name", "owner", "created"], "name", "owner");
-        if (stuck)
+        StreamTable(AnsiConsole.Console, streams);
+    }
+
+    /// <summary>
+    /// The stream list on a terminal: the name keeps room (the owner column only from 100 columns on, the time to the
+    /// minute); piped and <c>--json</c> output keep everything.
+    /// </summary>
+    public static void StreamTable(IAnsiConsole console, IReadOnlyList<StreamSummaryDto> streams)
+    {
+        var wide = console.Profile.Width >= 100;
+        string[] headers = wide ? ["id", "state", "done", "failed", "prio", "name", "owner", "created"] : ["id", "state", "done", "failed", "prio", "name", "created"];
+        var rows = streams.Select(string[] (s) =>
         {
-            table.AddColumn(new TableColumn("stuck"));
+            var created = s.CreatedAt.UtcDateTime.ToString(wide ? "yyyy-MM-dd HH:mm'Z'" : "MM-dd HH:mm'Z'", CultureInfo.InvariantCulture);
+            string[] cells = [s.Id.ToString(CultureInfo.InvariantCulture), s.State, Done(s), s.Failed.ToString("N0", CultureInfo.InvariantCulture), s.Priority.ToString(CultureInfo.InvariantCulture), Safe(s.Name)];
+            return wide ? [.. cells, Safe(s.Owner), created] : [.. cells, created];
+        }).ToList();
+
+        // Spectre shrinks whichever column it likes (the name to nothing, the time folded): the widths are set here.
+        // Every column but the name and the owner keeps its whole width; those two share what is left. Below 100
+        // columns the table has no borders (two spaces between columns) and the time no year.
+        var widths = headers.Select((h, i) => rows.Select(r => r[i].Length).Append(h.Length).Max()).ToArray();
+        var name = Array.IndexOf(headers, "name");
+        var owner = Array.IndexOf(headers, "owner");
+        var room = console.Profile.Width - (wide ? (3 * headers.Length) + 1 : 2 * headers.Length) - widths.Where((_, i) => i != name && i != owner).Sum();
+        var ownerWidth = owner < 0 ? 0 : Math.Min(widths[owner], Math.Max(5, room / 3));
+        widths[name] = Math.Min(widths[name], Math.Max(4, room - ownerWidth));
+        if (owner >= 0)
+        {
+            widths[owner] = ownerWidth;
         }
 
-        foreach (var s in streams)
+        var table = Fitting(headers, "name", "owner");
+        for (var i = 0; i < headers.Length; i++)
         {
-            string[] cells = [s.Id.ToString(), Markup.Escape(s.State), Done(s), s.Failed == 0 ? "0" : $"[red]{s.Failed:N0}[/]", s.Priority.ToString(), Markup.Escape(Safe(s.Name)), Markup.Escape(Safe(s.Owner)), s.CreatedAt.ToString("u")];
-            AddRow(table, stuck ? [.. cells, s.Stuck is null ? "" : $"[red]{Markup.Escape(Safe(s.Stuck))}[/]"] : cells);
+            table.Columns[i].Width(widths[i]);
+            if (!wide)
+            {
+                table.Columns[i].Padding(0, 0, 2, 0);
+            }
         }
 
-        AnsiConsole.Write(table);
+        if (!wide)
+        {
+            table.Border(TableBorder.None);
+        }
+
+        foreach (var (s, r) in streams.Zip(rows))
+        {
+            var cells = r.Select(Markup.Escape).ToArray();
+            cells[3] = s.Failed == 0 ? "0" : $"[red]{cells[3]}[/]";
+            AddRow(table, cells);
+        }
+
+        console.Write(table);
+        foreach (var s in streams.Where(s => s.Stuck is not null))
+        {
+            console.MarkupLine($"[red]stream {s.Id} stuck{(s.StuckSince is { } since ? " since " + since.UtcDateTime.ToString("yyyy-MM-dd HH:mm'Z'", CultureInfo.InvariantCulture) : "")}: {Markup.Escape(Safe(s.Stuck))}[/]");
+        }
     }
 
     /// <summary>"1,200/4,000 (30%)": the parts done of a listed stream.</summary>

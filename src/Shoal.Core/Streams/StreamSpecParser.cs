@@ -19,7 +19,7 @@ public static class StreamSpecParser
         }
         catch (JsonException ex)
         {
-            return SpecResult.Fail($"malformed JSON: {ex.Message}");
+            return SpecResult.Fail(MalformedJson.Describe(ex));
         }
 
         using (doc)

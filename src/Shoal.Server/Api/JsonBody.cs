@@ -23,7 +23,7 @@ internal static class JsonBody
         }
         catch (JsonException ex)
         {
-            return (default, Problems.BadRequest($"malformed JSON: {ex.Message}"));
+            return (default, Problems.BadRequest(Shoal.Core.Streams.MalformedJson.Describe(ex)));
         }
     }
 

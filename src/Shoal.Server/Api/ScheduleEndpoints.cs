@@ -54,7 +54,7 @@ internal static class ScheduleEndpoints
         }
         catch (JsonException ex)
         {
-            return Problems.BadRequest($"malformed JSON: {ex.Message}");
+            return Problems.BadRequest(Shoal.Core.Streams.MalformedJson.Describe(ex));
         }
 
         if (r is null || string.IsNullOrWhiteSpace(r.Name) || r.Name.Length > 100 || r.Name.Any(char.IsWhiteSpace))

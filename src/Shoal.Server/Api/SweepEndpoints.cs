@@ -42,7 +42,7 @@ internal static class SweepEndpoints
         }
         catch (JsonException ex)
         {
-            return Problems.BadRequest($"malformed JSON: {ex.Message}");
+            return Problems.BadRequest(Shoal.Core.Streams.MalformedJson.Describe(ex));
         }
 
         var error = request is null ? "the body must be a JSON object" : Validate(request);
@@ -151,7 +151,7 @@ internal static class SweepEndpoints
             }
             catch (JsonException ex)
             {
-                return Problems.BadRequest($"malformed JSON: {ex.Message}");
+                return Problems.BadRequest(Shoal.Core.Streams.MalformedJson.Describe(ex));
             }
         }
 

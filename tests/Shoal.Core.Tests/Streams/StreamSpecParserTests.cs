@@ -69,6 +69,14 @@ public sealed class StreamSpecParserTests
         StreamSpecParser.Parse(json, Known).Error.ShouldNotBeNull().ShouldContain(expected);
     }
 
+    [Fact]
+    public void MalformedJson_SaysWhereFromOne_AndWhatInTheUsersWords()
+    {
+        StreamSpecParser.Parse("{\"name\":\"s\",\"jobs\":[{\"name\":\"a\",\"type\":\"nomos\",\"parts\":[\"x\"],}]}", Known).Error
+            .ShouldBe("malformed JSON at line 1, column 62: The JSON object contains a trailing comma at the end.");
+        StreamSpecParser.Parse("{\n  \"name\": \"s\",\n  \"jobs\": [x]\n}", Known).Error.ShouldNotBeNull().ShouldStartWith("malformed JSON at line 3, column 12: ");
+    }
+
     [Property(MaxTest = 500)]
     public bool Parse_AnyText_NeverThrows_AndAnswersSpecOrError(string text)
     {

@@ -1,0 +1,31 @@
+using System.Text.Json;
+
+namespace Shoal.Core.Streams;
+
+/// <summary>
+/// What every door that reads JSON says about a body that is not JSON: where (line and column, counted from 1) and
+/// what, in the parser's first sentence — without .NET's advice to its own programmers ("Change the reader options")
+/// or its zero-based position suffix.
+/// </summary>
+public static class MalformedJson
+{
+    public static string Describe(JsonException ex)
+    {
+        var text = ex.Message;
+        foreach (var cut in new[] { " Path: ", " LineNumber: ", " | " })
+        {
+            var at = text.IndexOf(cut, StringComparison.Ordinal);
+            if (at >= 0)
+            {
+                text = text[..at];
+            }
+        }
+
+        text = text.Replace(" Change the reader options.", "", StringComparison.Ordinal)
+            .Replace(" which is not supported in this mode", "", StringComparison.Ordinal)
+            .Trim();
+        return ex.LineNumber is { } line && ex.BytePositionInLine is { } column
+            ? $"malformed JSON at line {line + 1}, column {column + 1}: {text}"
+            : $"malformed JSON: {text}";
+    }
+}
