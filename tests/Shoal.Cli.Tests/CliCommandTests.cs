@@ -37,7 +37,7 @@ public sealed class CliCommandTests
         var jobB = created.RootElement.GetProperty("jobs").GetProperty("b").GetInt64();
 
         var list = await ShoalProcess.RunAsync(dir, "status");
-        list.Stdout.Split('\n')[0].ShouldBe("id\tstate\tdone\tparts\tfailed\tpriority\tname\towner\tcreated", "piped, a header names the columns");
+        list.Stdout.Split('\n')[0].ShouldBe("id\tstate\tdone\tparts\tfailed\tpriority\tname\towner\tcreated\tstuck", "piped, a header names the columns, always the same");
         list.Stdout.ShouldContain($"{id}\tqueued\t0\t2\t0\t0\tcli\t");
         var why = await ShoalProcess.RunAsync(dir, "why", jobB.ToString(System.Globalization.CultureInfo.InvariantCulture));
         why.Stdout.ShouldContain("waiting for dependency a (ready)");

@@ -66,13 +66,13 @@ internal static class Render
     {
         if (!Interactive)
         {
-            // Piped: the table's columns, tab-separated under a header line, numbers without separators; stuck last.
-            var stuckColumn = streams.Any(s => s.Stuck is not null);
-            Console.WriteLine("id\tstate\tdone\tparts\tfailed\tpriority\tname\towner\tcreated" + (stuckColumn ? "\tstuck" : ""));
+            // Piped: the table's columns, tab-separated under a header line, numbers without separators; always the
+            // same columns (a stream that is not stuck has an empty last one), so that a script can rely on them.
+            Console.WriteLine("id\tstate\tdone\tparts\tfailed\tpriority\tname\towner\tcreated\tstuck");
             foreach (var s in streams)
             {
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{s.Id}\t{s.State}\t{s.Done}\t{s.Parts}\t{s.Failed}\t{s.Priority}\t{Safe(s.Name)}\t{Safe(s.Owner)}\t{s.CreatedAt:u}{(stuckColumn ? "\t" + Safe(s.Stuck) : "")}"));
+                    $"{s.Id}\t{s.State}\t{s.Done}\t{s.Parts}\t{s.Failed}\t{s.Priority}\t{Safe(s.Name)}\t{Safe(s.Owner)}\t{s.CreatedAt:u}\t{Safe(s.Stuck)}"));
             }
 
             return;

@@ -7,7 +7,7 @@ internal static class JobSpecParser
 {
     public const int MaxTimeoutSeconds = 366 * 24 * 3600;
 
-    public static JobSpec? Parse(JsonElement el, int index, Func<string, bool> isKnownType, out string? error)
+    public static JobSpec? Parse(JsonElement el, int index, IReadOnlyCollection<string> agentTypes, out string? error)
     {
         if (el.ValueKind != JsonValueKind.Object)
         {
@@ -33,9 +33,11 @@ internal static class JobSpecParser
             return null;
         }
 
-        if (!isKnownType(type!))
+        if (!agentTypes.Contains(type!, StringComparer.Ordinal))
         {
-            error = $"job '{name}': unknown agent type '{type}'";
+            var nearest = KnownFields.Nearest(type!, agentTypes);
+            error = $"job '{name}': unknown agent type '{type}'" + (nearest is not null ? $" (did you mean '{nearest}'?)"
+                : agentTypes.Count is > 0 and <= 12 ? $" (the agent types: {string.Join(", ", agentTypes.Order(StringComparer.Ordinal))})" : "");
             return null;
         }
 

@@ -19,16 +19,23 @@ internal static class KnownFields
         {
             if (!known.Contains(field.Name, StringComparer.Ordinal))
             {
-                var name = field.Name.ToLowerInvariant();
                 var names = known.Where(k => k[0] != '$').ToList();
-                var nearest = names.FirstOrDefault(k => name.Length >= 3 && (k.StartsWith(name, StringComparison.Ordinal) || name.StartsWith(k, StringComparison.Ordinal)))
-                    ?? names.Where(k => Distance(k, name) <= Math.Max(2, k.Length / 3)).MinBy(k => Distance(k, name));
+                var nearest = Nearest(field.Name, names);
                 var hint = nearest is not null ? $"did you mean '{nearest}'?" : $"the fields of {what}: {string.Join(", ", names)}";
                 return $"'{Shown(field.Name)}' is not a field of {what} ({hint})";
             }
         }
 
         return null;
+    }
+
+    /// <summary>The one of <paramref name="candidates"/> a misspelt <paramref name="text"/> most likely meant (a prefix either way, or a few letters off), or null.</summary>
+    public static string? Nearest(string text, IEnumerable<string> candidates)
+    {
+        var name = text.ToLowerInvariant();
+        var list = candidates.ToList();
+        return list.FirstOrDefault(k => name.Length >= 3 && (k.StartsWith(name, StringComparison.Ordinal) || name.StartsWith(k, StringComparison.Ordinal)))
+            ?? list.Where(k => Distance(k, name) <= Math.Max(2, k.Length / 3)).MinBy(k => Distance(k, name));
     }
 
     /// <summary>A field name as an error shows it: control characters escaped, at most 64 characters.</summary>

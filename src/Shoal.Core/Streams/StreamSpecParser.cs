@@ -10,7 +10,7 @@ public static class StreamSpecParser
 {
     public const int MaxNameLength = 200;
 
-    public static SpecResult Parse(string json, Func<string, bool> isKnownType)
+    public static SpecResult Parse(string json, IReadOnlyCollection<string> agentTypes)
     {
         JsonDocument doc;
         try
@@ -24,11 +24,11 @@ public static class StreamSpecParser
 
         using (doc)
         {
-            return Parse(doc.RootElement, isKnownType);
+            return Parse(doc.RootElement, agentTypes);
         }
     }
 
-    public static SpecResult Parse(JsonElement root, Func<string, bool> isKnownType)
+    public static SpecResult Parse(JsonElement root, IReadOnlyCollection<string> agentTypes)
     {
         if (root.ValueKind != JsonValueKind.Object)
         {
@@ -65,7 +65,7 @@ public static class StreamSpecParser
         var index = 0;
         foreach (var jobEl in jobsEl.EnumerateArray())
         {
-            var job = JobSpecParser.Parse(jobEl, index++, isKnownType, out error);
+            var job = JobSpecParser.Parse(jobEl, index++, agentTypes, out error);
             if (job is null)
             {
                 return SpecResult.Fail(error!);

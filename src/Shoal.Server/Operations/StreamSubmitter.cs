@@ -37,7 +37,7 @@ internal sealed class StreamSubmitter(IQueueStore store, ConfigHolder config, Ti
 
     private (StreamSpec? Spec, string? Error) Parse(string json)
     {
-        var parsed = StreamSpecParser.Parse(json, config.Current.AgentTypes.ContainsKey);
+        var parsed = StreamSpecParser.Parse(json, config.Current.AgentTypes.Keys.ToList());
         if (parsed.Spec is null)
         {
             return (null, parsed.Error);

@@ -112,7 +112,7 @@ public sealed partial class ParserProperties
     {
         foreach (var json in new[] { raw ?? "", Mutations.Apply(Stream, edits) })
         {
-            var result = StreamSpecParser.Parse(json, type => type == "scan");
+            var result = StreamSpecParser.Parse(json, ["scan"]);
             (result.Spec is null).ShouldBe(result.Error is not null, "exactly one of a spec and an error");
             if (result.Error is not null)
             {

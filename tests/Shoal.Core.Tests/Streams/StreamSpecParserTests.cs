@@ -6,7 +6,7 @@ namespace Shoal.Core.Tests.Streams;
 
 public sealed class StreamSpecParserTests
 {
-    private static bool Known(string type) => type is "ununpack" or "nomos" or "copyright" or "report";
+    private static readonly string[] Known = ["ununpack", "nomos", "copyright", "report"];
 
     [Fact]
     public void Parse_DesignExample_GivesJobsPartsAndDependencies()
@@ -64,6 +64,8 @@ public sealed class StreamSpecParserTests
     [InlineData("""{"name":"s","jobs":[{"name":"a","type":"nomos","parts":[{"key":5}]}]}""", "job 'a': parts[0].key must be a string")]
     [InlineData("""{"name":"s","jobs":[{"name":"a","type":"nomos","depends_on":"b"}]}""", "job 'a': 'depends_on' must be an array of job names")]
     [InlineData("""{"name":"","jobs":[{"name":"a","type":"nomos"}]}""", "'name' must be a non-empty string")]
+    [InlineData("""{"name":"s","jobs":[{"name":"a","type":"nomso"}]}""", "job 'a': unknown agent type 'nomso' (did you mean 'nomos'?)")]
+    [InlineData("""{"name":"s","jobs":[{"name":"a","type":"zzz"}]}""", "job 'a': unknown agent type 'zzz' (the agent types: copyright, nomos, report, ununpack)")]
     public void Parse_Refusals_NameTheFault(string json, string expected)
     {
         StreamSpecParser.Parse(json, Known).Error.ShouldNotBeNull().ShouldContain(expected);
