@@ -46,8 +46,9 @@ public sealed class CliCommandTests
         (await ShoalProcess.RunAsync(dir, "resume", $"{jobA}", "--job")).Stdout.ShouldContain($"job {jobA}: ready");
         var agents = await ShoalProcess.RunAsync(dir, "agents");
         agents.Code.ShouldBe(0, agents.Stderr);
-        agents.Stdout.ShouldContain("held\tspawned\tmax 0");
-        agents.Stdout.ShouldContain("localhost\tlocalhost\trunning 0/");
+        agents.Stdout.ShouldContain("type\tkind\tmax\tstate\thosts not valid\n", Case.Sensitive, "piped, each section's columns are named");
+        agents.Stdout.ShouldContain("held\tspawned\t0\t");
+        agents.Stdout.ShouldContain("localhost\tlocalhost\t0/");
         (await ShoalProcess.RunAsync(dir, "pause", $"{id}")).Stdout.ShouldContain($"stream {id}: paused");
         (await ShoalProcess.RunAsync(dir, "resume", $"{id}")).Stdout.ShouldContain($"stream {id}: queued");
         (await ShoalProcess.RunAsync(dir, "cancel", $"{id}")).Stdout.ShouldContain($"stream {id}: cancelled");

@@ -54,7 +54,8 @@ public sealed class OperatorCliTests
         (await ShoalProcess.RunAsync(dir, "schedule", "add", "bad", "--every", "soon", "--stream", "s.json")).Stderr.ShouldContain("'every': 'soon' is not a duration");
         (await ShoalProcess.RunAsync(dir, "schedule", "pause", "nightly")).Stdout.ShouldContain("schedule nightly: pause");
         var list = await ShoalProcess.RunAsync(dir, "schedule", "list");
-        list.Stdout.ShouldContain("nightly\tcron '0 2 * * *' Europe/Paris\tnext ");
+        list.Stdout.ShouldStartWith("name\twhen\tnext run\tstate\tmisfire\toverlap\tlast run\tstream\n");
+        list.Stdout.ShouldContain("nightly\tcron '0 2 * * *' Europe/Paris\t20");
         list.Stdout.ShouldContain("\tpaused\t");
         (await ShoalProcess.RunAsync(dir, "schedule", "remove", "nightly")).Stdout.ShouldContain("schedule nightly: remove");
         (await ShoalProcess.RunAsync(dir, "schedule", "remove", "nightly")).Code.ShouldBe(1);

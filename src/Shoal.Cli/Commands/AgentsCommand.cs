@@ -19,15 +19,14 @@ internal static class AgentsCommand
         return command;
     }
 
-    /// <summary>Four sections: a table each on a terminal (with headers), tab-separated lines when piped.</summary>
+    /// <summary>Four sections: a table each on a terminal, tab-separated lines under a header line when piped.</summary>
     private static void Print(AgentsResponse a)
     {
         Console.WriteLine("types:");
         Render.Rows(
             a.Types,
             ["type", "kind", "max", "state", "hosts not valid"],
-            t => [t.Name, t.Kind, t.Max.ToString(CultureInfo.InvariantCulture), t.Valid ? "valid" : "INVALID: " + t.Reason, string.Join("; ", NotValid(t))],
-            t => string.Join('\n', NotValid(t).Select(h => "    on " + h).Prepend($"  {t.Name}\t{t.Kind}\tmax {t.Max}\t{(t.Valid ? "valid" : "INVALID: " + t.Reason)}")),
+            t => [t.Name, t.Kind, t.Max < 0 ? "unlimited" : t.Max.ToString(CultureInfo.InvariantCulture), t.Valid ? "valid" : "INVALID: " + t.Reason, string.Join("; ", NotValid(t))],
             "state", "hosts not valid");
 
         Console.WriteLine("hosts:");
@@ -35,7 +34,6 @@ internal static class AgentsCommand
             a.Hosts,
             ["host", "address", "running", "state"],
             h => [h.Name, h.Address, $"{h.Running}/{h.Max}", h.Down ? "DOWN" : "up"],
-            h => $"  {h.Name}\t{h.Address}\trunning {h.Running}/{h.Max}{(h.Down ? "\tDOWN" : "")}",
             "address");
 
         Console.WriteLine("agents:");
@@ -43,7 +41,6 @@ internal static class AgentsCommand
             a.Agents,
             ["pid", "type", "host", "job", "phase", "items", "last heard"],
             x => [x.Pid.ToString(CultureInfo.InvariantCulture), x.Type, x.Host, x.Job?.ToString(CultureInfo.InvariantCulture) ?? "", x.Phase + (x.Suspended ? " (suspended)" : ""), x.Items.ToString(CultureInfo.InvariantCulture), x.LastHeard.ToString("u", CultureInfo.InvariantCulture)],
-            x => $"  pid {x.Pid}\t{x.Type}\ton {x.Host}\tjob {x.Job}\t{x.Phase}{(x.Suspended ? " (suspended)" : "")}\titems {x.Items}\tlast heard {x.LastHeard:u}",
             "type");
 
         Console.WriteLine("pull agents:");
@@ -51,7 +48,6 @@ internal static class AgentsCommand
             a.Pull ?? [],
             ["name", "state", "types", "leases", "done", "failed", "rate", "tags", "last seen"],
             p => [p.Name, p.State, string.Join(',', p.Types), p.Leases.ToString(CultureInfo.InvariantCulture), p.Done.ToString(CultureInfo.InvariantCulture), p.Failed.ToString(CultureInfo.InvariantCulture), p.Rate.ToString("0", CultureInfo.InvariantCulture) + "/min", string.Join(',', p.Tags), p.LastSeen.ToString("u", CultureInfo.InvariantCulture)],
-            p => $"  {p.Name}\t{p.State}\t{string.Join(',', p.Types)}\tleases {p.Leases}\tdone {p.Done}\tfailed {p.Failed}\t{p.Rate:0}/min{(p.Tags.Count == 0 ? "" : $"\ttags {string.Join(',', p.Tags)}")}\tlast seen {p.LastSeen:u}",
             "name", "types", "tags");
     }
 

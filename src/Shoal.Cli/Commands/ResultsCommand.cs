@@ -49,7 +49,6 @@ internal static class ResultsCommand
         rows,
         ["at", "source", "status", "exit", "seconds", "output", "stderr"],
         r => [r.At.ToString("u"), r.Source, r.Status, r.ExitCode?.ToString() ?? "-", ((r.DurationMs ?? 0) / 1000.0).ToString("0.0"), r.Output?.Split('\n')[0] ?? "", Said(r) ?? ""],
-        r => $"{r.At:u}\t{r.Source}\t{r.Status}\texit {r.ExitCode?.ToString() ?? "-"}\t{(r.DurationMs ?? 0) / 1000.0:0.0} s\t{Render.Safe(r.Output?.Split('\n')[0])}{(Said(r) is { } s ? "\tstderr: " + Render.Safe(s) : "")}",
         "output",
         "stderr"));
 

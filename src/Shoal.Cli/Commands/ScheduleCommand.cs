@@ -28,7 +28,6 @@ internal static class ScheduleCommand
                 rows,
                 ["name", "when", "next run", "state", "misfire", "overlap", "last run", "stream"],
                 s => [s.Name, When(s), s.NextRun.ToString("u"), s.Paused ? "paused" : "active", s.Misfire, s.Overlap ? "yes" : "", s.LastRun?.ToString("u") ?? "-", s.LastStream?.ToString() ?? "-"],
-                s => $"{s.Name}\t{When(s)}\tnext {s.NextRun:u}\t{(s.Paused ? "paused" : "active")}\tmisfire {s.Misfire}{(s.Overlap ? "\toverlap" : "")}\tlast {(s.LastRun is { } l ? l.ToString("u") : "-")} stream {s.LastStream?.ToString() ?? "-"}",
                 "name",
                 "when"));
             return 0;

@@ -65,7 +65,6 @@ internal static class TokenCommand
                 list,
                 ["id", "role", "name", "tags", "state"],
                 t => [t.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), t.Role, t.Name, string.Join(',', t.Tags), State(t)],
-                t => $"{t.Id}\t{t.Role}\t{t.Name}\t{string.Join(',', t.Tags)}\t{State(t)}",
                 "name",
                 "tags"));
             return 0;

@@ -249,15 +249,17 @@ internal static class Render
 
     /// <summary>
     /// Rows as a table with a header on a terminal (cells escaped; <paramref name="shrinking"/> columns cut with an
-    /// ellipsis), or as <paramref name="plain"/> lines when redirected.
+    /// ellipsis), or, piped, the same columns as tab-separated lines under a header line (a tab or line break inside a
+    /// cell shown escaped), so that a script reads them by name.
     /// </summary>
-    public static void Rows<T>(IEnumerable<T> items, IReadOnlyList<string> headers, Func<T, string[]> cells, Func<T, string> plain, params string[] shrinking)
+    public static void Rows<T>(IEnumerable<T> items, IReadOnlyList<string> headers, Func<T, string[]> cells, params string[] shrinking)
     {
         if (!Interactive)
         {
+            Console.WriteLine(string.Join('\t', headers));
             foreach (var item in items)
             {
-                Console.WriteLine(plain(item));
+                Console.WriteLine(string.Join('\t', cells(item).Select(c => Safe(c))));
             }
 
             return;
