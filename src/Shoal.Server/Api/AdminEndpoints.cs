@@ -17,7 +17,7 @@ internal static class AdminEndpoints
     public static void Map(IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1");
-        api.MapPost("/tokens", CreateTokenAsync).Produces<TokenCreated>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status400BadRequest);
+        api.MapPost("/tokens", CreateTokenAsync).Takes<TokenCreateRequest>().Produces<TokenCreated>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status400BadRequest);
         api.MapGet("/tokens", async (ITokenStore store, CancellationToken ct) =>
             Results.Json((await store.ListTokensAsync(ct).ConfigureAwait(false)).Select(t => new TokenDto(t.Id, t.Role, t.Name, t.Tags, t.CreatedAt, t.RevokedAt)).ToList(), ShoalJson.Options));
         api.MapPost("/tokens/{id}/revoke", async (string id, ITokenStore store, TokenAuth auth, TimeProvider time, CancellationToken ct) =>

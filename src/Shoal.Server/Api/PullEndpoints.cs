@@ -32,16 +32,16 @@ internal static class PullEndpoints
             context.HttpContext.RequestServices.GetRequiredService<PullAgentRoster>().Seen(TokenAuth.Caller(context.HttpContext));
             return await next(context).ConfigureAwait(false);
         });
-        api.MapPost("/lease", LeaseAsync)
+        api.MapPost("/lease", LeaseAsync).Takes<LeaseRequestDto>()
             .Produces<LeaseResponse>()
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
-        api.MapPost("/parts/{id}/heartbeat", HeartbeatAsync)
+        api.MapPost("/parts/{id}/heartbeat", HeartbeatAsync).Takes<HeartbeatRequest>()
             .Produces<HeartbeatResponse>()
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound);
-        api.MapPost("/parts/{id}/complete", CompleteAsync)
+        api.MapPost("/parts/{id}/complete", CompleteAsync).Takes<CompleteRequest>()
             .Produces<CompleteResponse>()
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound);
-        api.MapPost("/reports", ReportsAsync)
+        api.MapPost("/reports", ReportsAsync).Takes<ReportsRequest>()
             .Produces<ReportsResponse>()
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status413PayloadTooLarge);
     }

@@ -18,7 +18,7 @@ internal static class ScheduleEndpoints
     public static void Map(IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/schedules");
-        api.MapPost("", AddAsync);
+        api.MapPost("", AddAsync).Takes<ScheduleRequest>();
         api.MapGet("", async (IScheduleStore store, CancellationToken ct) =>
             Results.Json((await store.ListSchedulesAsync(ct).ConfigureAwait(false)).Select(ToDto).ToList(), ShoalJson.Options)).WithMetadata(Api.DashboardRead.Instance);
         api.MapDelete("/{name}", async (string name, IScheduleStore store, CancellationToken ct) =>

@@ -22,11 +22,11 @@ internal static class StreamEndpoints
         var api = app.MapGroup("/api/v1");
         app.MapGet("/schema/stream.json", () => Results.Text(StreamSchema.Value, "application/schema+json"))
             .WithSummary("The JSON Schema of a job stream (docs/stream.schema.json)");
-        api.MapPost("/streams", SubmitAsync)
+        api.MapPost("/streams", SubmitAsync).Takes<StreamRequest>()
             .WithSummary("Submit a job stream (docs/streams.md; its JSON Schema: /schema/stream.json)")
             .Produces<SubmitResponse>(StatusCodes.Status201Created)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status413PayloadTooLarge);
-        api.MapPost("/streams/check", CheckAsync)
+        api.MapPost("/streams/check", CheckAsync).Takes<StreamRequest>()
             .WithSummary("Check a job stream as a submit would; nothing is stored")
             .Produces<StreamCheckResponse>()
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status413PayloadTooLarge);

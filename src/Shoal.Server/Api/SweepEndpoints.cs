@@ -17,7 +17,7 @@ internal static class SweepEndpoints
     public static void Map(IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1");
-        api.MapPost("/sweeps", StartAsync);
+        api.MapPost("/sweeps", StartAsync).Takes<SweepRequest>();
         api.MapGet("/sweeps/{id}", async (string id, bool? hosts, SweepService sweeps, CancellationToken ct) =>
             !long.TryParse(id, out var n) ? Problems.BadRequest($"sweep id '{id}' is not a number")
             : await sweeps.StatusAsync(new StreamId(n), hosts == true, ct).ConfigureAwait(false) is { } status ? Results.Json(status, ShoalJson.Options)

@@ -271,5 +271,18 @@ public sealed class PullApiTests : IAsyncLifetime
         submit.TryGetProperty("403", out _).ShouldBeTrue();
         paths.GetProperty("/api/v1/tokens").GetProperty("post").GetProperty("responses").TryGetProperty("201", out _).ShouldBeTrue();
         schemas.GetProperty("SubmitResponse").GetProperty("properties").GetProperty("id").GetProperty("type").ToString().ShouldNotContain("string", Case.Sensitive, "an id is a number, not a number or a string");
+
+        // What each route takes, from the Contracts records (the names the API reads).
+        System.Text.Json.JsonElement Body(string path) => paths.GetProperty(path).GetProperty("post").GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("schema");
+        var stream = Body("/api/v1/streams");
+        stream.GetProperty("required").EnumerateArray().Select(e => e.GetString()).ShouldBe(["name", "jobs"], ignoreOrder: true);
+        var job = stream.GetProperty("properties").GetProperty("jobs").GetProperty("items").ToString();
+        job.ShouldContain("\"depends_on\"", Case.Sensitive, "snake_case, as the server reads it");
+        job.ShouldContain("\"requires_tags\"");
+        Body("/api/v1/streams/check").GetProperty("required").GetArrayLength().ShouldBe(2);
+        Body("/api/v1/lease").GetProperty("properties").TryGetProperty("types", out _).ShouldBeTrue();
+        Body("/api/v1/reports").GetProperty("properties").TryGetProperty("reports", out _).ShouldBeTrue();
+        Body("/api/v1/tokens").GetProperty("properties").TryGetProperty("role", out _).ShouldBeTrue();
+        Body("/api/v1/sweeps").GetProperty("properties").TryGetProperty("hosts", out _).ShouldBeTrue();
     }
 }
