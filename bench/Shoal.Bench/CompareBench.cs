@@ -62,10 +62,15 @@ internal static class CompareBench
         }
 
         var keys = only.Split(',', StringSplitOptions.RemoveEmptyEntries);
-        var peers = all.Where(p => keys.Length == 0 || keys.Contains(p.Key)).Select(p => (p.Peer, p.Jobs)).ToList();
+        var peers = all.Where(p => keys.Length == 0 || keys.Contains(p.Key)).ToList();
+        foreach (var unused in all.Except(peers))
+        {
+            await unused.Peer.DisposeAsync();
+        }
 
         var results = new List<string>();
-        foreach (var (peer, n) in peers)
+        var medians = new Dictionary<string, (double EndToEnd, double P99)>();
+        foreach (var (key, peer, n) in peers)
         {
             var enqueue = new List<double>();
             var e2e = new List<double>();
@@ -87,6 +92,7 @@ internal static class CompareBench
             }
 
             results.Add($"| {peer.Name} | {peer.Durability} | {n} | {Stat(enqueue, "0")} | {Stat(e2e, "0")} | {Stat(p50, "0.00")} | {Stat(p99, "0.00")} |");
+            medians[key] = (e2e.Order().ElementAt(e2e.Count / 2), p99.Order().ElementAt(p99.Count / 2));
             await peer.DisposeAsync();
         }
 
@@ -96,7 +102,45 @@ internal static class CompareBench
         Console.WriteLine("| scheduler | durability | jobs | enqueue jobs/s | end-to-end jobs/s | trickle p50 ms | trickle p99 ms |");
         Console.WriteLine("|---|---|---:|---:|---:|---:|---:|");
         results.ForEach(Console.WriteLine);
+        PrintTargets(medians);
         return 0;
+    }
+
+    /// <summary>
+    /// Issue 22's targets that this run measured, each as its ratio or figure against the bar (the medians above).
+    /// Targets 4 and 5 have benchmarks of their own: <c>scale</c> and <c>bench/fossology-vs-shoal.sh</c>.
+    /// </summary>
+    private static void PrintTargets(Dictionary<string, (double EndToEnd, double P99)> m)
+    {
+        var lines = new List<string>();
+        void Target(string what, bool measured, Func<(string Figure, bool Met)> check)
+        {
+            if (measured)
+            {
+                var (figure, met) = check();
+                lines.Add($"| {what} | {figure} | {(met ? "met" : "not met")} |");
+            }
+        }
+
+        Target("1. durable SQLite ≥ 1.0× Quartz RAMJobStore, end to end", m.ContainsKey("shoal-sqlite") && m.ContainsKey("quartz-ram"),
+            () => ($"{m["shoal-sqlite"].EndToEnd / m["quartz-ram"].EndToEnd:0.00}×", m["shoal-sqlite"].EndToEnd >= m["quartz-ram"].EndToEnd));
+        Target("1. durable SQLite trickle p99 < 2 ms", m.ContainsKey("shoal-sqlite"), () => ($"{m["shoal-sqlite"].P99:0.00} ms", m["shoal-sqlite"].P99 < 2));
+        Target("2. REST ≥ 0.50× in-process, SQLite", m.ContainsKey("shoal-sqlite") && m.ContainsKey("shoal-sqlite-rest"),
+            () => ($"{m["shoal-sqlite-rest"].EndToEnd / m["shoal-sqlite"].EndToEnd:0.00}×", m["shoal-sqlite-rest"].EndToEnd >= 0.5 * m["shoal-sqlite"].EndToEnd));
+        Target("3. PostgreSQL in-process ≥ 40,000/s", m.ContainsKey("shoal-pg"), () => ($"{m["shoal-pg"].EndToEnd:N0}/s", m["shoal-pg"].EndToEnd >= 40_000));
+        Target("3. PostgreSQL REST ≥ 20,000/s", m.ContainsKey("shoal-pg-rest"), () => ($"{m["shoal-pg-rest"].EndToEnd:N0}/s", m["shoal-pg-rest"].EndToEnd >= 20_000));
+        Target("3. PostgreSQL trickle p99 < 10 ms (in-process, REST)", m.ContainsKey("shoal-pg") && m.ContainsKey("shoal-pg-rest"),
+            () => ($"{m["shoal-pg"].P99:0.0} ms, {m["shoal-pg-rest"].P99:0.0} ms", m["shoal-pg"].P99 < 10 && m["shoal-pg-rest"].P99 < 10));
+        if (lines.Count == 0)
+        {
+            return;
+        }
+
+        Console.WriteLine();
+        Console.WriteLine("| target (issue 22) | this run | |");
+        Console.WriteLine("|---|---:|---|");
+        lines.ForEach(Console.WriteLine);
+        Console.WriteLine("(4: `scale`; 5: bench/fossology-vs-shoal.sh)");
     }
 
     private static bool HasPostgres(string postgres, bool required = true)
