@@ -33,7 +33,7 @@ internal static class JobSpecParser
             return null;
         }
 
-        if (!agentTypes.Contains(type!, StringComparer.Ordinal))
+        if (!agentTypes.Contains(type!)) // a dictionary's keys or a set: a lookup, not a scan
         {
             var nearest = KnownFields.Nearest(type!, agentTypes);
             error = $"job '{name}': unknown agent type '{type}'" + (nearest is not null ? $" (did you mean '{nearest}'?)"

@@ -37,7 +37,7 @@ internal sealed class StreamSubmitter(IQueueStore store, ConfigHolder config, Ti
 
     private (StreamSpec? Spec, string? Error) Parse(string json)
     {
-        var parsed = StreamSpecParser.Parse(json, config.Current.AgentTypes.Keys.ToList());
+        var parsed = StreamSpecParser.Parse(json, config.Current.AgentTypes.Keys as IReadOnlyCollection<string> ?? [.. config.Current.AgentTypes.Keys]);
         if (parsed.Spec is null)
         {
             return (null, parsed.Error);
