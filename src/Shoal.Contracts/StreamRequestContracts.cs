@@ -11,7 +11,17 @@ public sealed record StreamRequest(
     string Name,
     IReadOnlyList<JobRequest> Jobs,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Owner = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] int Priority = 0);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] int Priority = 0)
+{
+    /// <summary>The JSON Schema an editor checks the file against (<c>"$schema"</c>); the server ignores it.</summary>
+    [JsonPropertyName("$schema")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Schema { get; init; }
+
+    /// <summary>Fields the format does not have, as read (the server refuses them, naming the nearest field).</summary>
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? Unknown { get; init; }
+}
 
 /// <summary>
 /// One job of a stream: its parts are strings (one line each) or JSON objects, or a generator makes them; it waits for
@@ -26,7 +36,12 @@ public sealed record JobRequest(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? DependsOn = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? RequiresTags = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? Timeout = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? WaitForLock = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? WaitForLock = null)
+{
+    /// <summary>Fields a job does not have, as read (the server refuses them, naming the nearest field).</summary>
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? Unknown { get; init; }
+}
 
 /// <summary>
 /// What makes a job's parts, exactly one of: <c>From</c> (one part per item a job of the stream reports), <c>Range</c>
@@ -37,4 +52,9 @@ public sealed record GenerateRequest(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? From = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Range = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? File = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Chunk = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Chunk = null)
+{
+    /// <summary>Fields a generator does not have, as read (the server refuses them, naming the nearest field).</summary>
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? Unknown { get; init; }
+}

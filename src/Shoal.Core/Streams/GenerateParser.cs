@@ -1,80 +1,66 @@
-using System.Text.Json;
+using Shoal.Contracts;
 
 namespace Shoal.Core.Streams;
 
-/// <summary>Parses a job's <c>generate</c>: <c>{"from": "job"}</c> or <c>{"range": "10.2.0.0/16", "chunk": 1}</c>.</summary>
+/// <summary>Checks a job's <c>generate</c>: <c>{"from": "job"}</c>, <c>{"range": "10.2.0.0/16", "chunk": 1}</c> or <c>{"file": "/abs/hosts.txt"}</c>.</summary>
 internal static class GenerateParser
 {
-    private static readonly string[] Kinds = ["from", "range", "file"];
-
-    public static bool TryParse(JsonElement gen, string job, out string? from, out GeneratorSpec? generator, out string? error)
+    public static bool TryCheck(GenerateRequest gen, string job, out string? from, out GeneratorSpec? generator, out string? error)
     {
         from = null;
         generator = null;
         error = null;
-        if (gen.ValueKind != JsonValueKind.Object)
-        {
-            error = $"job '{job}': 'generate' must be an object: {{\"from\": \"<job>\"}} or {{\"range\": \"<cidr or first-last>\", \"chunk\": n}}";
-            return false;
-        }
-
-        if (KnownFields.Problem(gen, KnownFields.Generate, "'generate'") is { } unknown)
+        if (KnownFields.Problem(gen.Unknown, KnownFields.Generate, "'generate'") is { } unknown)
         {
             error = $"job '{job}': {unknown}";
             return false;
         }
 
-        var kinds = Kinds.Where(k => gen.TryGetProperty(k, out _)).ToList();
+        var kinds = new[] { ("from", gen.From), ("range", gen.Range), ("file", gen.File) }.Where(k => k.Item2 is not null).Select(k => k.Item1).ToList();
         if (kinds.Count > 1)
         {
             error = $"job '{job}': 'generate' takes one of 'from', 'range' or 'file', not {string.Join(" and ", kinds.Select(k => $"'{k}'"))}";
             return false;
         }
 
-        if (gen.TryGetProperty("from", out var f))
+        if (gen.From is not null)
         {
-            if (f.ValueKind != JsonValueKind.String)
-            {
-                error = $"job '{job}': 'generate.from' must be a job name";
-                return false;
-            }
-
-            from = f.GetString();
+            from = gen.From;
             return true;
         }
 
-        var chunk = 1;
-        if (gen.TryGetProperty("chunk", out var c) && (c.ValueKind != JsonValueKind.Number || !c.TryGetInt32(out chunk) || chunk < 1 || chunk > 65536))
+        var chunk = gen.Chunk ?? 1;
+        if (chunk is < 1 or > 65536)
         {
             error = $"job '{job}': 'generate.chunk' must be an integer from 1 to 65536";
             return false;
         }
 
-        if (gen.TryGetProperty("file", out var file))
+        if (gen.File is not null)
         {
-            if (file.ValueKind != JsonValueKind.String || !Path.IsPathFullyQualified(file.GetString()!))
+            if (!Path.IsPathFullyQualified(gen.File))
             {
                 error = $"job '{job}': 'generate.file' must be an absolute path to a host list on the server";
                 return false;
             }
 
-            generator = new GeneratorSpec(null, chunk, file.GetString());
+            generator = new GeneratorSpec(null, chunk, gen.File);
             return true;
         }
 
-        if (!gen.TryGetProperty("range", out var r) || r.ValueKind != JsonValueKind.String)
+        if (gen.Range is null)
         {
             error = $"job '{job}': 'generate' needs 'from' (a job), 'range' (an address range) or 'file' (a host list)";
             return false;
         }
 
-        if (!IpRange.TryParse(r.GetString()!, out _, out var rangeError))
+        if (!IpRange.TryParse(gen.Range, out _, out var rangeError))
         {
             error = $"job '{job}': 'generate.range': {rangeError}";
             return false;
         }
 
-        generator = new GeneratorSpec(r.GetString()!, chunk);
+        generator = new GeneratorSpec(gen.Range, chunk);
         return true;
     }
 }

@@ -1,70 +1,67 @@
 using System.Text.Json;
+using Shoal.Contracts;
 
 namespace Shoal.Core.Streams;
 
-/// <summary>Parses one element of a stream's <c>jobs</c> array.</summary>
+/// <summary>Checks one job of a stream (a bound <see cref="JobRequest"/>) into a <see cref="JobSpec"/>.</summary>
 internal static class JobSpecParser
 {
     public const int MaxTimeoutSeconds = 366 * 24 * 3600;
 
-    public static JobSpec? Parse(JsonElement el, int index, IReadOnlyCollection<string> agentTypes, out string? error)
+    public static JobSpec? Check(JobRequest? job, int index, IReadOnlyCollection<string> agentTypes, out string? error)
     {
-        if (el.ValueKind != JsonValueKind.Object)
+        if (job is null)
         {
             error = $"jobs[{index}] must be an object";
             return null;
         }
 
-        if (KnownFields.Problem(el, KnownFields.Job, "a job") is { } unknown)
+        if (KnownFields.Problem(job.Unknown, KnownFields.Job, "a job") is { } unknown)
         {
-            error = (el.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? $"job '{n.GetString()}'" : $"jobs[{index}]") + ": " + unknown;
+            error = (string.IsNullOrWhiteSpace(job.Name) ? $"jobs[{index}]" : $"job '{job.Name}'") + ": " + unknown;
             return null;
         }
 
-        if (!StreamSpecParser.TryString(el, "name", required: true, out var name, out error))
+        if (!StreamSpecParser.TryString(job.Name, "name", required: true, out error))
         {
             error = $"jobs[{index}]: {error}";
             return null;
         }
 
-        if (!StreamSpecParser.TryString(el, "type", required: true, out var type, out error))
+        var name = job.Name;
+        if (!StreamSpecParser.TryString(job.Type, "type", required: true, out error))
         {
             error = $"job '{name}': {error}";
             return null;
         }
 
-        if (!agentTypes.Contains(type!)) // a dictionary's keys or a set: a lookup, not a scan
+        if (!agentTypes.Contains(job.Type)) // a dictionary's keys or a set: a lookup, not a scan
         {
-            var nearest = KnownFields.Nearest(type!, agentTypes);
-            error = $"job '{name}': unknown agent type '{type}'" + (nearest is not null ? $" (did you mean '{nearest}'?)"
+            var nearest = KnownFields.Nearest(job.Type, agentTypes);
+            error = $"job '{name}': unknown agent type '{job.Type}'" + (nearest is not null ? $" (did you mean '{nearest}'?)"
                 : agentTypes.Count is > 0 and <= 12 ? $" (the agent types: {string.Join(", ", agentTypes.Order(StringComparer.Ordinal))})" : "");
             return null;
         }
 
-        var deps = new List<string>();
-        if (el.TryGetProperty("depends_on", out var depsEl))
+        if (job.DependsOn?.Any(d => d is null) == true)
         {
-            if (depsEl.ValueKind != JsonValueKind.Array || depsEl.EnumerateArray().Any(d => d.ValueKind != JsonValueKind.String))
-            {
-                error = $"job '{name}': 'depends_on' must be an array of job names";
-                return null;
-            }
-
-            deps.AddRange(depsEl.EnumerateArray().Select(d => d.GetString()!).Distinct());
+            error = $"job '{name}': 'depends_on' must be an array of job names";
+            return null;
         }
 
+        var deps = job.DependsOn?.Distinct().ToList() ?? [];
         string? generateFrom = null;
         GeneratorSpec? generator = null;
         List<PartSpec>? parts;
-        if (el.TryGetProperty("generate", out var gen))
+        if (job.Generate is not null)
         {
-            if (el.TryGetProperty("parts", out _))
+            if (job.Parts is not null)
             {
                 error = $"job '{name}': give either 'parts' or 'generate', not both";
                 return null;
             }
 
-            if (!GenerateParser.TryParse(gen, name!, out generateFrom, out generator, out error))
+            if (!GenerateParser.TryCheck(job.Generate, name, out generateFrom, out generator, out error))
             {
                 return null;
             }
@@ -78,7 +75,7 @@ internal static class JobSpecParser
         }
         else
         {
-            parts = ParseParts(el, name!, out error);
+            parts = Parts(job.Parts, name, out error);
             if (parts is null)
             {
                 return null;
@@ -86,10 +83,10 @@ internal static class JobSpecParser
         }
 
         TimeSpan? timeout = null;
-        if (el.TryGetProperty("timeout", out var t))
+        if (job.Timeout is { } seconds)
         {
             // At most a year: a time-out is an operator's bound on a job, and past TimeSpan's range the arithmetic fails.
-            if (t.ValueKind != JsonValueKind.Number || !t.TryGetDouble(out var seconds) || seconds <= 0 || seconds > MaxTimeoutSeconds)
+            if (seconds is <= 0 or > MaxTimeoutSeconds)
             {
                 error = $"job '{name}': 'timeout' must be a positive number of seconds, at most {MaxTimeoutSeconds} (a year)";
                 return null;
@@ -98,52 +95,40 @@ internal static class JobSpecParser
             timeout = TimeSpan.FromSeconds(seconds);
         }
 
-        List<string>? tags = null;
-        if (el.TryGetProperty("requires_tags", out var tagsEl))
+        if (job.RequiresTags?.Any(string.IsNullOrWhiteSpace) == true)
         {
-            if (tagsEl.ValueKind != JsonValueKind.Array || tagsEl.EnumerateArray().Any(t => t.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(t.GetString())))
-            {
-                error = $"job '{name}': 'requires_tags' must be an array of non-empty strings";
-                return null;
-            }
-
-            tags = tagsEl.EnumerateArray().Select(t => t.GetString()!).Distinct().ToList();
+            error = $"job '{name}': 'requires_tags' must be an array of non-empty strings";
+            return null;
         }
 
-        string? waitForLock = null;
-        if (el.TryGetProperty("wait_for_lock", out var lockEl))
+        if (job.WaitForLock is not (null or "sweep"))
         {
-            if (lockEl.ValueKind != JsonValueKind.String || lockEl.GetString() != "sweep")
-            {
-                error = $"job '{name}': 'wait_for_lock' must be \"sweep\" (the only lock there is)";
-                return null;
-            }
-
-            waitForLock = "sweep";
+            error = $"job '{name}': 'wait_for_lock' must be \"sweep\" (the only lock there is)";
+            return null;
         }
 
         error = null;
-        return new JobSpec(name!, type!, deps, parts, timeout, generateFrom, generator, tags, waitForLock);
+        return new JobSpec(name, job.Type, deps, parts, timeout, generateFrom, generator, job.RequiresTags?.Distinct().ToList(), job.WaitForLock);
     }
 
-    private static List<PartSpec>? ParseParts(JsonElement el, string name, out string? error)
+    private static List<PartSpec>? Parts(IReadOnlyList<JsonElement>? given, string name, out string? error)
     {
         error = null;
-        if (!el.TryGetProperty("parts", out var partsEl))
+        if (given is null)
         {
             return [new PartSpec("", null)];
         }
 
-        if (partsEl.ValueKind != JsonValueKind.Array || partsEl.GetArrayLength() == 0)
+        if (given.Count == 0)
         {
             error = $"job '{name}': 'parts' must be a non-empty array";
             return null;
         }
 
-        var parts = new List<PartSpec>(partsEl.GetArrayLength());
-        var i = 0;
-        foreach (var part in partsEl.EnumerateArray())
+        var parts = new List<PartSpec>(given.Count);
+        for (var i = 0; i < given.Count; i++)
         {
+            var part = given[i];
             switch (part.ValueKind)
             {
                 case JsonValueKind.String:
@@ -169,14 +154,12 @@ internal static class JobSpecParser
                         key = k.GetString();
                     }
 
-                    parts.Add(new PartSpec(JsonSerializer.Serialize(part), key, IsJson: true));
+                    parts.Add(new PartSpec(JsonSerializer.Serialize(part), key, IsJson: true)); // one line, whatever the sender's layout
                     break;
                 default:
                     error = $"job '{name}': parts[{i}] must be a string or an object";
                     return null;
             }
-
-            i++;
         }
 
         return parts;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Shoal.Contracts;
 
 namespace Shoal.Core.Streams;
 
@@ -8,25 +9,24 @@ namespace Shoal.Core.Streams;
 /// </summary>
 internal static class KnownFields
 {
-    public static readonly string[] Stream = ["$schema", "name", "owner", "priority", "jobs"];
-    public static readonly string[] Job = ["name", "type", "parts", "generate", "depends_on", "requires_tags", "timeout", "wait_for_lock"];
-    public static readonly string[] Generate = ["from", "range", "file", "chunk"];
+    // The records' own fields: one description of the format (Shoal.Contracts), read here and by the JSON Schema test.
+    public static readonly IReadOnlyList<string> Stream = RequestJson.FieldsOf<StreamRequest>();
+    public static readonly IReadOnlyList<string> Job = RequestJson.FieldsOf<JobRequest>();
+    public static readonly IReadOnlyList<string> Generate = RequestJson.FieldsOf<GenerateRequest>();
 
-    /// <summary>Null when every field of <paramref name="el"/> is one of <paramref name="known"/>; else the refusal.</summary>
-    public static string? Problem(JsonElement el, string[] known, string what)
+    /// <summary>Null when a record was read without fields it does not have (<paramref name="unknown"/>); else the refusal.</summary>
+    public static string? Problem(Dictionary<string, JsonElement>? unknown, IReadOnlyList<string> known, string what)
     {
-        foreach (var field in el.EnumerateObject())
+        if (unknown is not { Count: > 0 })
         {
-            if (!known.Contains(field.Name, StringComparer.Ordinal))
-            {
-                var names = known.Where(k => k[0] != '$').ToList();
-                var nearest = Nearest(field.Name, names);
-                var hint = nearest is not null ? $"did you mean '{nearest}'?" : $"the fields of {what}: {string.Join(", ", names)}";
-                return $"'{Shown(field.Name)}' is not a field of {what} ({hint})";
-            }
+            return null;
         }
 
-        return null;
+        var field = unknown.Keys.First();
+        var names = known.Where(k => k[0] != '$').ToList();
+        var nearest = Nearest(field, names);
+        var hint = nearest is not null ? $"did you mean '{nearest}'?" : $"the fields of {what}: {string.Join(", ", names)}";
+        return $"'{Shown(field)}' is not a field of {what} ({hint})";
     }
 
     /// <summary>The one of <paramref name="candidates"/> a misspelt <paramref name="text"/> most likely meant (a prefix either way, or a few letters off), or null.</summary>

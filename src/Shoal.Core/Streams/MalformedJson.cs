@@ -12,6 +12,13 @@ public static class MalformedJson
     public static string Describe(JsonException ex)
     {
         var text = ex.Message;
+        const string duplicate = "Duplicate property '";
+        if (text.StartsWith(duplicate, StringComparison.Ordinal) && text.IndexOf('\'', duplicate.Length) is var end and > 0)
+        {
+            // Which of the two a reader keeps differs from reader to reader: neither is guessed.
+            return $"'{text[duplicate.Length..end]}' is given twice in one object";
+        }
+
         foreach (var cut in new[] { " Path: ", " LineNumber: ", " | " })
         {
             var at = text.IndexOf(cut, StringComparison.Ordinal);

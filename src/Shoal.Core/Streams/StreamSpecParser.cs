@@ -1,10 +1,11 @@
-using System.Text.Json;
+using Shoal.Contracts;
 
 namespace Shoal.Core.Streams;
 
 /// <summary>
-/// Parses and validates job stream JSON (DESIGN.md "Job stream JSON"). Every refusal names
-/// the field or the job at fault, so that a 400 answer tells the user what to fix.
+/// Binds a stream's JSON to its wire record (<see cref="StreamRequest"/>, strictly: <see cref="RequestJson"/>) and
+/// checks it into a <see cref="StreamSpec"/>. Every refusal names the field or the job at fault, so that a 400 answer
+/// tells the user what to fix.
 /// </summary>
 public static class StreamSpecParser
 {
@@ -12,66 +13,38 @@ public static class StreamSpecParser
 
     public static SpecResult Parse(string json, IReadOnlyCollection<string> agentTypes)
     {
-        JsonDocument doc;
-        try
-        {
-            doc = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 32 });
-        }
-        catch (JsonException ex)
-        {
-            return SpecResult.Fail(MalformedJson.Describe(ex));
-        }
-
-        using (doc)
-        {
-            return Parse(doc.RootElement, agentTypes);
-        }
+        var request = RequestJson.Read<StreamRequest>(json, "the stream", out var error);
+        return request is null ? SpecResult.Fail(error!) : Check(request, agentTypes);
     }
 
-    public static SpecResult Parse(JsonElement root, IReadOnlyCollection<string> agentTypes)
+    public static SpecResult Check(StreamRequest request, IReadOnlyCollection<string> agentTypes)
     {
-        if (root.ValueKind != JsonValueKind.Object)
-        {
-            return SpecResult.Fail("the stream must be a JSON object");
-        }
-
-        if (KnownFields.Problem(root, KnownFields.Stream, "a stream") is { } unknown)
+        if (KnownFields.Problem(request.Unknown, KnownFields.Stream, "a stream") is { } unknown)
         {
             return SpecResult.Fail(unknown);
         }
 
-        if (!TryString(root, "name", required: true, out var name, out var error))
+        if (!TryString(request.Name, "name", required: true, out var error) || !TryString(request.Owner, "owner", required: false, out error))
         {
             return SpecResult.Fail(error!);
         }
 
-        if (!TryString(root, "owner", required: false, out var owner, out error))
-        {
-            return SpecResult.Fail(error!);
-        }
-
-        var priority = 0;
-        if (root.TryGetProperty("priority", out var p) && !(p.ValueKind == JsonValueKind.Number && p.TryGetInt32(out priority)))
-        {
-            return SpecResult.Fail("'priority' must be an integer");
-        }
-
-        if (!root.TryGetProperty("jobs", out var jobsEl) || jobsEl.ValueKind != JsonValueKind.Array || jobsEl.GetArrayLength() == 0)
+        if (request.Jobs is not { Count: > 0 })
         {
             return SpecResult.Fail("'jobs' must be a non-empty array");
         }
 
-        var jobs = new List<JobSpec>();
-        var index = 0;
-        foreach (var jobEl in jobsEl.EnumerateArray())
+        var jobs = new List<JobSpec>(request.Jobs.Count);
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (var index = 0; index < request.Jobs.Count; index++)
         {
-            var job = JobSpecParser.Parse(jobEl, index++, agentTypes, out error);
+            var job = JobSpecParser.Check(request.Jobs[index], index, agentTypes, out error);
             if (job is null)
             {
                 return SpecResult.Fail(error!);
             }
 
-            if (jobs.Any(j => j.Name == job.Name))
+            if (!names.Add(job.Name))
             {
                 return SpecResult.Fail($"job '{job.Name}': the name is used twice");
             }
@@ -81,38 +54,21 @@ public static class StreamSpecParser
 
         error = DependencyCheck.Find(jobs);
         return error is null
-            ? SpecResult.Ok(new StreamSpec(name!, owner ?? "", priority, jobs))
+            ? SpecResult.Ok(new StreamSpec(request.Name, request.Owner ?? "", request.Priority, jobs))
             : SpecResult.Fail(error);
     }
 
-    internal static bool TryString(JsonElement obj, string field, bool required, out string? value, out string? error)
+    /// <summary>A name-like field: present when required, never blank, at most <see cref="MaxNameLength"/> characters.</summary>
+    internal static bool TryString(string? value, string field, bool required, out string? error)
     {
-        value = null;
-        error = null;
-        if (!obj.TryGetProperty(field, out var el) || el.ValueKind == JsonValueKind.Null)
+        error = value switch
         {
-            if (required)
-            {
-                error = $"'{field}' is required";
-                return false;
-            }
-
-            return true;
-        }
-
-        if (el.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(el.GetString()))
-        {
-            error = $"'{field}' must be a non-empty string";
-            return false;
-        }
-
-        value = el.GetString()!;
-        if (value.Length > MaxNameLength)
-        {
-            error = $"'{field}' is longer than {MaxNameLength} characters";
-            return false;
-        }
-
-        return true;
+            null when required => $"'{field}' is required",
+            null => null,
+            _ when string.IsNullOrWhiteSpace(value) => $"'{field}' must be a non-empty string",
+            { Length: > MaxNameLength } => $"'{field}' is longer than {MaxNameLength} characters",
+            _ => null,
+        };
+        return error is null;
     }
 }

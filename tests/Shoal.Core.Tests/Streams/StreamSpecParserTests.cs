@@ -62,13 +62,30 @@ public sealed class StreamSpecParserTests
     [InlineData("""{"name":"s","jobs":[{"name":"a","type":"nomos","generate":{"from":"ghost"}}]}""", "job 'a' depends on unknown job 'ghost'")]
     [InlineData("""{"name":"s","jobs":[{"name":"u","type":"nomos"},{"name":"a","type":"nomos","parts":["x"],"generate":{"from":"u"}}]}""", "job 'a': give either 'parts' or 'generate', not both")]
     [InlineData("""{"name":"s","jobs":[{"name":"a","type":"nomos","parts":[{"key":5}]}]}""", "job 'a': parts[0].key must be a string")]
-    [InlineData("""{"name":"s","jobs":[{"name":"a","type":"nomos","depends_on":"b"}]}""", "job 'a': 'depends_on' must be an array of job names")]
+    [InlineData("""{"name":"s","jobs":[{"name":"a","type":"nomos","depends_on":"b"}]}""", "job 'a': 'depends_on' must be an array of strings")]
+    [InlineData("""{"name":"s","jobs":[{"name":"a","type":"nomos","depends_on":["b",5]}]}""", "job 'a': 'depends_on[1]' must be a string")]
+    [InlineData("""{"name":"s","jobs":[{"name":"a","type":"nomos","timeout":"90"}]}""", "job 'a': 'timeout' must be a number")]
+    [InlineData("""{"name":"s","jobs":[{"name":"a","type":"nomos","generate":{"range":"10.0.0.0/24","chunk":1.5}}]}""", "job 'a': 'generate.chunk' must be an integer")]
+    [InlineData("""{"name":"s","jobs":[{"type":"nomos","requires_tags":"x"}]}""", "'jobs[0].requires_tags' must be an array of strings")]
+    [InlineData("""{"name":"s","jobs":[7]}""", "jobs[0] must be an object")]
+    [InlineData("""{"name":"s","priority":"5","jobs":[{"name":"a","type":"nomos"}]}""", "'priority' must be an integer")]
+    [InlineData("""{"name":"s","priority":1e30,"jobs":[{"name":"a","type":"nomos"}]}""", "'priority' must be an integer")]
+    [InlineData("""{"Name":"s","jobs":[{"name":"a","type":"nomos"}]}""", "'Name' is not a field of a stream (did you mean 'name'?)")]
+    [InlineData("""{"name":"s","name":"t","jobs":[{"name":"a","type":"nomos"}]}""", "'name' is given twice in one object")]
+    [InlineData("""{"name":"s","jobs":[{"name":"a","type":"nomos","type":"report"}]}""", "'type' is given twice in one object")]
     [InlineData("""{"name":"","jobs":[{"name":"a","type":"nomos"}]}""", "'name' must be a non-empty string")]
     [InlineData("""{"name":"s","jobs":[{"name":"a","type":"nomso"}]}""", "job 'a': unknown agent type 'nomso' (did you mean 'nomos'?)")]
     [InlineData("""{"name":"s","jobs":[{"name":"a","type":"zzz"}]}""", "job 'a': unknown agent type 'zzz' (the agent types: copyright, nomos, report, ununpack)")]
     public void Parse_Refusals_NameTheFault(string json, string expected)
     {
         StreamSpecParser.Parse(json, Known).Error.ShouldNotBeNull().ShouldContain(expected);
+    }
+
+    [Fact]
+    public void ObjectParts_AreSentAsOneLine_WhateverTheSendersLayout()
+    {
+        var spec = StreamSpecParser.Parse("{\"name\":\"s\",\"jobs\":[{\"name\":\"a\",\"type\":\"nomos\",\"parts\":[{\n  \"key\": \"0f\",\n  \"file\": \"a.c\"\n}]}]}", Known).Spec.ShouldNotBeNull();
+        spec.Jobs[0].Parts.Single().Payload.ShouldBe("""{"key":"0f","file":"a.c"}""");
     }
 
     [Fact]

@@ -92,6 +92,20 @@ public sealed partial class StreamExamplesTests
         }
     }
 
+    [Fact]
+    public async Task TheShippedSchema_HasTheFieldsOfTheRecordsTheServerBinds()
+    {
+        using var schema = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(TestServer.RepoRoot, "docs", "stream.schema.json"), Ct));
+        static string[] Names(JsonElement obj) => [.. obj.GetProperty("properties").EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal)];
+        var root = schema.RootElement;
+        var job = root.GetProperty("$defs").GetProperty("job");
+        var generate = job.GetProperty("properties").GetProperty("generate").GetProperty("oneOf").EnumerateArray().SelectMany(Names).Distinct().Order(StringComparer.Ordinal);
+
+        Names(root).ShouldBe(Shoal.Core.Streams.RequestJson.FieldsOf<Shoal.Contracts.StreamRequest>().Order(StringComparer.Ordinal));
+        Names(job).ShouldBe(Shoal.Core.Streams.RequestJson.FieldsOf<Shoal.Contracts.JobRequest>().Order(StringComparer.Ordinal));
+        generate.ShouldBe(Shoal.Core.Streams.RequestJson.FieldsOf<Shoal.Contracts.GenerateRequest>().Order(StringComparer.Ordinal));
+    }
+
     [GeneratedRegex("```json(?<refused> refused)?\\n(?<json>.*?)\\n```(?:\\n→ `(?<message>[^`]*)`)?", RegexOptions.Singleline)]
     private static partial Regex Block();
 }

@@ -1,0 +1,186 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
+using Shoal.Contracts;
+
+namespace Shoal.Core.Streams;
+
+/// <summary>
+/// Binds a request body to its <see cref="Shoal.Contracts"/> record, strictly: names exactly as documented (snake_case,
+/// case-sensitive), numbers as JSON numbers, no field twice, at most 32 levels deep. A body of the wrong shape is refused
+/// naming the field from its path and the type the record has there (<c>'priority' must be an integer</c>); a body
+/// that is not JSON, where it breaks (<see cref="MalformedJson"/>).
+/// </summary>
+public static class RequestJson
+{
+    public static JsonSerializerOptions Options { get; } = new(ShoalJson.Options)
+    {
+        PropertyNameCaseInsensitive = false,
+        NumberHandling = JsonNumberHandling.Strict,
+        AllowDuplicateProperties = false,
+        MaxDepth = 32,
+    };
+
+    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 32, AllowDuplicateProperties = false };
+
+    /// <summary>The record, or null and why not; <paramref name="what"/> names the body ("the stream").</summary>
+    public static T? Read<T>(string json, string what, out string? error)
+        where T : class
+    {
+        try
+        {
+            var value = JsonSerializer.Deserialize<T>(json, Options);
+            error = value is null ? $"{what} must be a JSON object" : null;
+            return value;
+        }
+        catch (JsonException ex)
+        {
+            error = Describe<T>(json, ex, what);
+            return null;
+        }
+    }
+
+    /// <summary>The JSON names of a record's fields (what a misspelt field is compared with).</summary>
+    public static IReadOnlyList<string> FieldsOf<T>() =>
+        [.. Options.GetTypeInfo(typeof(T)).Properties.Where(p => !p.IsExtensionData).Select(p => p.Name)];
+
+    private static string Describe<T>(string json, JsonException ex, string what)
+    {
+        JsonDocument doc;
+        try
+        {
+            doc = JsonDocument.Parse(json, DocumentOptions);
+        }
+        catch (JsonException syntax)
+        {
+            return MalformedJson.Describe(syntax);
+        }
+
+        using (doc)
+        {
+            var path = Segments(ex.Path ?? "$");
+            if (path.Count == 0)
+            {
+                return $"{what} must be a JSON object";
+            }
+
+            var expected = Expected(typeof(T), path);
+
+            // Inside a job, the job is named as every other refusal of a job names it.
+            if (path is [{ Name: "jobs" }, { Index: { } index }, _, ..] && JobName(doc.RootElement, index) is { } job)
+            {
+                return $"job '{job}': '{Text(path.Skip(2))}' must be {expected}";
+            }
+
+            return path is [{ Name: "jobs" }, { Index: { } at }]
+                ? $"jobs[{at}] must be {expected}"
+                : $"'{Text(path)}' must be {expected}";
+        }
+    }
+
+    private static string? JobName(JsonElement root, int index) =>
+        root.ValueKind == JsonValueKind.Object && root.TryGetProperty("jobs", out var jobs) && jobs.ValueKind == JsonValueKind.Array
+            && index < jobs.GetArrayLength() && jobs[index].ValueKind == JsonValueKind.Object
+            && jobs[index].TryGetProperty("name", out var name) && name.ValueKind == JsonValueKind.String
+            ? name.GetString()
+            : null;
+
+    /// <summary>What the record holds at <paramref name="path"/>, in words ("an integer", "an array of strings").</summary>
+    private static string Expected(Type root, IReadOnlyList<Segment> path)
+    {
+        var type = root;
+        foreach (var segment in path)
+        {
+            var info = Options.GetTypeInfo(type);
+            var next = segment.Index is null
+                ? info.Properties.FirstOrDefault(p => p.Name == segment.Name)?.PropertyType
+                : info.ElementType;
+            if (next is null)
+            {
+                return "of another type";
+            }
+
+            type = next;
+        }
+
+        return Words(type);
+    }
+
+    private static string Words(Type type)
+    {
+        type = Nullable.GetUnderlyingType(type) ?? type;
+        if (type == typeof(int) || type == typeof(long))
+        {
+            return "an integer";
+        }
+
+        if (type == typeof(double))
+        {
+            return "a number";
+        }
+
+        if (type == typeof(string))
+        {
+            return "a string";
+        }
+
+        if (type == typeof(bool))
+        {
+            return "true or false";
+        }
+
+        var info = Options.GetTypeInfo(type);
+        return info.Kind switch
+        {
+            JsonTypeInfoKind.Enumerable when info.ElementType == typeof(string) => "an array of strings",
+            JsonTypeInfoKind.Enumerable => "an array",
+            JsonTypeInfoKind.Object or JsonTypeInfoKind.Dictionary => "an object",
+            _ => "of another type",
+        };
+    }
+
+    private readonly record struct Segment(string? Name, int? Index);
+
+    /// <summary><c>$.jobs[2].depends_on[0]</c> → jobs, [2], depends_on, [0] (a quoted name, <c>$['a.b']</c>, as one).</summary>
+    private static List<Segment> Segments(string path)
+    {
+        var segments = new List<Segment>();
+        var i = path.StartsWith('$') ? 1 : 0;
+        while (i < path.Length)
+        {
+            if (path[i] == '.')
+            {
+                var end = path.IndexOfAny(['.', '['], i + 1);
+                end = end < 0 ? path.Length : end;
+                segments.Add(new Segment(path[(i + 1)..end], null));
+                i = end;
+            }
+            else if (path[i] == '[' && i + 1 < path.Length && path[i + 1] == '\'')
+            {
+                var end = path.IndexOf("']", i + 2, StringComparison.Ordinal);
+                end = end < 0 ? path.Length : end;
+                segments.Add(new Segment(path[(i + 2)..end], null));
+                i = Math.Min(path.Length, end + 2);
+            }
+            else if (path[i] == '[')
+            {
+                var end = path.IndexOf(']', i);
+                end = end < 0 ? path.Length : end;
+                segments.Add(int.TryParse(path.AsSpan(i + 1, end - i - 1), NumberStyles.None, CultureInfo.InvariantCulture, out var index)
+                    ? new Segment(null, index)
+                    : new Segment(path[(i + 1)..end], null));
+                i = Math.Min(path.Length, end + 1);
+            }
+            else
+            {
+                i++;
+            }
+        }
+
+        return segments;
+    }
+
+    private static string Text(IEnumerable<Segment> path) =>
+        string.Concat(path.Select((s, n) => s.Index is { } index ? $"[{index}]" : (n == 0 ? "" : ".") + s.Name));
+}
