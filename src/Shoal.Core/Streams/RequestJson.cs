@@ -19,6 +19,7 @@ public static class RequestJson
         PropertyNameCaseInsensitive = false,
         NumberHandling = JsonNumberHandling.Strict,
         AllowDuplicateProperties = false,
+        RespectRequiredConstructorParameters = true,
         MaxDepth = 32,
     };
 
@@ -60,23 +61,68 @@ public static class RequestJson
         using (doc)
         {
             var path = Segments(ex.Path ?? "$");
-            if (path.Count == 0)
+            var (prefix, rest) = Within(typeof(T), path, doc.RootElement);
+            if (Missing(ex.Message) is { } missing)
             {
-                return $"{what} must be a JSON object";
+                // A misspelt required field is missing too: name the misspelling, the cause, rather than the absence.
+                return $"{prefix}{Misspelt(typeof(T), path, doc.RootElement) ?? missing + " is required"}";
             }
 
             var expected = Expected(typeof(T), path);
-
-            // Inside a job, the job is named as every other refusal of a job names it.
-            if (path is [{ Name: "jobs" }, { Index: { } index }, _, ..] && JobName(doc.RootElement, index) is { } job)
+            return (path.Count, rest.Count) switch
             {
-                return $"job '{job}': '{Text(path.Skip(2))}' must be {expected}";
-            }
-
-            return path is [{ Name: "jobs" }, { Index: { } at }]
-                ? $"jobs[{at}] must be {expected}"
-                : $"'{Text(path)}' must be {expected}";
+                (0, _) => $"{what} must be a JSON object",
+                (_, 0) => $"{Text(path)} must be {expected}",
+                _ => $"{prefix}'{Text(rest)}' must be {expected}",
+            };
         }
+    }
+
+    /// <summary>
+    /// A refusal inside an element of a list of objects is said of that element — <c>job 'a': </c> (a stream's job, by its
+    /// name, as every other refusal of a job says it) or <c>reports[1]: </c> — then the path within it.
+    /// </summary>
+    private static (string Prefix, IReadOnlyList<Segment> Inner) Within(Type root, List<Segment> path, JsonElement body)
+    {
+        if (path is not [{ Name: { } list }, { Index: { } index }, ..] || Options.GetTypeInfo(Expected(root, path[..1], out _)) is not { Kind: JsonTypeInfoKind.Enumerable } info
+            || Options.GetTypeInfo(info.ElementType!).Kind != JsonTypeInfoKind.Object)
+        {
+            return ("", path);
+        }
+
+        var rest = path[2..];
+        return root == typeof(StreamRequest) && list == "jobs" && JobName(body, index) is { } job
+            ? ($"job '{job}': ", rest)
+            : ($"{list}[{index}]: ", rest);
+    }
+
+    private static string? Misspelt(Type root, List<Segment> path, JsonElement body)
+    {
+        var type = Expected(root, path, out var known);
+        foreach (var segment in path)
+        {
+            body = segment.Index is { } index
+                ? body.ValueKind == JsonValueKind.Array && index < body.GetArrayLength() ? body[index] : default
+                : body.ValueKind == JsonValueKind.Object && body.TryGetProperty(segment.Name!, out var field) ? field : default;
+        }
+
+        if (!known || body.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+
+        var fields = Options.GetTypeInfo(type).Properties.Where(p => !p.IsExtensionData).Select(p => p.Name).ToList();
+        var what = type == typeof(StreamRequest) ? "a stream" : type == typeof(JobRequest) ? "a job" : type == typeof(GenerateRequest) ? "'generate'" : "this object";
+        var unknown = body.EnumerateObject().Where(p => !fields.Contains(p.Name, StringComparer.Ordinal)).ToDictionary(p => p.Name, p => p.Value, StringComparer.Ordinal);
+        return KnownFields.Problem(unknown, fields, what);
+    }
+
+    /// <summary>The fields .NET says a body lacks ("… missing required properties including: 'lease_id'."), quoted as the body names them.</summary>
+    private static string? Missing(string message)
+    {
+        const string including = "missing required properties including: ";
+        var at = message.IndexOf(including, StringComparison.Ordinal);
+        return at < 0 ? null : message[(at + including.Length)..].Split(" Path:")[0].TrimEnd('.', ' ').Replace(", ", " and ", StringComparison.Ordinal);
     }
 
     private static string? JobName(JsonElement root, int index) =>
@@ -87,7 +133,10 @@ public static class RequestJson
             : null;
 
     /// <summary>What the record holds at <paramref name="path"/>, in words ("an integer", "an array of strings").</summary>
-    private static string Expected(Type root, IReadOnlyList<Segment> path)
+    private static string Expected(Type root, IReadOnlyList<Segment> path) =>
+        Expected(root, path, out var known) is var type && known ? Words(type) : "of another type";
+
+    private static Type Expected(Type root, IReadOnlyList<Segment> path, out bool known)
     {
         var type = root;
         foreach (var segment in path)
@@ -98,13 +147,15 @@ public static class RequestJson
                 : info.ElementType;
             if (next is null)
             {
-                return "of another type";
+                known = false;
+                return typeof(object);
             }
 
             type = next;
         }
 
-        return Words(type);
+        known = true;
+        return type;
     }
 
     private static string Words(Type type)

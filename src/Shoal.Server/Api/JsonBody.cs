@@ -27,6 +27,20 @@ internal static class JsonBody
         }
     }
 
+    /// <summary>Reads a body bound to its Shoal.Contracts record (<see cref="Shoal.Core.Streams.RequestJson"/>): a 413 past the limit, a 400 naming the field.</summary>
+    public static async Task<(T? Value, IResult? Error)> ReadAsync<T>(HttpRequest request, long limit, CancellationToken ct)
+        where T : class
+    {
+        var text = await BodyReader.ReadAsync(request, limit, ct).ConfigureAwait(false);
+        if (text is null)
+        {
+            return (null, Problems.TooLarge(limit));
+        }
+
+        var value = Shoal.Core.Streams.RequestJson.Read<T>(text.Length == 0 ? "{}" : text, "the body", out var error);
+        return value is null ? (null, Problems.BadRequest(error!)) : (value, null);
+    }
+
     public static bool TryLong(JsonElement obj, string field, out long value, out IResult? error)
     {
         value = 0;

@@ -63,14 +63,13 @@ internal static class PullEndpoints
         CancellationToken ct)
     {
         var cfg = config.Current;
-        var (body, error) = await JsonBody.ReadObjectAsync(http.Request, cfg.Scheduler.MaxBodyBytes, ct).ConfigureAwait(false);
-        if (error is not null)
+        var (body, error) = await JsonBody.ReadAsync<LeaseRequestDto>(http.Request, cfg.Scheduler.MaxBodyBytes, ct).ConfigureAwait(false);
+        if (body is null)
         {
-            return error;
+            return error!;
         }
 
-        if (!body.TryGetProperty("types", out var typesEl) || typesEl.ValueKind != JsonValueKind.Array || typesEl.GetArrayLength() == 0
-            || typesEl.EnumerateArray().Any(t => t.ValueKind != JsonValueKind.String))
+        if (body.Types is not { Count: > 0 } || body.Types.Any(t => t is null))
         {
             return Problems.BadRequest("'types' must be a non-empty array of agent type names");
         }
@@ -78,7 +77,7 @@ internal static class PullEndpoints
         var token = TokenAuth.Caller(http);
         var tags = token.Tags;
         var limits = new List<TypeLimit>();
-        var names = typesEl.EnumerateArray().Select(t => t.GetString()!).Distinct().ToList();
+        var names = body.Types.Distinct().ToList();
         if (names.Contains(BuiltInTypes.Sweep))
         {
             // A zone's collector node: the hosts of its zone's sweeps, which only a token of that zone may lease.
@@ -87,7 +86,7 @@ internal static class PullEndpoints
                 return Problems.BadRequest($"'types': '{BuiltInTypes.Sweep}' is leased alone, by a zone's collector (shoal agent --collector CMD --zone ZONE)");
             }
 
-            var zone = body.TryGetProperty("zone", out var z) && z.ValueKind == JsonValueKind.String ? z.GetString()! : null;
+            var zone = body.Zone;
             if (zone is null || ZoneName.Problem(zone) is not null)
             {
                 return Problems.BadRequest(zone is null ? "'zone' is required with type 'sweep': the zone whose hosts this collector visits" : $"'zone': '{zone}' {ZoneName.Problem(zone)}");
@@ -112,14 +111,14 @@ internal static class PullEndpoints
             limits.Add(new TypeLimit(name, type.Max, type.Lease));
         }
 
-        var max = 1;
-        if (body.TryGetProperty("max", out var m) && (m.ValueKind != JsonValueKind.Number || !m.TryGetInt32(out max) || max < 1 || max > MaxLease))
+        var max = body.Max;
+        if (max is < 1 or > MaxLease)
         {
             return Problems.BadRequest($"'max' must be an integer from 1 to {MaxLease}");
         }
 
-        var wait = 0.0;
-        if (body.TryGetProperty("wait_seconds", out var w) && (w.ValueKind != JsonValueKind.Number || !w.TryGetDouble(out wait) || wait < 0 || wait > MaxWaitSeconds))
+        var wait = body.WaitSeconds;
+        if (wait is < 0 or > MaxWaitSeconds)
         {
             return Problems.BadRequest($"'wait_seconds' must be a number from 0 to {MaxWaitSeconds}");
         }
@@ -150,13 +149,12 @@ internal static class PullEndpoints
     private static async Task<IResult> HeartbeatAsync(
         string id, HttpContext http, IQueueStore store, ConfigHolder config, Broker.WorkBroker broker, LeaseIdCodec codec, Logging.Verbosity verbosity, CancellationToken ct)
     {
-        var (part, leaseNo, owner, body, error) = await ReadReportAsync(id, http, store, config, codec, ct).ConfigureAwait(false);
+        var (part, leaseNo, owner, _, error) = await ReadReportAsync<HeartbeatRequest>(id, http, store, config, codec, b => b.LeaseId, ct).ConfigureAwait(false);
         if (error is not null)
         {
             return error;
         }
 
-        _ = body;
         var types = config.Current.AgentTypes;
         var outcome = await broker.HeartbeatAsync(
             new PartId(part), leaseNo, owner, t => types.TryGetValue(t, out var type) ? type.Lease : TimeSpan.FromMinutes(5), ct).ConfigureAwait(false);
@@ -174,13 +172,13 @@ internal static class PullEndpoints
     private static async Task<IResult> CompleteAsync(
         string id, HttpContext http, IQueueStore store, ISweepStore sweeps, TimeProvider time, ConfigHolder config, Broker.WorkBroker broker, LeaseIdCodec codec, CancellationToken ct)
     {
-        var (part, leaseNo, owner, body, error) = await ReadReportAsync(id, http, store, config, codec, ct).ConfigureAwait(false);
-        if (error is not null)
+        var (part, leaseNo, owner, body, error) = await ReadReportAsync<CompleteRequest>(id, http, store, config, codec, b => b.LeaseId, ct).ConfigureAwait(false);
+        if (body is null)
         {
-            return error;
+            return error!;
         }
 
-        var (report, invalid) = ParseReport(body, part, leaseNo, owner, "");
+        var (report, invalid) = CheckReport(body.Status, body.Result, body.Log, body.Traceparent, part, leaseNo, owner, "");
         if (invalid is not null)
         {
             return Problems.BadRequest(invalid);
@@ -203,27 +201,28 @@ internal static class PullEndpoints
     private static async Task<IResult> ReportsAsync(
         HttpContext http, IQueueStore store, ISweepStore sweeps, TimeProvider time, ConfigHolder config, Broker.WorkBroker broker, LeaseIdCodec codec, CancellationToken ct)
     {
-        var (body, error) = await JsonBody.ReadObjectAsync(http.Request, config.Current.Scheduler.MaxBodyBytes, ct).ConfigureAwait(false);
-        if (error is not null)
+        var (body, error) = await JsonBody.ReadAsync<ReportsRequest>(http.Request, config.Current.Scheduler.MaxBodyBytes, ct).ConfigureAwait(false);
+        if (body is null)
         {
-            return error;
+            return error!;
         }
 
-        if (!body.TryGetProperty("reports", out var list) || list.ValueKind != JsonValueKind.Array || list.GetArrayLength() is 0 or > MaxLease)
+        if (body.Reports is not { Count: > 0 and <= MaxLease })
         {
             return Problems.BadRequest($"'reports' must be an array of 1 to {MaxLease} reports");
         }
 
         var owner = OwnerOf(TokenAuth.Caller(http));
-        var reports = new List<PartReport>();
-        var i = 0;
-        foreach (var entry in list.EnumerateArray())
+        var reports = new List<PartReport>(body.Reports.Count);
+        for (var i = 0; i < body.Reports.Count; i++)
         {
-            var at = $"reports[{i++}]";
-            if (entry.ValueKind != JsonValueKind.Object || !JsonBody.TryLong(entry, "part_id", out var part, out _) || !JsonBody.TryLong(entry, "lease_id", out var leaseId, out _))
+            var at = $"reports[{i}]";
+            if (body.Reports[i] is not { } entry)
             {
-                return Problems.BadRequest($"{at}: 'part_id' and 'lease_id' are required integers");
+                return Problems.BadRequest($"{at} must be an object");
             }
+
+            var (part, leaseId) = (entry.PartId, entry.LeaseId);
 
             if (codec.Decode(part, leaseId, owner) is not { } leaseNo)
             {
@@ -232,7 +231,7 @@ internal static class PullEndpoints
                     : Problems.NotFound($"{at}: no part {part}");
             }
 
-            var (report, invalid) = ParseReport(entry, part, leaseNo, owner, at + ": ");
+            var (report, invalid) = CheckReport(entry.Status, entry.Result, entry.Log, entry.Traceparent, part, leaseNo, owner, at + ": ");
             if (invalid is not null)
             {
                 return Problems.BadRequest(invalid);
@@ -271,29 +270,18 @@ internal static class PullEndpoints
     };
 
     /// <summary>A report's status, log and result (with <c>result.items</c>), or what is wrong with them.</summary>
-    private static (PartReport? Report, string? Error) ParseReport(JsonElement body, long part, long leaseNo, string owner, string at)
+    private static (PartReport? Report, string? Error) CheckReport(
+        string? status, JsonElement? given, string? log, string? traceParent, long part, long leaseNo, string owner, string at)
     {
-        var status = body.TryGetProperty("status", out var s) && s.ValueKind == JsonValueKind.String ? s.GetString() : null;
         if (status is not ("ok" or "failed"))
         {
             return (null, at + "'status' must be \"ok\" or \"failed\"");
         }
 
-        string? log = null;
-        if (body.TryGetProperty("log", out var l) && l.ValueKind != JsonValueKind.Null)
-        {
-            if (l.ValueKind != JsonValueKind.String)
-            {
-                return (null, at + "'log' must be a string");
-            }
-
-            log = l.GetString()!;
-            log = log.Length > MaxLogChars ? log[..MaxLogChars] : log;
-        }
-
+        log = log is { Length: > MaxLogChars } ? log[..MaxLogChars] : log;
         string? result = null;
         List<string>? items = null;
-        if (body.TryGetProperty("result", out var r) && r.ValueKind != JsonValueKind.Null)
+        if (given is { ValueKind: not JsonValueKind.Null } r)
         {
             result = r.GetRawText();
             if (r.ValueKind == JsonValueKind.Object && r.TryGetProperty("items", out var it))
@@ -312,34 +300,31 @@ internal static class PullEndpoints
             }
         }
 
-        string? traceParent = null;
-        if (body.TryGetProperty("traceparent", out var tp) && tp.ValueKind != JsonValueKind.Null)
+        if (traceParent is not null && !ActivityContext.TryParse(traceParent, null, out _))
         {
-            if (tp.ValueKind != JsonValueKind.String || !ActivityContext.TryParse(tp.GetString(), null, out _))
-            {
-                return (null, at + "'traceparent' must be a W3C trace context (00-<32 hex>-<16 hex>-<2 hex>)");
-            }
-
-            traceParent = tp.GetString();
+            return (null, at + "'traceparent' must be a W3C trace context (00-<32 hex>-<16 hex>-<2 hex>)");
         }
 
         return (new PartReport(new PartId(part), leaseNo, owner, status == "ok" ? PartOutcome.Ok : PartOutcome.Failed, result, log, items, TraceParent: traceParent), null);
     }
 
     /// <summary>Reads the part id and the body's lease id, and checks that the caller held that lease.</summary>
-    private static async Task<(long Part, long LeaseNo, string Owner, JsonElement Body, IResult? Error)> ReadReportAsync(
-        string id, HttpContext http, IQueueStore store, ConfigHolder config, LeaseIdCodec codec, CancellationToken ct)
+    private static async Task<(long Part, long LeaseNo, string Owner, T? Body, IResult? Error)> ReadReportAsync<T>(
+        string id, HttpContext http, IQueueStore store, ConfigHolder config, LeaseIdCodec codec, Func<T, long> leaseOf, CancellationToken ct)
+        where T : class
     {
         if (!long.TryParse(id, out var part))
         {
             return (0, 0, "", default, Problems.BadRequest($"part id '{id}' is not a number"));
         }
 
-        var (body, error) = await JsonBody.ReadObjectAsync(http.Request, config.Current.Scheduler.MaxBodyBytes, ct).ConfigureAwait(false);
-        if (error is not null || !JsonBody.TryLong(body, "lease_id", out var leaseId, out error))
+        var (body, error) = await JsonBody.ReadAsync<T>(http.Request, config.Current.Scheduler.MaxBodyBytes, ct).ConfigureAwait(false);
+        if (body is null)
         {
             return (0, 0, "", default, error);
         }
+
+        var leaseId = leaseOf(body);
 
         var owner = OwnerOf(TokenAuth.Caller(http));
         if (codec.Decode(part, leaseId, owner) is { } leaseNo)

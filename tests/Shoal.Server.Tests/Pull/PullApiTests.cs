@@ -55,7 +55,10 @@ public sealed class PullApiTests : IAsyncLifetime
 
     [Theory]
     [InlineData("""{"types":[]}""", "'types' must be a non-empty array of agent type names")]
-    [InlineData("""{"max":3}""", "'types' must be a non-empty array")]
+    [InlineData("""{"max":3}""", "'types' is required")]
+    [InlineData("""{"types":["netscan"],"max":"3"}""", "'max' must be an integer")]
+    [InlineData("""{"types":["netscan",7]}""", "'types[1]' must be a string")]
+    [InlineData("""{"types":["netscan"],"types":["other"]}""", "'types' is given twice in one object")]
     [InlineData("""{"types":["nope"]}""", "'types': 'nope' is not a pull agent type")]
     [InlineData("""{"types":["spawned"]}""", "'types': 'spawned' is not a pull agent type")]
     [InlineData("""{"types":["netscan"],"max":0}""", "'max' must be an integer from 1 to 1000")]
