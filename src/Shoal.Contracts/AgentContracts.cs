@@ -50,3 +50,15 @@ public sealed record ServerDto(
 
 /// <summary>A host with its running agents.</summary>
 public sealed record HostDto(string Name, string Address, int Max, int Running, bool Down);
+
+/// <summary>Body of <c>POST /api/v1/jobs/{id}/kill</c>: the reason the job's parts fail with (optional).</summary>
+public sealed record KillRequest(string? Message = null);
+
+/// <summary>Body of <c>POST /api/v1/jobs/{id}/priority</c>.</summary>
+public sealed record PriorityRequest(int Priority);
+
+/// <summary>Body of <c>POST /api/v1/verbose</c>: the scheduler's verbosity, or one job's agents' when <c>Job</c> is given.</summary>
+public sealed record VerboseRequest(int Level, long? Job = null);
+
+/// <summary>Body of <c>POST /dashboard/login</c>: an admin token.</summary>
+public sealed record SignInRequest(string? Token = null);

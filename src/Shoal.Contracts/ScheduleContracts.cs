@@ -9,10 +9,10 @@ namespace Shoal.Contracts;
 /// <remarks>Instead of <c>Stream</c>, <c>Sweep</c> schedules a fleet sweep or gap-fix run (the body of <c>POST /api/v1/sweeps</c>).</remarks>
 public sealed record ScheduleRequest(
     string Name,
-    string? Cron,
-    string? Every,
-    string? TimeZone,
-    JsonElement Stream,
+    string? Cron = null,
+    string? Every = null,
+    string? TimeZone = null,
+    JsonElement? Stream = null,
     string? Misfire = null,
     bool Overlap = false,
     SweepRequest? Sweep = null);

@@ -7,6 +7,7 @@ namespace Shoal.Contracts;
 /// A job stream as <c>POST /api/v1/streams</c> takes it (docs/streams.md; the JSON Schema at <c>/schema/stream.json</c>):
 /// a name, jobs, and optionally an owner and a priority. Build one with Shoal.Client's <c>StreamBuilder</c>.
 /// </summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Skip)]
 public sealed record StreamRequest(
     string Name,
     IReadOnlyList<JobRequest> Jobs,
@@ -28,6 +29,7 @@ public sealed record StreamRequest(
 /// <c>DependsOn</c>; only agents whose token carries every one of <c>RequiresTags</c> lease its parts; it fails when it
 /// runs longer than <c>Timeout</c> seconds; <c>WaitForLock = "sweep"</c> holds it while a sweep runs.
 /// </summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Skip)]
 public sealed record JobRequest(
     string Name,
     string Type,
@@ -48,6 +50,7 @@ public sealed record JobRequest(
 /// (a CIDR or <c>first-last</c> address range, <c>Chunk</c> addresses a part) or <c>File</c> (a host list on the
 /// server, one part per line, <c>Chunk</c> lines a part).
 /// </summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Skip)]
 public sealed record GenerateRequest(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? From = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Range = null,

@@ -20,6 +20,9 @@ public static class RequestJson
         NumberHandling = JsonNumberHandling.Strict,
         AllowDuplicateProperties = false,
         RespectRequiredConstructorParameters = true,
+
+        // A misspelt field is refused, never dropped (the stream's records keep theirs to name the nearest field).
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
         MaxDepth = 32,
     };
 
@@ -62,10 +65,15 @@ public static class RequestJson
         {
             var path = Segments(ex.Path ?? "$");
             var (prefix, rest) = Within(typeof(T), path, doc.RootElement);
+            if (ex.Message.Contains("could not be mapped to any .NET member", StringComparison.Ordinal))
+            {
+                return $"{prefix}{Misspelt(typeof(T), path, doc.RootElement) ?? (path.Count > 0 ? Misspelt(typeof(T), path[..^1], doc.RootElement) : null) ?? "a field is not known"}";
+            }
+
             if (Missing(ex.Message) is { } missing)
             {
                 // A misspelt required field is missing too: name the misspelling, the cause, rather than the absence.
-                return $"{prefix}{Misspelt(typeof(T), path, doc.RootElement) ?? missing + " is required"}";
+                return $"{prefix}{Misspelt(typeof(T), path, doc.RootElement) ?? missing + (missing.Contains(" and ", StringComparison.Ordinal) ? " are required" : " is required")}";
             }
 
             var expected = Expected(typeof(T), path);
@@ -112,7 +120,7 @@ public static class RequestJson
         }
 
         var fields = Options.GetTypeInfo(type).Properties.Where(p => !p.IsExtensionData).Select(p => p.Name).ToList();
-        var what = type == typeof(StreamRequest) ? "a stream" : type == typeof(JobRequest) ? "a job" : type == typeof(GenerateRequest) ? "'generate'" : "this object";
+        var what = type == typeof(StreamRequest) ? "a stream" : type == typeof(JobRequest) ? "a job" : type == typeof(GenerateRequest) ? "'generate'" : type == root ? "the body" : "this object";
         var unknown = body.EnumerateObject().Where(p => !fields.Contains(p.Name, StringComparer.Ordinal)).ToDictionary(p => p.Name, p => p.Value, StringComparer.Ordinal);
         return KnownFields.Problem(unknown, fields, what);
     }

@@ -35,33 +35,33 @@ internal static class AdminEndpoints
 
     private static async Task<IResult> CreateTokenAsync(HttpContext http, ITokenStore store, ConfigHolder config, TimeProvider time, CancellationToken ct)
     {
-        var (body, error) = await JsonBody.ReadObjectAsync(http.Request, config.Current.Scheduler.MaxBodyBytes, ct).ConfigureAwait(false);
-        if (error is not null)
+        var (body, error) = await JsonBody.ReadAsync<TokenCreateRequest>(http.Request, config.Current.Scheduler.MaxBodyBytes, ct).ConfigureAwait(false);
+        if (body is null)
         {
-            return error;
+            return error!;
         }
 
-        var role = body.TryGetProperty("role", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() : null;
+        var role = body.Role;
         if (role is not (TokenAuth.AgentRole or TokenAuth.AdminRole))
         {
             return Problems.BadRequest("'role' must be \"agent\" or \"admin\"");
         }
 
-        var name = body.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString()!.Trim() : "";
+        var name = body.Name?.Trim() ?? "";
         if (name.Length is 0 or > 100 || name.Any(char.IsWhiteSpace))
         {
             return Problems.BadRequest("'name' must be 1 to 100 characters without spaces");
         }
 
         var tags = new List<string>();
-        if (body.TryGetProperty("tags", out var t) && t.ValueKind != JsonValueKind.Null)
+        if (body.Tags is not null)
         {
-            if (t.ValueKind != JsonValueKind.Array || t.EnumerateArray().Any(x => x.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(x.GetString())))
+            if (body.Tags.Any(string.IsNullOrWhiteSpace))
             {
                 return Problems.BadRequest("'tags' must be an array of non-empty strings");
             }
 
-            tags = t.EnumerateArray().Select(x => x.GetString()!).Distinct().ToList();
+            tags = body.Tags.Distinct().ToList();
             if (tags.FirstOrDefault(tag => TagProblem(tag) is not null) is { } bad)
             {
                 return Problems.BadRequest($"'tags': '{bad}' {TagProblem(bad)}");

@@ -30,46 +30,35 @@ internal static class OperatorEndpoints
                 : Results.Json(new { reloaded = true }, ShoalJson.Options));
         api.MapPost("/jobs/{id}/kill", async (string id, HttpContext http, IQueueStore store, ConfigHolder config, JobOperations o, CancellationToken ct) =>
         {
-            var (body, error) = await JsonBody.ReadObjectAsync(http.Request, config.Current.Scheduler.MaxBodyBytes, ct).ConfigureAwait(false);
-            if (error is not null)
+            var (body, error) = await JsonBody.ReadAsync<KillRequest>(http.Request, config.Current.Scheduler.MaxBodyBytes, ct).ConfigureAwait(false);
+            if (body is null)
             {
-                return error;
+                return error!;
             }
 
-            var message = body.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString()! : JobOperations.KilledByOperator;
+            var message = string.IsNullOrWhiteSpace(body.Message) ? JobOperations.KilledByOperator : body.Message;
             return await JobEndpoints.ControlAsync(id, x => o.KillJobAsync(x, message, ct), store, ct).ConfigureAwait(false);
         });
         api.MapPost("/jobs/{id}/priority", async (string id, HttpContext http, IQueueStore store, ConfigHolder config, JobOperations o, CancellationToken ct) =>
         {
-            var (body, error) = await JsonBody.ReadObjectAsync(http.Request, config.Current.Scheduler.MaxBodyBytes, ct).ConfigureAwait(false);
-            if (error is not null)
-            {
-                return error;
-            }
-
-            if (!body.TryGetProperty("priority", out var p) || p.ValueKind != JsonValueKind.Number || !p.TryGetInt32(out var priority))
-            {
-                return Problems.BadRequest("'priority' is required and must be an integer");
-            }
-
-            return await JobEndpoints.ControlAsync(id, x => o.SetPriorityAsync(x, priority, ct), store, ct).ConfigureAwait(false);
+            var (body, error) = await JsonBody.ReadAsync<PriorityRequest>(http.Request, config.Current.Scheduler.MaxBodyBytes, ct).ConfigureAwait(false);
+            return body is null ? error! : await JobEndpoints.ControlAsync(id, x => o.SetPriorityAsync(x, body.Priority, ct), store, ct).ConfigureAwait(false);
         });
         api.MapPost("/verbose", async (HttpContext http, ConfigHolder config, JobOperations o, CancellationToken ct) =>
         {
-            var (body, error) = await JsonBody.ReadObjectAsync(http.Request, config.Current.Scheduler.MaxBodyBytes, ct).ConfigureAwait(false);
-            if (error is not null)
+            var (body, error) = await JsonBody.ReadAsync<VerboseRequest>(http.Request, config.Current.Scheduler.MaxBodyBytes, ct).ConfigureAwait(false);
+            if (body is null)
             {
-                return error;
+                return error!;
             }
 
-            if (!body.TryGetProperty("level", out var l) || l.ValueKind != JsonValueKind.Number || !l.TryGetInt32(out var level) || level < 0)
+            if (body.Level < 0)
             {
-                return Problems.BadRequest("'level' is required and must be a non-negative integer");
+                return Problems.BadRequest("'level' must be a non-negative integer");
             }
 
-            o.Verbose(body.TryGetProperty("job", out var j) && j.ValueKind == JsonValueKind.Number && j.TryGetInt64(out var job) ? job : null, level);
-
-            return Results.Json(new { level }, ShoalJson.Options);
+            o.Verbose(body.Job, body.Level);
+            return Results.Json(new { level = body.Level }, ShoalJson.Options);
         });
         api.MapGet("/jobs/{id}/log", async (string id, long? offset, int? limit, int? tail, IQueueStore store, Logging.JobLogs logs, HttpContext http, CancellationToken ct) =>
         {

@@ -41,23 +41,13 @@ internal static class ScheduleEndpoints
 
     private static async Task<IResult> AddAsync(HttpContext http, IScheduleStore store, ConfigHolder config, StreamSubmitter submitter, TimeProvider time, CancellationToken ct)
     {
-        var text = await BodyReader.ReadAsync(http.Request, config.Current.Scheduler.MaxBodyBytes, ct).ConfigureAwait(false);
-        if (text is null)
+        var (r, unreadable) = await JsonBody.ReadAsync<ScheduleRequest>(http.Request, config.Current.Scheduler.MaxBodyBytes, ct).ConfigureAwait(false);
+        if (r is null)
         {
-            return Problems.TooLarge(config.Current.Scheduler.MaxBodyBytes);
+            return unreadable!;
         }
 
-        ScheduleRequest? r;
-        try
-        {
-            r = JsonSerializer.Deserialize<ScheduleRequest>(text, ShoalJson.Options);
-        }
-        catch (JsonException ex)
-        {
-            return Problems.BadRequest(Shoal.Core.Streams.MalformedJson.Describe(ex));
-        }
-
-        if (r is null || string.IsNullOrWhiteSpace(r.Name) || r.Name.Length > 100 || r.Name.Any(char.IsWhiteSpace))
+        if (string.IsNullOrWhiteSpace(r.Name) || r.Name.Length > 100 || r.Name.Any(char.IsWhiteSpace))
         {
             return Problems.BadRequest("'name' must be 1 to 100 characters without spaces");
         }
@@ -95,7 +85,7 @@ internal static class ScheduleEndpoints
         }
         else
         {
-            template = r.Stream.ValueKind == JsonValueKind.Object ? r.Stream.GetRawText() : "";
+            template = r.Stream is { ValueKind: JsonValueKind.Object } stream ? stream.GetRawText() : "";
             if (submitter.Check(template) is { } invalid)
             {
                 return Problems.BadRequest($"'stream': {invalid}");

@@ -29,24 +29,14 @@ internal static class SweepEndpoints
 
     private static async Task<IResult> StartAsync(HttpContext http, ConfigHolder config, SweepService sweeps, Broker.WorkChanged changes, CancellationToken ct)
     {
-        var text = await BodyReader.ReadAsync(http.Request, config.Current.Scheduler.MaxBodyBytes * 16, ct).ConfigureAwait(false);
-        if (text is null)
+        // A sweep's body carries its inventory: sixteen times the ordinary limit.
+        var (request, invalid) = await JsonBody.ReadAsync<SweepRequest>(http.Request, config.Current.Scheduler.MaxBodyBytes * 16, ct).ConfigureAwait(false);
+        if (request is null)
         {
-            return Problems.TooLarge(config.Current.Scheduler.MaxBodyBytes * 16);
+            return invalid!;
         }
 
-        SweepRequest? request;
-        try
-        {
-            request = JsonSerializer.Deserialize<SweepRequest>(text, ShoalJson.Options);
-        }
-        catch (JsonException ex)
-        {
-            return Problems.BadRequest(Shoal.Core.Streams.MalformedJson.Describe(ex));
-        }
-
-        var error = request is null ? "the body must be a JSON object" : Validate(request);
-        if (error is not null)
+        if (Validate(request) is { } error)
         {
             return Problems.BadRequest(error);
         }

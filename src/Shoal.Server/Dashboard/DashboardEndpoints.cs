@@ -77,18 +77,18 @@ internal static class DashboardEndpoints
 
     private static async Task<IResult> LoginAsync(HttpContext http, ITokenStore store, DashboardSessions sessions, ConfigHolder config, CancellationToken ct)
     {
-        var (body, error) = await JsonBody.ReadObjectAsync(http.Request, config.Current.Scheduler.MaxBodyBytes, ct).ConfigureAwait(false);
-        if (error is not null)
+        var (body, error) = await JsonBody.ReadAsync<SignInRequest>(http.Request, config.Current.Scheduler.MaxBodyBytes, ct).ConfigureAwait(false);
+        if (body is null)
         {
-            return error;
+            return error!;
         }
 
-        if (!body.TryGetProperty("token", out var t) || t.ValueKind != JsonValueKind.String || t.GetString()!.Trim().Length == 0)
+        if (string.IsNullOrWhiteSpace(body.Token))
         {
             return Problems.BadRequest("'token' is required: an admin token");
         }
 
-        var token = await store.FindTokenAsync(TokenAuth.Hash(t.GetString()!), ct).ConfigureAwait(false);
+        var token = await store.FindTokenAsync(TokenAuth.Hash(body.Token), ct).ConfigureAwait(false);
         if (token is null || token.RevokedAt is not null || token.Role != TokenAuth.AdminRole)
         {
             return Problems.Of(StatusCodes.Status401Unauthorized, "unauthorized", "not a live admin token");

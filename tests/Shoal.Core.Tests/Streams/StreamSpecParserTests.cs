@@ -66,7 +66,7 @@ public sealed class StreamSpecParserTests
     [InlineData("""{"name":"s","jobs":[{"name":"a","type":"nomos","depends_on":["b",5]}]}""", "job 'a': 'depends_on[1]' must be a string")]
     [InlineData("""{"name":"s","jobs":[{"name":"a","type":"nomos","timeout":"90"}]}""", "job 'a': 'timeout' must be a number")]
     [InlineData("""{"name":"s","jobs":[{"name":"a","type":"nomos","generate":{"range":"10.0.0.0/24","chunk":1.5}}]}""", "job 'a': 'generate.chunk' must be an integer")]
-    [InlineData("""{"name":"s","jobs":[{"type":"nomos","requires_tags":"x"}]}""", "'jobs[0].requires_tags' must be an array of strings")]
+    [InlineData("""{"name":"s","jobs":[{"type":"nomos","requires_tags":"x"}]}""", "jobs[0]: 'requires_tags' must be an array of strings")]
     [InlineData("""{"name":"s","jobs":[7]}""", "jobs[0] must be an object")]
     [InlineData("""{"name":"s","priority":"5","jobs":[{"name":"a","type":"nomos"}]}""", "'priority' must be an integer")]
     [InlineData("""{"name":"s","priority":1e30,"jobs":[{"name":"a","type":"nomos"}]}""", "'priority' must be an integer")]
@@ -111,5 +111,40 @@ public sealed class StreamSpecParserTests
         var mutated = valid[..at] + c + valid[(at + 1)..];
         var result = StreamSpecParser.Parse(mutated, Known);
         return (result.Spec is null) != (result.Error is null);
+    }
+}
+
+public sealed class RequestJsonTests
+{
+    [Theory]
+    [InlineData("""{"types":["a"],"wait_second":5}""", "'wait_second' is not a field of the body (did you mean 'wait_seconds'?)")]
+    [InlineData("""{"typs":["a"]}""", "'typs' is not a field of the body (did you mean 'types'?)")]
+    [InlineData("""{"Types":["a"]}""", "'Types' is not a field of the body (did you mean 'types'?)")]
+    [InlineData("""{"types":["a"],"max":"2"}""", "'max' must be an integer")]
+    [InlineData("""{"types":"a"}""", "'types' must be an array of strings")]
+    [InlineData("""{}""", "'types' is required")]
+    [InlineData("""[]""", "the body must be a JSON object")]
+    [InlineData("""null""", "the body must be a JSON object")]
+    public void Lease_Refusals_NameTheField(string json, string expected)
+    {
+        RequestJson.Read<Shoal.Contracts.LeaseRequestDto>(json, "the body", out var error).ShouldBeNull();
+        error.ShouldBe(expected);
+    }
+
+    [Theory]
+    [InlineData("""{"reports":[{"part_id":1,"lease_id":2,"status":"ok","lgo":"x"}]}""", "reports[0]: 'lgo' is not a field of this object (did you mean 'log'?)")]
+    [InlineData("""{"reports":[{"part_id":1,"status":"ok"}]}""", "reports[0]: 'lease_id' is required")]
+    [InlineData("""{"reports":[{"part_id":1,"lease_id":2.5,"status":"ok"}]}""", "reports[0]: 'lease_id' must be an integer")]
+    public void Reports_Refusals_NameTheEntry(string json, string expected)
+    {
+        RequestJson.Read<Shoal.Contracts.ReportsRequest>(json, "the body", out var error).ShouldBeNull();
+        error.ShouldBe(expected);
+    }
+
+    [Fact]
+    public void Schedule_WithAMisspeltField_IsRefused_NotRunWithoutIt()
+    {
+        RequestJson.Read<Shoal.Contracts.ScheduleRequest>("""{"name":"n","evry":"1h","stream":{}}""", "the body", out var error).ShouldBeNull();
+        error.ShouldNotBeNull().ShouldStartWith("'evry' is not a field of the body (did you mean 'every'?)");
     }
 }

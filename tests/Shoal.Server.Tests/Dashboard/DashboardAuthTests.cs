@@ -79,7 +79,8 @@ public sealed class DashboardAuthTests : IAsyncLifetime
     [Theory]
     [InlineData("""{"token":"shoal_not-a-token"}""", HttpStatusCode.Unauthorized, "not a live admin token")]
     [InlineData("""{"token":""}""", HttpStatusCode.BadRequest, "'token' is required")]
-    [InlineData("""{"nope":1}""", HttpStatusCode.BadRequest, "'token' is required")]
+    [InlineData("""{"nope":1}""", HttpStatusCode.BadRequest, "'nope' is not a field of the body")]
+    [InlineData("""{}""", HttpStatusCode.BadRequest, "'token' is required")]
     [InlineData("""{"token":""", HttpStatusCode.BadRequest, "malformed JSON")]
     public async Task SignIn_WithABadBody_OrNotAnAdminToken_IsRefused(string body, HttpStatusCode code, string expected)
     {
