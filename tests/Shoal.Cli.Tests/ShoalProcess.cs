@@ -8,6 +8,7 @@ internal sealed class ShoalProcess : IAsyncDisposable
 {
     private readonly StringBuilder _stdout = new();
     private readonly StringBuilder _stderr = new();
+    private bool _disposed;
 
     private ShoalProcess(Process process)
     {
@@ -80,6 +81,12 @@ internal sealed class ShoalProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
         if (!Process.HasExited)
         {
             Process.Kill(entireProcessTree: true);
@@ -100,5 +107,17 @@ internal sealed class ShoalProcess : IAsyncDisposable
         }
 
         throw new InvalidOperationException("cannot find the repository root (Shoal.slnx)");
+    }
+}
+
+/// <summary>Processes a test starts by name: all killed when the test ends, passed or failed (none left polling a dead server).</summary>
+internal sealed class ShoalProcesses : Dictionary<string, ShoalProcess>, IAsyncDisposable
+{
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var process in Values)
+        {
+            await process.DisposeAsync();
+        }
     }
 }

@@ -25,7 +25,7 @@ public sealed partial class SweepZoneProcessTests
         await using var server = ShoalProcess.Start(dir, null, "server", "--config", "shoal.conf");
         await Poll.UntilAsync(() => File.Exists(Path.Combine(dir, ".shoal", "server.url")), 30);
         var url = (await File.ReadAllTextAsync(Path.Combine(dir, ".shoal", "server.url"), Ct)).Trim();
-        var nodes = new Dictionary<string, ShoalProcess>();
+        await using var nodes = new ShoalProcesses();
         ShoalProcess Collector(string zone) => ShoalProcess.Start(dir, null,
             "agent", "--server", url, "--token-file", $"{zone}.token", "--zone", zone, "--threads", "4", "--wait", "1",
             "--collector", $"sh -c 'echo $0 >> {dir}/{zone}.txt; sleep 0.005' {{host}}");

@@ -38,12 +38,12 @@ internal static class OperatorEndpoints
 
             var message = string.IsNullOrWhiteSpace(body.Message) ? JobOperations.KilledByOperator : body.Message;
             return await JobEndpoints.ControlAsync(id, x => o.KillJobAsync(x, message, ct), store, ct).ConfigureAwait(false);
-        });
+        }).Takes<KillRequest>();
         api.MapPost("/jobs/{id}/priority", async (string id, HttpContext http, IQueueStore store, ConfigHolder config, JobOperations o, CancellationToken ct) =>
         {
             var (body, error) = await JsonBody.ReadAsync<PriorityRequest>(http.Request, config.Current.Scheduler.MaxBodyBytes, ct).ConfigureAwait(false);
             return body is null ? error! : await JobEndpoints.ControlAsync(id, x => o.SetPriorityAsync(x, body.Priority, ct), store, ct).ConfigureAwait(false);
-        });
+        }).Takes<PriorityRequest>();
         api.MapPost("/verbose", async (HttpContext http, ConfigHolder config, JobOperations o, CancellationToken ct) =>
         {
             var (body, error) = await JsonBody.ReadAsync<VerboseRequest>(http.Request, config.Current.Scheduler.MaxBodyBytes, ct).ConfigureAwait(false);
@@ -59,7 +59,7 @@ internal static class OperatorEndpoints
 
             o.Verbose(body.Job, body.Level);
             return Results.Json(new { level = body.Level }, ShoalJson.Options);
-        });
+        }).Takes<VerboseRequest>();
         api.MapGet("/jobs/{id}/log", async (string id, long? offset, int? limit, int? tail, IQueueStore store, Logging.JobLogs logs, HttpContext http, CancellationToken ct) =>
         {
             if (limit is < 1 or > MaxLogRead)

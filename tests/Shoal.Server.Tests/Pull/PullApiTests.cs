@@ -287,5 +287,11 @@ public sealed class PullApiTests : IAsyncLifetime
         Body("/api/v1/reports").GetProperty("properties").TryGetProperty("reports", out _).ShouldBeTrue();
         Body("/api/v1/tokens").GetProperty("properties").TryGetProperty("role", out _).ShouldBeTrue();
         Body("/api/v1/sweeps").GetProperty("properties").TryGetProperty("hosts", out _).ShouldBeTrue();
+        Body("/api/v1/jobs/{id}/priority").GetProperty("required").EnumerateArray().Select(e => e.GetString()).ShouldBe(["priority"]);
+        Body("/api/v1/verbose").GetProperty("properties").TryGetProperty("level", out _).ShouldBeTrue();
+        Body("/api/v1/jobs/{id}/kill").GetProperty("properties").TryGetProperty("message", out _).ShouldBeTrue();
+
+        // The stream's schema is the record's: a field the record does not have is not allowed (the server refuses it).
+        stream.GetProperty("properties").TryGetProperty("$schema", out _).ShouldBeTrue();
     }
 }
