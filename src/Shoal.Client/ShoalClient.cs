@@ -56,19 +56,20 @@ public sealed partial class ShoalClient : IDisposable
 
     /// <summary>Submits a stream; the answer has its id and each job's id by name.</summary>
     public Task<SubmitResponse> SubmitAsync(StreamRequest stream, CancellationToken ct = default) =>
-        SendAsync<SubmitResponse>(HttpMethod.Post, "api/v1/streams", Json(stream), ct);
+        SubmitAsync(JsonSerializer.Serialize(stream, ShoalJson.Options), ct);
 
     /// <summary>Submits a stream written as JSON (docs/streams.md).</summary>
+    /// <remarks>A stream larger than <see cref="StreamBody.PlainLimit"/> goes as NDJSON, its parts a line at a time.</remarks>
     public Task<SubmitResponse> SubmitAsync(string json, CancellationToken ct = default) =>
-        SendAsync<SubmitResponse>(HttpMethod.Post, "api/v1/streams", new StringContent(json, Encoding.UTF8, "application/json"), ct);
+        SendAsync<SubmitResponse>(HttpMethod.Post, "api/v1/streams", StreamBody.Of(json), ct);
 
     /// <summary>Checks a stream as a submit would, creating nothing: what it would create, or a 400 saying why not.</summary>
     public Task<StreamCheckResponse> CheckAsync(StreamRequest stream, CancellationToken ct = default) =>
-        SendAsync<StreamCheckResponse>(HttpMethod.Post, "api/v1/streams/check", Json(stream), ct);
+        CheckAsync(JsonSerializer.Serialize(stream, ShoalJson.Options), ct);
 
     /// <summary>Checks a stream written as JSON.</summary>
     public Task<StreamCheckResponse> CheckAsync(string json, CancellationToken ct = default) =>
-        SendAsync<StreamCheckResponse>(HttpMethod.Post, "api/v1/streams/check", new StringContent(json, Encoding.UTF8, "application/json"), ct);
+        SendAsync<StreamCheckResponse>(HttpMethod.Post, "api/v1/streams/check", StreamBody.Of(json), ct);
 
     /// <summary>The newest streams first, filtered by state, a piece of the name and the owner (each optional).</summary>
     public Task<List<StreamSummaryDto>> ListStreamsAsync(string? state = null, string? name = null, string? owner = null, int? limit = null, CancellationToken ct = default)

@@ -61,3 +61,9 @@ public sealed record GenerateRequest(
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? Unknown { get; init; }
 }
+
+/// <summary>
+/// A line after the first of a stream sent as NDJSON (<c>Content-Type: application/x-ndjson</c>): more parts for one
+/// job of the stream on the first line. A stream too large for one request body is sent so, a line at a time.
+/// </summary>
+public sealed record StreamPartsLine(string Job, IReadOnlyList<JsonElement> Parts);

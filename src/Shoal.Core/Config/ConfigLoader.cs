@@ -103,6 +103,7 @@ public static class ConfigLoader
                         : e.Value is "" or "none" ? false : throw doc.Error(e, $"'command_port_trust' may only be a loopback address (127.0.0.1), got '{e.Value}'"),
                 },
                 "max_body_bytes" => s with { MaxBodyBytes = doc.Long(e, 1024) },
+                "max_stream_bytes" => s with { MaxStreamBytes = doc.Long(e, 1024) },
                 "max_connections" => s with { MaxConnections = doc.Int(e, 1) },
                 "command_port_max_connections" => s with { CommandPortMaxConnections = doc.Int(e, 1) },
                 "command_port_idle" => s with { CommandPortIdle = doc.Seconds(e) },

@@ -16,6 +16,12 @@ public sealed record SchedulerOptions
 
     public long MaxBodyBytes { get; init; } = 1024 * 1024;
 
+    /// <summary>
+    /// The most a stream sent as NDJSON (<c>application/x-ndjson</c>, a line at a time; each line at most
+    /// <see cref="MaxBodyBytes"/>) may hold in all: 256 MiB by default.
+    /// </summary>
+    public long MaxStreamBytes { get; init; } = 256L * 1024 * 1024;
+
     /// <summary>Open connections the REST port takes at once (long-polling agents each hold one); more wait in the backlog.</summary>
     public int MaxConnections { get; init; } = 10_000;
 

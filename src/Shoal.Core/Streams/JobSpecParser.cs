@@ -111,7 +111,8 @@ internal static class JobSpecParser
         return new JobSpec(name, job.Type, deps, parts, timeout, generateFrom, generator, job.RequiresTags?.Distinct().ToList(), job.WaitForLock);
     }
 
-    private static List<PartSpec>? Parts(IReadOnlyList<JsonElement>? given, string name, out string? error)
+    /// <summary>A job's given parts as sent to agents (a job without any has one empty part), or what is wrong with one.</summary>
+    public static List<PartSpec>? Parts(IReadOnlyList<JsonElement>? given, string name, out string? error)
     {
         error = null;
         if (given is null)

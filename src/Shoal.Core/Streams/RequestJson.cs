@@ -67,13 +67,13 @@ public static class RequestJson
             var (prefix, rest) = Within(typeof(T), path, doc.RootElement);
             if (ex.Message.Contains("could not be mapped to any .NET member", StringComparison.Ordinal))
             {
-                return $"{prefix}{Misspelt(typeof(T), path, doc.RootElement) ?? (path.Count > 0 ? Misspelt(typeof(T), path[..^1], doc.RootElement) : null) ?? "a field is not known"}";
+                return $"{prefix}{Misspelt(typeof(T), path, doc.RootElement, what) ?? (path.Count > 0 ? Misspelt(typeof(T), path[..^1], doc.RootElement, what) : null) ?? "a field is not known"}";
             }
 
             if (Missing(ex.Message) is { } missing)
             {
                 // A misspelt required field is missing too: name the misspelling, the cause, rather than the absence.
-                return $"{prefix}{Misspelt(typeof(T), path, doc.RootElement) ?? missing + (missing.Contains(" and ", StringComparison.Ordinal) ? " are required" : " is required")}";
+                return $"{prefix}{Misspelt(typeof(T), path, doc.RootElement, what) ?? missing + (missing.Contains(" and ", StringComparison.Ordinal) ? " are required" : " is required")}";
             }
 
             var expected = Expected(typeof(T), path);
@@ -104,7 +104,7 @@ public static class RequestJson
             : ($"{list}[{index}]: ", rest);
     }
 
-    private static string? Misspelt(Type root, List<Segment> path, JsonElement body)
+    private static string? Misspelt(Type root, List<Segment> path, JsonElement body, string what)
     {
         var type = Expected(root, path, out var known);
         foreach (var segment in path)
@@ -120,9 +120,9 @@ public static class RequestJson
         }
 
         var fields = Options.GetTypeInfo(type).Properties.Where(p => !p.IsExtensionData).Select(p => p.Name).ToList();
-        var what = type == typeof(StreamRequest) ? "a stream" : type == typeof(JobRequest) ? "a job" : type == typeof(GenerateRequest) ? "'generate'" : type == root ? "the body" : "this object";
+        var of = type == typeof(StreamRequest) ? "a stream" : type == typeof(JobRequest) ? "a job" : type == typeof(GenerateRequest) ? "'generate'" : type == root ? what : "this object";
         var unknown = body.EnumerateObject().Where(p => !fields.Contains(p.Name, StringComparer.Ordinal)).ToDictionary(p => p.Name, p => p.Value, StringComparer.Ordinal);
-        return KnownFields.Problem(unknown, fields, what);
+        return KnownFields.Problem(unknown, fields, of);
     }
 
     /// <summary>The fields .NET says a body lacks ("… missing required properties including: 'lease_id'."), quoted as the body names them.</summary>

@@ -57,14 +57,13 @@ internal static class StreamEndpoints
 
     private static async Task<IResult> SubmitAsync(HttpContext http, ConfigHolder config, StreamSubmitter submitter, CancellationToken ct)
     {
-        var limit = config.Current.Scheduler.MaxBodyBytes;
-        var body = await BodyReader.ReadAsync(http.Request, limit, ct).ConfigureAwait(false);
-        if (body is null)
+        var (parsed, refused) = await ReadAsync(http, config, submitter, ct).ConfigureAwait(false);
+        if (parsed is null)
         {
-            return Problems.TooLarge(limit);
+            return refused!;
         }
 
-        var (created, error) = await submitter.SubmitAsync(body, ct).ConfigureAwait(false);
+        var (created, error) = await submitter.SubmitAsync(parsed, ct).ConfigureAwait(false);
         return created is null
             ? Problems.BadRequest(error!)
             : Results.Json(new SubmitResponse(created.Id.Value, created.Jobs.ToDictionary(kv => kv.Key, kv => kv.Value.Value)), ShoalJson.Options, statusCode: StatusCodes.Status201Created);
@@ -73,14 +72,13 @@ internal static class StreamEndpoints
     /// <summary>Checks a stream as a submit would (the same parser, the agent types in force) and says what it would create; stores nothing.</summary>
     private static async Task<IResult> CheckAsync(HttpContext http, ConfigHolder config, StreamSubmitter submitter, CancellationToken ct)
     {
-        var limit = config.Current.Scheduler.MaxBodyBytes;
-        var body = await BodyReader.ReadAsync(http.Request, limit, ct).ConfigureAwait(false);
-        if (body is null)
+        var (parsed, refused) = await ReadAsync(http, config, submitter, ct).ConfigureAwait(false);
+        if (parsed is null)
         {
-            return Problems.TooLarge(limit);
+            return refused!;
         }
 
-        var (spec, error) = submitter.Validate(body);
+        var (spec, error) = submitter.Validate(parsed);
         if (spec is null)
         {
             return Problems.BadRequest(error!);
@@ -88,6 +86,26 @@ internal static class StreamEndpoints
 
         var jobs = spec.Jobs.Select(j => new CheckedJobDto(j.Name, j.Type, j.DependsOn, j.Parts.Count, Generated(j))).ToList();
         return Results.Json(new StreamCheckResponse(spec.Name, spec.Priority, jobs), ShoalJson.Options);
+    }
+
+    /// <summary>
+    /// A stream's body: one JSON document (at most <c>max_body_bytes</c>), or NDJSON — the stream on the first line, then
+    /// <c>{"job", "parts"}</c> lines — for a stream larger than that (at most <c>max_stream_bytes</c>).
+    /// </summary>
+    private static async Task<(SpecResult? Parsed, IResult? Error)> ReadAsync(HttpContext http, ConfigHolder config, StreamSubmitter submitter, CancellationToken ct)
+    {
+        var limits = config.Current.Scheduler;
+        if (NdjsonBody.IsNdjson(http.Request))
+        {
+            var lines = submitter.Lines();
+            var error = await NdjsonBody.ReadAsync(http.Request, limits.MaxBodyBytes, limits.MaxStreamBytes, lines.Add, ct).ConfigureAwait(false);
+            return error is null ? (lines.Finish(), null) : (null, error);
+        }
+
+        var body = await BodyReader.ReadAsync(http.Request, limits.MaxBodyBytes, ct).ConfigureAwait(false);
+        return body is null
+            ? (null, Problems.Of(StatusCodes.Status413PayloadTooLarge, "payload too large", $"the body is larger than the limit of {limits.MaxBodyBytes} bytes ([SCHEDULER] max_body_bytes); send a larger stream as NDJSON, its parts a line at a time (docs/streams.md, 'Large streams')"))
+            : (StreamSpecParser.Parse(body, submitter.AgentTypes()), null);
     }
 
     private static string? Generated(Core.Streams.JobSpec j) => j switch

@@ -15,10 +15,19 @@ internal sealed class StreamSubmitter(IQueueStore store, ConfigHolder config, Ti
     /// <summary>What a stream's JSON would create, checked exactly as a submit checks it, without storing anything.</summary>
     public (StreamSpec? Spec, string? Error) Validate(string json) => Parse(json);
 
-    public async Task<(StreamCreated? Created, string? Error)> SubmitAsync(string json, CancellationToken ct)
+    /// <summary>A reader of a stream sent a line at a time (NDJSON) against the agent types in force; its <see cref="StreamLines.Finish"/> goes to <see cref="SubmitAsync(SpecResult, CancellationToken)"/>.</summary>
+    public StreamLines Lines() => new(AgentTypes());
+
+    public Task<(StreamCreated? Created, string? Error)> SubmitAsync(string json, CancellationToken ct) =>
+        SubmitAsync(StreamSpecParser.Parse(json, AgentTypes()), ct);
+
+    /// <summary>What <see cref="Validate(string)"/> says of a stream read a line at a time.</summary>
+    public (StreamSpec? Spec, string? Error) Validate(SpecResult parsed) => Checked(parsed);
+
+    public async Task<(StreamCreated? Created, string? Error)> SubmitAsync(SpecResult parsed, CancellationToken ct)
     {
         using var span = Metrics.Telemetry.Source.StartActivity("shoal.submit");
-        var (spec, error) = Parse(json);
+        var (spec, error) = Checked(parsed);
         if (spec is null)
         {
             span?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, error);
@@ -35,9 +44,14 @@ internal sealed class StreamSubmitter(IQueueStore store, ConfigHolder config, Ti
         return (created, null);
     }
 
-    private (StreamSpec? Spec, string? Error) Parse(string json)
+    public IReadOnlyCollection<string> AgentTypes() =>
+        config.Current.AgentTypes.Keys as IReadOnlyCollection<string> ?? [.. config.Current.AgentTypes.Keys];
+
+    private (StreamSpec? Spec, string? Error) Parse(string json) => Checked(StreamSpecParser.Parse(json, AgentTypes()));
+
+    /// <summary>The checks that need the configuration in force, after the format's own.</summary>
+    private (StreamSpec? Spec, string? Error) Checked(SpecResult parsed)
     {
-        var parsed = StreamSpecParser.Parse(json, config.Current.AgentTypes.Keys as IReadOnlyCollection<string> ?? [.. config.Current.AgentTypes.Keys]);
         if (parsed.Spec is null)
         {
             return (null, parsed.Error);

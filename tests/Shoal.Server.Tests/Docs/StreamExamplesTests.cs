@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Http.Json;
+using Shoal.Contracts;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -41,6 +43,20 @@ public sealed partial class StreamExamplesTests
         {
             response.StatusCode.ShouldBe(HttpStatusCode.Created, $"example {index + 1}: {body}");
         }
+    }
+
+    [Fact]
+    public async Task TheNdjsonExample_IsTakenAsTheDocSays_ItsLinesPartsOfTheirJob()
+    {
+        var example = NdjsonBlock().Match(Page);
+        example.Success.ShouldBeTrue("docs/streams.md shows a stream sent as NDJSON");
+        await using var server = await TestServer.StartAsync(new Dictionary<string, string> { ["unpack"] = TestServer.NoopConf(), ["scan"] = TestServer.NoopConf() });
+        var response = await server.Http.PostAsync("/api/v1/streams", new StringContent(example.Groups["lines"].Value, Encoding.UTF8, "application/x-ndjson"), Ct);
+        response.StatusCode.ShouldBe(HttpStatusCode.Created, await response.Content.ReadAsStringAsync(Ct));
+        var created = (await response.Content.ReadFromJsonAsync<SubmitResponse>(ShoalJson.Options, Ct))!;
+        var scan = await server.Http.GetFromJsonAsync<JobDto>($"/api/v1/jobs/{created.Jobs["scan"]}", ShoalJson.Options, Ct);
+        var parts = scan!.Parts;
+        (parts.Ready + parts.Leased + parts.Done).ShouldBe(4, "the doc's two lines give scan four parts");
     }
 
     [Fact]
@@ -105,6 +121,9 @@ public sealed partial class StreamExamplesTests
         Names(job).ShouldBe(Shoal.Core.Streams.RequestJson.FieldsOf<Shoal.Contracts.JobRequest>().Order(StringComparer.Ordinal));
         generate.ShouldBe(Shoal.Core.Streams.RequestJson.FieldsOf<Shoal.Contracts.GenerateRequest>().Order(StringComparer.Ordinal));
     }
+
+    [GeneratedRegex("```ndjson\\n(?<lines>.*?)\\n```", RegexOptions.Singleline)]
+    private static partial Regex NdjsonBlock();
 
     [GeneratedRegex("```json(?<refused> refused)?\\n(?<json>.*?)\\n```(?:\\n→ `(?<message>[^`]*)`)?", RegexOptions.Singleline)]
     private static partial Regex Block();
