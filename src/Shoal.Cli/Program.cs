@@ -1,11 +1,12 @@
-using System.CommandLine.Invocation;
+using Shoal.Cli;
 using Shoal.Cli.Commands;
 
-var parsed = ShoalCommand.Build().Parse(args);
-if (parsed.Action is ParseErrorAction errors)
+var parsed = ShoalCommand.Build().Parse(args.Length == 0 ? ["--help"] : args);
+if (parsed.Errors.Count > 0)
 {
-    // A mistyped argument gets its one-line reason (and a typo's correction), not the whole help text after it.
-    errors.ShowHelp = false;
+    // A mistyped command line gets its reasons, one line each, not the whole help text after them.
+    return ParseErrors.Print(parsed, Console.Error);
 }
 
-return await parsed.InvokeAsync().ConfigureAwait(false);
+var status = await parsed.InvokeAsync().ConfigureAwait(false);
+return args.Length == 0 ? ParseErrors.ExitCode : status;

@@ -46,6 +46,12 @@ public sealed class IdsTests
         var junk = await ShoalProcess.RunAsync(dir, "cancel", "x7");
         junk.Code.ShouldNotBe(0);
         junk.Stderr.ShouldContain("'x7' is not an id: a number, s7 (stream 7) or j22 (job 22)");
+        foreach (var r in new[] { why, wrong, junk })
+        {
+            r.Code.ShouldBe(2, "a usage error");
+            r.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries).ShouldAllBe(line => line.StartsWith("shoal: ", StringComparison.Ordinal), "each line says who speaks, and none is blank");
+        }
+
         foreach (var r in new[] { why, wrong, both, junk })
         {
             r.Stderr.ShouldNotContain("   at ");
@@ -58,8 +64,8 @@ public sealed class IdsTests
             foreach (var verb in new[] { "why", "status", "cancel" })
             {
                 var r = await ShoalProcess.RunAsync(dir, verb, bad);
-                r.Code.ShouldBe(1, $"{verb} '{bad}': {r.Stderr}");
-                r.Stderr.Trim().ShouldBe($"'{bad}' is not an id: a number, s7 (stream 7) or j22 (job 22)");
+                r.Code.ShouldBe(2, $"{verb} '{bad}': {r.Stderr}");
+                r.Stderr.Trim().ShouldBe($"shoal: '{bad}' is not an id: a number, s7 (stream 7) or j22 (job 22)\nshoal: see 'shoal {verb} --help'");
             }
         }
 

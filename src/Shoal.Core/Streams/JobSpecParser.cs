@@ -37,7 +37,7 @@ internal static class JobSpecParser
 
         if (!agentTypes.Contains(job.Type)) // a dictionary's keys or a set: a lookup, not a scan
         {
-            var nearest = KnownFields.Nearest(job.Type, agentTypes);
+            var nearest = Spelling.Nearest(job.Type, agentTypes);
             error = $"job '{name}': unknown agent type '{job.Type}'" + (nearest is not null ? $" (did you mean '{nearest}'?)"
                 : agentTypes.Count is > 0 and <= 12 ? $" (the agent types: {string.Join(", ", agentTypes.Order(StringComparer.Ordinal))})" : "");
             return null;
