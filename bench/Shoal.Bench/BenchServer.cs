@@ -24,12 +24,12 @@ internal sealed class BenchServer : IDisposable
     public int CommandPort => int.Parse(File.ReadAllText(Path.Combine(State, "command.port")), CultureInfo.InvariantCulture);
 
     /// <summary>Starts the server with one pull type <c>noop</c>; null (and a message) when it exits before it listens.</summary>
-    public static async Task<BenchServer?> StartAsync(string shoalDll, string extraScheduler = "")
+    public static async Task<BenchServer?> StartAsync(string shoalDll, string extraScheduler = "", string postgres = "")
     {
         var dir = Directory.CreateTempSubdirectory("shoal-bench-load-").FullName;
         Directory.CreateDirectory(Path.Combine(dir, "agents"));
         var port = FreePort();
-        await File.WriteAllTextAsync(Path.Combine(dir, "shoal.conf"), $"[SCHEDULER]\nport = {port}\ncommand_port = 0\n{extraScheduler}\n[STORE]\nsynchronous = full\n");
+        await File.WriteAllTextAsync(Path.Combine(dir, "shoal.conf"), $"[SCHEDULER]\nport = {port}\ncommand_port = 0\n{extraScheduler}\n[STORE]\nsynchronous = full\n{(postgres.Length > 0 ? $"postgres = {postgres}\n" : "")}");
         await File.WriteAllTextAsync(Path.Combine(dir, "agents", "noop.conf"), "[default]\nkind = pull\nlease = 60\nmax = -1\n");
         await File.WriteAllTextAsync(Path.Combine(dir, "agents", "held.conf"), "[default]\nkind = pull\nlease = 60\nmax = -1\n");
         var process = Process.Start(new ProcessStartInfo("dotnet", [Path.GetFullPath(shoalDll), "server", "--config", "shoal.conf"])

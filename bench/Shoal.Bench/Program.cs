@@ -5,6 +5,7 @@
 //   dotnet run -c Release --project bench/Shoal.Bench -- scale [--sizes 1000,100000,1000000,10000000] [--jobs 20000] [--workers 20] [--runs 3] [--rate 200] [--seconds 5] [--big 1000000]
 //   dotnet run -c Release --project bench/Shoal.Bench -- simulate [--agents 100000] [--parts 5000000] [--median-seconds 30] [--lease 600] [--seed 1]
 //   dotnet run -c Release --project bench/Shoal.Bench -- load [--agents 2000] [--seconds 30] [--rate 50] [--backlog 1000000] [--shoal src/Shoal.Cli/bin/Release/net10.0/shoal.dll]
+//   dotnet run -c Release --project bench/Shoal.Bench -- submit [--count 2000] [--postgres CONN] [--shoal src/Shoal.Cli/bin/Release/net10.0/shoal.dll] (server CPU per REST submit of a one-job stream)
 //   dotnet run -c Release --project bench/Shoal.Bench -- pull [--parts 50000] [--agents 8] [--batch 32] [--rate 200] [--seconds 10]
 //   dotnet run -c Release --project bench/Shoal.Bench -- inproc [--parts 100000] [--workers 1] [--batch 1000] [--sync full|normal] [--postgres CONN]
 //   dotnet run -c Release --project bench/Shoal.Bench -- spawned [--parts 20000] [--agents 8] [--chunk 1] [--agent bash|csharp] [--ssh "OPTIONS"]
@@ -25,6 +26,7 @@ return mode switch
     "hostile" => await HostileBench.RunAsync(Str("--shoal", "src/Shoal.Cli/bin/Release/net10.0/shoal.dll"), Int("--connections", 5000), Int("--slowloris", 200), Int("--seconds", 30)),
     "load" => await LoadBench.RunAsync(Str("--shoal", "src/Shoal.Cli/bin/Release/net10.0/shoal.dll"), Int("--agents", 2000), Int("--seconds", 30), Int("--rate", 50), Int("--backlog", 0)),
     "scale" => await ScaleBench.RunAsync(Str("--sizes", "1000,100000,1000000,10000000"), Int("--jobs", 20_000), Int("--workers", 20), Int("--runs", 3), Int("--rate", 200), Int("--seconds", 5), Int("--big", 1_000_000)),
+    "submit" => await SubmitBench.RunAsync(Str("--shoal", "src/Shoal.Cli/bin/Release/net10.0/shoal.dll"), Int("--count", 2000), Str("--postgres", Environment.GetEnvironmentVariable("SHOAL_POSTGRES") ?? "")),
     "pull" => await PullBench.RunAsync(Int("--parts", 50_000), Int("--agents", 8), Int("--batch", 32), Int("--rate", 200), Int("--seconds", 10)),
     _ => Usage(),
 };
