@@ -160,4 +160,7 @@ internal static partial class Log
 
     [LoggerMessage(63, LogLevel.Warning, "no agent types: the agents folder {Folder} {What} (an agent type is NAME.conf there; `shoal init` writes an example); only sweeps can run")]
     public static partial void NoAgentTypes(ILogger logger, string folder, string what);
+
+    [LoggerMessage(64, LogLevel.Warning, "the REST port is at its cap of {Cap} connections: idle ones are closed to make room ({Closed} so far; said at most once a minute)")]
+    public static partial void IdleConnectionsClosed(ILogger logger, int cap, long closed);
 }

@@ -136,13 +136,18 @@ public static class ShoalServer
 
         builder.Services.AddSingleton<StartedHook>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<StartedHook>());
+        builder.Services.AddSingleton(sp => new ConnectionCap(config.Scheduler.MaxConnections, TimeProvider.System, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Shoal.Server.Hosting.ConnectionCap")));
+
+        // Each refused connection would be a line of its own (a flood wrote 850 KB/s); ConnectionCap says it once a minute.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Server.Kestrel.Connections", LogLevel.Error);
         builder.WebHost.ConfigureKestrel(k =>
         {
             // Bodies over the limit are answered 413 by the endpoints, after draining up to this much.
             k.Limits.MaxRequestBodySize = config.Scheduler.MaxBodyBytes + BodyReader.DrainAllowance;
             // A hostile network cannot hold the server: connections are capped, and a client that sends its headers
             // slowly, or a body below 240 bytes/s (Kestrel's default), is dropped.
-            k.Limits.MaxConcurrentConnections = config.Scheduler.MaxConnections;
+            // Kestrel lets a few in past the cap so that ConnectionCap can close an idle one for each.
+            k.Limits.MaxConcurrentConnections = config.Scheduler.MaxConnections + ConnectionCap.Headroom;
             k.Limits.MaxConcurrentUpgradedConnections = config.Scheduler.MaxConnections;
             k.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(10);
             k.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(90);
@@ -150,6 +155,7 @@ public static class ShoalServer
             {
                 // Network time, like Kestrel's own limits: a test's fake clock must not close real connections.
                 listen.Use(FirstRequestDeadline.Middleware(TimeProvider.System));
+                listen.Use(k.ApplicationServices.GetRequiredService<ConnectionCap>().Middleware());
                 if (config.Scheduler.TlsCert is { } cert)
                 {
                     listen.UseHttps(Tls.LoadCertificate(cert, config.Scheduler.TlsKey));
@@ -248,9 +254,11 @@ public static class ShoalServer
         var changes = app.Services.GetRequiredService<Broker.WorkChanged>();
         // Work made ready on another server of the cluster (PostgreSQL LISTEN/NOTIFY) wakes long polls and agents here.
         store.WorkAvailable += () => changes.Raise(Broker.Change.PartsReady);
+        var connections = app.Services.GetRequiredService<ConnectionCap>();
         app.Use(async (ctx, next) =>
         {
             FirstRequestDeadline.Seen(ctx);
+            ConnectionCap.Begin(ctx);
             try
             {
                 await next(ctx).ConfigureAwait(false);
@@ -271,6 +279,10 @@ public static class ShoalServer
                 // A bug, not the caller's fault: logged, answered as a problem, and the server carries on.
                 Log.RequestFailed(app.Logger, ex);
                 await Problems.Of(StatusCodes.Status500InternalServerError, "internal error", ex.Message).ExecuteAsync(ctx).ConfigureAwait(false);
+            }
+            finally
+            {
+                connections.End(ctx, TokenAuth.SignedIn(ctx));
             }
         });
         var auth = app.Services.GetRequiredService<TokenAuth>();

@@ -34,6 +34,9 @@ internal sealed class TokenAuth(ITokenStore store, Api.DashboardSessions session
     /// <summary>The token that authenticated this request.</summary>
     public static TokenRecord Caller(HttpContext context) => (TokenRecord)context.Items[ItemKey]!;
 
+    /// <summary>Whether this request carried a token, or an admin's dashboard session (a public dashboard's viewer did not).</summary>
+    public static bool SignedIn(HttpContext context) => context.Items.TryGetValue(ItemKey, out var caller) && caller is TokenRecord { Role: AdminRole or AgentRole };
+
     /// <summary>A new random token (256 bits).</summary>
     public static string NewToken() => "shoal_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
 

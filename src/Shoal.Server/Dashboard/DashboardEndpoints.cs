@@ -109,6 +109,30 @@ internal static class DashboardEndpoints
     /// <summary>Server-sent events: the overview every second, until the browser goes away.</summary>
     private static async Task EventsAsync(HttpContext http, OverviewFeed feed, CancellationToken ct)
     {
+        // Anyone may watch a public dashboard, so anyone could hold every connection with its live feed: viewers are capped.
+        var viewer = !Api.TokenAuth.SignedIn(http);
+        if (viewer && !feed.TryAddViewer())
+        {
+            http.Response.Headers.RetryAfter = "30";
+            await Problems.Of(StatusCodes.Status503ServiceUnavailable, "too many viewers", $"the public dashboard's live feed has {OverviewFeed.MaxViewers} viewers already; sign in, or try again later").ExecuteAsync(http).ConfigureAwait(false);
+            return;
+        }
+
+        try
+        {
+            await FeedAsync(http, feed, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (viewer)
+            {
+                feed.RemoveViewer();
+            }
+        }
+    }
+
+    private static async Task FeedAsync(HttpContext http, OverviewFeed feed, CancellationToken ct)
+    {
         http.Response.ContentType = "text/event-stream";
         http.Response.Headers.CacheControl = "no-cache";
         var last = feed.Current;

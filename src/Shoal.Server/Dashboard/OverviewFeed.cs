@@ -14,7 +14,26 @@ internal sealed class OverviewFeed(
     IQueueStore store, TimeProvider time, Hosting.ConfigHolder config, Hosting.ClusterMember cluster, Broker.PullAgentRoster roster, ILogger<OverviewFeed> logger)
     : BackgroundService
 {
+    /// <summary>Live views of a public dashboard (no sign-in) at once: each holds a connection for as long as it is open.</summary>
+    public const int MaxViewers = 256;
+
     private const int Buckets = 60;
+    private int _viewers;
+
+    /// <summary>Counts one more viewer without a sign-in; false (and nothing counted) when there are <see cref="MaxViewers"/> already.</summary>
+    public bool TryAddViewer()
+    {
+        if (Interlocked.Increment(ref _viewers) <= MaxViewers)
+        {
+            return true;
+        }
+
+        Interlocked.Decrement(ref _viewers);
+        return false;
+    }
+
+    public void RemoveViewer() => Interlocked.Decrement(ref _viewers);
+
     private static readonly TimeSpan Bucket = TimeSpan.FromSeconds(10);
 
     // How often to look again, not a deadline: real time even under a test clock.
