@@ -90,4 +90,39 @@ public abstract partial class StoreContract
         parts.Count.ShouldBe(334);
         string.Join(',', parts).ShouldBe(string.Join(',', Enumerable.Range(0, 1000).Select(i => $"h{i:0000}")));
     }
+
+    [Fact]
+    public async Task AHostList_ThatALinkReplacedAfterItsCheck_IsNotRead_AndAGrownOneIsReadWithinTheLimits()
+    {
+        // The submit checked a regular file under the inputs folder; then, before the background read, a link takes its
+        // place (to a secret outside, or /dev/zero, which had grown the server to 21 GB): nothing of it becomes a part.
+        var dir = Directory.CreateTempSubdirectory("shoal-inputs-").FullName;
+        var secret = Path.Combine(Directory.CreateTempSubdirectory("shoal-secret-").FullName, "secret.txt");
+        await File.WriteAllLinesAsync(secret, ["SECRET1", "SECRET2"], Ct);
+        foreach (var target in new[] { secret, "/dev/zero" })
+        {
+            var file = Path.Combine(dir, $"swapped-{Path.GetFileName(target)}.txt");
+            await File.WriteAllLinesAsync(file, ["h1", "h2"], Ct);
+            var canonical = InputFiles.Canonical(file);
+            var s = await Submit(Stream("fleet", 0, new Shoal.Core.Streams.JobSpec("visit", "pull-scan", [], [], null, Generator: new Shoal.Core.Streams.GeneratorSpec(null, 1, canonical))));
+            File.Delete(file);
+            File.CreateSymbolicLink(file, target);
+            while (await Store.GeneratePartsAsync(100, Start, Ct) is not null)
+            {
+            }
+
+            (await Store.GetPartsAsync(s.Jobs["visit"], Ct)).ShouldBeEmpty($"a link to {target} in the checked file's place");
+        }
+
+        // Overwritten in place (no link): read, but a line past the longest a list may hold is skipped, not kept whole.
+        var grown = Path.Combine(dir, "grown.txt");
+        await File.WriteAllLinesAsync(grown, ["h1"], Ct);
+        var g = await Submit(Stream("fleet", 0, new Shoal.Core.Streams.JobSpec("visit", "pull-scan", [], [], null, Generator: new Shoal.Core.Streams.GeneratorSpec(null, 1, InputFiles.Canonical(grown)))));
+        await File.WriteAllLinesAsync(grown, ["h1", new string('x', InputFiles.MaxLine + 1), "h3"], Ct);
+        while (await Store.GeneratePartsAsync(100, Start, Ct) is not null)
+        {
+        }
+
+        (await Store.GetPartsAsync(g.Jobs["visit"], Ct)).Select(p => p.Payload).ShouldBe(["h1", "h3"]);
+    }
 }

@@ -72,6 +72,8 @@ internal sealed class StreamSubmitter(IQueueStore store, ConfigHolder config, Ti
             }
         }
 
-        return (parsed.Spec, null);
+        // A host list is kept by its canonical path: read later, it must still be that file (InputFiles.StillAsChecked).
+        var jobs = parsed.Spec.Jobs.Select(j => j.Generator?.File is { } f ? j with { Generator = j.Generator with { File = InputFiles.Canonical(f) } } : j).ToList();
+        return (parsed.Spec with { Jobs = jobs }, null);
     }
 }

@@ -22,13 +22,14 @@ internal sealed class HostListCursors
                 cursor.Hosts?.Dispose();
                 _open.Remove(job);
 
-                // A host list that vanished since the submit ends the generation with what was generated.
-                if (!File.Exists(file))
+                // A host list that vanished since the submit, or is no longer what it checked (a link in its place, a FIFO,
+                // a file grown past the limit), ends the generation with what was generated.
+                if (InputFiles.StillAsChecked(file) is not null)
                 {
                     return [];
                 }
 
-                cursor = (next, GeneratorSpec.Hosts(File.ReadLines(file)).GetEnumerator());
+                cursor = (next, GeneratorSpec.Hosts(InputFiles.Lines(file)).GetEnumerator());
                 for (var skipped = 0L; skipped < next * chunk && cursor.Hosts.MoveNext(); skipped++)
                 {
                 }

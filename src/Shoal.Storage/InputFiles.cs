@@ -1,14 +1,14 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 
-namespace Shoal.Server.Hosting;
+namespace Shoal.Storage;
 
 /// <summary>
 /// Which host lists a stream may generate its parts from (<c>"generate": {"file": …}</c>): regular files under
 /// <c>[DIRECTORIES] inputs</c>, after following a link, of at most <see cref="MaxBytes"/> — never <c>/etc/shadow</c>, a
 /// FIFO that blocks every reader, or <c>/dev/zero</c>.
 /// </summary>
-internal static partial class InputFiles
+public static partial class InputFiles
 {
     public const long MaxBytes = 256L * 1024 * 1024;
 
@@ -45,6 +45,85 @@ internal static partial class InputFiles
 
         return new FileInfo(real).Length > MaxBytes ? $"{file} is larger than {MaxBytes / (1024 * 1024)} MiB" : null;
     }
+
+    /// <summary>
+    /// The file a host list is read from, as the submit checked it: its canonical path (every link resolved), so that a
+    /// link put in its place later, or in a folder on its way, no longer leads to it (<see cref="StillAsChecked"/>).
+    /// </summary>
+    public static string Canonical(string file) => RealPath(file) ?? file;
+
+    /// <summary>
+    /// Whether a host list is still what its submit checked when it is opened, later, in the background: the same
+    /// canonical path (no link has taken its place), a regular file, at most <see cref="MaxBytes"/>. Else why not.
+    /// </summary>
+    public static string? StillAsChecked(string canonical)
+    {
+        if (RealPath(canonical) is not { } real || !File.Exists(real))
+        {
+            return $"{canonical} is gone";
+        }
+
+        if (real != canonical)
+        {
+            return $"{canonical} now leads to {real} (a link took its place since the submit)";
+        }
+
+        if (!IsRegular(real))
+        {
+            return $"{canonical} is no longer a regular file";
+        }
+
+        return new FileInfo(real).Length > MaxBytes ? $"{canonical} is now larger than {MaxBytes / (1024 * 1024)} MiB" : null;
+    }
+
+    /// <summary>
+    /// The host list's lines, read with the limits a list has whatever the file became after its check: lines of at most
+    /// <see cref="MaxLine"/> characters (a longer one is skipped), and no more than <see cref="MaxBytes"/> in all.
+    /// </summary>
+    public static IEnumerable<string> Lines(string canonical)
+    {
+        using var reader = new StreamReader(new FileStream(canonical, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 64 * 1024), System.Text.Encoding.UTF8);
+        var line = new System.Text.StringBuilder();
+        var buffer = new char[16 * 1024];
+        long total = 0;
+        var skipping = false;
+        int read;
+        while (total < MaxBytes && (read = reader.Read(buffer, 0, buffer.Length)) > 0)
+        {
+            total += read;
+            for (var i = 0; i < read; i++)
+            {
+                var c = buffer[i];
+                if (c == '\n')
+                {
+                    if (!skipping)
+                    {
+                        yield return line.ToString().TrimEnd('\r');
+                    }
+
+                    line.Clear();
+                    skipping = false;
+                }
+                else if (!skipping && line.Length < MaxLine)
+                {
+                    line.Append(c);
+                }
+                else
+                {
+                    skipping = true;
+                    line.Clear();
+                }
+            }
+        }
+
+        if (!skipping && line.Length > 0 && total < MaxBytes)
+        {
+            yield return line.ToString().TrimEnd('\r');
+        }
+    }
+
+    /// <summary>The longest line of a host list (a host name is at most 253 characters; a line may hold a few).</summary>
+    public const int MaxLine = 4096;
 
     /// <summary>Whether <paramref name="path"/> is a regular file (statx: its layout is the same on every architecture).</summary>
     private static bool IsRegular(string path)
