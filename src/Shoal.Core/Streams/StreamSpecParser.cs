@@ -67,6 +67,10 @@ public static class StreamSpecParser
             null => null,
             _ when string.IsNullOrWhiteSpace(value) => $"'{field}' must be a non-empty string",
             { Length: > MaxNameLength } => $"'{field}' is longer than {MaxNameLength} characters",
+
+            // Names reach logs, tables, the line protocol and an email's subject and recipient: one line, shown as written.
+            _ when value.Any(c => char.IsControl(c) || c is '\u2028' or '\u2029' or (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069'))
+                => $"'{field}' must not contain control characters (line breaks, NUL, direction overrides)",
             _ => null,
         };
         return error is null;

@@ -44,10 +44,10 @@ internal sealed class Notifier(IQueueStore store, ConfigHolder config, TimeProvi
     {
         var cfg = Config.Current;
         var noEmail = detail.Jobs.All(j => cfg.AgentTypes.TryGetValue(j.Type, out var t) && t.Special.HasFlag(AgentSpecial.NoEmail));
-        if (cfg.Notify.EmailEnabled && !noEmail && detail.Stream.Owner.Contains('@', StringComparison.Ordinal))
+        if (cfg.Notify.EmailEnabled && !noEmail && Recipient(detail.Stream.Owner) is { } to)
         {
             var (subject, body) = compose(detail, cfg, cfg.Notify.Url ?? StateFiles.LocalUrl(Cluster.Url));
-            await RetryAsync("email", () => SendEmailAsync(cfg.Notify, detail.Stream.Owner, subject, body, ct), cfg.Notify.Attempts, ct).ConfigureAwait(false);
+            await RetryAsync("email", () => SendEmailAsync(cfg.Notify, to, OneLine(subject), body, ct), cfg.Notify.Attempts, ct).ConfigureAwait(false);
         }
 
         if (cfg.Notify.Webhook is { } url)
@@ -65,6 +65,19 @@ internal sealed class Notifier(IQueueStore store, ConfigHolder config, TimeProvi
             await RetryAsync("webhook", async () => (await Http.PostAsJsonAsync(url, payload, ShoalJson.Options, ct).ConfigureAwait(false)).EnsureSuccessStatusCode(), cfg.Notify.Attempts, ct).ConfigureAwait(false);
         }
     }
+
+    /// <summary>
+    /// The owner as an email recipient, or null when it is none: one address (MimeKit's reading of it), no spaces or
+    /// control characters, and never a word a mail client would take for an option (<c>-oQ/tmp/x@b.c</c>).
+    /// </summary>
+    public static string? Recipient(string owner) =>
+        owner.Contains('@', StringComparison.Ordinal) && !owner.StartsWith('-') && !owner.Any(c => char.IsWhiteSpace(c) || char.IsControl(c))
+        && MailboxAddress.TryParse(owner, out var address) && address.Address == owner
+            ? owner
+            : null;
+
+    /// <summary>A subject is one line: line breaks and other control characters become spaces.</summary>
+    public static string OneLine(string text) => string.Concat(text.Select(c => char.IsControl(c) ? ' ' : c));
 
     private static async Task SendEmailAsync(NotifyOptions n, string to, string subject, string body, CancellationToken ct)
     {

@@ -14,6 +14,20 @@ public sealed class NotifyTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
+    [Theory]
+    [InlineData("ops@example.org", "ops@example.org")]
+    [InlineData("-oQ/tmp/x@b.c", null)]
+    [InlineData("--help@x.y", null)]
+    [InlineData("a@b.c\r\nBcc: victim@x.y", null)]
+    [InlineData("a@b.c victim@x.y", null)]
+    [InlineData("Ops <ops@example.org>", null)]
+    [InlineData("nobody", null)]
+    public void TheOwner_IsMailedOnlyWhenItIsOneAddress_NeverAnOptionOfTheMailClient(string owner, string? recipient) =>
+        Shoal.Server.Notify.Notifier.Recipient(owner).ShouldBe(recipient);
+
+    [Fact]
+    public void ASubject_IsOneLine() => Shoal.Server.Notify.Notifier.OneLine("Shoal: n\r\nBcc: inj@x.y\tdone").ShouldBe("Shoal: n  Bcc: inj@x.y done");
+
     [Fact]
     public async Task StreamEnd_SendsTheOwnerAnEmail_WithVariablesHeaderAndFooter_ButNotForNoEmailTypes()
     {
