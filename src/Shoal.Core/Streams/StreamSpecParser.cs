@@ -52,6 +52,14 @@ public static class StreamSpecParser
             jobs.Add(job);
         }
 
+        // The cap on a range is the stream's, not each job's: 5,000 jobs of a /8 each would be 84 billion parts.
+        var addresses = jobs.Where(j => j.Generator?.Range is not null)
+            .Aggregate(System.Numerics.BigInteger.Zero, (sum, j) => sum + (IpRange.TryParse(j.Generator!.Range!, out var r, out _) ? r!.Count : 0));
+        if (addresses > IpRange.MaxAddresses)
+        {
+            return SpecResult.Fail($"the stream's ranges hold {addresses} addresses in all; at most {IpRange.MaxAddresses} per stream");
+        }
+
         error = DependencyCheck.Find(jobs);
         return error is null
             ? SpecResult.Ok(new StreamSpec(request.Name, request.Owner ?? "", request.Priority, jobs))

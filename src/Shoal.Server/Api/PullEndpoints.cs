@@ -143,7 +143,12 @@ internal static class PullEndpoints
             time,
             lifetime.ApplicationStopping,
             ct).ConfigureAwait(false);
-        return Results.Json(new LeaseResponse(parts.Select(p => ToDto(p, codec.Encode(p.PartId.Value, p.LeaseId, owner), cfg.Scheduler.AgentLostAfter / 4)).ToList()), ShoalJson.Options);
+        // Often enough for the agent to be heard (a quarter of agent_lost_seconds) and for its lease to be extended in
+        // time (a third of the type's lease: a lease of 5 s was advertised a heartbeat of 30 s, and lost its parts).
+        TimeSpan Heartbeat(string type) => limits.FirstOrDefault(l => l.Type == type) is { } limit && limit.Lease / 3 < cfg.Scheduler.AgentLostAfter / 4
+            ? limit.Lease / 3
+            : cfg.Scheduler.AgentLostAfter / 4;
+        return Results.Json(new LeaseResponse(parts.Select(p => ToDto(p, codec.Encode(p.PartId.Value, p.LeaseId, owner), Heartbeat(p.Type))).ToList()), ShoalJson.Options);
     }
 
     private static async Task<IResult> HeartbeatAsync(

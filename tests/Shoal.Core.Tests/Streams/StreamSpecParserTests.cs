@@ -68,6 +68,7 @@ public sealed class StreamSpecParserTests
     [InlineData("""{"name":"s","jobs":[{"name":"a","type":"nomos","generate":{"range":"10.0.0.0/24","chunk":1.5}}]}""", "job 'a': 'generate.chunk' must be an integer")]
     [InlineData("""{"name":"s","jobs":[{"type":"nomos","requires_tags":"x"}]}""", "jobs[0]: 'requires_tags' must be an array of strings")]
     [InlineData("""{"name":"s","jobs":[7]}""", "jobs[0] must be an object")]
+    [InlineData("""{"name":"s","jobs":[{"name":"a","type":"nomos","generate":{"range":"10.0.0.0/9"}},{"name":"b","type":"nomos","generate":{"range":"11.0.0.0/9"}},{"name":"c","type":"nomos","generate":{"range":"12.0.0.0/24"}}]}""", "the stream's ranges hold 16777472 addresses in all; at most 16777216 per stream")]
     [InlineData("""{"name":"n\r\nBcc: inj@x.y","jobs":[{"name":"a","type":"nomos"}]}""", "'name' must not contain control characters")]
     [InlineData("""{"name":"s","owner":"a@b.c\nBcc: victim@x.y","jobs":[{"name":"a","type":"nomos"}]}""", "'owner' must not contain control characters")]
     [InlineData("""{"name":"s","jobs":[{"name":"a\u202Ecod.exe","type":"nomos"}]}""", "jobs[0]: 'name' must not contain control characters")]

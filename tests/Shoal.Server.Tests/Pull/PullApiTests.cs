@@ -24,6 +24,17 @@ public sealed class PullApiTests : IAsyncLifetime
     public async ValueTask DisposeAsync() => await _server.DisposeAsync();
 
     [Fact]
+    public async Task TheAdvertisedHeartbeat_IsShortEnoughForTheTypesLease()
+    {
+        await using var server = await TestServer.StartAsync(new Dictionary<string, string> { ["quick"] = PullCalls.PullConf(lease: 6), ["slow"] = PullCalls.PullConf(lease: 3600) });
+        await server.SubmitAsync("""{"name":"s","jobs":[{"name":"a","type":"quick","parts":["x"]},{"name":"b","type":"slow","parts":["y"]}]}""");
+        var (agent, _) = await server.AgentClientAsync("beat");
+        var parts = await agent.LeaseAsync("quick", max: 1);
+        parts.Single().HeartbeatSeconds.ShouldBe(2, "a third of a 6 s lease (it was agent_lost_seconds / 4 = 30 s, past the lease's end)");
+        (await agent.LeaseAsync("slow", max: 1)).Single().HeartbeatSeconds.ShouldBe(30, "a quarter of agent_lost_seconds (120 s) when the lease is longer");
+    }
+
+    [Fact]
     public async Task AgentTokens_MayLeaseAndReport_ButNothingElse()
     {
         var (agent, _) = await _server.AgentClientAsync("scanner");
