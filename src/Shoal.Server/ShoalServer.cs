@@ -259,6 +259,9 @@ public static class ShoalServer
         {
             FirstRequestDeadline.Seen(ctx);
             ConnectionCap.Begin(ctx);
+
+            // No answer is ever sniffed into something else (a job's log is text/plain, whatever an agent wrote into it).
+            ctx.Response.Headers.XContentTypeOptions = "nosniff";
             try
             {
                 await next(ctx).ConfigureAwait(false);

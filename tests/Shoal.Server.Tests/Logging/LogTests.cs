@@ -31,6 +31,7 @@ public sealed partial class LogTests
             bytes.Length.ShouldBe(1, "never more than asked");
             got.AddRange(bytes);
             offset = long.Parse(page.Headers.GetValues("X-Log-Offset").Single(), System.Globalization.CultureInfo.InvariantCulture);
+            page.Headers.GetValues("X-Content-Type-Options").Single().ShouldBe("nosniff", "an agent's output is never sniffed into HTML");
         }
 
         got.ShouldBe(written);
