@@ -25,9 +25,10 @@ public sealed class DashboardPhoneTests
         var page = await browser.Chromium.NewPageAsync(new() { ViewportSize = new() { Width = 390, Height = 844 }, IsMobile = true });
         var errors = Browser.Errors(page);
 
-        var longPayload = "host-" + new string('x', 10_000);
+        // A stream's name may not hold a direction override (the submit refuses it); what an agent or a payload says may.
+        var longPayload = "host-\\u202Egnp.exe-" + new string('x', 10_000);
         var hostile = await server.SubmitAsync($$"""
-            {"name":"invoice\u202Egnp.exe","jobs":[
+            {"name":"invoice","jobs":[
               {"name":"long","type":"netscan","parts":["{{longPayload}}"]},
               {"name":"again","type":"flaky","parts":["10.0.0.9"]}]}
             """);
@@ -60,7 +61,7 @@ public sealed class DashboardPhoneTests
         await page.EvaluateAsync($"() => {{ location.hash = '#/streams/{hostile.Id}'; }}");
         await page.Locator("[data-testid=failed-part]").First.WaitForAsync(new() { Timeout = 15_000 });
         var view = await page.Locator("#view").InnerTextAsync();
-        view.ShouldContain("invoice\\u202egnp.exe", Case.Sensitive, "the override is shown as an escape");
+        view.ShouldContain("host-\\u202egnp.exe", Case.Sensitive, "the override is shown as an escape");
         view.ShouldNotContain("\u202E");
         (await page.Locator("[data-testid=failed-part] div").First.InnerTextAsync()).Length.ShouldBeLessThan(400, "a 10,000-character payload is cut in the list");
         (await page.Locator("[data-testid=retrying-again]").InnerTextAsync()).ShouldBe("+1 retrying");
@@ -76,7 +77,7 @@ public sealed class DashboardPhoneTests
         await page.EvaluateAsync($"() => {{ location.hash = '#/jobs/{hostile.Jobs["long"]}'; }}");
         await page.Locator("[data-testid=job-failed]").WaitForAsync(new() { Timeout = 15_000 });
         var row = await page.Locator("[data-testid=job-failed] tr").Nth(1).InnerTextAsync();
-        row.ShouldContain("host-xxx");
+        row.ShouldContain("gnp.exe-xxx");
         row.Length.ShouldBeLessThan(400);
         (await page.Locator("[data-action=requeue]").CountAsync()).ShouldBe(1);
         (await page.Locator("[data-action=force]").CountAsync()).ShouldBe(0, "an ended job is not forced");
