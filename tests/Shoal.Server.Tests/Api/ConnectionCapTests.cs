@@ -26,15 +26,10 @@ public sealed class ConnectionCapTests
         var idle = new List<TcpClient>();
         for (var i = 0; i < 30; i++)
         {
-            var socket = new TcpClient();
-            await socket.ConnectAsync(IPAddress.Loopback, port, Ct);
-            var stream = socket.GetStream();
-            await stream.WriteAsync("GET /health HTTP/1.1\r\nHost: shoal\r\n\r\n"u8.ToArray(), Ct);
-            var buffer = new byte[4096];
-            var read = await stream.ReadAsync(buffer, Ct);
-            if (read > 0)
+            var (socket, answer) = await GetAsync(port, "/health");
+            if (answer.Length > 0)
             {
-                Encoding.ASCII.GetString(buffer, 0, read).ShouldStartWith("HTTP/1.1 200");
+                answer.ShouldStartWith("HTTP/1.1 200");
             }
 
             idle.Add(socket);
@@ -106,19 +101,26 @@ public sealed class ConnectionCapTests
 
     private static async Task<TcpClient?> OpenFeedOrNullAsync(int port, string expected)
     {
-        var socket = new TcpClient();
-        await socket.ConnectAsync(IPAddress.Loopback, port, Ct);
-        var stream = socket.GetStream();
-        await stream.WriteAsync("GET /api/v1/events HTTP/1.1\r\nHost: shoal\r\n\r\n"u8.ToArray(), Ct);
-        var buffer = new byte[512];
-        var read = await stream.ReadAsync(buffer, Ct);
-        if (Encoding.ASCII.GetString(buffer, 0, read).StartsWith(expected, StringComparison.Ordinal))
+        var (socket, answer) = await GetAsync(port, "/api/v1/events");
+        if (answer.StartsWith(expected, StringComparison.Ordinal))
         {
             return socket;
         }
 
         socket.Dispose();
         return null;
+    }
+
+    /// <summary>A raw kept-alive connection that sent one GET, and the start of its answer ("" when it was closed).</summary>
+    private static async Task<(TcpClient Socket, string Answer)> GetAsync(int port, string path)
+    {
+        var socket = new TcpClient();
+        await socket.ConnectAsync(IPAddress.Loopback, port, Ct);
+        var stream = socket.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes($"GET {path} HTTP/1.1\r\nHost: shoal\r\n\r\n"), Ct);
+        var buffer = new byte[4096];
+        var read = await stream.ReadAsync(buffer, Ct);
+        return (socket, Encoding.ASCII.GetString(buffer, 0, read));
     }
 
     private static async Task<bool> ClosedAsync(TcpClient socket)
