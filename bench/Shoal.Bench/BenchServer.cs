@@ -57,11 +57,16 @@ internal sealed class BenchServer : IDisposable
     }
 
     /// <summary>User + system CPU seconds of the server (Linux <c>/proc/PID/stat</c>, clock ticks of 1/100 s).</summary>
-    public double CpuSeconds()
-    {
-        var fields = File.ReadAllText($"/proc/{Process.Id}/stat").Split(')')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
-    }
+    public double CpuSeconds() => UserSeconds() + SystemSeconds();
+
+    /// <summary>The server's CPU seconds in its own code (user).</summary>
+    public double UserSeconds() => Stat(11);
+
+    /// <summary>The server's CPU seconds in the kernel for it (system: syscalls, fsync, the network).</summary>
+    public double SystemSeconds() => Stat(12);
+
+    private double Stat(int field) =>
+        long.Parse(File.ReadAllText($"/proc/{Process.Id}/stat").Split(')')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries)[field], CultureInfo.InvariantCulture) / 100.0;
 
     public long RssBytes()
     {
