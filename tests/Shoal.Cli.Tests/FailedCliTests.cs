@@ -87,6 +87,12 @@ public sealed class FailedCliTests
         row.ShouldContain("bad\\x1b]0;pwned\\x07\\tTAB");
         row.ShouldEndWith("\\x1b[2Jcleared\\x07\\tand\\ttabs");
         (await ShoalProcess.RunAsync(dir, "status", "1")).Stdout.ShouldNotContain("\u001b");
+
+        // A pull job's log is empty (its agent's output came with the report): said, with where to look, not left blank.
+        var logs = await ShoalProcess.RunAsync(dir, "logs", "1");
+        logs.Code.ShouldBe(0, logs.Stderr);
+        logs.Stdout.ShouldBeEmpty();
+        logs.Stderr.Trim().ShouldBe("shoal: job 1 has no agent output in its log (a pull agent's output comes with its report: shoal failed 1 --job shows its failed parts)");
     }
 
     /// <summary>A server on <paramref name="dir"/>, the agent token <c>prober</c> in <c>agent.token</c>, and <c>s.json</c> submitted.</summary>

@@ -28,6 +28,13 @@ internal static class LogsCommand
             }
             while (r.GetValue(follow) && !ct.IsCancellationRequested);
 
+            if (offset == 0)
+            {
+                // Said, not left blank: spawned agents' stderr lands here, a pull agent's output comes with its report.
+                var id = r.GetValue(job).Id;
+                await Console.Error.WriteLineAsync($"shoal: job {id} has no agent output in its log (a pull agent's output comes with its report: shoal failed {id} --job shows its failed parts)").ConfigureAwait(false);
+            }
+
             return 0;
         }));
         return command;
