@@ -14,7 +14,8 @@ public sealed record CheckedJobDto(string Name, string Type, IReadOnlyList<strin
 
 /// <summary>Part counts of a job.</summary>
 /// <summary>A job's parts by state; <c>Retrying</c> failed a try and wait for their retry time.</summary>
-public sealed record PartCountsDto(int Ready, int Leased, int Done, int Failed, int Retrying = 0);
+/// <remarks><c>NotRun</c>: parts of an ended job (cancelled, failed, forced) that were never run and never will be.</remarks>
+public sealed record PartCountsDto(int Ready, int Leased, int Done, int Failed, int Retrying = 0, int NotRun = 0);
 
 /// <summary>A job as the API shows it; <c>Why</c> is set on single-job answers.</summary>
 public sealed record JobDto(

@@ -59,5 +59,5 @@ internal static class QuickstartProgress
         }
     }
 
-    private static int Total(JobDto j) => j.Parts.Ready + j.Parts.Leased + j.Parts.Done + j.Parts.Failed + j.Parts.Retrying;
+    private static int Total(JobDto j) => j.Parts.Ready + j.Parts.Leased + j.Parts.Done + j.Parts.Failed + j.Parts.Retrying + j.Parts.NotRun;
 }

@@ -80,7 +80,7 @@ internal static class StreamWait
     }
 
     private static (long Total, long Done, long Failed) Totals(StreamDto s) =>
-        (s.Jobs.Sum(j => (long)j.Parts.Ready + j.Parts.Leased + j.Parts.Done + j.Parts.Failed + j.Parts.Retrying),
+        (s.Jobs.Sum(j => (long)j.Parts.Ready + j.Parts.Leased + j.Parts.Done + j.Parts.Failed + j.Parts.Retrying + j.Parts.NotRun),
          s.Jobs.Sum(j => (long)j.Parts.Done),
          s.Jobs.Sum(j => (long)j.Parts.Failed));
 }

@@ -175,7 +175,7 @@ internal static class Render
             Console.WriteLine($"stream {s.Id} {Safe(s.Name)}: {s.State}{Stuck(s)}");
             foreach (var j in s.Jobs)
             {
-                Console.WriteLine($"{j.Id}\t{Safe(j.Name)}\t{j.Type}\t{j.State}\tready={j.Parts.Ready} leased={j.Parts.Leased} done={j.Parts.Done} failed={j.Parts.Failed}{(j.Parts.Retrying > 0 ? $" retrying={j.Parts.Retrying}" : "")}{(j.Reason is null ? "" : "\t" + Safe(j.Reason))}");
+                Console.WriteLine($"{j.Id}\t{Safe(j.Name)}\t{j.Type}\t{j.State}\tready={j.Parts.Ready} leased={j.Parts.Leased} done={j.Parts.Done} failed={j.Parts.Failed}{(j.Parts.Retrying > 0 ? $" retrying={j.Parts.Retrying}" : "")}{(j.Parts.NotRun > 0 ? $" not_run={j.Parts.NotRun}" : "")}{(j.Reason is null ? "" : "\t" + Safe(j.Reason))}");
             }
 
             return;
@@ -213,6 +213,11 @@ internal static class Render
             if (j.Parts.Retrying > 0)
             {
                 console.MarkupLine($"job {j.Id}: {j.Parts.Retrying} part(s) waiting to retry");
+            }
+
+            if (j.Parts.NotRun > 0)
+            {
+                console.MarkupLine($"job {j.Id}: {j.Parts.NotRun} part(s) not run (the job ended before them)");
             }
 
             if (j.Reason is not null)

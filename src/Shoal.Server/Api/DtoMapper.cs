@@ -12,7 +12,10 @@ internal static class DtoMapper
         j.Name,
         j.Type,
         j.State.Name(),
-        new PartCountsDto(j.Parts.Ready, j.Parts.Leased, j.Parts.Done, j.Parts.Failed, j.Parts.Retrying),
+        // An ended job's unstarted parts are not "ready": nothing will run them (a cancelled job showed ready=1).
+        j.State.IsTerminal()
+            ? new PartCountsDto(0, j.Parts.Leased, j.Parts.Done, j.Parts.Failed, 0, j.Parts.Ready + j.Parts.Retrying)
+            : new PartCountsDto(j.Parts.Ready, j.Parts.Leased, j.Parts.Done, j.Parts.Failed, j.Parts.Retrying),
         j.Reason,
         j.DependsOn.Select(d => d.Value).ToList(),
         j.StartedAt,

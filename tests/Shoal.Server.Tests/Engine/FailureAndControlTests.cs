@@ -42,6 +42,9 @@ public sealed class FailureAndControlTests
         a.State.ShouldBe("failed");
         a.Reason!.ShouldContain("'crash-always' failed after 2 attempts", Case.Sensitive, "the reason names the payload");
         end.Jobs.Where(j => j.Name != "a").ShouldAllBe(j => j.State == "cancelled" && j.Reason == "dependency failed");
+
+        // The cancelled jobs' parts never ran and never will: not "ready" (before: ready=1 each).
+        end.Jobs.Where(j => j.Name != "a").ShouldAllBe(j => j.Parts.Ready == 0 && j.Parts.NotRun == 1);
     }
 
     [Fact]

@@ -192,7 +192,7 @@ const pages = {
   async "/streams/:id"(q, id) {
     const s = await api(`/api/v1/streams/${id}`);
     const sum = (f) => s.jobs.reduce((n, j) => n + f(j.parts), 0);
-    const total = sum((p) => p.ready + p.leased + p.done + p.failed + (p.retrying || 0));
+    const total = sum((p) => p.ready + p.leased + p.done + p.failed + (p.retrying || 0) + (p.not_run || 0));
     const admin = state.session.signed_in;
     // An ended stream can only be requeued (when something in it failed).
     const live = !["completed", "failed", "cancelled"].includes(s.state);
@@ -218,7 +218,7 @@ const pages = {
       el("h2", {}, "Jobs"), dag(s.jobs),
       el("table", {}, el("tr", {}, ["job", "type", "state", "progress", "ready", "leased", "done", "failed", ""].map((h) => el("th", {}, h))),
         s.jobs.map((j) => {
-          const t = j.parts.ready + j.parts.leased + j.parts.done + j.parts.failed + (j.parts.retrying || 0);
+          const t = j.parts.ready + j.parts.leased + j.parts.done + j.parts.failed + (j.parts.retrying || 0) + (j.parts.not_run || 0);
           const prio = el("input", { type: "number", value: s.priority, "aria-label": `priority of ${j.name}`, size: 3 });
           return el("tr", { "data-job": j.name }, el("td", {}, el("a", { href: `#/jobs/${j.id}` }, j.name)), el("td", {}, j.type), el("td", {}, badge(j.state, j.parts.failed), j.reason ? el("div", { class: "muted" }, j.reason) : ""),
             el("td", {}, progress(j.parts.done, j.parts.failed, t, `job-progress-${j.name}`)),
@@ -288,7 +288,7 @@ const pages = {
   async "/jobs/:id"(q, id) {
     const j = await api(`/api/v1/jobs/${id}`);
     const admin = state.session.signed_in;
-    const total = j.parts.ready + j.parts.leased + j.parts.done + j.parts.failed + (j.parts.retrying || 0);
+    const total = j.parts.ready + j.parts.leased + j.parts.done + j.parts.failed + (j.parts.retrying || 0) + (j.parts.not_run || 0);
     const failed = j.parts.failed > 0 ? await api(`/api/v1/jobs/${id}/failed?limit=50`) : [];
     const log = await text(`/api/v1/jobs/${id}/log?tail=8192`);
     const live = ["blocked", "ready", "running", "paused"].includes(j.state);
@@ -298,7 +298,7 @@ const pages = {
       el("p", { class: "muted" }, `type ${j.type} · stream `, el("a", { href: `#/streams/${j.stream_id}` }, j.stream_id),
         j.started_at ? ` · started ${when(j.started_at)}` : "", j.finished_at ? ` · finished ${when(j.finished_at)}` : "", j.reason ? ` · ${j.reason}` : ""),
       progress(j.parts.done, j.parts.failed, total, "job-progress"),
-      el("p", {}, `${num(j.parts.ready)} ready · ${num(j.parts.leased)} leased · ${num(j.parts.retrying || 0)} retrying · ${num(j.parts.done)} done · ${num(j.parts.failed)} failed`),
+      el("p", {}, `${num(j.parts.ready)} ready · ${num(j.parts.leased)} leased · ${num(j.parts.retrying || 0)} retrying · ${num(j.parts.done)} done · ${num(j.parts.failed)} failed` + (j.parts.not_run ? ` · ${num(j.parts.not_run)} not run` : "")),
       admin ? el("div", { class: "actions" },
         j.parts.failed > 0 || j.state === "failed" ? el("button", { type: "button", "data-action": "requeue", onclick: () => act(`/api/v1/jobs/${id}/requeue`) }, "Requeue failed") : null,
         live ? el("button", { type: "button", "data-action": "force", onclick: () => act(`/api/v1/jobs/${id}/force`) }, "Force") : null) : null,
