@@ -28,8 +28,11 @@ public sealed class OperationsDocTests
         await using var server = ShoalProcess.Start(dir, null, "server", "--config", "shoal.conf");
         await Poll.UntilAsync(() => File.Exists(Path.Combine(dir, ".shoal", "server.url")), 30);
         var url = (await File.ReadAllTextAsync(Path.Combine(dir, ".shoal", "server.url"), Ct)).Trim();
-        var token = await ShoalProcess.RunAsync(dir, "token", "create", "--agent", "prober");
-        await File.WriteAllTextAsync(Path.Combine(dir, "agent.token"), token.Stdout.Trim(), Ct);
+        doc.ShouldContain("shoal token create --agent prober --output agent.token", Case.Sensitive, "the token file the test makes is the doc's");
+        var token = await ShoalProcess.RunAsync(dir, "token", "create", "--agent", "prober", "--output", "agent.token");
+        token.Code.ShouldBe(0, token.Stderr);
+        token.Stdout.ShouldBeEmpty("the secret goes to the file only");
+        File.GetUnixFileMode(Path.Combine(dir, "agent.token")).ShouldBe(UnixFileMode.UserRead | UnixFileMode.UserWrite);
         await File.WriteAllTextAsync(Path.Combine(dir, "probe.json"), Between(doc, "echo '", "' > probe.json"), Ct);
         await using var agent = ShoalProcess.Start(dir, null,
             "agent", "--server", url, "--token-file", "agent.token", "--types", "probe", "--wait", "1",
