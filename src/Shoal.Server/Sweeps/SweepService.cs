@@ -102,15 +102,42 @@ internal sealed class SweepService(
 
         var ended = detail.Stream.State.IsTerminal();
         var zoned = detail.Jobs.Any(j => ZoneOf(j) is not null);
-        if (!ended && !withHosts && !zoned)
+        if (!ended && !withHosts && !detail.Jobs.Any(j => j.State.IsTerminal() && j.Parts.Leased > 0))
         {
-            // While it runs, progress comes from the job's counters and its failed hosts: no need to read every host.
-            var job = detail.Jobs.Single();
-            var c = job.Parts;
-            var failedProduction = c.Failed == 0 ? 0
-                : (await store.GetFailedPartsAsync(job.Id, int.MaxValue, ct).ConfigureAwait(false)).Count(p => IsProduction(p.Payload));
-            var running = local.RunningParts(job.Id)?.Count ?? Math.Min(c.Leased, sweep.Threads);
-            return new SweepStatus(id.Value, detail.Stream.State.Name(), sweep.Mode, sweep.Threads, c.Total, c.Done, c.Failed, failedProduction, running, c.Ready + c.Leased - running, [], null);
+            // While it runs, progress comes from the jobs' counters and their failed hosts: no need to read every host
+            // (a zoned sweep read them all on every poll). The counts are the ones HostState gives each host.
+            var counted = new List<SweepZoneDto>();
+            int total = 0, done = 0, failed = 0, failedProduction = 0, running = 0, queued = 0;
+            foreach (var job in detail.Jobs)
+            {
+                var c = job.Parts;
+                var over = job.State.IsTerminal();
+                var runningHere = ZoneOf(job) is null ? local.RunningParts(job.Id) : null;
+                // The server's own hosts: those its runner runs (leased ahead is not started); a zone's: those its collectors hold.
+                var jobRunning = over ? 0 : ZoneOf(job) is not null ? c.Leased : Math.Min(runningHere?.Count ?? sweep.Threads, c.Leased);
+                var waiting = c.Ready + c.Retrying;
+                var jobQueued = over ? 0 : waiting + c.Leased - jobRunning;
+                total += c.Total;
+                done += c.Done;
+                failed += c.Failed;
+                running += jobRunning;
+                queued += jobQueued + (over ? waiting : 0);
+                failedProduction += c.Failed == 0 ? 0
+                    : (await store.GetFailedPartsAsync(job.Id, int.MaxValue, ct).ConfigureAwait(false)).Count(p => IsProduction(p.Payload));
+                var zone = ZoneOf(job);
+                counted.Add(new SweepZoneDto(
+                    zone ?? ServerZone,
+                    zone is null ? [config.Current.Scheduler.NodeName] : CollectorsOf(zone),
+                    c.Total,
+                    c.Done,
+                    c.Failed,
+                    jobRunning,
+                    jobQueued,
+                    over ? waiting : 0,
+                    over && job.Reason?.StartsWith(NoCollector, StringComparison.Ordinal) == true ? job.Reason : null));
+            }
+
+            return new SweepStatus(id.Value, detail.Stream.State.Name(), sweep.Mode, sweep.Threads, total, done, failed, failedProduction, running, queued, [], null, zoned ? counted : null);
         }
 
         var hosts = new List<SweepHostState>();
