@@ -59,7 +59,7 @@ public sealed partial class ShoalClient : IDisposable
         SubmitAsync(JsonSerializer.Serialize(stream, ShoalJson.Options), ct);
 
     /// <summary>Submits a stream written as JSON (docs/streams.md).</summary>
-    /// <remarks>A stream larger than <see cref="StreamBody.PlainLimit"/> goes as NDJSON, its parts a line at a time.</remarks>
+    /// <remarks>Text that is NDJSON (the stream on its first line, then lines of parts) goes as NDJSON.</remarks>
     public Task<SubmitResponse> SubmitAsync(string json, CancellationToken ct = default) =>
         SendAsync<SubmitResponse>(HttpMethod.Post, "api/v1/streams", StreamBody.Of(json), ct);
 

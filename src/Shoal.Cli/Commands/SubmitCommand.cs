@@ -19,7 +19,7 @@ internal static class SubmitCommand
         {
             Description = "Only check the stream against the server's agent types and say what it would create; submit nothing (exit 1 with the reason when it would be refused)",
         };
-        var command = new Command("submit", "Submit a job stream (JSON: a name and jobs, each with a type, parts or generate, depends_on, requires_tags, timeout; see docs/streams.md). A file over 512 KiB goes as NDJSON, its parts a line at a time; an NDJSON file goes as it is") { file, wait, check };
+        var command = new Command("submit", "Submit a job stream (JSON: a name and jobs, each with a type, parts or generate, depends_on, requires_tags, timeout; see docs/streams.md). A stream may be as large as the server's max_stream_bytes (256 MiB); an NDJSON file goes as NDJSON") { file, wait, check };
         command.SetAction((result, ct) => ShoalCommand.RunAsync(result, async (client, g) =>
         {
             var path = result.GetValue(file)!;

@@ -58,7 +58,14 @@ public static class RequestJson
         }
         catch (JsonException syntax)
         {
-            return MalformedJson.Describe(syntax);
+            if (!Duplicate(syntax))
+            {
+                return MalformedJson.Describe(syntax);
+            }
+
+            // A field given twice is said where it is (the serializer's path), as every other fault of a job is.
+            using var lenient = Lenient(json);
+            return (lenient is null ? "" : Within(typeof(T), Segments(ex.Path ?? "$"), lenient.RootElement).Prefix) + MalformedJson.Describe(syntax);
         }
 
         using (doc)
@@ -83,6 +90,20 @@ public static class RequestJson
                 (_, 0) => $"{Text(path)} must be {expected}",
                 _ => $"{prefix}'{Text(rest)}' must be {expected}",
             };
+        }
+    }
+
+    private static bool Duplicate(JsonException ex) => ex.Message.StartsWith("Duplicate property", StringComparison.Ordinal);
+
+    private static JsonDocument? Lenient(string json)
+    {
+        try
+        {
+            return JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 32 });
+        }
+        catch (JsonException)
+        {
+            return null;
         }
     }
 

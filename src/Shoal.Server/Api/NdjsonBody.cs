@@ -19,20 +19,25 @@ internal static class NdjsonBody
     public static bool IsNdjson(HttpRequest request) =>
         request.ContentType is { } type && (type.StartsWith(MediaType, StringComparison.OrdinalIgnoreCase) || type.StartsWith("application/jsonl", StringComparison.OrdinalIgnoreCase));
 
-    public static async Task<IResult?> ReadAsync(HttpRequest request, long lineLimit, long totalLimit, Func<string, string?> take, CancellationToken ct)
+    /// <summary>Lets this request's body reach <paramref name="limit"/> (Kestrel's own cap is the ordinary body's).</summary>
+    public static void AllowUpTo(HttpRequest request, long limit)
     {
         if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
         {
-            size.MaxRequestBodySize = totalLimit + BodyReader.DrainAllowance;
+            size.MaxRequestBodySize = limit + BodyReader.DrainAllowance;
         }
+    }
 
+    public static async Task<IResult?> ReadAsync(HttpRequest request, long lineLimit, long totalLimit, Func<string, string?> take, CancellationToken ct)
+    {
         if (request.ContentLength > totalLimit)
         {
-            return TooLarge(totalLimit, lineLimit);
+            return TooLarge(totalLimit);
         }
 
         var reader = request.BodyReader;
         long total = 0;
+        var number = 0;
         while (true)
         {
             ReadResult read;
@@ -42,7 +47,7 @@ internal static class NdjsonBody
             }
             catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
             {
-                return TooLarge(totalLimit, lineLimit);
+                return TooLarge(totalLimit);
             }
 
             var buffer = read.Buffer;
@@ -50,10 +55,11 @@ internal static class NdjsonBody
             {
                 var line = buffer.Slice(0, end);
                 total += line.Length + 1;
+                number++;
                 if (line.Length > lineLimit || total > totalLimit)
                 {
                     reader.AdvanceTo(buffer.End);
-                    return TooLarge(totalLimit, lineLimit);
+                    return line.Length > lineLimit ? LineTooLong(number, lineLimit) : TooLarge(totalLimit);
                 }
 
                 if (take(Encoding.UTF8.GetString(line)) is { } refused)
@@ -68,7 +74,7 @@ internal static class NdjsonBody
             if (buffer.Length > lineLimit || total + buffer.Length > totalLimit)
             {
                 reader.AdvanceTo(buffer.End);
-                return TooLarge(totalLimit, lineLimit);
+                return buffer.Length > lineLimit ? LineTooLong(number + 1, lineLimit) : TooLarge(totalLimit);
             }
 
             if (read.IsCompleted)
@@ -82,6 +88,9 @@ internal static class NdjsonBody
         }
     }
 
-    private static IResult TooLarge(long totalLimit, long lineLimit) =>
-        Problems.Of(StatusCodes.Status413PayloadTooLarge, "payload too large", $"an NDJSON stream may hold {totalLimit} bytes ([SCHEDULER] max_stream_bytes), each line at most {lineLimit} ([SCHEDULER] max_body_bytes)");
+    private static IResult TooLarge(long totalLimit) =>
+        Problems.Of(StatusCodes.Status413PayloadTooLarge, "payload too large", $"the stream is larger than the limit of {totalLimit} bytes ([SCHEDULER] max_stream_bytes)");
+
+    private static IResult LineTooLong(int line, long lineLimit) =>
+        Problems.Of(StatusCodes.Status413PayloadTooLarge, "payload too large", $"line {line} is longer than the limit of {lineLimit} bytes a line ([SCHEDULER] max_body_bytes): split its parts over more lines");
 }

@@ -89,12 +89,14 @@ internal static class StreamEndpoints
     }
 
     /// <summary>
-    /// A stream's body: one JSON document (at most <c>max_body_bytes</c>), or NDJSON — the stream on the first line, then
-    /// <c>{"job", "parts"}</c> lines — for a stream larger than that (at most <c>max_stream_bytes</c>).
+    /// A stream's body, at most <c>max_stream_bytes</c> (only an admin gets this far): one JSON document, or NDJSON — the
+    /// stream on the first line, then <c>{"job", "parts"}</c> lines, each at most <c>max_body_bytes</c>, read a line at
+    /// a time — for a program that writes a large stream as it goes.
     /// </summary>
     private static async Task<(SpecResult? Parsed, IResult? Error)> ReadAsync(HttpContext http, ConfigHolder config, StreamSubmitter submitter, CancellationToken ct)
     {
         var limits = config.Current.Scheduler;
+        NdjsonBody.AllowUpTo(http.Request, limits.MaxStreamBytes);
         if (NdjsonBody.IsNdjson(http.Request))
         {
             var lines = submitter.Lines();
@@ -102,9 +104,9 @@ internal static class StreamEndpoints
             return error is null ? (lines.Finish(), null) : (null, error);
         }
 
-        var body = await BodyReader.ReadAsync(http.Request, limits.MaxBodyBytes, ct).ConfigureAwait(false);
+        var body = await BodyReader.ReadAsync(http.Request, limits.MaxStreamBytes, ct).ConfigureAwait(false);
         return body is null
-            ? (null, Problems.Of(StatusCodes.Status413PayloadTooLarge, "payload too large", $"the body is larger than the limit of {limits.MaxBodyBytes} bytes ([SCHEDULER] max_body_bytes); send a larger stream as NDJSON, its parts a line at a time (docs/streams.md, 'Large streams')"))
+            ? (null, Problems.Of(StatusCodes.Status413PayloadTooLarge, "payload too large", $"the stream is larger than the limit of {limits.MaxStreamBytes} bytes ([SCHEDULER] max_stream_bytes)"))
             : (StreamSpecParser.Parse(body, submitter.AgentTypes()), null);
     }
 

@@ -77,7 +77,7 @@ public sealed class StreamSpecParserTests
     [InlineData("""{"name":"s","priority":1e30,"jobs":[{"name":"a","type":"nomos"}]}""", "'priority' must be an integer")]
     [InlineData("""{"Name":"s","jobs":[{"name":"a","type":"nomos"}]}""", "'Name' is not a field of a stream (did you mean 'name'?)")]
     [InlineData("""{"name":"s","name":"t","jobs":[{"name":"a","type":"nomos"}]}""", "'name' is given twice in one object")]
-    [InlineData("""{"name":"s","jobs":[{"name":"a","type":"nomos","type":"report"}]}""", "'type' is given twice in one object")]
+    [InlineData("""{"name":"s","jobs":[{"name":"a","type":"nomos","type":"report"}]}""", "job 'a': 'type' is given twice in one object")]
     [InlineData("""{"name":"","jobs":[{"name":"a","type":"nomos"}]}""", "'name' must be a non-empty string")]
     [InlineData("""{"name":"s","jobs":[{"name":"a","type":"nomso"}]}""", "job 'a': unknown agent type 'nomso' (did you mean 'nomos'?)")]
     [InlineData("""{"name":"s","jobs":[{"name":"a","type":"zzz"}]}""", "job 'a': unknown agent type 'zzz' (the agent types: copyright, nomos, report, ununpack)")]
