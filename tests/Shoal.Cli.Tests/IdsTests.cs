@@ -36,17 +36,24 @@ public sealed class IdsTests
         // A stream's id where a job is taken, a job's where a stream is, or a contradiction: refused, one line, nothing done.
         var why = await ShoalProcess.RunAsync(dir, "why", $"s{stream}");
         why.Code.ShouldNotBe(0);
-        why.Stderr.ShouldContain($"s{stream} is a stream; this command takes a job (its jobs: shoal status {stream})");
+        why.Stderr.ShouldContain($"s{stream} names a stream; this command takes a job (a stream's jobs are listed by: shoal status {stream})");
         var wrong = await ShoalProcess.RunAsync(dir, "status", $"j{jobA}");
         wrong.Code.ShouldNotBe(0);
-        wrong.Stderr.ShouldContain($"j{jobA} is a job; this command takes a stream");
+        wrong.Stderr.ShouldContain($"j{jobA} names a job; this command takes a stream");
         var both = await ShoalProcess.RunAsync(dir, "pause", $"s{stream}", "--job");
         both.Code.ShouldBe(2);
         both.Stderr.ShouldContain("is a stream, but --job says the id is a job's");
         var junk = await ShoalProcess.RunAsync(dir, "cancel", "x7");
         junk.Code.ShouldNotBe(0);
         junk.Stderr.ShouldContain("'x7' is not an id: a number, s7 (stream 7) or j22 (job 22)");
-        foreach (var r in new[] { why, wrong, junk })
+        // A misspelt option: its likely meaning, and its value is not a second fault; a value of the wrong type, in words.
+        var typo = await ShoalProcess.RunAsync(dir, "status", "--stat", "running");
+        typo.Stderr.Trim().ShouldBe("shoal: '--stat' is not an option of 'shoal status' (did you mean '--state'?)\nshoal: see 'shoal status --help'");
+        var words = await ShoalProcess.RunAsync(dir, "status", "--limit", "ten");
+        words.Stderr.Trim().ShouldBe("shoal: --limit takes a whole number, got 'ten'\nshoal: see 'shoal status --help'");
+        var nested = await ShoalProcess.RunAsync(dir, "token", "creat");
+        nested.Stderr.Trim().ShouldBe("shoal: 'creat' is not a command or argument of 'shoal token' (did you mean 'create'?)\nshoal: see 'shoal token --help'");
+        foreach (var r in new[] { why, wrong, junk, typo, words, nested })
         {
             r.Code.ShouldBe(2, "a usage error");
             r.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries).ShouldAllBe(line => line.StartsWith("shoal: ", StringComparison.Ordinal), "each line says who speaks, and none is blank");

@@ -36,11 +36,11 @@ internal static class Ids
 
     /// <summary>A job's id for a command that takes only jobs: a stream's (<c>s7</c>) is refused with where its jobs are.</summary>
     public static Argument<Ref> JobArgument(string name = "job") =>
-        Refusing(Argument(name, "Job id"), 's', id => $"s{id} is a stream; this command takes a job (its jobs: shoal status {id})");
+        Refusing(Argument(name, "Job id"), 's', id => $"s{id} names a stream; this command takes a job (a stream's jobs are listed by: shoal status {id})");
 
     /// <summary>A stream's id for a command that takes only streams: a job's (<c>j22</c>) is refused.</summary>
     public static Argument<Ref> StreamArgument(string name = "id") =>
-        Refusing(Argument(name, "Stream id"), 'j', id => $"j{id} is a job; this command takes a stream (the job's own: shoal why {id})");
+        Refusing(Argument(name, "Stream id"), 'j', id => $"j{id} names a job; this command takes a stream (what the job waits for: shoal why {id})");
 
     private static Argument<Ref> Refusing(Argument<Ref> argument, char kind, Func<long, string> error)
     {
