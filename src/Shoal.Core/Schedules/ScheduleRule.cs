@@ -24,7 +24,7 @@ public sealed record ScheduleRule(string? Cron, TimeSpan? Every, string TimeZone
         error = null;
         if ((cron is null) == (every is null))
         {
-            error = "give exactly one of a cron expression or an interval";
+            error = "give exactly one of 'cron' (an expression: \"0 2 * * *\") or 'every' (an interval: \"15m\")";
             return false;
         }
 
@@ -41,7 +41,8 @@ public sealed record ScheduleRule(string? Cron, TimeSpan? Every, string TimeZone
         }
         catch (TimeZoneNotFoundException)
         {
-            error = $"unknown time zone '{zone}'";
+            var nearest = Spelling.Nearest(zone, TimeZoneInfo.GetSystemTimeZones().Select(z => z.Id));
+            error = $"unknown time zone '{zone}'" + (nearest is null ? " (an IANA name: Europe/Paris, America/New_York, UTC)" : $" (did you mean '{nearest}'?)");
             return false;
         }
 
@@ -84,7 +85,8 @@ public sealed record ScheduleRule(string? Cron, TimeSpan? Every, string TimeZone
         catch (CronFormatException ex)
         {
             expression = null;
-            error = $"cron '{cron}': {ex.Message}";
+            // Cronos names the field but not the shape; the NUL it shows for a missing field says nothing to a person.
+            error = $"cron '{cron}': {ex.Message.Replace("'\0'", "the end", StringComparison.Ordinal)} (5 fields: minute hour day-of-month month day-of-week; 6 with seconds first)";
             return false;
         }
     }

@@ -57,7 +57,7 @@ internal static class ScheduleEndpoints
         {
             if (!Durations.TryParse(r.Every, out var e))
             {
-                return Problems.BadRequest($"'every': '{r.Every}' is not a duration (90s, 15m, 1h, 2d)");
+                return Problems.BadRequest($"'every': '{r.Every}' is not a duration (\"90s\", \"15m\", \"1h\", \"2d\")");
             }
 
             every = e;
@@ -85,7 +85,12 @@ internal static class ScheduleEndpoints
         }
         else
         {
-            template = r.Stream is { ValueKind: JsonValueKind.Object } stream ? stream.GetRawText() : "";
+            if (r.Stream is not { ValueKind: JsonValueKind.Object } stream)
+            {
+                return Problems.BadRequest("'stream' (the job stream it submits, docs/streams.md) or 'sweep' (the body of POST /api/v1/sweeps) is required");
+            }
+
+            template = stream.GetRawText();
             if (submitter.Check(template) is { } invalid)
             {
                 return Problems.BadRequest($"'stream': {invalid}");

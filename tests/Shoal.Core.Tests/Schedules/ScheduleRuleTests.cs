@@ -45,10 +45,12 @@ public sealed class ScheduleRuleTests
             .ShouldBe(new DateTimeOffset(2026, 1, 1, 0, 15, 0, TimeSpan.Zero));
 
     [Theory]
-    [InlineData(null, null, null, "give exactly one of a cron expression or an interval")]
-    [InlineData("0 2 * * *", 60.0, null, "give exactly one of a cron expression or an interval")]
+    [InlineData(null, null, null, "give exactly one of 'cron' (an expression")]
+    [InlineData("0 2 * * *", 60.0, null, "give exactly one of 'cron' (an expression")]
     [InlineData("61 2 * * *", null, null, "cron '61 2 * * *'")]
     [InlineData("0 2 * * *", null, "Mars/Olympus", "unknown time zone 'Mars/Olympus'")]
+    [InlineData("0 2 * * *", null, "Europe/Pari", "unknown time zone 'Europe/Pari' (did you mean 'Europe/Paris'?)")]
+    [InlineData("0 2 * *", null, null, "(5 fields: minute hour day-of-month month day-of-week; 6 with seconds first)")]
     [InlineData(null, 0.5, null, "the interval must be at least 1 second")]
     public void Invalid_RulesSayWhy(string? cron, double? everySeconds, string? tz, string expected)
     {

@@ -101,8 +101,9 @@ public sealed class ScheduleTests
     }
 
     [Theory]
-    [InlineData("""{"name":"x","cron":"0 2 * * *","every":"1h","stream":{}}""", "give exactly one of a cron expression or an interval")]
+    [InlineData("""{"name":"x","cron":"0 2 * * *","every":"1h","stream":{}}""", "give exactly one of 'cron' (an expression")]
     [InlineData("""{"name":"x","cron":"0 2 * *","stream":{}}""", "cron '0 2 * *'")]
+    [InlineData("""{"name":"x","every":"1h"}""", "'stream' (the job stream it submits, docs/streams.md) or 'sweep' (the body of POST /api/v1/sweeps) is required")]
     [InlineData("""{"name":"x","every":"soon","stream":{}}""", "'every': 'soon' is not a duration")]
     [InlineData("""{"name":"x","every":"1h","stream":{"name":"s","jobs":[{"name":"a","type":"nope"}]}}""", "'stream': job 'a': unknown agent type 'nope'")]
     [InlineData("""{"name":"x","every":"1h","time_zone":"Nowhere/City","stream":{}}""", "unknown time zone")]
