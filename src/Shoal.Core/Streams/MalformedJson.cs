@@ -30,7 +30,14 @@ public static class MalformedJson
 
         text = text.Replace(" Change the reader options.", "", StringComparison.Ordinal)
             .Replace(" which is not supported in this mode", "", StringComparison.Ordinal)
+            .Replace(" Expected the input to start with a valid JSON token, when isFinalBlock is true.", "", StringComparison.Ordinal)
             .Trim();
+
+        // Several JSON documents, one a line: NDJSON, which a stream may be, sent under the wrong Content-Type.
+        if (text.Contains("is invalid after a single JSON value", StringComparison.Ordinal))
+        {
+            text += " (several JSON lines? a stream sent as NDJSON needs Content-Type: application/x-ndjson)";
+        }
         return ex.LineNumber is { } line && ex.BytePositionInLine is { } column
             ? $"malformed JSON at line {line + 1}, column {column + 1}: {text}"
             : $"malformed JSON: {text}";

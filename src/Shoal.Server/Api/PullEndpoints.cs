@@ -105,7 +105,11 @@ internal static class PullEndpoints
         {
             if (!cfg.AgentTypes.TryGetValue(name, out var type) || type.Kind != AgentKind.Pull)
             {
-                return Problems.BadRequest($"'types': '{name}' is not a pull agent type");
+                var pull = cfg.AgentTypes.Values.Where(t => t.Kind == AgentKind.Pull).Select(t => t.Name).Order(StringComparer.Ordinal).ToList();
+                var hint = type is not null ? "its agents are spawned by the server, not pulled"
+                    : Shoal.Core.Spelling.Nearest(name, pull) is { } nearest ? $"did you mean '{nearest}'?"
+                    : pull.Count == 0 ? "the server has no pull types" : $"the pull types: {string.Join(", ", pull.Take(12))}";
+                return Problems.BadRequest($"'types': '{name}' is not a pull agent type ({hint})");
             }
 
             limits.Add(new TypeLimit(name, type.Max, type.Lease));

@@ -96,6 +96,9 @@ public sealed class StreamSpecParserTests
     [Fact]
     public void MalformedJson_SaysWhereFromOne_AndWhatInTheUsersWords()
     {
+        StreamSpecParser.Parse("", Known).Error.ShouldBe("malformed JSON at line 1, column 1: The input does not contain any JSON tokens.");
+        StreamSpecParser.Parse("{\"name\":\"s\",\"jobs\":[{\"name\":\"a\",\"type\":\"nomos\"}]}\n{\"job\":\"a\",\"parts\":[\"x\"]}", Known).Error.ShouldNotBeNull()
+            .ShouldEndWith("(several JSON lines? a stream sent as NDJSON needs Content-Type: application/x-ndjson)");
         StreamSpecParser.Parse("{\"name\":\"s\",\"jobs\":[{\"name\":\"a\",\"type\":\"nomos\",\"parts\":[\"x\"],}]}", Known).Error
             .ShouldBe("malformed JSON at line 1, column 62: The JSON object contains a trailing comma at the end.");
         StreamSpecParser.Parse("{\n  \"name\": \"s\",\n  \"jobs\": [x]\n}", Known).Error.ShouldNotBeNull().ShouldStartWith("malformed JSON at line 3, column 12: ");
