@@ -16,7 +16,7 @@ public sealed class BadInputTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync() => _server = await TestServer.StartAsync(
         new Dictionary<string, string> { ["scan"] = TestServer.NoopConf(), ["held"] = TestServer.NoopConf(0) },
-        extraScheduler: "max_body_bytes = 4096");
+        extraScheduler: "max_body_bytes = 4096\nmax_stream_bytes = 8192");
 
     public async ValueTask DisposeAsync() => await _server.DisposeAsync();
 
@@ -63,7 +63,7 @@ public sealed class BadInputTests : IAsyncLifetime
         var big = """{"name":"s","jobs":[{"name":"a","type":"scan","parts":[""" + string.Join(",", Enumerable.Repeat("\"xxxxxxxxxx\"", 1000)) + "]}]}";
         var response = await Post("/api/v1/streams", big);
         response.StatusCode.ShouldBe(HttpStatusCode.RequestEntityTooLarge);
-        (await response.Content.ReadAsStringAsync(Ct)).ShouldContain("max_body_bytes");
+        (await response.Content.ReadAsStringAsync(Ct)).ShouldContain("the stream is larger than the limit of 8192 bytes ([SCHEDULER] max_stream_bytes)");
         await StillServes();
     }
 

@@ -115,6 +115,32 @@ public sealed class SweepZoneTests
     }
 
     [Fact]
+    public async Task WhileAZonedSweepRuns_ItsCountsFromTheJobs_AreThoseOfItsHosts()
+    {
+        // The running status no longer reads every host: the counts it gives must be the ones its hosts give.
+        await using var server = await TestServer.StartAsync(extraSections: "[SWEEP]\nzone_wait = 120\n");
+        var hosts = Enumerable.Range(0, 6).Select(i => $$"""{"host":"s{{i}}","prod":{{(i % 2 == 0 ? "true" : "false")}}}""")
+            .Concat(Enumerable.Range(0, 4).Select(i => $$"""{"host":"l{{i}}","prod":false,"zone":"lab"}"""));
+        var body = $$"""{"mode":"sweep","threads":2,"hosts":[{{string.Join(",", hosts)}}],"command":["/bin/sh","-c","test $0 != s1","{host}"]}""";
+        var response = await server.Http.PostJsonAsync("/api/v1/sweeps", body);
+        response.StatusCode.ShouldBe(HttpStatusCode.Created, await response.Content.ReadAsStringAsync(Ct));
+        var id = (await response.Content.ReadFromJsonAsync<SweepStarted>(ShoalJson.Options, Ct))!.Id!.Value;
+
+        // The server's own hosts end (one failed); the lab's wait for a collector that never comes.
+        var counted = await Poll.UntilAsync(
+            () => server.Http.GetFromJsonAsync<SweepStatus>($"/api/v1/sweeps/{id}", ShoalJson.Options, Ct)!,
+            s => s!.Success + s.Failed == 6,
+            30);
+        var read = (await server.Http.GetFromJsonAsync<SweepStatus>($"/api/v1/sweeps/{id}?hosts=true", ShoalJson.Options, Ct))!;
+        counted!.State.ShouldBe("running");
+        (counted.Total, counted.Success, counted.Failed, counted.FailedProduction, counted.Running, counted.Queued)
+            .ShouldBe((read.Total, read.Success, read.Failed, read.FailedProduction, read.Running, read.Queued));
+        (counted.Total, counted.Success, counted.Failed, counted.Queued).ShouldBe((10, 5, 1, 4));
+        counted.Zones!.Select(z => (z.Zone, z.Hosts, z.Done, z.Failed, z.Running, z.Queued, z.NotAttempted))
+            .ShouldBe(read.Zones!.Select(z => (z.Zone, z.Hosts, z.Done, z.Failed, z.Running, z.Queued, z.NotAttempted)));
+    }
+
+    [Fact]
     public async Task OnlyATokenOfTheZone_MayLeaseItsHosts()
     {
         await using var server = await TestServer.StartAsync();
