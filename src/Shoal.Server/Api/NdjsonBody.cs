@@ -56,10 +56,12 @@ internal static class NdjsonBody
                 var line = buffer.Slice(0, end);
                 total += line.Length + 1;
                 number++;
+                // Decided before AdvanceTo: the sequence's memory goes back to the pool then, and its length with it.
                 if (line.Length > lineLimit || total > totalLimit)
                 {
+                    var refusal = line.Length > lineLimit ? LineTooLong(number, lineLimit) : TooLarge(totalLimit);
                     reader.AdvanceTo(buffer.End);
-                    return line.Length > lineLimit ? LineTooLong(number, lineLimit) : TooLarge(totalLimit);
+                    return refusal;
                 }
 
                 if (take(Encoding.UTF8.GetString(line)) is { } refused)
@@ -73,8 +75,9 @@ internal static class NdjsonBody
 
             if (buffer.Length > lineLimit || total + buffer.Length > totalLimit)
             {
+                var refusal = buffer.Length > lineLimit ? LineTooLong(number + 1, lineLimit) : TooLarge(totalLimit);
                 reader.AdvanceTo(buffer.End);
-                return buffer.Length > lineLimit ? LineTooLong(number + 1, lineLimit) : TooLarge(totalLimit);
+                return refusal;
             }
 
             if (read.IsCompleted)
