@@ -69,7 +69,7 @@ public static class ShoalServer
         System.Net.Sockets.TcpListener? commandPort,
         CancellationToken ct)
     {
-        EnsurePortFree(config.Scheduler.Address, config.Scheduler.Port);
+        PortProbe.EnsureFree(config.Scheduler.Address, config.Scheduler.Port);
         // No config file watching: the state folder changes with every commit, and Shoal reads shoal.conf itself.
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
@@ -254,40 +254,8 @@ public static class ShoalServer
         var changes = app.Services.GetRequiredService<Broker.WorkChanged>();
         // Work made ready on another server of the cluster (PostgreSQL LISTEN/NOTIFY) wakes long polls and agents here.
         store.WorkAvailable += () => changes.Raise(Broker.Change.PartsReady);
-        var connections = app.Services.GetRequiredService<ConnectionCap>();
-        app.Use(async (ctx, next) =>
-        {
-            FirstRequestDeadline.Seen(ctx);
-            ConnectionCap.Begin(ctx);
-
-            // No answer is ever sniffed into something else (a job's log is text/plain, whatever an agent wrote into it).
-            ctx.Response.Headers.XContentTypeOptions = "nosniff";
-            try
-            {
-                await next(ctx).ConfigureAwait(false);
-            }
-            catch (BadHttpRequestException ex) when (!ctx.Response.HasStarted)
-            {
-                await Problems.Of(ex.StatusCode, "bad request", Problems.Plain(ex.Message)).ExecuteAsync(ctx).ConfigureAwait(false);
-            }
-            catch (StoreUnavailableException ex) when (!ctx.Response.HasStarted)
-            {
-                // Not the caller's fault and not a bug: the store cannot write now (reads still work). Retry later.
-                Log.StoreUnavailable(app.Logger, ex.Cause);
-                ctx.Response.Headers.RetryAfter = "5";
-                await Problems.Of(StatusCodes.Status503ServiceUnavailable, "store unavailable", ex.Message).ExecuteAsync(ctx).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (!ctx.Response.HasStarted && ex is not OperationCanceledException)
-            {
-                // A bug, not the caller's fault: logged, answered as a problem, and the server carries on.
-                Log.RequestFailed(app.Logger, ex);
-                await Problems.Of(StatusCodes.Status500InternalServerError, "internal error", ex.Message).ExecuteAsync(ctx).ConfigureAwait(false);
-            }
-            finally
-            {
-                connections.End(ctx, TokenAuth.SignedIn(ctx));
-            }
-        });
+        // Every request: its connection's bookkeeping, nosniff, and the one place a failure becomes an answer.
+        app.Use(Hosting.RequestGuard.Middleware(app.Services.GetRequiredService<ConnectionCap>(), app.Logger));
         var auth = app.Services.GetRequiredService<TokenAuth>();
         app.Use((ctx, next) => auth.InvokeAsync(ctx, next));
         app.MapGet("/health", async (IQueueStore s, CancellationToken token) =>
@@ -389,8 +357,6 @@ public static class ShoalServer
     public static string Url(this WebApplication app) =>
         app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
 
-    /// <summary>Exposes the dispatcher's wake-up for in-process callers (quickstart, benchmarks).</summary>
-
     /// <summary>
     /// Where one signal goes: over gRPC the collector's address as given; over HTTP its <c>/v1/traces</c> or
     /// <c>/v1/metrics</c> (an endpoint given with either path, as <c>http://collector:4318/v1/traces</c>, means the same collector).
@@ -412,30 +378,5 @@ public static class ShoalServer
         }
 
         return new UriBuilder(endpoint) { Path = $"{path}/v1/{signal}" }.Uri;
-    }
-
-    /// <summary>
-    /// A taken REST port stops the start with one line, before anything starts (Kestrel would find it only while the
-    /// host starts, after its services, and log stack traces on the way down).
-    /// </summary>
-    private static void EnsurePortFree(string address, int port)
-    {
-        if (port == 0)
-        {
-            return;
-        }
-
-        var ip = IPAddress.Parse(address);
-        using var probe = new System.Net.Sockets.Socket(ip.AddressFamily, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
-        // As Kestrel binds: a port left in TIME_WAIT by a stopped server is free.
-        probe.SetSocketOption(System.Net.Sockets.SocketOptionLevel.Socket, System.Net.Sockets.SocketOptionName.ReuseAddress, true);
-        try
-        {
-            probe.Bind(new IPEndPoint(ip, port));
-        }
-        catch (System.Net.Sockets.SocketException ex) when (ex.SocketErrorCode == System.Net.Sockets.SocketError.AddressAlreadyInUse)
-        {
-            throw new InvalidOperationException($"port {port} on {address} is in use (another server? [SCHEDULER] port = 0 takes any free port)", ex);
-        }
     }
 }

@@ -2,7 +2,6 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Text;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
 
 namespace Shoal.Server.Api;
 
@@ -18,15 +17,6 @@ internal static class NdjsonBody
     /// <summary>Whether the request says its body is NDJSON (<c>application/x-ndjson</c>, or <c>application/jsonl</c>).</summary>
     public static bool IsNdjson(HttpRequest request) =>
         request.ContentType is { } type && (type.StartsWith(MediaType, StringComparison.OrdinalIgnoreCase) || type.StartsWith("application/jsonl", StringComparison.OrdinalIgnoreCase));
-
-    /// <summary>Lets this request's body reach <paramref name="limit"/> (Kestrel's own cap is the ordinary body's).</summary>
-    public static void AllowUpTo(HttpRequest request, long limit)
-    {
-        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
-        {
-            size.MaxRequestBodySize = limit + BodyReader.DrainAllowance;
-        }
-    }
 
     public static async Task<IResult?> ReadAsync(HttpRequest request, long lineLimit, long totalLimit, Func<string, string?> take, CancellationToken ct)
     {

@@ -96,7 +96,7 @@ internal static class StreamEndpoints
     private static async Task<(SpecResult? Parsed, IResult? Error)> ReadAsync(HttpContext http, ConfigHolder config, StreamSubmitter submitter, CancellationToken ct)
     {
         var limits = config.Current.Scheduler;
-        NdjsonBody.AllowUpTo(http.Request, limits.MaxStreamBytes);
+        BodyReader.AllowUpTo(http.Request, limits.MaxStreamBytes);
         if (NdjsonBody.IsNdjson(http.Request))
         {
             var lines = submitter.Lines();
