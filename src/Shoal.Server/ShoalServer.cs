@@ -255,7 +255,7 @@ public static class ShoalServer
         // Work made ready on another server of the cluster (PostgreSQL LISTEN/NOTIFY) wakes long polls and agents here.
         store.WorkAvailable += () => changes.Raise(Broker.Change.PartsReady);
         // Every request: its connection's bookkeeping, nosniff, and the one place a failure becomes an answer.
-        app.Use(Hosting.RequestGuard.Middleware(app.Services.GetRequiredService<ConnectionCap>(), app.Logger));
+        app.Use(RequestGuard.Middleware(app.Services.GetRequiredService<ConnectionCap>(), app.Logger));
         var auth = app.Services.GetRequiredService<TokenAuth>();
         app.Use((ctx, next) => auth.InvokeAsync(ctx, next));
         app.MapGet("/health", async (IQueueStore s, CancellationToken token) =>

@@ -1,9 +1,9 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
-using Shoal.Server.Api;
+using Shoal.Server.Hosting;
 using Shoal.Storage;
 
-namespace Shoal.Server.Hosting;
+namespace Shoal.Server.Api;
 
 /// <summary>
 /// The first middleware of every REST request: the connection's deadline and cap bookkeeping, <c>nosniff</c>, and the
